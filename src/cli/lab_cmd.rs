@@ -1,0 +1,79 @@
+//! `oqs-net lab`: the lab in the foreground until Ctrl-C, with the command that probes it.
+
+use super::{CliError, LabArgs, exit, lab_setup, runtime};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+
+const NETNS: &str = "oqs-lab";
+
+pub fn run(args: LabArgs) -> Result<u8, CliError> {
+    if args.list_scenarios {
+        for name in crate::lab::scenario::builtin_names() {
+            let desc = crate::lab::scenario::builtin(name).map(|s| s.description).unwrap_or_default();
+            super::print(&format!("{name:<18} {desc}\n"));
+        }
+        return Ok(exit::OK);
+    }
+    let profile = args.which.load()?;
+    let scenario = args.scenario.as_deref().map(lab_setup::scenario).transpose().map_err(CliError::Usage)?;
+
+    // Enter a named namespace (before any thread starts) so several IPv6 members can exist.
+    let (netns, v6) = if args.no_netns {
+        (None, vec![Ipv6Addr::LOCALHOST])
+    } else {
+        match enter_netns() {
+            Ok(guard) => (Some(guard), lab_setup::LAB_V6_NETNS.to_vec()),
+            Err(e) => {
+                eprintln!("oqs-net: note: {e}; serving in this namespace, IPv6 members: ::1 only");
+                (None, vec![Ipv6Addr::LOCALHOST])
+            }
+        }
+    };
+    let in_netns = netns.is_some();
+    let mut spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.latency_ms);
+    let port = args.dns_port.unwrap_or(if in_netns { 53 } else { 0 });
+    spec.dns_bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+
+    let rt = runtime()?;
+    rt.block_on(async {
+        let lab = crate::lab::Lab::start(spec.clone()).await.map_err(|e| CliError::Lab(e.to_string()))?;
+        let prefix = if in_netns { format!("ip netns exec {NETNS} ") } else { String::new() };
+        let members = |f: &dyn Fn(&crate::lab::LabMember) -> bool| {
+            spec.members.iter().filter(|m| f(m)).map(|m| m.ip.to_string()).collect::<Vec<_>>().join(" ")
+        };
+        let mode = profile.mode.as_label();
+        let env = profile.environment.as_label();
+        super::print(&format!(
+            "oqs-net lab: serving the names of `{name}`{ns}\n  \
+             DNS  {dns} (UDP and TCP)\n  \
+             NTP  port {ntp} on  {v4}\n                      {v6}\n  \
+             scenario: {sc}\n\n\
+             Probe it from another terminal:\n  \
+             {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n\
+             Ctrl-C stops the lab.\n",
+            name = profile.name,
+            ns = if in_netns { format!(" in network namespace `{NETNS}`") } else { String::new() },
+            dns = lab.dns_addr(),
+            ntp = lab.ntp_port(),
+            v4 = members(&|m| m.ip.is_ipv4()),
+            v6 = members(&|m| m.ip.is_ipv6()),
+            sc = args.scenario.as_deref().unwrap_or("healthy"),
+        ));
+        tokio::signal::ctrl_c().await.map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
+        let stats = lab.stats();
+        lab.shutdown().await;
+        super::print(&format!("\nlab stopped ({stats:?})\n"));
+        Ok::<_, CliError>(())
+    })?;
+    drop(netns);
+    Ok(exit::OK)
+}
+
+#[cfg(target_os = "linux")]
+fn enter_netns() -> Result<crate::platform::netns::Named, String> {
+    crate::platform::netns::enter_named(NETNS, &lab_setup::LAB_V6_NETNS)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn enter_netns() -> Result<(), String> {
+    Err("network namespaces are Linux-only".into())
+}

@@ -1,0 +1,96 @@
+//! `oqs-net probe`: one round against the real network or the built-in lab, rendered.
+
+use super::{CliError, ProbeArgs, exit, lab_setup, print, runtime};
+use crate::engine::{self, Plan};
+use crate::model::{Mode, Status};
+use crate::net::NetOptions;
+use crate::output::{self, Format};
+use std::io::IsTerminal;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
+    let mut profile = args.which.load()?;
+    if let Some(q) = args.queries {
+        profile.dns.queries = q;
+    }
+    if let Some(s) = args.samples {
+        profile.ntp.samples = s;
+    }
+    if let Some(port) = args.ntp_port {
+        profile.ntp.port = port;
+    }
+    let scenario = args
+        .lab_scenario
+        .as_deref()
+        .map(lab_setup::scenario)
+        .transpose()
+        .map_err(CliError::Usage)?;
+    let lang = super::lang(args.lang);
+
+    // The lab's IPv6 members need a namespace of their own, entered before any thread starts.
+    let mut v6 = vec![std::net::Ipv6Addr::LOCALHOST];
+    if args.lab && profile.mode == Mode::Ipvpn {
+        match enter_private_netns() {
+            Ok(()) => v6 = lab_setup::LAB_V6_NETNS.to_vec(),
+            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
+        }
+    }
+
+    let rt = runtime()?;
+    let round = rt.block_on(async {
+        let mut resolvers = if args.resolver.is_empty() { profile.dns.resolvers.clone() } else { args.resolver.clone() };
+        let lab = if args.lab {
+            let spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.lab_latency_ms.unwrap_or(0));
+            let lab = crate::lab::Lab::start(spec).await.map_err(|e| CliError::Lab(e.to_string()))?;
+            let (p, r) = lab_setup::point_at(&profile, &lab);
+            profile = p;
+            resolvers = r;
+            Some(lab)
+        } else {
+            None
+        };
+        let plan = Plan {
+            profile: profile.clone(),
+            net: NetOptions { resolvers, ..NetOptions::default() },
+            concurrency: args.concurrency as usize,
+            round_deadline: Duration::from_secs(args.deadline),
+        };
+        let cancel = CancellationToken::new();
+        let ctrl_c = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                ctrl_c.cancel();
+            }
+        });
+        let m = engine::run_round(&plan, &cancel)
+            .await
+            .map_err(|e| CliError::Harness(e.to_string()))?;
+        if let Some(lab) = lab {
+            lab.shutdown().await;
+        }
+        Ok::<_, CliError>(crate::judge::judge(&profile, &m))
+    })?;
+
+    match args.format {
+        Format::Json => print(&output::json::render(&round, lang)),
+        Format::Human => {
+            let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            print(&output::human::render(&round, &output::human::Style { color, lang }));
+        }
+    }
+    Ok(match round.status {
+        Status::Pass | Status::Warn => exit::OK,
+        Status::Fail | Status::Error => exit::CHECK_FAILED,
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn enter_private_netns() -> Result<(), String> {
+    crate::platform::netns::enter_private(&lab_setup::LAB_V6_NETNS)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn enter_private_netns() -> Result<(), String> {
+    Err("private network namespaces are Linux-only".into())
+}

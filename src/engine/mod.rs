@@ -1,0 +1,244 @@
+//! Runs one round: every DNS probe of the profile at once, an NTP probe for each address as soon as a
+//! DNS answer reveals it, under a concurrency bound, a deadline per probe and for the round, and a
+//! cancellation token. Knows probes only through [`Task`]; produces raw measurements, no verdicts.
+
+use crate::model::{DnsNameResult, Family, HostPort, NameRole, NtpSample, NtpServerResult, Profile};
+use crate::net::{DnsResolver, NetOptions};
+use crate::probe::{dns, ntp};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// What a round needs besides the profile.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub profile: Profile,
+    pub net: NetOptions,
+    /// Probes in flight at once.
+    pub concurrency: usize,
+    /// The whole round ends by then; unfinished probes are reported as cut off.
+    pub round_deadline: Duration,
+}
+
+/// Everything a round measured.
+#[derive(Clone, Debug)]
+pub struct Measurements {
+    pub started_at: SystemTime,
+    pub duration: Duration,
+    pub dns: Vec<DnsNameResult>,
+    pub ntp: Vec<NtpServerResult>,
+    /// Probes that did not finish within their deadline: (subject, deadline).
+    pub cut_off: Vec<(String, Duration)>,
+    pub resolvers: Vec<String>,
+    /// Set when the resolver could not be built at all.
+    pub resolver_error: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("a probe task failed: {0}")]
+    Task(String),
+}
+
+/// The probes the engine can run.
+enum Task {
+    Dns(dns::DnsSpec),
+    Ntp(SocketAddr),
+}
+
+enum Done {
+    Dns(DnsNameResult),
+    Ntp(SocketAddr, Vec<NtpSample>),
+    CutOff(String, Duration),
+}
+
+struct Ctx {
+    resolver: Option<DnsResolver>,
+    net: NetOptions,
+    ntp: ntp::NtpSpec,
+    permits: Semaphore,
+    found: mpsc::UnboundedSender<(String, IpAddr)>,
+}
+
+impl Task {
+    fn subject(&self) -> String {
+        match self {
+            Task::Dns(s) => s.name.clone(),
+            Task::Ntp(a) => a.to_string(),
+        }
+    }
+
+    fn deadline(&self, ctx: &Ctx) -> Duration {
+        match self {
+            Task::Dns(s) => (s.timeout + Duration::from_millis(300)) * s.queries + Duration::from_secs(1),
+            Task::Ntp(_) => ctx.ntp.worst_case() + Duration::from_secs(1),
+        }
+    }
+
+    async fn run(self, ctx: Arc<Ctx>) -> Done {
+        let subject = self.subject();
+        let deadline = self.deadline(&ctx);
+        let Ok(_permit) = ctx.permits.acquire().await else {
+            return Done::CutOff(subject, deadline);
+        };
+        let work = async {
+            match self {
+                Task::Dns(spec) => {
+                    let resolver = ctx.resolver.as_ref().expect("DNS tasks run only with a resolver");
+                    let tx = ctx.found.clone();
+                    let name = spec.name.clone();
+                    let found = move |ip| {
+                        let _ = tx.send((name.clone(), ip));
+                    };
+                    Done::Dns(dns::probe_name(resolver, &spec, &found).await)
+                }
+                Task::Ntp(addr) => Done::Ntp(addr, ntp::probe_server(&ctx.net, addr, &ctx.ntp).await),
+            }
+        };
+        tokio::time::timeout(deadline, work)
+            .await
+            .unwrap_or(Done::CutOff(subject, deadline))
+    }
+}
+
+/// Runs one round of every check in the plan's profile.
+pub async fn run_round(plan: &Plan, cancel: &CancellationToken) -> Result<Measurements, EngineError> {
+    let started_at = SystemTime::now();
+    let start = Instant::now();
+    let p = &plan.profile;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (resolver, resolver_error) = match plan.net.resolver(p.dns.timeout) {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let ctx = Arc::new(Ctx {
+        resolver,
+        net: plan.net.clone(),
+        ntp: ntp::NtpSpec { samples: p.ntp.samples, interval: p.ntp.interval, timeout: p.ntp.timeout },
+        permits: Semaphore::new(plan.concurrency.max(1)),
+        found: tx,
+    });
+
+    let names: Vec<(&HostPort, NameRole)> = std::iter::once((&p.dns.round_robin, NameRole::RoundRobin))
+        .chain(p.dns.fallbacks.iter().map(|h| (h, NameRole::Fallback)))
+        .collect();
+    let port_of: BTreeMap<String, u16> =
+        names.iter().map(|(h, _)| (h.host.clone(), h.port_or(p.ntp.port))).collect();
+
+    let mut run = Running {
+        set: JoinSet::new(),
+        pending: Vec::new(),
+        ntp_names: BTreeMap::new(),
+        ctx: ctx.clone(),
+        families: p.dns.families.clone(),
+        port_of,
+        default_port: p.ntp.port,
+    };
+    for (host, role) in &names {
+        match host.ip() {
+            Some(ip) => run.want_ntp(&host.host, ip),
+            None if ctx.resolver.is_some() => run.spawn(Task::Dns(dns::DnsSpec {
+                name: host.host.clone(),
+                role: *role,
+                queries: p.dns.queries,
+                timeout: p.dns.timeout,
+            })),
+            None => {}
+        }
+    }
+
+    let mut out = Measurements {
+        started_at,
+        duration: Duration::ZERO,
+        dns: Vec::new(),
+        ntp: Vec::new(),
+        cut_off: Vec::new(),
+        resolvers: plan.net.resolvers.iter().map(|a| a.to_string()).collect(),
+        resolver_error,
+    };
+    let round_end = tokio::time::Instant::now() + plan.round_deadline;
+    loop {
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => break,
+            _ = tokio::time::sleep_until(round_end) => break,
+            Some((name, ip)) = rx.recv() => run.want_ntp(&name, ip),
+            joined = run.set.join_next() => match joined {
+                None => {
+                    // Every task is done; take addresses reported in their last moments.
+                    match rx.try_recv() {
+                        Ok((name, ip)) => run.want_ntp(&name, ip),
+                        Err(_) => break,
+                    }
+                }
+                Some(Err(e)) => return Err(EngineError::Task(e.to_string())),
+                Some(Ok(done)) => {
+                    let subject = match &done {
+                        Done::Dns(r) => r.name.clone(),
+                        Done::Ntp(addr, _) => addr.to_string(),
+                        Done::CutOff(subject, _) => subject.clone(),
+                    };
+                    run.pending.retain(|s| *s != subject);
+                    match done {
+                        Done::Dns(r) => out.dns.push(r),
+                        Done::Ntp(addr, samples) => out.ntp.push(NtpServerResult { addr, names: Vec::new(), samples }),
+                        Done::CutOff(subject, d) => out.cut_off.push((subject, d)),
+                    }
+                }
+            },
+        }
+    }
+    // Whatever is still running was cut off by the round deadline or by cancellation.
+    run.set.abort_all();
+    for subject in run.pending.drain(..) {
+        out.cut_off.push((subject, plan.round_deadline));
+    }
+    for r in &mut out.ntp {
+        r.names = run.ntp_names.get(&r.addr).cloned().unwrap_or_default();
+    }
+    let order = |name: &str| names.iter().position(|(h, _)| h.host == name).unwrap_or(usize::MAX);
+    out.dns.sort_by_key(|d| order(&d.name));
+    out.ntp.sort_by_key(|n| (n.names.iter().map(|s| order(s)).min().unwrap_or(usize::MAX), n.addr));
+    out.duration = start.elapsed();
+    Ok(out)
+}
+
+/// The tasks of a round in flight, and which NTP addresses came from which names.
+struct Running {
+    set: JoinSet<Done>,
+    pending: Vec<String>,
+    ntp_names: BTreeMap<SocketAddr, Vec<String>>,
+    ctx: Arc<Ctx>,
+    families: Vec<Family>,
+    port_of: BTreeMap<String, u16>,
+    default_port: u16,
+}
+
+impl Running {
+    fn spawn(&mut self, task: Task) {
+        self.pending.push(task.subject());
+        self.set.spawn(task.run(self.ctx.clone()));
+    }
+
+    /// Starts an NTP probe for an address the first time any name reveals it (of a family the
+    /// profile uses), and remembers every name that led to it.
+    fn want_ntp(&mut self, name: &str, ip: IpAddr) {
+        if !self.families.contains(&Family::of(&ip)) {
+            return;
+        }
+        let port = self.port_of.get(name).copied().unwrap_or(self.default_port);
+        let addr = SocketAddr::new(ip, port);
+        let names = self.ntp_names.entry(addr).or_default();
+        let first = names.is_empty();
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        if first {
+            self.spawn(Task::Ntp(addr));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! DNS verdicts: resolution failures kept apart, round-robin shape (members, rotation), fallbacks
+//! against the set, and what a device without round-robin support would live through.
+
+use super::worst;
+use crate::model::{
+    Check, CheckData, CheckKind, Code, DnsFailure, DnsNameResult, Family, FamilyLookup, FamilySummary,
+    Finding, Mode, NameRole, NtpServerResult, Profile, Status,
+};
+use std::net::IpAddr;
+
+/// Addresses that were probed for NTP and gave no time at all.
+fn without_ntp(ntp: &[NtpServerResult]) -> Vec<IpAddr> {
+    ntp.iter()
+        .filter(|r| r.readings().next().is_none())
+        .map(|r| r.addr.ip())
+        .collect()
+}
+
+pub(super) fn checks(p: &Profile, dns: &[DnsNameResult], ntp: &[NtpServerResult]) -> Vec<Check> {
+    let dead = without_ntp(ntp);
+    let rr = dns.iter().find(|d| d.role == NameRole::RoundRobin);
+    dns.iter().map(|d| name_check(p, d, rr, &dead)).collect()
+}
+
+fn name_check(p: &Profile, d: &DnsNameResult, rr: Option<&DnsNameResult>, dead: &[IpAddr]) -> Check {
+    let mut findings = Vec::new();
+    let mut summary = Vec::new();
+    for l in &d.lookups {
+        let expected = p.dns.families.contains(&l.family);
+        let rr_set = rr.and_then(|r| r.lookup(l.family)).map(FamilyLookup::set);
+        let s = summarise(l, expected, d.role, rr_set.as_deref(), dead);
+        if expected {
+            judge_family(p, d, l, &s, &mut findings);
+        }
+        summary.push(s);
+    }
+    Check {
+        id: format!("dns:{}", d.name),
+        kind: CheckKind::Dns,
+        target: d.name.clone(),
+        status: worst(&findings),
+        findings,
+        data: CheckData::Dns { summary, result: d.clone() },
+    }
+}
+
+fn summarise(
+    l: &FamilyLookup,
+    expected: bool,
+    role: NameRole,
+    rr_set: Option<&[IpAddr]>,
+    dead: &[IpAddr],
+) -> FamilySummary {
+    let set = l.set();
+    // Only the round-robin name has a "first answer" worth following; a fallback is one address.
+    let picks = if role == NameRole::RoundRobin { l.first_picks() } else { Vec::new() };
+    let outside = match (role, rr_set) {
+        (NameRole::Fallback, Some(rr)) if !rr.is_empty() => {
+            set.iter().filter(|ip| !rr.contains(ip)).map(ToString::to_string).collect()
+        }
+        _ => Vec::new(),
+    };
+    let (dead_members, dead_picks) = if expected {
+        (
+            set.iter().filter(|ip| dead.contains(ip)).map(ToString::to_string).collect(),
+            picks.iter().filter(|ip| dead.contains(ip)).count(),
+        )
+    } else {
+        (Vec::new(), 0)
+    };
+    FamilySummary {
+        family: l.family,
+        expected,
+        members: set.iter().map(ToString::to_string).collect(),
+        rotates: l.rotates(),
+        ttl_min: l.ttl_range().map(|r| r.0),
+        ttl_max: l.ttl_range().map(|r| r.1),
+        failure: l.failure().map(|f| f.as_label().to_string()),
+        failed_queries: if l.failure().is_some() { 0 } else { l.failed_queries() },
+        members_without_ntp: dead_members,
+        first_picks: picks.len(),
+        first_picks_without_ntp: dead_picks,
+        outside_round_robin: outside,
+    }
+}
+
+fn judge_family(p: &Profile, d: &DnsNameResult, l: &FamilyLookup, s: &FamilySummary, out: &mut Vec<Finding>) {
+    let record = l.family.record();
+    let name = d.name.as_str();
+    let base = |code, sev| Finding::new(code, sev, name).with("record", record);
+    if let Some(failure) = l.failure() {
+        let f = match (&failure, d.role) {
+            (DnsFailure::NoData, _) => match (l.family, p.mode) {
+                (Family::Ipv6, Mode::Ipvpn) => base(Code::DnsNoAaaa, Status::Fail),
+                (Family::Ipv4, Mode::Ipsec) => base(Code::DnsNoA, Status::Fail),
+                _ => base(Code::DnsNoAddress, Status::Fail),
+            },
+            (_, NameRole::Fallback) => {
+                base(Code::DnsFallbackUnresolvable, Status::Fail).with("reason", failure.as_label())
+            }
+            (DnsFailure::NxDomain, _) => base(Code::DnsNxDomain, Status::Fail),
+            (DnsFailure::ServFail, _) => base(Code::DnsServFail, Status::Fail),
+            (DnsFailure::Refused, _) => base(Code::DnsRefused, Status::Fail),
+            (DnsFailure::Timeout, _) => {
+                base(Code::DnsTimeout, Status::Fail).with("timeout_ms", p.dns.timeout.as_millis())
+            }
+            (DnsFailure::Other { detail }, _) => base(Code::DnsResolverError, Status::Error).with("detail", detail),
+        };
+        out.push(f);
+        return;
+    }
+    if s.failed_queries > 0 {
+        out.push(
+            base(Code::DnsUnstable, Status::Warn)
+                .with("failed", s.failed_queries)
+                .with("total", l.queries.len()),
+        );
+    }
+    if d.role == NameRole::RoundRobin {
+        if p.dns.expect_round_robin && s.members.len() == 1 {
+            out.push(base(Code::DnsSingleMember, Status::Warn));
+        }
+        if s.rotates == Some(false) && p.dns.expect_round_robin {
+            let first = s.members.first().cloned().unwrap_or_default();
+            out.push(
+                base(Code::DnsNoRotation, Status::Warn)
+                    .with("queries", l.answered().count())
+                    .with("first", first),
+            );
+        }
+        for m in &s.members_without_ntp {
+            out.push(base(Code::DnsMemberNoNtp, Status::Fail).with("member", m));
+        }
+        if s.first_picks_without_ntp > 0 {
+            let sev = if s.first_picks_without_ntp == s.first_picks { Status::Fail } else { Status::Warn };
+            out.push(
+                base(Code::DnsFirstPickDead, sev)
+                    .with("dead", s.first_picks_without_ntp)
+                    .with("picks", s.first_picks),
+            );
+        }
+    } else if !s.outside_round_robin.is_empty() {
+        let rr = p.dns.round_robin.host.clone();
+        out.push(
+            base(Code::DnsFallbackOutsideSet, Status::Warn)
+                .with("addresses", s.outside_round_robin.join(", "))
+                .with("round_robin", rr),
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! Verdicts: turns a round's raw measurements into checks with a status and findings, by the rules
+//! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter) and the profile's
+//! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
+
+mod dns;
+mod ntp;
+
+use crate::engine::Measurements;
+use crate::model::{Check, CheckData, CheckKind, Code, Finding, Profile, ProfileSummary, Round, Status, SCHEMA_VERSION};
+
+/// The status a set of findings gives a check.
+fn worst(findings: &[Finding]) -> Status {
+    findings.iter().map(|f| f.severity).max().unwrap_or(Status::Pass)
+}
+
+pub fn judge(profile: &Profile, m: &Measurements) -> Round {
+    let mut checks = Vec::new();
+    if let Some(err) = &m.resolver_error {
+        let f = Finding::new(Code::DnsResolverError, Status::Error, profile.dns.round_robin.host.clone())
+            .with("detail", err);
+        checks.push(Check {
+            id: "dns:resolver".into(),
+            kind: CheckKind::Dns,
+            target: "resolver".into(),
+            status: Status::Error,
+            findings: vec![f],
+            data: CheckData::Resolver { detail: err.clone() },
+        });
+    }
+    let ntp_checks: Vec<Check> = m.ntp.iter().map(|r| ntp::server_check(profile, r)).collect();
+    checks.extend(dns::checks(profile, &m.dns, &m.ntp));
+    checks.extend(ntp_checks);
+    checks.push(ntp::consensus_check(profile, &m.ntp));
+    for (subject, deadline) in &m.cut_off {
+        let f = Finding::new(Code::ProbeDeadline, Status::Error, subject.clone())
+            .with("deadline_ms", deadline.as_millis());
+        checks.push(Check {
+            id: format!("deadline:{subject}"),
+            kind: CheckKind::Deadline,
+            target: subject.clone(),
+            status: Status::Error,
+            findings: vec![f],
+            data: CheckData::Deadline { deadline_ms: deadline.as_millis() as u64 },
+        });
+    }
+    let status = checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass);
+    Round {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: jiff::Timestamp::try_from(m.started_at)
+            .map(|t| t.round(jiff::Unit::Millisecond).unwrap_or(t).to_string())
+            .unwrap_or_default(),
+        duration_ms: m.duration.as_secs_f64() * 1000.0,
+        profile: ProfileSummary {
+            name: profile.name.clone(),
+            source: profile.source.clone(),
+            mode: profile.mode,
+            environment: profile.environment,
+            provider: profile.provider.clone(),
+        },
+        resolvers: m.resolvers.clone(),
+        status,
+        checks,
+    }
+}
+
+/// Rounds a figure for findings' texts: 0.1 ms is as fine as anyone reads.
+fn ms(v: f64) -> String {
+    format!("{v:.1}")
+}

@@ -1,0 +1,585 @@
+//! The lab: a simulated OQS network on loopback (round-robin DNS and per-member NTP servers with
+//! adjustable faults), a test instrument. Self-contained: it must not import anything else from this
+//! crate (no `crate::probe`, `crate::model`, …); probes never depend on it.
+//!
+//! # Shape
+//! - [`LabSpec`] is plain data (TOML-deserialisable): the DNS names and their answers, the NTP members
+//!   and each one's behaviour, and a fixed added latency.
+//! - [`Lab::start`] binds every socket before it returns, then serves until [`Lab::shutdown`] or drop.
+//!   Servers read the live spec per packet, so [`Lab::update`] changes faults at runtime.
+//! - [`scenario`] turns named fault files (`fixtures/lab/*.toml`, also built in) into edits of a
+//!   healthy spec.
+//!
+//! # Latency model
+//! `latency_ms` is added to every reply without queueing (each delayed reply is its own task). For NTP
+//! it is modelled as a symmetric network path: the receive timestamp is stamped half the latency
+//! after arrival and the transmit timestamp half the latency before departure, so a client measures
+//! a round-trip delay of about `latency_ms` and still sees the configured offset.
+
+mod dns;
+mod ntp;
+pub mod scenario;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub use scenario::{Scenario, ScenarioError};
+
+/// Everything the lab serves. Bindings (`dns_bind`, `ntp_port`, member addresses) are fixed at
+/// [`Lab::start`]; the rest can be changed at runtime with [`Lab::update`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LabSpec {
+    /// Where the DNS server listens (UDP and TCP on the same port). Default `127.0.0.1:0`.
+    pub dns_bind: SocketAddr,
+    /// NTP port shared by every member address; 0 picks one free unprivileged port usable on all.
+    pub ntp_port: u16,
+    /// Fixed latency added to every DNS and NTP reply.
+    pub latency_ms: u64,
+    /// The names the DNS server is authoritative for.
+    pub names: Vec<LabName>,
+    /// One NTP server per member address.
+    pub members: Vec<LabMember>,
+}
+
+impl Default for LabSpec {
+    fn default() -> Self {
+        Self {
+            dns_bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            ntp_port: 0,
+            latency_ms: 0,
+            names: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+}
+
+impl LabSpec {
+    /// A healthy network: `rr_name` answers with every member (A and AAAA), rotating; fallback `i`
+    /// answers with the `i`-th address of each family (wrapping if there are more fallbacks than
+    /// addresses, so fallbacks are always inside the set); every member runs a healthy NTP server
+    /// (stratum 2, offset 0). Members are ordered v4 first, then v6. `names[0]` is the round-robin
+    /// name and `names[1..]` the fallbacks, which is the order [`scenario`] roles refer to.
+    pub fn healthy(rr_name: &str, fallbacks: &[&str], v4: &[Ipv4Addr], v6: &[Ipv6Addr]) -> LabSpec {
+        let mut names = vec![LabName {
+            name: rr_name.to_owned(),
+            a: v4.to_vec(),
+            aaaa: v6.to_vec(),
+            ..LabName::default()
+        }];
+        for (i, fallback) in fallbacks.iter().enumerate() {
+            let pick_v4 = (!v4.is_empty()).then(|| v4[i % v4.len()]);
+            let pick_v6 = (!v6.is_empty()).then(|| v6[i % v6.len()]);
+            names.push(LabName {
+                name: (*fallback).to_owned(),
+                a: pick_v4.into_iter().collect(),
+                aaaa: pick_v6.into_iter().collect(),
+                ..LabName::default()
+            });
+        }
+        let members = v4
+            .iter()
+            .map(|ip| IpAddr::V4(*ip))
+            .chain(v6.iter().map(|ip| IpAddr::V6(*ip)))
+            .map(LabMember::healthy)
+            .collect();
+        LabSpec {
+            names,
+            members,
+            ..LabSpec::default()
+        }
+    }
+
+    /// The name entry matching `name` case-insensitively, with or without a trailing dot.
+    pub fn name(&self, name: &str) -> Option<&LabName> {
+        let key = normalize_name(name);
+        self.names.iter().find(|n| normalize_name(&n.name) == key)
+    }
+
+    /// The member bound on `ip`, if any.
+    pub fn member(&self, ip: IpAddr) -> Option<&LabMember> {
+        self.members.iter().find(|m| m.ip == ip)
+    }
+}
+
+/// One DNS name and how the lab answers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LabName {
+    /// e.g. `ntp.base.oqs-pdl.org`; matched case-insensitively, with or without a trailing dot.
+    pub name: String,
+    pub a: Vec<Ipv4Addr>,
+    pub aaaa: Vec<Ipv6Addr>,
+    /// Default 300.
+    pub ttl: u32,
+    /// Default true: each answer list is rotated by one relative to the previous query for the same
+    /// (name, type), like BIND's `rrset-order cyclic`. The first query gets the list as written.
+    pub rotate: bool,
+    /// Answer with this rcode and no records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rcode: Option<LabRcode>,
+    /// Never answer (the client times out).
+    pub silent: bool,
+}
+
+impl Default for LabName {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            a: Vec::new(),
+            aaaa: Vec::new(),
+            ttl: 300,
+            rotate: true,
+            rcode: None,
+            silent: false,
+        }
+    }
+}
+
+/// The error rcodes a name can be configured to return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LabRcode {
+    #[serde(rename = "NXDOMAIN", alias = "NxDomain", alias = "nxdomain")]
+    NxDomain,
+    #[serde(rename = "SERVFAIL", alias = "ServFail", alias = "servfail")]
+    ServFail,
+    #[serde(rename = "REFUSED", alias = "Refused", alias = "refused")]
+    Refused,
+}
+
+/// One NTP server of the lab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabMember {
+    pub ip: IpAddr,
+    #[serde(default)]
+    pub ntp: NtpBehaviour,
+}
+
+impl LabMember {
+    /// A member with a healthy NTP server (stratum 2, offset 0).
+    pub fn healthy(ip: IpAddr) -> LabMember {
+        LabMember {
+            ip,
+            ntp: NtpBehaviour::default(),
+        }
+    }
+}
+
+/// How one member's NTP server behaves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NtpBehaviour {
+    /// No reply at all.
+    pub dead: bool,
+    /// Server clock = real clock + offset.
+    pub offset_ms: f64,
+    /// Default 2.
+    pub stratum: u8,
+    /// Leap indicator, default 0; 3 = unsynchronised.
+    pub leap: u8,
+    /// e.g. "RATE", "DENY", "RSTR": the reply is a kiss-o'-death (stratum 0, refid = code, LI 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kod: Option<String>,
+    pub reply: ReplyShape,
+    /// Reference id; default "LAB\0" for stratum 1, else the bytes of 127.0.0.1. In TOML either four
+    /// integers or a string of at most four ASCII characters.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_ref_id"
+    )]
+    pub ref_id: Option<[u8; 4]>,
+}
+
+impl Default for NtpBehaviour {
+    fn default() -> Self {
+        Self {
+            dead: false,
+            offset_ms: 0.0,
+            stratum: 2,
+            leap: 0,
+            kod: None,
+            reply: ReplyShape::Normal,
+            ref_id: None,
+        }
+    }
+}
+
+/// The shape of an NTP reply, for malformed-reply faults.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplyShape {
+    #[default]
+    #[serde(alias = "Normal")]
+    Normal,
+    /// Only the first 20 bytes are sent.
+    #[serde(alias = "Truncated")]
+    Truncated,
+    /// Mode 3 (client) instead of 4 (server).
+    #[serde(alias = "WrongMode")]
+    WrongMode,
+    /// The origin timestamp is not the client's transmit timestamp.
+    #[serde(alias = "WrongOrigin")]
+    WrongOrigin,
+    /// The transmit timestamp is 0.
+    #[serde(alias = "ZeroTransmit")]
+    ZeroTransmit,
+}
+
+/// Accepts `ref_id = [76, 65, 66, 0]` or `ref_id = "GPS"` (ASCII, at most four bytes, NUL-padded).
+pub(crate) fn deserialize_ref_id<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Option<[u8; 4]>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum RefId {
+        Bytes([u8; 4]),
+        Text(String),
+    }
+    match Option::<RefId>::deserialize(de)? {
+        None => Ok(None),
+        Some(RefId::Bytes(b)) => Ok(Some(b)),
+        Some(RefId::Text(s)) => ref_id_from_text(&s)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("ref_id text must be 1 to 4 ASCII characters")),
+    }
+}
+
+/// `"RATE"` -> `*b"RATE"`, `"GPS"` -> `*b"GPS\0"`; `None` unless 1..=4 ASCII characters.
+pub(crate) fn ref_id_from_text(s: &str) -> Option<[u8; 4]> {
+    if s.is_empty() || s.len() > 4 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    out[..s.len()].copy_from_slice(s.as_bytes());
+    Some(out)
+}
+
+/// Lower-case, no trailing dot: the form names are matched and counted in.
+pub(crate) fn normalize_name(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Counters that tests use to see what the lab was asked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabStats {
+    /// Well-formed DNS queries received, by (name lower-cased without trailing dot, type mnemonic
+    /// such as "A" or "AAAA").
+    pub dns_queries: BTreeMap<(String, String), u64>,
+    /// DNS replies sent, by the same key (silent names are queried but never answered).
+    pub dns_replies: BTreeMap<(String, String), u64>,
+    /// DNS messages dropped because they were not a decodable query.
+    pub dns_malformed: u64,
+    /// Well-formed NTP client requests received, per member address (dead members count too).
+    pub ntp_requests: BTreeMap<IpAddr, u64>,
+    /// NTP replies sent, per member address.
+    pub ntp_replies: BTreeMap<IpAddr, u64>,
+    /// NTP datagrams ignored (shorter than 48 bytes, or not mode 3).
+    pub ntp_malformed: u64,
+}
+
+impl LabStats {
+    fn key(name: &str, rtype: &str) -> (String, String) {
+        (normalize_name(name), rtype.to_ascii_uppercase())
+    }
+    /// DNS queries received for `name` (any case, trailing dot optional) and `rtype` ("A", "AAAA").
+    pub fn dns_queries_for(&self, name: &str, rtype: &str) -> u64 {
+        self.dns_queries
+            .get(&Self::key(name, rtype))
+            .copied()
+            .unwrap_or(0)
+    }
+    /// DNS replies sent for `name` and `rtype`.
+    pub fn dns_replies_for(&self, name: &str, rtype: &str) -> u64 {
+        self.dns_replies
+            .get(&Self::key(name, rtype))
+            .copied()
+            .unwrap_or(0)
+    }
+    /// NTP requests received by the member on `ip`.
+    pub fn ntp_requests_for(&self, ip: IpAddr) -> u64 {
+        self.ntp_requests.get(&ip).copied().unwrap_or(0)
+    }
+    /// NTP replies sent by the member on `ip`.
+    pub fn ntp_replies_for(&self, ip: IpAddr) -> u64 {
+        self.ntp_replies.get(&ip).copied().unwrap_or(0)
+    }
+}
+
+/// Why the lab could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabError {
+    /// A socket could not be bound.
+    #[error("lab {service} server cannot bind {addr}: {source}{hint}", hint = bind_hint(.source))]
+    Bind {
+        service: &'static str,
+        addr: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+    /// With `ntp_port = 0`, no port was free on every member address.
+    #[error(
+        "lab NTP servers found no port free on every member address after {attempts} attempts \
+         (last conflict on {addr}: {source})"
+    )]
+    NoCommonPort {
+        attempts: u32,
+        addr: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+    /// Two members share one address.
+    #[error("lab spec lists NTP member {ip} more than once; each member needs its own address")]
+    DuplicateMember { ip: IpAddr },
+}
+
+impl LabError {
+    /// Stable short label for JSON, metrics and JUnit.
+    pub fn as_label(&self) -> &'static str {
+        match self {
+            LabError::Bind { .. } => "lab_bind",
+            LabError::NoCommonPort { .. } => "lab_no_common_port",
+            LabError::DuplicateMember { .. } => "lab_duplicate_member",
+        }
+    }
+}
+
+fn bind_hint(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::AddrNotAvailable => {
+            " (the address is not assigned to any local interface: Linux routes all of 127.0.0.0/8 \
+             to lo, but an IPv6 address other than ::1 must first be added to an interface, and \
+             ::1 itself is missing when IPv6 is disabled)"
+        }
+        io::ErrorKind::PermissionDenied => {
+            " (ports below 1024 need privileges; use port 0 to pick a free one)"
+        }
+        io::ErrorKind::AddrInUse => " (another socket already uses this address and port)",
+        _ => "",
+    }
+}
+
+/// State shared between the [`Lab`] handle and its server tasks. No lock is held across an await.
+#[derive(Debug)]
+struct Shared {
+    spec: RwLock<LabSpec>,
+    /// Next rotation per (normalised name, record type).
+    rotation: Mutex<HashMap<(String, u16), usize>>,
+    stats: Mutex<LabStats>,
+}
+
+impl Shared {
+    fn spec(&self) -> std::sync::RwLockReadGuard<'_, LabSpec> {
+        self.spec.read().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn stats(&self) -> MutexGuard<'_, LabStats> {
+        self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn rotation(&self) -> MutexGuard<'_, HashMap<(String, u16), usize>> {
+        self.rotation.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A running lab. Dropping it or calling [`Lab::shutdown`] stops every server.
+pub struct Lab {
+    shared: Arc<Shared>,
+    dns_addr: SocketAddr,
+    ntp_port: u16,
+    cancel: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl fmt::Debug for Lab {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lab")
+            .field("dns_addr", &self.dns_addr)
+            .field("ntp_port", &self.ntp_port)
+            .field("tasks", &self.tasks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lab {
+    /// Binds the DNS server (UDP and TCP) and one NTP socket per member, then starts serving.
+    /// Everything is bound before this returns, so a caller can probe immediately.
+    pub async fn start(spec: LabSpec) -> Result<Lab, LabError> {
+        let mut spec = spec;
+        for (i, m) in spec.members.iter().enumerate() {
+            if spec.members[..i].iter().any(|o| o.ip == m.ip) {
+                return Err(LabError::DuplicateMember { ip: m.ip });
+            }
+        }
+        let (udp, tcp) = dns::bind(spec.dns_bind).await?;
+        let dns_addr = udp.local_addr().map_err(|source| LabError::Bind {
+            service: "DNS/UDP",
+            addr: spec.dns_bind,
+            source,
+        })?;
+        let ips: Vec<IpAddr> = spec.members.iter().map(|m| m.ip).collect();
+        let (ntp_sockets, ntp_port) = ntp::bind(&ips, spec.ntp_port)?;
+        spec.dns_bind = dns_addr;
+        spec.ntp_port = ntp_port;
+
+        let shared = Arc::new(Shared {
+            spec: RwLock::new(spec),
+            rotation: Mutex::new(HashMap::new()),
+            stats: Mutex::new(LabStats::default()),
+        });
+        let cancel = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(dns::serve_udp(
+            Arc::new(udp),
+            shared.clone(),
+            cancel.clone(),
+        ));
+        tasks.spawn(dns::serve_tcp(tcp, shared.clone(), cancel.clone()));
+        for (ip, socket) in ips.into_iter().zip(ntp_sockets) {
+            tasks.spawn(ntp::serve(
+                Arc::new(socket),
+                ip,
+                shared.clone(),
+                cancel.clone(),
+            ));
+        }
+        tracing::debug!(%dns_addr, ntp_port, "lab started");
+        Ok(Lab {
+            shared,
+            dns_addr,
+            ntp_port,
+            cancel,
+            tasks,
+        })
+    }
+
+    /// The DNS server's address (UDP and TCP).
+    pub fn dns_addr(&self) -> SocketAddr {
+        self.dns_addr
+    }
+
+    /// The NTP port shared by every member address.
+    pub fn ntp_port(&self) -> u16 {
+        self.ntp_port
+    }
+
+    /// The current spec, with `dns_bind` and `ntp_port` as actually bound.
+    pub fn spec(&self) -> LabSpec {
+        self.shared.spec().clone()
+    }
+
+    /// Changes names and member behaviour at runtime; servers see the change from the next packet.
+    /// Bindings are fixed: changes to `dns_bind` and `ntp_port` are undone, a member added here has
+    /// no socket, and a bound address whose member is removed behaves as dead.
+    pub fn update(&self, f: impl FnOnce(&mut LabSpec)) {
+        let mut spec = self.shared.spec.write().unwrap_or_else(PoisonError::into_inner);
+        let (dns_bind, ntp_port) = (spec.dns_bind, spec.ntp_port);
+        f(&mut spec);
+        spec.dns_bind = dns_bind;
+        spec.ntp_port = ntp_port;
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> LabStats {
+        self.shared.stats().clone()
+    }
+
+    /// Stops every server and waits until all sockets are closed.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        let mut tasks = std::mem::take(&mut self.tasks);
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        // Dropping `tasks` aborts whatever is still running.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn healthy_spec_puts_fallbacks_inside_the_set() {
+        let v4 = [Ipv4Addr::new(127, 0, 0, 1), Ipv4Addr::new(127, 0, 0, 2)];
+        let v6 = [Ipv6Addr::LOCALHOST];
+        let spec = LabSpec::healthy("ntp.example", &["ntp1.example", "ntp2.example"], &v4, &v6);
+        assert_eq!(spec.names.len(), 3);
+        assert_eq!(spec.names[0].a, v4);
+        assert_eq!(spec.names[0].aaaa, v6);
+        assert!(spec.names[0].rotate);
+        assert_eq!(spec.names[1].a, [v4[0]]);
+        assert_eq!(spec.names[2].a, [v4[1]]);
+        assert_eq!(spec.names[2].aaaa, [v6[0]], "wraps around");
+        assert_eq!(spec.members.len(), 3);
+        assert!(spec.members.iter().all(|m| m.ntp == NtpBehaviour::default()));
+        assert_eq!(spec.members[0].ntp.stratum, 2);
+        assert_eq!(spec.name("NTP1.Example.").map(|n| n.a.clone()), Some(vec![v4[0]]));
+    }
+
+    #[test]
+    fn spec_round_trips_through_toml() {
+        let text = r#"
+            dns_bind = "127.0.0.1:0"
+            latency_ms = 5
+            [[names]]
+            name = "ntp.example"
+            a = ["127.0.0.1"]
+            rcode = "SERVFAIL"
+            [[members]]
+            ip = "127.0.0.1"
+            [[members]]
+            ip = "::1"
+            ntp = { stratum = 1, ref_id = "GPS", reply = "wrong-origin", kod = "RATE" }
+        "#;
+        let spec: LabSpec = toml::from_str(text).expect("parses");
+        assert_eq!(spec.names[0].ttl, 300);
+        assert_eq!(spec.names[0].rcode, Some(LabRcode::ServFail));
+        assert_eq!(spec.members[0].ntp, NtpBehaviour::default());
+        assert_eq!(spec.members[1].ntp.ref_id, Some(*b"GPS\0"));
+        assert_eq!(spec.members[1].ntp.reply, ReplyShape::WrongOrigin);
+        let again: LabSpec = toml::from_str(&toml::to_string(&spec).expect("serialises")).expect("reparses");
+        assert_eq!(again, spec);
+        assert!(toml::from_str::<LabSpec>("bogus = 1").is_err());
+    }
+
+    #[tokio::test]
+    async fn duplicate_member_and_unassigned_address_are_named() {
+        let mut spec = LabSpec::healthy("n", &[], &[Ipv4Addr::LOCALHOST], &[]);
+        spec.members.push(LabMember::healthy(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        let err = Lab::start(spec).await.expect_err("duplicate");
+        assert_eq!(err.as_label(), "lab_duplicate_member");
+
+        // 192.0.2.1 (TEST-NET-1) is not assigned to any interface here.
+        let spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(192, 0, 2, 1)], &[]);
+        let err = Lab::start(spec).await.expect_err("not assigned");
+        let text = err.to_string();
+        assert!(text.contains("192.0.2.1"), "{text}");
+        assert!(text.contains("not assigned"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn shutdown_releases_the_ports() {
+        let spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(127, 0, 0, 1)], &[]);
+        let lab = Lab::start(spec).await.expect("starts");
+        let (dns, port) = (lab.dns_addr(), lab.ntp_port());
+        assert_eq!(lab.spec().dns_bind, dns);
+        assert_eq!(lab.spec().ntp_port, port);
+        lab.shutdown().await;
+        let mut spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(127, 0, 0, 1)], &[]);
+        spec.dns_bind = dns;
+        spec.ntp_port = port;
+        let lab = Lab::start(spec).await.expect("same ports are free again");
+        lab.shutdown().await;
+    }
+}

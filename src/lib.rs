@@ -1,0 +1,30 @@
+//! # oqs-net
+//!
+//! Tells whether an Online Qualification Confirmation (オンライン資格確認) terminal's network path
+//! works, and which section of the troubleshooting guide (補N) fixes it when it does not.
+//!
+//! # Layout
+//! Dependencies point down this list, never up:
+//! - [`model`]: plain data (profiles, measurements, findings, the round report). No I/O.
+//! - [`findings`]: the catalogue of finding codes with Japanese and English text and 補N.
+//! - [`profile`]: `targets/*.toml` into a checked [`model::Profile`], with file:line errors.
+//! - [`platform`]: the only module with `cfg(target_os)`: device binding, locale, namespaces.
+//! - [`net`]: sockets and resolvers made the way the plan says (source, device, nameservers).
+//! - [`probe`]: one module per protocol (dns, ntp): spec in, raw measurements out. No output.
+//! - [`engine`]: runs a round's probes concurrently with bounds, deadlines and cancellation.
+//! - [`judge`]: measurements into checks with statuses and findings, by the guide's rules.
+//! - [`output`]: renderers (human, JSON) reading `model` and `findings` only. No sockets.
+//! - [`lab`]: a simulated OQS network on loopback for tests and `oqs-net lab`. Imports no probe.
+//! - [`cli`]: flags into a checked plan, and the commands that tie the rest together.
+
+pub mod cli;
+pub mod engine;
+pub mod findings;
+pub mod judge;
+pub mod lab;
+pub mod model;
+pub mod net;
+pub mod output;
+pub mod platform;
+pub mod probe;
+pub mod profile;

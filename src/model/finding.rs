@@ -1,0 +1,113 @@
+//! Statuses, the closed set of finding codes, and a finding as data (its text lives in `findings`).
+
+use serde::Serialize;
+
+/// A check's verdict, ordered from best to worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    /// The check could not be carried out (a local problem, not the network's verdict).
+    Error,
+}
+
+impl Status {
+    pub fn as_label(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $label:literal,)*) => {
+        /// Every finding oqs-net can report. Labels are stable: JSON, metrics and JUnit use them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            pub fn as_label(self) -> &'static str {
+                match self { $(Code::$variant => $label,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    DnsNxDomain = "dns.nxdomain",
+    DnsServFail = "dns.servfail",
+    DnsRefused = "dns.refused",
+    DnsTimeout = "dns.timeout",
+    DnsResolverError = "dns.resolver_error",
+    DnsNoAddress = "dns.no_address",
+    DnsNoAaaa = "dns.no_aaaa",
+    DnsNoA = "dns.no_a",
+    DnsUnstable = "dns.unstable",
+    DnsSingleMember = "dns.single_member",
+    DnsNoRotation = "dns.no_rotation",
+    DnsMemberNoNtp = "dns.member_no_ntp",
+    DnsFirstPickDead = "dns.first_pick_dead",
+    DnsFallbackOutsideSet = "dns.fallback_outside_set",
+    DnsFallbackUnresolvable = "dns.fallback_unresolvable",
+    NtpNoReply = "ntp.no_reply",
+    NtpRefused = "ntp.refused",
+    NtpPartialLoss = "ntp.partial_loss",
+    NtpOffsetWarn = "ntp.offset_warn",
+    NtpOffsetFail = "ntp.offset_fail",
+    NtpUnsynchronised = "ntp.unsynchronised",
+    NtpKodRate = "ntp.kod_rate",
+    NtpKodDeny = "ntp.kod_deny",
+    NtpKodRstr = "ntp.kod_rstr",
+    NtpKodOther = "ntp.kod_other",
+    NtpInvalidReply = "ntp.invalid_reply",
+    NtpLocalError = "ntp.local_error",
+    NtpMembersDisagree = "ntp.members_disagree",
+    NtpNoServers = "ntp.no_servers",
+    ProbeDeadline = "probe.deadline",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_label())
+    }
+}
+
+/// One finding: a code, how bad it is, what it is about, and the values its text refers to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Status,
+    /// The name or address concerned.
+    pub subject: String,
+    /// Named values the catalogue's text fills in (`{offset_ms}` and so on).
+    pub values: Vec<(String, String)>,
+}
+
+impl Finding {
+    pub fn new(code: Code, severity: Status, subject: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity,
+            subject: subject.into(),
+            values: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl ToString) -> Finding {
+        self.values.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}

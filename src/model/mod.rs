@@ -1,0 +1,20 @@
+//! Plain data shared by every layer: profiles, probe results, findings and the round report.
+//! No I/O and no dependency on any other module of the crate.
+
+mod finding;
+mod report;
+mod result;
+mod target;
+
+pub use finding::{Code, Finding, Status};
+pub use report::{
+    Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
+};
+pub use result::{
+    DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole, NtpReading,
+    NtpSample, NtpSampleError, NtpSampleOutcome, NtpServerResult,
+};
+pub use target::{
+    Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
+    ProxySettings, TlsEndpoint,
+};

@@ -1,0 +1,104 @@
+//! One round's report: the profile it ran, every check with its verdict, data and findings.
+
+use super::{DnsNameResult, Environment, Family, Finding, Mode, NtpServerResult, Status};
+use serde::Serialize;
+
+/// Bumped whenever a field is removed or changes meaning (additions keep the number).
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileSummary {
+    pub name: String,
+    pub source: String,
+    pub mode: Mode,
+    pub environment: Environment,
+    pub provider: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Dns,
+    Ntp,
+    /// Agreement between NTP servers.
+    NtpConsensus,
+    /// A probe that did not finish in time.
+    Deadline,
+}
+
+/// What a name's answers of one family came to, with the NTP results of its members folded in.
+#[derive(Clone, Debug, Serialize)]
+pub struct FamilySummary {
+    pub family: Family,
+    /// Whether the profile's mode uses this family (only those are judged and NTP-probed).
+    pub expected: bool,
+    pub members: Vec<String>,
+    pub rotates: Option<bool>,
+    pub ttl_min: Option<u32>,
+    pub ttl_max: Option<u32>,
+    pub failure: Option<String>,
+    pub failed_queries: usize,
+    /// Members that gave no NTP time.
+    pub members_without_ntp: Vec<String>,
+    /// A device that always takes the first answer: how often it picked, and how often it landed
+    /// on a member without NTP.
+    pub first_picks: usize,
+    pub first_picks_without_ntp: usize,
+    /// For a fallback: its addresses that are not in the round-robin set.
+    pub outside_round_robin: Vec<String>,
+}
+
+/// The measurements behind a check, as the probe produced them.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckData {
+    Dns {
+        summary: Vec<FamilySummary>,
+        result: DnsNameResult,
+    },
+    Ntp(NtpServerResult),
+    Resolver {
+        detail: String,
+    },
+    Deadline {
+        deadline_ms: u64,
+    },
+    NtpConsensus {
+        servers: usize,
+        spread_ms: Option<f64>,
+        median_offset_ms: Option<f64>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    /// Stable within a profile: `dns:NAME`, `ntp:ADDR`, `ntp-consensus`.
+    pub id: String,
+    pub kind: CheckKind,
+    pub target: String,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+    pub data: CheckData,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Round {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_ms: f64,
+    pub profile: ProfileSummary,
+    /// The nameservers asked (empty = the system's).
+    pub resolvers: Vec<String>,
+    pub status: Status,
+    pub checks: Vec<Check>,
+}
+
+impl Round {
+    pub fn findings(&self) -> impl Iterator<Item = (&Check, &Finding)> {
+        self.checks
+            .iter()
+            .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+    }
+}

@@ -1,0 +1,267 @@
+//! What a round checks: the validated profile (modes, environments, hosts, thresholds).
+
+use serde::Serialize;
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// The line type of the terminal: it decides the fallbacks and the address family expected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// IP-VPN (commonly NTT NGN, OQS adapter IPv6-only).
+    Ipvpn,
+    /// IPsec+IKE over the internet (IPv4).
+    Ipsec,
+}
+
+impl Mode {
+    pub fn as_label(self) -> &'static str {
+        match self {
+            Mode::Ipvpn => "ipvpn",
+            Mode::Ipsec => "ipsec",
+        }
+    }
+}
+
+/// Production (本番環境) or connection verification (接続検証環境).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Production,
+    Verification,
+}
+
+impl Environment {
+    pub fn as_label(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Verification => "verification",
+        }
+    }
+}
+
+/// A host name or IP literal with an optional port (`name`, `name:123`, `[2001:db8::1]:123`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostPort {
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl HostPort {
+    /// Parses `host`, `host:port`, `v4:port`, `[v6]:port` or a bare IPv6 literal.
+    pub fn parse(s: &str) -> Result<HostPort, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("empty host".into());
+        }
+        if let Some(rest) = s.strip_prefix('[') {
+            let (host, tail) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("`{s}`: missing `]`"))?;
+            host.parse::<std::net::Ipv6Addr>()
+                .map_err(|_| format!("`{host}` is not an IPv6 address"))?;
+            let port = match tail {
+                "" => None,
+                t => Some(parse_port(t.strip_prefix(':').ok_or_else(|| {
+                    format!("`{s}`: expected `:port` after `]`")
+                })?)?),
+            };
+            return Ok(HostPort {
+                host: host.to_string(),
+                port,
+            });
+        }
+        if s.parse::<std::net::Ipv6Addr>().is_ok() {
+            return Ok(HostPort {
+                host: s.to_string(),
+                port: None,
+            });
+        }
+        let (host, port) = match s.rsplit_once(':') {
+            Some((h, p)) => (h, Some(parse_port(p)?)),
+            None => (s, None),
+        };
+        validate_hostname(host)?;
+        Ok(HostPort {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.host.parse().ok()
+    }
+
+    /// The host as a socket address; it must be an IP literal (a nameserver, say).
+    pub fn socket_addr(&self, default_port: u16) -> Result<std::net::SocketAddr, String> {
+        let ip = self
+            .ip()
+            .ok_or_else(|| format!("`{}` is not an IP address", self.host))?;
+        Ok(std::net::SocketAddr::new(ip, self.port_or(default_port)))
+    }
+
+    pub fn port_or(&self, default: u16) -> u16 {
+        self.port.unwrap_or(default)
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, String> {
+    match p.parse::<u16>() {
+        Ok(0) | Err(_) => Err(format!("`{p}` is not a port (1-65535)")),
+        Ok(n) => Ok(n),
+    }
+}
+
+fn validate_hostname(h: &str) -> Result<(), String> {
+    if h.parse::<IpAddr>().is_ok() {
+        return Ok(());
+    }
+    let name = h.strip_suffix('.').unwrap_or(h);
+    if name.is_empty() || name.len() > 253 {
+        return Err(format!("`{h}` is not a host name"));
+    }
+    for label in name.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Err(format!("`{h}` is not a valid host name (label `{label}`)"));
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for HostPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.port, self.host.contains(':')) {
+            (None, _) => f.write_str(&self.host),
+            (Some(p), true) => write!(f, "[{}]:{p}", self.host),
+            (Some(p), false) => write!(f, "{}:{p}", self.host),
+        }
+    }
+}
+
+impl Serialize for HostPort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A checked profile: everything a round needs, already validated.
+#[derive(Clone, Debug, Serialize)]
+pub struct Profile {
+    pub name: String,
+    /// Where it came from: `builtin:NAME` or a file path.
+    pub source: String,
+    pub description: String,
+    pub mode: Mode,
+    pub environment: Environment,
+    /// A provider whose hosts override the defaults (for example an IPsec+IKE provider's own NTP).
+    pub provider: Option<String>,
+    pub dns: DnsSettings,
+    pub ntp: NtpSettings,
+    pub tls: Vec<TlsEndpoint>,
+    pub proxy: Option<ProxySettings>,
+    pub adapter: AdapterExpect,
+    pub acceptance: Acceptance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DnsSettings {
+    /// Nameservers to ask (empty: the system's); `--resolver` replaces them.
+    pub resolvers: Vec<std::net::SocketAddr>,
+    /// The round-robin NTP name (補24).
+    pub round_robin: HostPort,
+    /// Single-address names for devices without round-robin support (補24).
+    pub fallbacks: Vec<HostPort>,
+    /// Whether the name is expected to answer with several addresses.
+    pub expect_round_robin: bool,
+    /// Repeated queries per name and record type.
+    pub queries: u32,
+    #[serde(serialize_with = "ser_ms")]
+    pub timeout: Duration,
+    /// The address families a terminal of this mode uses (and NTP probes).
+    pub families: Vec<Family>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NtpSettings {
+    pub port: u16,
+    pub samples: u32,
+    /// Pacing between the samples sent to one server.
+    #[serde(serialize_with = "ser_ms")]
+    pub interval: Duration,
+    #[serde(serialize_with = "ser_ms")]
+    pub timeout: Duration,
+    pub offset_warn_ms: f64,
+    pub offset_fail_ms: f64,
+    /// Largest spread of offsets between members before they count as disagreeing.
+    pub disagreement_ms: f64,
+}
+
+/// A TLS endpoint (probed once the TLS capability lands; kept here so profiles already name them).
+#[derive(Clone, Debug, Serialize)]
+pub struct TlsEndpoint {
+    pub name: String,
+    pub host: HostPort,
+    pub client_certificate: bool,
+}
+
+/// The proxy installers set and the bypass list beside it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProxySettings {
+    pub server: HostPort,
+    pub bypass: Vec<String>,
+}
+
+/// What the OQS adapter should look like (補35).
+#[derive(Clone, Debug, Serialize)]
+pub struct AdapterExpect {
+    pub name: Option<String>,
+    pub ipv6_only: bool,
+}
+
+/// Hand-over criteria for an acceptance soak.
+#[derive(Clone, Debug, Serialize)]
+pub struct Acceptance {
+    pub min_availability_pct: f64,
+    pub max_flaps: u32,
+    pub max_ntp_offset_ms: f64,
+}
+
+pub use super::result::Family;
+
+fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostport_forms() {
+        let h = HostPort::parse("NTP.base.oqs-pdl.org").unwrap();
+        assert_eq!((h.host.as_str(), h.port), ("ntp.base.oqs-pdl.org", None));
+        let h = HostPort::parse("ntp.base.oqs-pdl.org:11123").unwrap();
+        assert_eq!(h.port, Some(11123));
+        let h = HostPort::parse("[::1]:53").unwrap();
+        assert_eq!((h.host.as_str(), h.port), ("::1", Some(53)));
+        assert_eq!(h.to_string(), "[::1]:53");
+        let h = HostPort::parse("2404:1a8:f583:d00::53:1").unwrap();
+        assert_eq!(h.port, None);
+        assert_eq!(HostPort::parse("127.0.0.1:53").unwrap().ip(), Some([127, 0, 0, 1].into()));
+    }
+
+    #[test]
+    fn hostport_rejects() {
+        for bad in ["", "ntp..org", "ntp.org:0", "ntp.org:99999", "[::1", "bad host", "-a.org"] {
+            assert!(HostPort::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

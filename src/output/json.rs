@@ -1,0 +1,112 @@
+//! The JSON form of a round (schema in `docs/json-schema.md`): the model as serde writes it, plus
+//! each finding's guide section and its cause and fix in the chosen language.
+
+use crate::findings::{self, Lang};
+use crate::model::{Check, Finding, Round};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct RoundView<'a> {
+    #[serde(flatten)]
+    round: RoundHead<'a>,
+    lang: Lang,
+    checks: Vec<CheckView<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct RoundHead<'a> {
+    schema_version: u32,
+    tool_version: &'a str,
+    started_at: &'a str,
+    duration_ms: f64,
+    profile: &'a crate::model::ProfileSummary,
+    resolvers: &'a [String],
+    status: crate::model::Status,
+}
+
+#[derive(Serialize)]
+struct CheckView<'a> {
+    #[serde(flatten)]
+    check: CheckHead<'a>,
+    findings: Vec<FindingView<'a>>,
+    data: &'a crate::model::CheckData,
+}
+
+#[derive(Serialize)]
+struct CheckHead<'a> {
+    id: &'a str,
+    kind: crate::model::CheckKind,
+    target: &'a str,
+    status: crate::model::Status,
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    code: &'static str,
+    severity: crate::model::Status,
+    section: &'static str,
+    subject: &'a str,
+    cause: String,
+    fix: String,
+    values: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub error: usize,
+}
+
+pub fn summary(round: &Round) -> Summary {
+    let count = |s| round.checks.iter().filter(|c| c.status == s).count();
+    use crate::model::Status::*;
+    Summary { pass: count(Pass), warn: count(Warn), fail: count(Fail), error: count(Error) }
+}
+
+fn finding<'a>(f: &'a Finding, lang: Lang) -> FindingView<'a> {
+    let r = findings::render(f, lang);
+    FindingView {
+        code: f.code.as_label(),
+        severity: f.severity,
+        section: r.section,
+        subject: &f.subject,
+        cause: r.cause,
+        fix: r.fix,
+        values: f
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    }
+}
+
+fn check<'a>(c: &'a Check, lang: Lang) -> CheckView<'a> {
+    CheckView {
+        check: CheckHead { id: &c.id, kind: c.kind, target: &c.target, status: c.status },
+        findings: c.findings.iter().map(|f| finding(f, lang)).collect(),
+        data: &c.data,
+    }
+}
+
+pub fn render(round: &Round, lang: Lang) -> String {
+    let view = RoundView {
+        round: RoundHead {
+            schema_version: round.schema_version,
+            tool_version: &round.tool_version,
+            started_at: &round.started_at,
+            duration_ms: round.duration_ms,
+            profile: &round.profile,
+            resolvers: &round.resolvers,
+            status: round.status,
+        },
+        lang,
+        checks: round.checks.iter().map(|c| check(c, lang)).collect(),
+        summary: summary(round),
+    };
+    let mut s = serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}

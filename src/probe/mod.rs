@@ -1,0 +1,5 @@
+//! Probes: one module per protocol, each turning a spec into raw measurements (`model` data).
+//! They use `model` and `net` only: no output, no engine, no lab.
+
+pub mod dns;
+pub mod ntp;

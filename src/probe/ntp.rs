@@ -1,0 +1,245 @@
+//! NTP: several politely paced SNTP exchanges with one server address, each validated and decoded.
+//! The exchange and its checks are sntpc's; a recording socket keeps the raw reply and the socket
+//! error so that what sntpc reports only as an error (unsynchronised header, refused port) is still
+//! named. Uses `model` and `net` only.
+
+use crate::model::{NtpReading, NtpSample, NtpSampleError, NtpSampleOutcome};
+use crate::net::NetOptions;
+use sntpc::{NtpContext, NtpUdpSocket, StdTimestampGen};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug)]
+pub struct NtpSpec {
+    pub samples: u32,
+    /// Time between the starts of consecutive samples.
+    pub interval: Duration,
+    /// How long one sample waits for its reply.
+    pub timeout: Duration,
+}
+
+impl NtpSpec {
+    /// The longest this probe can take: every sample waits out its timeout at its paced start.
+    pub fn worst_case(&self) -> Duration {
+        let n = self.samples.max(1);
+        (self.interval.max(self.timeout)) * (n - 1) + self.timeout
+    }
+}
+
+/// Takes `spec.samples` samples from `addr`, each on a fresh socket so a late reply to one sample
+/// can never be mistaken for the next. Stops early after a kiss-o'-death (the server asked us to).
+pub async fn probe_server(net: &NetOptions, addr: SocketAddr, spec: &NtpSpec) -> Vec<NtpSample> {
+    let start = tokio::time::Instant::now();
+    let mut samples = Vec::with_capacity(spec.samples as usize);
+    for i in 0..spec.samples {
+        tokio::time::sleep_until(start + spec.interval * i).await;
+        let sent_at_ms = start.elapsed().as_secs_f64() * 1000.0;
+        let outcome = match sample(net, addr, spec.timeout).await {
+            Ok(r) => NtpSampleOutcome::Reading(r),
+            Err(e) => NtpSampleOutcome::Error(e),
+        };
+        let kod = matches!(outcome, NtpSampleOutcome::Error(NtpSampleError::KissOfDeath { .. }));
+        samples.push(NtpSample { sent_at_ms, outcome });
+        if kod {
+            break;
+        }
+    }
+    samples
+}
+
+/// One exchange.
+pub async fn sample(
+    net: &NetOptions,
+    addr: SocketAddr,
+    timeout: Duration,
+) -> Result<NtpReading, NtpSampleError> {
+    let sock = net.udp_connected(addr).map_err(|e| match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => NtpSampleError::Refused,
+        _ => NtpSampleError::Network { detail: e.to_string() },
+    })?;
+    let rec = Recording { sock, peer: addr, last: Mutex::new(None), io: Mutex::new(None) };
+    let ctx = NtpContext::new(StdTimestampGen::default());
+    let started = Instant::now();
+    let res = tokio::time::timeout(timeout, sntpc::get_time(addr, &rec, ctx)).await;
+    let raw = rec.last.lock().map(|g| g.clone()).unwrap_or(None);
+    match res {
+        Err(_) => Err(NtpSampleError::Timeout),
+        Ok(Ok(r)) => Ok(reading(&r)),
+        Ok(Err(e)) => {
+            let io = rec.io.lock().map(|g| g.clone()).unwrap_or(None);
+            tracing::debug!(%addr, error = ?e, elapsed = ?started.elapsed(), "ntp sample failed");
+            Err(classify(e, raw.as_deref(), io))
+        }
+    }
+}
+
+fn short_ms(v: u32) -> f64 {
+    (v >> 16) as f64 * 1000.0 + (v & 0xffff) as f64 * 1000.0 / 65536.0
+}
+
+fn reading(r: &sntpc::NtpResult) -> NtpReading {
+    let delay_ms = r.roundtrip as f64 / 1000.0;
+    NtpReading {
+        offset_ms: r.offset as f64 / 1000.0,
+        delay_ms,
+        error_bound_ms: delay_ms / 2.0,
+        stratum: r.stratum,
+        leap: r.leap_indicator,
+        ref_id: ref_id(r.stratum, r.reference_id),
+        root_delay_ms: short_ms(r.root_delay),
+        root_dispersion_ms: short_ms(r.root_dispersion),
+        precision: r.precision,
+    }
+}
+
+/// The reference id as people read it: ASCII for stratum 0/1, an IPv4 address (or hash) above.
+pub fn ref_id(stratum: u8, id: [u8; 4]) -> String {
+    if stratum <= 1 {
+        id.iter()
+            .take_while(|b| **b != 0)
+            .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
+            .collect()
+    } else {
+        std::net::Ipv4Addr::from(id).to_string()
+    }
+}
+
+/// The header fields we need when sntpc rejected a reply.
+struct Header {
+    leap: u8,
+    mode: u8,
+    stratum: u8,
+    ref_id: [u8; 4],
+    transmit_zero: bool,
+}
+
+fn header(raw: &[u8]) -> Option<Header> {
+    if raw.len() < 48 {
+        return None;
+    }
+    Some(Header {
+        leap: raw[0] >> 6,
+        mode: raw[0] & 0x07,
+        stratum: raw[1],
+        ref_id: [raw[12], raw[13], raw[14], raw[15]],
+        transmit_zero: raw[40..48].iter().all(|b| *b == 0),
+    })
+}
+
+fn classify(e: sntpc::Error, raw: Option<&[u8]>, io: Option<std::io::ErrorKind>) -> NtpSampleError {
+    use sntpc::Error as E;
+    let h = raw.and_then(header);
+    match e {
+        E::Network => match io {
+            Some(std::io::ErrorKind::ConnectionRefused) => NtpSampleError::Refused,
+            Some(kind) => NtpSampleError::Network { detail: kind.to_string() },
+            None => NtpSampleError::Network { detail: "send or receive failed".into() },
+        },
+        E::IncorrectPayload => NtpSampleError::Truncated { len: raw.map_or(0, <[u8]>::len) },
+        E::IncorrectOriginTimestamp => NtpSampleError::OriginMismatch,
+        E::IncorrectMode => NtpSampleError::WrongMode { mode: h.map_or(0, |h| h.mode) },
+        E::KissOfDeath(_) => NtpSampleError::KissOfDeath {
+            code: h.map_or_else(|| "????".into(), |h| ref_id(0, h.ref_id)),
+        },
+        E::UnsynchronizedClock | E::IncorrectStratumHeaders => match h {
+            Some(h) => NtpSampleError::Unsynchronised { leap: h.leap, stratum: h.stratum },
+            None => NtpSampleError::Implausible { detail: format!("{e:?}") },
+        },
+        E::InvalidTimestamp if h.as_ref().is_none_or(|h| h.transmit_zero) => NtpSampleError::ZeroTimestamp,
+        E::IncorrectResponseVersion => NtpSampleError::BadVersion,
+        E::ResponseAddressMismatch => NtpSampleError::WrongSource,
+        other => NtpSampleError::Implausible { detail: format!("{other:?}") },
+    }
+}
+
+/// A connected UDP socket that remembers the last datagram and the last socket error.
+struct Recording {
+    sock: tokio::net::UdpSocket,
+    peer: SocketAddr,
+    last: Mutex<Option<Vec<u8>>>,
+    io: Mutex<Option<std::io::ErrorKind>>,
+}
+
+impl Recording {
+    fn note_io(&self, e: &std::io::Error) {
+        if let Ok(mut g) = self.io.lock() {
+            *g = Some(e.kind());
+        }
+    }
+}
+
+impl NtpUdpSocket for Recording {
+    async fn send_to(&self, buf: &[u8], _addr: SocketAddr) -> sntpc::Result<usize> {
+        self.sock.send(buf).await.map_err(|e| {
+            self.note_io(&e);
+            sntpc::Error::Network
+        })
+    }
+
+    async fn recv_from(&self, buf: &mut [u8]) -> sntpc::Result<(usize, SocketAddr)> {
+        // Read into a larger buffer so a reply with extension fields is not an error, then keep 48.
+        let mut big = [0u8; 1024];
+        let n = self.sock.recv(&mut big).await.map_err(|e| {
+            self.note_io(&e);
+            sntpc::Error::Network
+        })?;
+        if let Ok(mut g) = self.last.lock() {
+            *g = Some(big[..n].to_vec());
+        }
+        let keep = n.min(buf.len());
+        buf[..keep].copy_from_slice(&big[..keep]);
+        Ok((keep, self.peer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(li_vn_mode: u8, stratum: u8, refid: &[u8; 4]) -> Vec<u8> {
+        let mut v = vec![0u8; 48];
+        v[0] = li_vn_mode;
+        v[1] = stratum;
+        v[12..16].copy_from_slice(refid);
+        v[40] = 1;
+        v
+    }
+
+    #[test]
+    fn errors_are_named_from_the_raw_header() {
+        let r = raw(0b11_100_100, 16, b"\x7f\0\0\x01");
+        assert_eq!(
+            classify(sntpc::Error::IncorrectStratumHeaders, Some(&r), None),
+            NtpSampleError::Unsynchronised { leap: 3, stratum: 16 }
+        );
+        let r = raw(0b11_100_100, 0, b"RATE");
+        assert_eq!(
+            classify(sntpc::Error::IncorrectMode, Some(&r), None),
+            NtpSampleError::WrongMode { mode: 4 }
+        );
+        assert!(matches!(
+            classify(sntpc::Error::Network, None, Some(std::io::ErrorKind::ConnectionRefused)),
+            NtpSampleError::Refused
+        ));
+        assert_eq!(
+            classify(sntpc::Error::IncorrectPayload, Some(&[0u8; 20]), None),
+            NtpSampleError::Truncated { len: 20 }
+        );
+        let mut z = raw(0b00_100_100, 2, b"\x7f\0\0\x01");
+        z[40] = 0;
+        assert_eq!(classify(sntpc::Error::InvalidTimestamp, Some(&z), None), NtpSampleError::ZeroTimestamp);
+    }
+
+    #[test]
+    fn ref_ids_read_as_people_write_them() {
+        assert_eq!(ref_id(1, *b"GPS\0"), "GPS");
+        assert_eq!(ref_id(0, *b"DENY"), "DENY");
+        assert_eq!(ref_id(2, [192, 0, 2, 1]), "192.0.2.1");
+    }
+
+    #[test]
+    fn root_fields_convert_from_short_format() {
+        assert_eq!(short_ms(0x0001_8000), 1500.0);
+    }
+}

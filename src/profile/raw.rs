@@ -1,0 +1,418 @@
+//! The profile file as written (every field optional, positions kept), merged over its `base`,
+//! then checked into the model.
+
+use super::ProfileError;
+use crate::model::{
+    Acceptance, AdapterExpect, DnsSettings, Environment, Family, HostPort, Mode, NtpSettings,
+    Profile, ProxySettings, TlsEndpoint,
+};
+use serde::Deserialize;
+use std::ops::Range;
+use std::time::Duration;
+use toml::Spanned;
+
+type S<T> = Option<Spanned<T>>;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    base: S<String>,
+    name: S<String>,
+    description: Option<String>,
+    mode: S<String>,
+    environment: S<String>,
+    provider: Option<String>,
+    #[serde(default)]
+    dns: RawDns,
+    #[serde(default)]
+    ntp: RawNtp,
+    tls: Option<Vec<RawTls>>,
+    proxy: Option<RawProxy>,
+    #[serde(default)]
+    adapter: RawAdapter,
+    #[serde(default)]
+    acceptance: RawAcceptance,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDns {
+    round_robin: S<String>,
+    fallbacks: S<Vec<String>>,
+    expect_round_robin: Option<bool>,
+    queries: S<u32>,
+    timeout_ms: S<u64>,
+    families: S<Vec<String>>,
+    resolvers: S<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNtp {
+    port: S<u16>,
+    samples: S<u32>,
+    interval_ms: S<u64>,
+    timeout_ms: S<u64>,
+    offset_warn_ms: S<f64>,
+    offset_fail_ms: S<f64>,
+    disagreement_ms: S<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    name: String,
+    host: Spanned<String>,
+    #[serde(default = "yes")]
+    client_certificate: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProxy {
+    server: Spanned<String>,
+    #[serde(default)]
+    bypass: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAdapter {
+    name: Option<String>,
+    ipv6_only: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAcceptance {
+    min_availability_pct: S<f64>,
+    max_flaps: Option<u32>,
+    max_ntp_offset_ms: S<f64>,
+}
+
+/// Values inherited from a base carry this span, so errors say "inherited" instead of a wrong line.
+const INHERITED: Range<usize> = 0..0;
+
+fn inherit<T>(over: S<T>, base: S<T>) -> S<T> {
+    over.or_else(|| base.map(|b| Spanned::new(INHERITED, b.into_inner())))
+}
+
+impl Raw {
+    fn over(self, base: Raw) -> Raw {
+        Raw {
+            base: self.base,
+            name: inherit(self.name, base.name),
+            description: self.description.or(base.description),
+            mode: inherit(self.mode, base.mode),
+            environment: inherit(self.environment, base.environment),
+            provider: self.provider.or(base.provider),
+            dns: RawDns {
+                round_robin: inherit(self.dns.round_robin, base.dns.round_robin),
+                fallbacks: inherit(self.dns.fallbacks, base.dns.fallbacks),
+                expect_round_robin: self.dns.expect_round_robin.or(base.dns.expect_round_robin),
+                queries: inherit(self.dns.queries, base.dns.queries),
+                timeout_ms: inherit(self.dns.timeout_ms, base.dns.timeout_ms),
+                families: inherit(self.dns.families, base.dns.families),
+                resolvers: inherit(self.dns.resolvers, base.dns.resolvers),
+            },
+            ntp: RawNtp {
+                port: inherit(self.ntp.port, base.ntp.port),
+                samples: inherit(self.ntp.samples, base.ntp.samples),
+                interval_ms: inherit(self.ntp.interval_ms, base.ntp.interval_ms),
+                timeout_ms: inherit(self.ntp.timeout_ms, base.ntp.timeout_ms),
+                offset_warn_ms: inherit(self.ntp.offset_warn_ms, base.ntp.offset_warn_ms),
+                offset_fail_ms: inherit(self.ntp.offset_fail_ms, base.ntp.offset_fail_ms),
+                disagreement_ms: inherit(self.ntp.disagreement_ms, base.ntp.disagreement_ms),
+            },
+            tls: self.tls.or(base.tls),
+            proxy: self.proxy.or(base.proxy),
+            adapter: RawAdapter {
+                name: self.adapter.name.or(base.adapter.name),
+                ipv6_only: self.adapter.ipv6_only.or(base.adapter.ipv6_only),
+            },
+            acceptance: RawAcceptance {
+                min_availability_pct: inherit(
+                    self.acceptance.min_availability_pct,
+                    base.acceptance.min_availability_pct,
+                ),
+                max_flaps: self.acceptance.max_flaps.or(base.acceptance.max_flaps),
+                max_ntp_offset_ms: inherit(
+                    self.acceptance.max_ntp_offset_ms,
+                    base.acceptance.max_ntp_offset_ms,
+                ),
+            },
+        }
+    }
+}
+
+/// Turns byte offsets into `file:line:column` errors.
+struct Src<'a> {
+    text: &'a str,
+    file: &'a str,
+    base: Option<String>,
+}
+
+impl Src<'_> {
+    fn err(&self, span: Range<usize>, message: impl Into<String>) -> ProfileError {
+        let mut message = message.into();
+        if span == INHERITED {
+            if let Some(b) = &self.base {
+                message.push_str(&format!(" (value inherited from base `{b}`)"));
+            }
+        }
+        let before = &self.text[..span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ProfileError::Invalid {
+            file: self.file.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn required<'v, T>(&self, v: &'v S<T>, what: &str) -> Result<&'v Spanned<T>, ProfileError> {
+        v.as_ref()
+            .ok_or_else(|| self.err(0..0, format!("`{what}` is required")))
+    }
+}
+
+fn de(text: &str, src: &Src) -> Result<Raw, ProfileError> {
+    toml::from_str::<Raw>(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        src.err(span, e.message().to_string())
+    })
+}
+
+pub(super) fn parse(
+    text: &str,
+    file: &str,
+    shipped: &dyn Fn(&str) -> Option<&'static str>,
+) -> Result<Profile, ProfileError> {
+    let mut src = Src {
+        text,
+        file,
+        base: None,
+    };
+    let mut raw = de(text, &src)?;
+    if let Some(base) = &raw.base {
+        let name = base.get_ref().clone();
+        let base_text = shipped(&name).ok_or_else(|| {
+            let known: Vec<&str> = super::SHIPPED.iter().map(|(n, _)| *n).collect();
+            src.err(
+                base.span(),
+                format!("no shipped profile `{name}` to use as base (shipped: {})", known.join(", ")),
+            )
+        })?;
+        let base_src = Src {
+            text: base_text,
+            file: &name,
+            base: None,
+        };
+        let base_raw = de(base_text, &base_src)?;
+        raw = raw.over(base_raw);
+        src.base = Some(name);
+    }
+    check(raw, &src)
+}
+
+fn host(v: &Spanned<String>, src: &Src) -> Result<HostPort, ProfileError> {
+    HostPort::parse(v.get_ref()).map_err(|m| src.err(v.span(), m))
+}
+
+fn positive_ms(v: &S<u64>, default: u64, what: &str, max: u64, src: &Src) -> Result<Duration, ProfileError> {
+    match v {
+        None => Ok(Duration::from_millis(default)),
+        Some(s) if *s.get_ref() == 0 || *s.get_ref() > max => {
+            Err(src.err(s.span(), format!("`{what}` must be between 1 and {max}")))
+        }
+        Some(s) => Ok(Duration::from_millis(*s.get_ref())),
+    }
+}
+
+fn threshold(v: &S<f64>, default: f64, what: &str, src: &Src) -> Result<f64, ProfileError> {
+    match v {
+        None => Ok(default),
+        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0) => {
+            Err(src.err(s.span(), format!("`{what}` must be a positive number")))
+        }
+        Some(s) => Ok(*s.get_ref()),
+    }
+}
+
+fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
+    let name = src.required(&raw.name, "name")?.get_ref().clone();
+    let mode = src.required(&raw.mode, "mode")?;
+    let mode = match mode.get_ref().as_str() {
+        "ipvpn" => Mode::Ipvpn,
+        "ipsec" => Mode::Ipsec,
+        other => return Err(src.err(mode.span(), format!("unknown mode `{other}`: use `ipvpn` or `ipsec`"))),
+    };
+    let env = src.required(&raw.environment, "environment")?;
+    let environment = match env.get_ref().as_str() {
+        "production" => Environment::Production,
+        "verification" => Environment::Verification,
+        other => {
+            return Err(src.err(
+                env.span(),
+                format!("unknown environment `{other}`: use `production` or `verification`"),
+            ));
+        }
+    };
+
+    let d = &raw.dns;
+    let round_robin = host(src.required(&d.round_robin, "dns.round_robin")?, src)?;
+    let fallbacks = match &d.fallbacks {
+        None => Vec::new(),
+        Some(list) => list
+            .get_ref()
+            .iter()
+            .map(|h| HostPort::parse(h).map_err(|m| src.err(list.span(), m)))
+            .collect::<Result<_, _>>()?,
+    };
+    let queries = match &d.queries {
+        None => 8,
+        Some(q) if (1..=64).contains(q.get_ref()) => *q.get_ref(),
+        Some(q) => return Err(src.err(q.span(), "`dns.queries` must be between 1 and 64")),
+    };
+    let families = match &d.families {
+        None => match mode {
+            Mode::Ipvpn => vec![Family::Ipv6],
+            Mode::Ipsec => vec![Family::Ipv4],
+        },
+        Some(list) => {
+            let mut out = Vec::new();
+            for f in list.get_ref() {
+                let fam = match f.as_str() {
+                    "ipv4" => Family::Ipv4,
+                    "ipv6" => Family::Ipv6,
+                    other => {
+                        return Err(src.err(list.span(), format!("unknown family `{other}`: use `ipv4` or `ipv6`")));
+                    }
+                };
+                if !out.contains(&fam) {
+                    out.push(fam);
+                }
+            }
+            if out.is_empty() {
+                return Err(src.err(list.span(), "`dns.families` needs at least one family"));
+            }
+            out
+        }
+    };
+    let resolvers = match &d.resolvers {
+        None => Vec::new(),
+        Some(list) => list
+            .get_ref()
+            .iter()
+            .map(|r| HostPort::parse(r).and_then(|h| h.socket_addr(53)).map_err(|m| src.err(list.span(), m)))
+            .collect::<Result<_, _>>()?,
+    };
+    let dns = DnsSettings {
+        resolvers,
+        round_robin,
+        fallbacks,
+        expect_round_robin: d.expect_round_robin.unwrap_or(true),
+        queries,
+        timeout: positive_ms(&d.timeout_ms, 2000, "dns.timeout_ms", 30_000, src)?,
+        families,
+    };
+
+    let n = &raw.ntp;
+    let samples = match &n.samples {
+        None => 4,
+        Some(s) if (1..=8).contains(s.get_ref()) => *s.get_ref(),
+        Some(s) => {
+            return Err(src.err(
+                s.span(),
+                "`ntp.samples` must be between 1 and 8 (more would exceed a server's burst allowance)",
+            ));
+        }
+    };
+    let interval = match &n.interval_ms {
+        None => Duration::from_millis(250),
+        Some(s) if (100..=10_000).contains(s.get_ref()) => Duration::from_millis(*s.get_ref()),
+        Some(s) => return Err(src.err(s.span(), "`ntp.interval_ms` must be between 100 and 10000 (be polite)")),
+    };
+    let offset_warn_ms = threshold(&n.offset_warn_ms, 100.0, "ntp.offset_warn_ms", src)?;
+    let offset_fail_ms = threshold(&n.offset_fail_ms, 1000.0, "ntp.offset_fail_ms", src)?;
+    if offset_fail_ms < offset_warn_ms {
+        let span = n
+            .offset_fail_ms
+            .as_ref()
+            .or(n.offset_warn_ms.as_ref())
+            .map_or(0..0, |s| s.span());
+        return Err(src.err(
+            span,
+            format!("`ntp.offset_fail_ms` ({offset_fail_ms}) is below `ntp.offset_warn_ms` ({offset_warn_ms})"),
+        ));
+    }
+    let port = match &n.port {
+        None => 123,
+        Some(p) if *p.get_ref() == 0 => return Err(src.err(p.span(), "`ntp.port` must be 1-65535")),
+        Some(p) => *p.get_ref(),
+    };
+    let ntp = NtpSettings {
+        port,
+        samples,
+        interval,
+        timeout: positive_ms(&n.timeout_ms, 1000, "ntp.timeout_ms", 10_000, src)?,
+        offset_warn_ms,
+        offset_fail_ms,
+        disagreement_ms: threshold(&n.disagreement_ms, 100.0, "ntp.disagreement_ms", src)?,
+    };
+
+    let tls = raw
+        .tls
+        .unwrap_or_default()
+        .iter()
+        .map(|t| {
+            Ok(TlsEndpoint {
+                name: t.name.clone(),
+                host: host(&t.host, src)?,
+                client_certificate: t.client_certificate,
+            })
+        })
+        .collect::<Result<_, ProfileError>>()?;
+    let proxy = raw
+        .proxy
+        .map(|p| {
+            Ok::<_, ProfileError>(ProxySettings {
+                server: host(&p.server, src)?,
+                bypass: p.bypass,
+            })
+        })
+        .transpose()?;
+    let a = &raw.acceptance;
+    let min_availability_pct = threshold(&a.min_availability_pct, 99.9, "acceptance.min_availability_pct", src)?;
+    if min_availability_pct > 100.0 {
+        let span = a.min_availability_pct.as_ref().map_or(0..0, |s| s.span());
+        return Err(src.err(span, "`acceptance.min_availability_pct` is a percentage (at most 100)"));
+    }
+
+    Ok(Profile {
+        name,
+        source: src.file.to_string(),
+        description: raw.description.unwrap_or_default(),
+        mode,
+        environment,
+        provider: raw.provider,
+        dns,
+        ntp,
+        tls,
+        proxy,
+        adapter: AdapterExpect {
+            name: raw.adapter.name,
+            ipv6_only: raw.adapter.ipv6_only.unwrap_or(mode == Mode::Ipvpn),
+        },
+        acceptance: Acceptance {
+            min_availability_pct,
+            max_flaps: a.max_flaps.unwrap_or(0),
+            max_ntp_offset_ms: threshold(&a.max_ntp_offset_ms, 100.0, "acceptance.max_ntp_offset_ms", src)?,
+        },
+    })
+}
