@@ -8,13 +8,20 @@ const NETNS: &str = "oqs-lab";
 pub fn run(args: LabArgs) -> Result<u8, CliError> {
     if args.list_scenarios {
         for name in crate::lab::scenario::builtin_names() {
-            let desc = crate::lab::scenario::builtin(name).map(|s| s.description).unwrap_or_default();
+            let desc = crate::lab::scenario::builtin(name)
+                .map(|s| s.description)
+                .unwrap_or_default();
             super::print(&format!("{name:<18} {desc}\n"));
         }
         return Ok(exit::OK);
     }
     let profile = args.which.load()?;
-    let scenario = args.scenario.as_deref().map(lab_setup::scenario).transpose().map_err(CliError::Usage)?;
+    let scenario = args
+        .scenario
+        .as_deref()
+        .map(lab_setup::scenario)
+        .transpose()
+        .map_err(CliError::Usage)?;
 
     // Enter a named namespace (before any thread starts) so several IPv6 members can exist.
     let (netns, v6) = if args.no_netns {
@@ -35,10 +42,21 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
 
     let rt = runtime()?;
     rt.block_on(async {
-        let lab = crate::lab::Lab::start(spec.clone()).await.map_err(|e| CliError::Lab(e.to_string()))?;
-        let prefix = if in_netns { format!("ip netns exec {NETNS} ") } else { String::new() };
+        let lab = crate::lab::Lab::start(spec.clone())
+            .await
+            .map_err(|e| CliError::Lab(e.to_string()))?;
+        let prefix = if in_netns {
+            format!("ip netns exec {NETNS} ")
+        } else {
+            String::new()
+        };
         let members = |f: &dyn Fn(&crate::lab::LabMember) -> bool| {
-            spec.members.iter().filter(|m| f(m)).map(|m| m.ip.to_string()).collect::<Vec<_>>().join(" ")
+            spec.members
+                .iter()
+                .filter(|m| f(m))
+                .map(|m| m.ip.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         let mode = profile.mode.as_label();
         let env = profile.environment.as_label();
@@ -51,14 +69,20 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
              {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n\
              Ctrl-C stops the lab.\n",
             name = profile.name,
-            ns = if in_netns { format!(" in network namespace `{NETNS}`") } else { String::new() },
+            ns = if in_netns {
+                format!(" in network namespace `{NETNS}`")
+            } else {
+                String::new()
+            },
             dns = lab.dns_addr(),
             ntp = lab.ntp_port(),
             v4 = members(&|m| m.ip.is_ipv4()),
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
         ));
-        tokio::signal::ctrl_c().await.map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
         let stats = lab.stats();
         lab.shutdown().await;
         super::print(&format!("\nlab stopped ({stats:?})\n"));
@@ -70,7 +94,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
 
 #[cfg(target_os = "linux")]
 fn enter_netns() -> Result<crate::platform::netns::Named, String> {
-    crate::platform::netns::enter_named(NETNS, &lab_setup::LAB_V6_NETNS)
+    crate::platform::netns::enter_named(NETNS, &lab_setup::netns_v6())
 }
 
 #[cfg(not(target_os = "linux"))]

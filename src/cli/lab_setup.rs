@@ -22,6 +22,17 @@ pub const LAB_V6_NETNS: [Ipv6Addr; 4] = [
     Ipv6Addr::new(0xfd0e, 0xa5, 0, 0, 0, 0, 0, 0x14),
 ];
 
+/// The extra IPv6 address the namespace also holds, for scenarios that need an address outside
+/// the round-robin set (`@spare-v6`).
+pub const LAB_V6_SPARE: Ipv6Addr = Ipv6Addr::new(0xfd0e, 0xa5, 0, 0, 0, 0, 0, 0x100);
+
+/// Every IPv6 address a lab namespace gets on its loopback.
+pub fn netns_v6() -> Vec<Ipv6Addr> {
+    let mut v = LAB_V6_NETNS.to_vec();
+    v.push(LAB_V6_SPARE);
+    v
+}
+
 /// Loads a scenario by built-in name, or from a file when the name is a path.
 pub fn scenario(name_or_file: &str) -> Result<Scenario, String> {
     let path = std::path::Path::new(name_or_file);
@@ -29,17 +40,31 @@ pub fn scenario(name_or_file: &str) -> Result<Scenario, String> {
         Scenario::load(path).map_err(|e| e.to_string())
     } else {
         crate::lab::scenario::builtin(name_or_file).map_err(|e| {
-            format!("{e} (built-in scenarios: {})", crate::lab::scenario::builtin_names().join(", "))
+            format!(
+                "{e} (built-in scenarios: {})",
+                crate::lab::scenario::builtin_names().join(", ")
+            )
         })
     }
 }
 
 /// The lab network serving `profile`'s NTP names, healthy unless `scenario` says otherwise.
-pub fn spec_for(profile: &Profile, v6: &[Ipv6Addr], scenario: Option<&Scenario>, latency_ms: u64) -> LabSpec {
-    let fallbacks: Vec<&str> = profile.dns.fallbacks.iter().map(|h| h.host.as_str()).collect();
+pub fn spec_for(
+    profile: &Profile,
+    v6: &[Ipv6Addr],
+    scenario: Option<&Scenario>,
+    latency_ms: u64,
+) -> LabSpec {
+    let fallbacks: Vec<&str> = profile
+        .dns
+        .fallbacks
+        .iter()
+        .map(|h| h.host.as_str())
+        .collect();
     let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, &LAB_V4, v6);
     if let Some(s) = scenario {
-        crate::lab::scenario::apply(&mut spec, s);
+        let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
+        crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare);
     }
     if latency_ms > 0 {
         spec.latency_ms = latency_ms;

@@ -39,10 +39,21 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
 
     let rt = runtime()?;
     let round = rt.block_on(async {
-        let mut resolvers = if args.resolver.is_empty() { profile.dns.resolvers.clone() } else { args.resolver.clone() };
+        let mut resolvers = if args.resolver.is_empty() {
+            profile.dns.resolvers.clone()
+        } else {
+            args.resolver.clone()
+        };
         let lab = if args.lab {
-            let spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.lab_latency_ms.unwrap_or(0));
-            let lab = crate::lab::Lab::start(spec).await.map_err(|e| CliError::Lab(e.to_string()))?;
+            let spec = lab_setup::spec_for(
+                &profile,
+                &v6,
+                scenario.as_ref(),
+                args.lab_latency_ms.unwrap_or(0),
+            );
+            let lab = crate::lab::Lab::start(spec)
+                .await
+                .map_err(|e| CliError::Lab(e.to_string()))?;
             let (p, r) = lab_setup::point_at(&profile, &lab);
             profile = p;
             resolvers = r;
@@ -52,7 +63,10 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
         };
         let plan = Plan {
             profile: profile.clone(),
-            net: NetOptions { resolvers, ..NetOptions::default() },
+            net: NetOptions {
+                resolvers,
+                ..NetOptions::default()
+            },
             concurrency: args.concurrency as usize,
             round_deadline: Duration::from_secs(args.deadline),
         };
@@ -76,7 +90,10 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
         Format::Json => print(&output::json::render(&round, lang)),
         Format::Human => {
             let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-            print(&output::human::render(&round, &output::human::Style { color, lang }));
+            print(&output::human::render(
+                &round,
+                &output::human::Style { color, lang },
+            ));
         }
     }
     Ok(match round.status {
@@ -87,7 +104,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
 
 #[cfg(target_os = "linux")]
 fn enter_private_netns() -> Result<(), String> {
-    crate::platform::netns::enter_private(&lab_setup::LAB_V6_NETNS)
+    crate::platform::netns::enter_private(&lab_setup::netns_v6())
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -22,7 +22,11 @@ pub fn run(args: TargetsArgs) -> Result<u8, CliError> {
             p.mode.as_label(),
             p.environment.as_label(),
             p.dns.round_robin,
-            if fallbacks.is_empty() { "-".to_string() } else { fallbacks.join(", ") },
+            if fallbacks.is_empty() {
+                "-".to_string()
+            } else {
+                fallbacks.join(", ")
+            },
             p.tls.len(),
         ));
         return Ok(exit::OK);
@@ -38,7 +42,9 @@ pub fn run(args: TargetsArgs) -> Result<u8, CliError> {
             p.description
         ));
     }
-    out.push_str("\n`oqs-net targets --show NAME` prints one; `oqs-net targets FILE` validates a file.\n");
+    out.push_str(
+        "\n`oqs-net targets --show NAME` prints one; `oqs-net targets FILE` validates a file.\n",
+    );
     print(&out);
     Ok(exit::OK)
 }

@@ -2,7 +2,9 @@
 //! DNS answer reveals it, under a concurrency bound, a deadline per probe and for the round, and a
 //! cancellation token. Knows probes only through [`Task`]; produces raw measurements, no verdicts.
 
-use crate::model::{DnsNameResult, Family, HostPort, NameRole, NtpSample, NtpServerResult, Profile};
+use crate::model::{
+    DnsNameResult, Family, HostPort, NameRole, NtpSample, NtpServerResult, Profile,
+};
 use crate::net::{DnsResolver, NetOptions};
 use crate::probe::{dns, ntp};
 use std::collections::BTreeMap;
@@ -74,7 +76,9 @@ impl Task {
 
     fn deadline(&self, ctx: &Ctx) -> Duration {
         match self {
-            Task::Dns(s) => (s.timeout + Duration::from_millis(300)) * s.queries + Duration::from_secs(1),
+            Task::Dns(s) => {
+                (s.timeout + Duration::from_millis(300)) * s.queries + Duration::from_secs(1)
+            }
             Task::Ntp(_) => ctx.ntp.worst_case() + Duration::from_secs(1),
         }
     }
@@ -88,7 +92,10 @@ impl Task {
         let work = async {
             match self {
                 Task::Dns(spec) => {
-                    let resolver = ctx.resolver.as_ref().expect("DNS tasks run only with a resolver");
+                    let resolver = ctx
+                        .resolver
+                        .as_ref()
+                        .expect("DNS tasks run only with a resolver");
                     let tx = ctx.found.clone();
                     let name = spec.name.clone();
                     let found = move |ip| {
@@ -96,7 +103,9 @@ impl Task {
                     };
                     Done::Dns(dns::probe_name(resolver, &spec, &found).await)
                 }
-                Task::Ntp(addr) => Done::Ntp(addr, ntp::probe_server(&ctx.net, addr, &ctx.ntp).await),
+                Task::Ntp(addr) => {
+                    Done::Ntp(addr, ntp::probe_server(&ctx.net, addr, &ctx.ntp).await)
+                }
             }
         };
         tokio::time::timeout(deadline, work)
@@ -106,7 +115,10 @@ impl Task {
 }
 
 /// Runs one round of every check in the plan's profile.
-pub async fn run_round(plan: &Plan, cancel: &CancellationToken) -> Result<Measurements, EngineError> {
+pub async fn run_round(
+    plan: &Plan,
+    cancel: &CancellationToken,
+) -> Result<Measurements, EngineError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let p = &plan.profile;
@@ -118,16 +130,23 @@ pub async fn run_round(plan: &Plan, cancel: &CancellationToken) -> Result<Measur
     let ctx = Arc::new(Ctx {
         resolver,
         net: plan.net.clone(),
-        ntp: ntp::NtpSpec { samples: p.ntp.samples, interval: p.ntp.interval, timeout: p.ntp.timeout },
+        ntp: ntp::NtpSpec {
+            samples: p.ntp.samples,
+            interval: p.ntp.interval,
+            timeout: p.ntp.timeout,
+        },
         permits: Semaphore::new(plan.concurrency.max(1)),
         found: tx,
     });
 
-    let names: Vec<(&HostPort, NameRole)> = std::iter::once((&p.dns.round_robin, NameRole::RoundRobin))
-        .chain(p.dns.fallbacks.iter().map(|h| (h, NameRole::Fallback)))
+    let names: Vec<(&HostPort, NameRole)> =
+        std::iter::once((&p.dns.round_robin, NameRole::RoundRobin))
+            .chain(p.dns.fallbacks.iter().map(|h| (h, NameRole::Fallback)))
+            .collect();
+    let port_of: BTreeMap<String, u16> = names
+        .iter()
+        .map(|(h, _)| (h.host.clone(), h.port_or(p.ntp.port)))
         .collect();
-    let port_of: BTreeMap<String, u16> =
-        names.iter().map(|(h, _)| (h.host.clone(), h.port_or(p.ntp.port))).collect();
 
     let mut run = Running {
         set: JoinSet::new(),
@@ -200,9 +219,19 @@ pub async fn run_round(plan: &Plan, cancel: &CancellationToken) -> Result<Measur
     for r in &mut out.ntp {
         r.names = run.ntp_names.get(&r.addr).cloned().unwrap_or_default();
     }
-    let order = |name: &str| names.iter().position(|(h, _)| h.host == name).unwrap_or(usize::MAX);
+    let order = |name: &str| {
+        names
+            .iter()
+            .position(|(h, _)| h.host == name)
+            .unwrap_or(usize::MAX)
+    };
     out.dns.sort_by_key(|d| order(&d.name));
-    out.ntp.sort_by_key(|n| (n.names.iter().map(|s| order(s)).min().unwrap_or(usize::MAX), n.addr));
+    out.ntp.sort_by_key(|n| {
+        (
+            n.names.iter().map(|s| order(s)).min().unwrap_or(usize::MAX),
+            n.addr,
+        )
+    });
     out.duration = start.elapsed();
     Ok(out)
 }

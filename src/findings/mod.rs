@@ -310,7 +310,9 @@ pub fn placeholders(code: Code) -> Vec<String> {
     for t in [e.cause_en, e.fix_en, e.cause_ja, e.fix_ja] {
         let mut rest = t;
         while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}') else { break };
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
             let key = rest[open + 1..open + close].to_string();
             if key != "subject" && !keys.contains(&key) {
                 keys.push(key);
@@ -333,7 +335,11 @@ mod tests {
             assert!(e.section.starts_with('補'), "{code:?}");
             for t in [e.cause_en, e.fix_en, e.cause_ja, e.fix_ja] {
                 assert!(!t.is_empty(), "{code:?}");
-                assert_eq!(t.matches('{').count(), t.matches('}').count(), "{code:?}: {t}");
+                assert_eq!(
+                    t.matches('{').count(),
+                    t.matches('}').count(),
+                    "{code:?}: {t}"
+                );
             }
         }
     }
@@ -342,7 +348,10 @@ mod tests {
     fn fills_values_and_marks_missing_ones() {
         let f = Finding::new(Code::NtpOffsetWarn, Status::Warn, "ntp1").with("offset_ms", "150.0");
         let r = render(&f, Lang::En);
-        assert!(r.cause.contains("ntp1's time differs from this machine's by 150.0 ms"));
+        assert!(
+            r.cause
+                .contains("ntp1's time differs from this machine's by 150.0 ms")
+        );
         assert!(r.cause.contains("warn at ? ms"));
         assert_eq!(r.section, "補24");
         assert!(render(&f, Lang::Ja).cause.contains("150.0 ms"));

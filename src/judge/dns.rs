@@ -3,8 +3,8 @@
 
 use super::worst;
 use crate::model::{
-    Check, CheckData, CheckKind, Code, DnsFailure, DnsNameResult, Family, FamilyLookup, FamilySummary,
-    Finding, Mode, NameRole, NtpServerResult, Profile, Status,
+    Check, CheckData, CheckKind, Code, DnsFailure, DnsNameResult, Family, FamilyLookup,
+    FamilySummary, Finding, Mode, NameRole, NtpServerResult, Profile, Status,
 };
 use std::net::IpAddr;
 
@@ -22,7 +22,12 @@ pub(super) fn checks(p: &Profile, dns: &[DnsNameResult], ntp: &[NtpServerResult]
     dns.iter().map(|d| name_check(p, d, rr, &dead)).collect()
 }
 
-fn name_check(p: &Profile, d: &DnsNameResult, rr: Option<&DnsNameResult>, dead: &[IpAddr]) -> Check {
+fn name_check(
+    p: &Profile,
+    d: &DnsNameResult,
+    rr: Option<&DnsNameResult>,
+    dead: &[IpAddr],
+) -> Check {
     let mut findings = Vec::new();
     let mut summary = Vec::new();
     for l in &d.lookups {
@@ -40,7 +45,10 @@ fn name_check(p: &Profile, d: &DnsNameResult, rr: Option<&DnsNameResult>, dead: 
         target: d.name.clone(),
         status: worst(&findings),
         findings,
-        data: CheckData::Dns { summary, result: d.clone() },
+        data: CheckData::Dns {
+            summary,
+            result: d.clone(),
+        },
     }
 }
 
@@ -53,16 +61,25 @@ fn summarise(
 ) -> FamilySummary {
     let set = l.set();
     // Only the round-robin name has a "first answer" worth following; a fallback is one address.
-    let picks = if role == NameRole::RoundRobin { l.first_picks() } else { Vec::new() };
+    let picks = if role == NameRole::RoundRobin {
+        l.first_picks()
+    } else {
+        Vec::new()
+    };
     let outside = match (role, rr_set) {
-        (NameRole::Fallback, Some(rr)) if !rr.is_empty() => {
-            set.iter().filter(|ip| !rr.contains(ip)).map(ToString::to_string).collect()
-        }
+        (NameRole::Fallback, Some(rr)) if !rr.is_empty() => set
+            .iter()
+            .filter(|ip| !rr.contains(ip))
+            .map(ToString::to_string)
+            .collect(),
         _ => Vec::new(),
     };
     let (dead_members, dead_picks) = if expected {
         (
-            set.iter().filter(|ip| dead.contains(ip)).map(ToString::to_string).collect(),
+            set.iter()
+                .filter(|ip| dead.contains(ip))
+                .map(ToString::to_string)
+                .collect(),
             picks.iter().filter(|ip| dead.contains(ip)).count(),
         )
     } else {
@@ -76,7 +93,11 @@ fn summarise(
         ttl_min: l.ttl_range().map(|r| r.0),
         ttl_max: l.ttl_range().map(|r| r.1),
         failure: l.failure().map(|f| f.as_label().to_string()),
-        failed_queries: if l.failure().is_some() { 0 } else { l.failed_queries() },
+        failed_queries: if l.failure().is_some() {
+            0
+        } else {
+            l.failed_queries()
+        },
         members_without_ntp: dead_members,
         first_picks: picks.len(),
         first_picks_without_ntp: dead_picks,
@@ -84,28 +105,35 @@ fn summarise(
     }
 }
 
-fn judge_family(p: &Profile, d: &DnsNameResult, l: &FamilyLookup, s: &FamilySummary, out: &mut Vec<Finding>) {
+fn judge_family(
+    p: &Profile,
+    d: &DnsNameResult,
+    l: &FamilyLookup,
+    s: &FamilySummary,
+    out: &mut Vec<Finding>,
+) {
     let record = l.family.record();
     let name = d.name.as_str();
     let base = |code, sev| Finding::new(code, sev, name).with("record", record);
     if let Some(failure) = l.failure() {
-        let f = match (&failure, d.role) {
-            (DnsFailure::NoData, _) => match (l.family, p.mode) {
-                (Family::Ipv6, Mode::Ipvpn) => base(Code::DnsNoAaaa, Status::Fail),
-                (Family::Ipv4, Mode::Ipsec) => base(Code::DnsNoA, Status::Fail),
-                _ => base(Code::DnsNoAddress, Status::Fail),
-            },
-            (_, NameRole::Fallback) => {
-                base(Code::DnsFallbackUnresolvable, Status::Fail).with("reason", failure.as_label())
-            }
-            (DnsFailure::NxDomain, _) => base(Code::DnsNxDomain, Status::Fail),
-            (DnsFailure::ServFail, _) => base(Code::DnsServFail, Status::Fail),
-            (DnsFailure::Refused, _) => base(Code::DnsRefused, Status::Fail),
-            (DnsFailure::Timeout, _) => {
-                base(Code::DnsTimeout, Status::Fail).with("timeout_ms", p.dns.timeout.as_millis())
-            }
-            (DnsFailure::Other { detail }, _) => base(Code::DnsResolverError, Status::Error).with("detail", detail),
-        };
+        let f =
+            match (&failure, d.role) {
+                (DnsFailure::NoData, _) => match (l.family, p.mode) {
+                    (Family::Ipv6, Mode::Ipvpn) => base(Code::DnsNoAaaa, Status::Fail),
+                    (Family::Ipv4, Mode::Ipsec) => base(Code::DnsNoA, Status::Fail),
+                    _ => base(Code::DnsNoAddress, Status::Fail),
+                },
+                (_, NameRole::Fallback) => base(Code::DnsFallbackUnresolvable, Status::Fail)
+                    .with("reason", failure.as_label()),
+                (DnsFailure::NxDomain, _) => base(Code::DnsNxDomain, Status::Fail),
+                (DnsFailure::ServFail, _) => base(Code::DnsServFail, Status::Fail),
+                (DnsFailure::Refused, _) => base(Code::DnsRefused, Status::Fail),
+                (DnsFailure::Timeout, _) => base(Code::DnsTimeout, Status::Fail)
+                    .with("timeout_ms", p.dns.timeout.as_millis()),
+                (DnsFailure::Other { detail }, _) => {
+                    base(Code::DnsResolverError, Status::Error).with("detail", detail)
+                }
+            };
         out.push(f);
         return;
     }
@@ -132,7 +160,11 @@ fn judge_family(p: &Profile, d: &DnsNameResult, l: &FamilyLookup, s: &FamilySumm
             out.push(base(Code::DnsMemberNoNtp, Status::Fail).with("member", m));
         }
         if s.first_picks_without_ntp > 0 {
-            let sev = if s.first_picks_without_ntp == s.first_picks { Status::Fail } else { Status::Warn };
+            let sev = if s.first_picks_without_ntp == s.first_picks {
+                Status::Fail
+            } else {
+                Status::Warn
+            };
             out.push(
                 base(Code::DnsFirstPickDead, sev)
                     .with("dead", s.first_picks_without_ntp)

@@ -6,28 +6,45 @@ mod dns;
 mod ntp;
 
 use crate::engine::Measurements;
-use crate::model::{Check, CheckData, CheckKind, Code, Finding, Profile, ProfileSummary, Round, Status, SCHEMA_VERSION};
+use crate::model::{
+    Check, CheckData, CheckKind, Code, Finding, Profile, ProfileSummary, Round, SCHEMA_VERSION,
+    Status,
+};
 
 /// The status a set of findings gives a check.
 fn worst(findings: &[Finding]) -> Status {
-    findings.iter().map(|f| f.severity).max().unwrap_or(Status::Pass)
+    findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Status::Pass)
 }
 
 pub fn judge(profile: &Profile, m: &Measurements) -> Round {
     let mut checks = Vec::new();
     if let Some(err) = &m.resolver_error {
-        let f = Finding::new(Code::DnsResolverError, Status::Error, profile.dns.round_robin.host.clone())
-            .with("detail", err);
+        let f = Finding::new(
+            Code::DnsResolverError,
+            Status::Error,
+            profile.dns.round_robin.host.clone(),
+        )
+        .with("detail", err);
         checks.push(Check {
             id: "dns:resolver".into(),
             kind: CheckKind::Dns,
             target: "resolver".into(),
             status: Status::Error,
             findings: vec![f],
-            data: CheckData::Resolver { detail: err.clone() },
+            data: CheckData::Resolver {
+                detail: err.clone(),
+            },
         });
     }
-    let ntp_checks: Vec<Check> = m.ntp.iter().map(|r| ntp::server_check(profile, r)).collect();
+    let ntp_checks: Vec<Check> = m
+        .ntp
+        .iter()
+        .map(|r| ntp::server_check(profile, r))
+        .collect();
     checks.extend(dns::checks(profile, &m.dns, &m.ntp));
     checks.extend(ntp_checks);
     checks.push(ntp::consensus_check(profile, &m.ntp));
@@ -40,10 +57,16 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
             target: subject.clone(),
             status: Status::Error,
             findings: vec![f],
-            data: CheckData::Deadline { deadline_ms: deadline.as_millis() as u64 },
+            data: CheckData::Deadline {
+                deadline_ms: deadline.as_millis() as u64,
+            },
         });
     }
-    let status = checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass);
+    let status = checks
+        .iter()
+        .map(|c| c.status)
+        .max()
+        .unwrap_or(Status::Pass);
     Round {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -2,7 +2,9 @@
 //! against the profile's thresholds) and across servers (do they agree).
 
 use super::{ms, worst};
-use crate::model::{Check, CheckData, CheckKind, Code, Finding, NtpSampleError, NtpServerResult, Profile, Status};
+use crate::model::{
+    Check, CheckData, CheckKind, Code, Finding, NtpSampleError, NtpServerResult, Profile, Status,
+};
 
 /// How telling an error is when a server gave no time: the most specific one names the finding.
 fn rank(e: &NtpSampleError) -> u8 {
@@ -16,7 +18,12 @@ fn rank(e: &NtpSampleError) -> u8 {
     }
 }
 
-fn error_finding(e: &NtpSampleError, subject: &str, r: &NtpServerResult, got_time: bool) -> Finding {
+fn error_finding(
+    e: &NtpSampleError,
+    subject: &str,
+    r: &NtpServerResult,
+    got_time: bool,
+) -> Finding {
     let f = |code, sev| Finding::new(code, sev, subject);
     let soft = |sev| if got_time { Status::Warn } else { sev };
     match e {
@@ -27,11 +34,19 @@ fn error_finding(e: &NtpSampleError, subject: &str, r: &NtpServerResult, got_tim
             other => f(Code::NtpKodOther, soft(Status::Fail)).with("kod", other),
         },
         NtpSampleError::Unsynchronised { leap, stratum } => {
-            f(Code::NtpUnsynchronised, soft(Status::Fail)).with("leap", leap).with("stratum", stratum)
+            f(Code::NtpUnsynchronised, soft(Status::Fail))
+                .with("leap", leap)
+                .with("stratum", stratum)
         }
-        NtpSampleError::Refused => f(Code::NtpRefused, soft(Status::Fail)).with("port", r.addr.port()),
-        NtpSampleError::Network { detail } => f(Code::NtpLocalError, Status::Error).with("detail", detail),
-        NtpSampleError::Timeout => f(Code::NtpNoReply, Status::Fail).with("samples", r.samples.len()),
+        NtpSampleError::Refused => {
+            f(Code::NtpRefused, soft(Status::Fail)).with("port", r.addr.port())
+        }
+        NtpSampleError::Network { detail } => {
+            f(Code::NtpLocalError, Status::Error).with("detail", detail)
+        }
+        NtpSampleError::Timeout => {
+            f(Code::NtpNoReply, Status::Fail).with("samples", r.samples.len())
+        }
         other => f(Code::NtpInvalidReply, soft(Status::Fail)).with("reason", other.as_label()),
     }
 }
@@ -62,7 +77,10 @@ pub(super) fn server_check(p: &Profile, r: &NtpServerResult) -> Check {
                         .with("threshold_ms", ms(t.offset_warn_ms)),
                 );
             }
-            let timeouts = r.errors().filter(|e| **e == NtpSampleError::Timeout).count();
+            let timeouts = r
+                .errors()
+                .filter(|e| **e == NtpSampleError::Timeout)
+                .count();
             if timeouts > 0 {
                 findings.push(
                     Finding::new(Code::NtpPartialLoss, Status::Warn, &subject)
@@ -70,7 +88,11 @@ pub(super) fn server_check(p: &Profile, r: &NtpServerResult) -> Check {
                         .with("samples", r.samples.len()),
                 );
             }
-            if let Some(e) = r.errors().filter(|e| **e != NtpSampleError::Timeout).max_by_key(|e| rank(e)) {
+            if let Some(e) = r
+                .errors()
+                .filter(|e| **e != NtpSampleError::Timeout)
+                .max_by_key(|e| rank(e))
+            {
                 findings.push(error_finding(e, &subject, r, true));
             }
         }
@@ -97,20 +119,36 @@ pub(super) fn consensus_check(p: &Profile, servers: &[NtpServerResult]) -> Check
         _ => None,
     };
     if servers.is_empty() {
-        findings.push(Finding::new(Code::NtpNoServers, Status::Fail, p.dns.round_robin.host.clone()));
+        findings.push(Finding::new(
+            Code::NtpNoServers,
+            Status::Fail,
+            p.dns.round_robin.host.clone(),
+        ));
     }
-    if let Some((lo, hi, s)) = &spread {
-        if *s > p.ntp.disagreement_ms {
-            let sev = if *s > p.ntp.offset_fail_ms { Status::Fail } else { Status::Warn };
-            findings.push(
-                Finding::new(Code::NtpMembersDisagree, sev, p.dns.round_robin.host.clone())
-                    .with("spread_ms", ms(*s))
-                    .with("low", format!("{} {:+.1} ms", lo.0, lo.1))
-                    .with("high", format!("{} {:+.1} ms", hi.0, hi.1)),
-            );
-        }
+    if let Some((lo, hi, s)) = &spread
+        && *s > p.ntp.disagreement_ms
+    {
+        let sev = if *s > p.ntp.offset_fail_ms {
+            Status::Fail
+        } else {
+            Status::Warn
+        };
+        findings.push(
+            Finding::new(
+                Code::NtpMembersDisagree,
+                sev,
+                p.dns.round_robin.host.clone(),
+            )
+            .with("spread_ms", ms(*s))
+            .with("low", format!("{} {:+.1} ms", lo.0, lo.1))
+            .with("high", format!("{} {:+.1} ms", hi.0, hi.1)),
+        );
     }
-    let median = (!best.is_empty()).then(|| best[best.len() / 2].1);
+    let median = match best.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(best[n / 2].1),
+        n => Some((best[n / 2 - 1].1 + best[n / 2].1) / 2.0),
+    };
     Check {
         id: "ntp-consensus".into(),
         kind: CheckKind::NtpConsensus,

@@ -474,7 +474,13 @@ mod tests {
             s.names[0].rcode = None;
             s.names[0].silent = true;
         });
-        let silent = ask(lab.dns_addr(), RR, RecordType::A, Duration::from_millis(300)).await;
+        let silent = ask(
+            lab.dns_addr(),
+            RR,
+            RecordType::A,
+            Duration::from_millis(300),
+        )
+        .await;
         assert!(silent.is_none(), "a silent name never answers");
         let stats = lab.stats();
         assert_eq!(stats.dns_queries_for(RR, "A"), 4);
@@ -568,7 +574,10 @@ mod tests {
         }
         let took = started.elapsed();
         assert_eq!(answered, 10);
-        assert!(took >= Duration::from_millis(190), "latency applied: {took:?}");
+        assert!(
+            took >= Duration::from_millis(190),
+            "latency applied: {took:?}"
+        );
         assert!(took < Duration::from_millis(400), "not queued: {took:?}");
         lab.shutdown().await;
     }
@@ -576,7 +585,9 @@ mod tests {
     #[tokio::test]
     async fn malformed_input_does_not_kill_the_server() {
         let lab = Lab::start(spec3()).await.expect("lab starts");
-        let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("binds");
+        let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("binds");
         let (_, good) = query_bytes(RR, RecordType::A);
         let mut as_response = Message::from_vec(&good).expect("decodes");
         as_response.metadata.message_type = MessageType::Response;
@@ -600,12 +611,97 @@ mod tests {
             let _ = s.write_all(&[0, 4, 1, 2, 3, 4]).await;
             let mut b = [0u8; 1];
             let closed = tokio::time::timeout(Duration::from_secs(2), s.read(&mut b)).await;
-            assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "garbage closes the connection");
+            assert!(
+                matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+                "garbage closes the connection"
+            );
         }
         let msg = ask_ok(lab.dns_addr(), RR, RecordType::A).await;
         assert_eq!(msg.answers.len(), 3, "still serving");
         let stats = lab.stats();
         assert!(stats.dns_malformed >= junk.len() as u64, "{stats:?}");
+        lab.shutdown().await;
+    }
+
+    /// The real client the probes use accepts the lab's answers, over UDP and (after TC) TCP.
+    #[tokio::test]
+    async fn hickory_resolver_accepts_the_answers() {
+        use hickory_resolver::config::{
+            ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig,
+        };
+        use hickory_resolver::net::runtime::TokioRuntimeProvider;
+
+        let mut spec = spec3();
+        spec.names.push(super::super::LabName {
+            name: "big.lab.example".into(),
+            a: (1..=60).map(v4).collect(),
+            ..Default::default()
+        });
+        let lab = Lab::start(spec).await.expect("lab starts");
+        let server = lab.dns_addr();
+        let connections = [ConnectionConfig::udp(), ConnectionConfig::tcp()]
+            .into_iter()
+            .map(|mut c| {
+                c.port = server.port();
+                c
+            })
+            .collect();
+        let config = ResolverConfig::from_name_servers(vec![NameServerConfig::new(
+            server.ip(),
+            true,
+            connections,
+        )]);
+        let mut builder = hickory_resolver::Resolver::builder_with_config(
+            config,
+            TokioRuntimeProvider::default(),
+        );
+        let opts = builder.options_mut();
+        opts.cache_size = 0;
+        opts.use_hosts_file = ResolveHosts::Never;
+        opts.timeout = Duration::from_secs(2);
+        opts.attempts = 0;
+        let resolver = builder.build().expect("resolver builds");
+
+        let fqdn = format!("{RR}.");
+        let mut firsts = Vec::new();
+        for _ in 0..3 {
+            let lookup = resolver
+                .lookup(fqdn.as_str(), RecordType::A)
+                .await
+                .expect("A lookup");
+            let ips: Vec<_> = lookup
+                .answers()
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::A(a) => Some(a.0),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(ips.len(), 3);
+            firsts.push(ips[0]);
+        }
+        assert_eq!(
+            firsts,
+            [v4(1), v4(2), v4(3)],
+            "rotation visible through the resolver"
+        );
+
+        let err = resolver
+            .lookup("nowhere.lab.example.", RecordType::A)
+            .await
+            .expect_err("NXDOMAIN");
+        assert!(err.is_nx_domain(), "{err}");
+        let err = resolver
+            .lookup(fqdn.as_str(), RecordType::AAAA)
+            .await
+            .expect_err("no AAAA");
+        assert!(err.is_no_records_found(), "{err}");
+
+        let big = resolver
+            .lookup("big.lab.example.", RecordType::A)
+            .await
+            .expect("TCP retry after TC");
+        assert_eq!(big.answers().len(), 60);
         lab.shutdown().await;
     }
 
@@ -616,7 +712,9 @@ mod tests {
         for rtype in [RecordType::A, RecordType::AAAA] {
             msg.add_query(Query::query(Name::from_ascii(RR).expect("name"), rtype));
         }
-        let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("binds");
+        let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("binds");
         client
             .send_to(&msg.to_vec().expect("encodes"), lab.dns_addr())
             .await

@@ -478,7 +478,11 @@ impl Lab {
     /// Bindings are fixed: changes to `dns_bind` and `ntp_port` are undone, a member added here has
     /// no socket, and a bound address whose member is removed behaves as dead.
     pub fn update(&self, f: impl FnOnce(&mut LabSpec)) {
-        let mut spec = self.shared.spec.write().unwrap_or_else(PoisonError::into_inner);
+        let mut spec = self
+            .shared
+            .spec
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let (dns_bind, ntp_port) = (spec.dns_bind, spec.ntp_port);
         f(&mut spec);
         spec.dns_bind = dns_bind;
@@ -522,9 +526,16 @@ mod tests {
         assert_eq!(spec.names[2].a, [v4[1]]);
         assert_eq!(spec.names[2].aaaa, [v6[0]], "wraps around");
         assert_eq!(spec.members.len(), 3);
-        assert!(spec.members.iter().all(|m| m.ntp == NtpBehaviour::default()));
+        assert!(
+            spec.members
+                .iter()
+                .all(|m| m.ntp == NtpBehaviour::default())
+        );
         assert_eq!(spec.members[0].ntp.stratum, 2);
-        assert_eq!(spec.name("NTP1.Example.").map(|n| n.a.clone()), Some(vec![v4[0]]));
+        assert_eq!(
+            spec.name("NTP1.Example.").map(|n| n.a.clone()),
+            Some(vec![v4[0]])
+        );
     }
 
     #[test]
@@ -548,7 +559,8 @@ mod tests {
         assert_eq!(spec.members[0].ntp, NtpBehaviour::default());
         assert_eq!(spec.members[1].ntp.ref_id, Some(*b"GPS\0"));
         assert_eq!(spec.members[1].ntp.reply, ReplyShape::WrongOrigin);
-        let again: LabSpec = toml::from_str(&toml::to_string(&spec).expect("serialises")).expect("reparses");
+        let again: LabSpec =
+            toml::from_str(&toml::to_string(&spec).expect("serialises")).expect("reparses");
         assert_eq!(again, spec);
         assert!(toml::from_str::<LabSpec>("bogus = 1").is_err());
     }
@@ -556,7 +568,8 @@ mod tests {
     #[tokio::test]
     async fn duplicate_member_and_unassigned_address_are_named() {
         let mut spec = LabSpec::healthy("n", &[], &[Ipv4Addr::LOCALHOST], &[]);
-        spec.members.push(LabMember::healthy(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        spec.members
+            .push(LabMember::healthy(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         let err = Lab::start(spec).await.expect_err("duplicate");
         assert_eq!(err.as_label(), "lab_duplicate_member");
 

@@ -427,7 +427,10 @@ mod tests {
             assert_eq!(r.ts(24), r.t1, "origin = client's transmit");
             assert!(r.ts(40) >= r.ts(32), "transmit after receive");
             let age = r.ts(40).wrapping_sub(r.ts(16)) >> 32;
-            assert!((1..=60).contains(&age), "reference a few seconds ago: {age}");
+            assert!(
+                (1..=60).contains(&age),
+                "reference a few seconds ago: {age}"
+            );
             assert!(r.offset_ms().abs() < 50.0, "offset {}", r.offset_ms());
         }
         let stats = lab.stats();
@@ -443,7 +446,10 @@ mod tests {
         for offset in [250.0, -1500.0, 2000.0] {
             lab.update(|s| s.members[0].ntp.offset_ms = offset);
             let got = ask_ok(v4(1), port).await.offset_ms();
-            assert!((got - offset).abs() < 50.0, "wanted {offset}, measured {got}");
+            assert!(
+                (got - offset).abs() < 50.0,
+                "wanted {offset}, measured {got}"
+            );
         }
         lab.update(|s| {
             s.members[0].ntp.offset_ms = 0.0;
@@ -518,11 +524,19 @@ mod tests {
         s.members[1].ntp.dead = true;
         let lab = Lab::start(s).await.expect("lab starts");
         let port = lab.ntp_port();
-        assert!(ask(v4(2), port, 4, Duration::from_millis(300)).await.is_none());
+        assert!(
+            ask(v4(2), port, 4, Duration::from_millis(300))
+                .await
+                .is_none()
+        );
         assert!(ask(v4(1), port, 4, Duration::from_secs(2)).await.is_some());
         assert!(ask(v4(3), port, 4, Duration::from_secs(2)).await.is_some());
         let stats = lab.stats();
-        assert_eq!(stats.ntp_requests_for(v4(2)), 1, "dead members still count requests");
+        assert_eq!(
+            stats.ntp_requests_for(v4(2)),
+            1,
+            "dead members still count requests"
+        );
         assert_eq!(stats.ntp_replies_for(v4(2)), 0);
         // Revive it at runtime.
         lab.update(|s| s.members[1].ntp.dead = false);
@@ -531,7 +545,11 @@ mod tests {
         lab.update(|s| {
             s.members.remove(2);
         });
-        assert!(ask(v4(3), port, 4, Duration::from_millis(300)).await.is_none());
+        assert!(
+            ask(v4(3), port, 4, Duration::from_millis(300))
+                .await
+                .is_none()
+        );
         lab.shutdown().await;
     }
 
@@ -558,7 +576,10 @@ mod tests {
         let port = lab.ntp_port();
         assert_ne!(port, 0);
         for ip in &members {
-            assert!(ask(*ip, port, 4, Duration::from_secs(2)).await.is_some(), "{ip}");
+            assert!(
+                ask(*ip, port, 4, Duration::from_secs(2)).await.is_some(),
+                "{ip}"
+            );
         }
         lab.shutdown().await;
         // The same port given explicitly.
@@ -587,7 +608,10 @@ mod tests {
             assert!((r.offset_ms() - 100.0).abs() < 50.0, "{}", r.offset_ms());
         }
         let took = started.elapsed();
-        assert!(took >= Duration::from_millis(190), "latency applied: {took:?}");
+        assert!(
+            took >= Duration::from_millis(190),
+            "latency applied: {took:?}"
+        );
         assert!(took < Duration::from_millis(400), "not queued: {took:?}");
         lab.shutdown().await;
     }
@@ -596,7 +620,9 @@ mod tests {
     async fn malformed_input_does_not_kill_the_server() {
         let lab = Lab::start(spec(&[v4(1)])).await.expect("lab starts");
         let port = lab.ntp_port();
-        let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("binds");
+        let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("binds");
         let mut server_mode = request(4, 1);
         server_mode[0] = (4 << 3) | 4;
         let junk: Vec<Vec<u8>> = vec![

@@ -135,7 +135,9 @@ impl TryFrom<String> for NameRef {
         if let Some(n) = s.strip_prefix("@fallback") {
             return match n.parse::<usize>() {
                 Ok(n) if n >= 1 => Ok(NameRef::Fallback(n)),
-                _ => Err(format!("`{s}`: fallback roles are @fallback1, @fallback2, …")),
+                _ => Err(format!(
+                    "`{s}`: fallback roles are @fallback1, @fallback2, …"
+                )),
             };
         }
         if s.starts_with('@') {
@@ -274,21 +276,31 @@ impl Scenario {
             if m.index.is_none() || m.ip.is_some() {
                 return Err(format!("[[member]] #{}: needs `index` and no `ip`", i + 1));
             }
-            m.check().map_err(|e| format!("[[member]] #{}: {e}", i + 1))?;
+            m.check()
+                .map_err(|e| format!("[[member]] #{}: {e}", i + 1))?;
         }
         for (i, m) in self.extra_members.iter().enumerate() {
             if m.ip.is_none() || m.index.is_some() {
-                return Err(format!("[[extra_member]] #{}: needs `ip` and no `index`", i + 1));
+                return Err(format!(
+                    "[[extra_member]] #{}: needs `ip` and no `index`",
+                    i + 1
+                ));
             }
             m.check()
                 .map_err(|e| format!("[[extra_member]] #{}: {e}", i + 1))?;
         }
         for n in &self.names {
             if n.a.iter().flatten().any(|a| !a.is_v4()) {
-                return Err(format!("[[name]] {}: `a` takes IPv4 addresses only", n.name));
+                return Err(format!(
+                    "[[name]] {}: `a` takes IPv4 addresses only",
+                    n.name
+                ));
             }
             if n.aaaa.iter().flatten().any(|a| a.is_v4()) {
-                return Err(format!("[[name]] {}: `aaaa` takes IPv6 addresses only", n.name));
+                return Err(format!(
+                    "[[name]] {}: `aaaa` takes IPv6 addresses only",
+                    n.name
+                ));
             }
         }
         Ok(())
@@ -303,7 +315,9 @@ impl MemberPatch {
         if let Some(kod) = &self.kod
             && ref_id_from_text(kod).is_none()
         {
-            return Err(format!("`kod = {kod:?}`: a kiss code is 1 to 4 ASCII characters"));
+            return Err(format!(
+                "`kod = {kod:?}`: a kiss code is 1 to 4 ASCII characters"
+            ));
         }
         if self.offset_ms.is_some_and(|o| !o.is_finite()) {
             return Err("`offset_ms` must be finite".to_owned());
@@ -356,9 +370,7 @@ impl Spares {
             !used(IpAddr::V4(v4)) && !used(IpAddr::V6(v4.to_ipv6_mapped()))
         };
         let v4_n = (100..=254).find(|&n| free(n)).unwrap_or(254);
-        let v6_n = (100..=254)
-            .find(|&n| n != v4_n && free(n))
-            .unwrap_or(253);
+        let v6_n = (100..=254).find(|&n| n != v4_n && free(n)).unwrap_or(253);
         Spares {
             v4: Ipv4Addr::new(127, 0, 0, v4_n),
             v6: Ipv4Addr::new(127, 0, 0, v6_n).to_ipv6_mapped(),
@@ -378,7 +390,16 @@ impl Spares {
 /// round-robin name, `names[1..]` the fallbacks). A member index or role that the spec does not
 /// have is skipped with a warning; a literal name that is not there is added.
 pub fn apply(spec: &mut LabSpec, scenario: &Scenario) {
-    let spares = Spares::of(spec);
+    apply_with_spare_v6(spec, scenario, None);
+}
+
+/// As [`apply`], with `@spare-v6` bound to `spare_v6` when the caller has a real spare IPv6
+/// address (a lab in a namespace of its own) instead of an IPv4-mapped one.
+pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Option<Ipv6Addr>) {
+    let mut spares = Spares::of(spec);
+    if let Some(v6) = spare_v6 {
+        spares.v6 = v6;
+    }
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
@@ -412,7 +433,11 @@ pub fn apply(spec: &mut LabSpec, scenario: &Scenario) {
             NameRef::Literal(name) => {
                 let key = normalize_name(name);
                 Some(
-                    match spec.names.iter().position(|n| normalize_name(&n.name) == key) {
+                    match spec
+                        .names
+                        .iter()
+                        .position(|n| normalize_name(&n.name) == key)
+                    {
                         Some(i) => i,
                         None => {
                             spec.names.push(LabName {
@@ -535,12 +560,13 @@ pub fn builtin_names() -> Vec<&'static str> {
 
 /// A built-in scenario by name (the file stem under `fixtures/lab/`).
 pub fn builtin(name: &str) -> Result<Scenario, ScenarioError> {
-    let (_, text) = BUILTIN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| ScenarioError::UnknownBuiltin {
-            name: name.to_owned(),
-        })?;
+    let (_, text) =
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| ScenarioError::UnknownBuiltin {
+                name: name.to_owned(),
+            })?;
     Scenario::parse(text, &format!("builtin:{name}"))
 }
 
@@ -595,7 +621,10 @@ mod tests {
         for name in builtin_names() {
             let from_file = Scenario::load(dir.join(format!("{name}.toml"))).expect("loads");
             assert_eq!(from_file, scenario(name), "{name}");
-            assert!(!from_file.description.is_empty(), "{name} has a description");
+            assert!(
+                !from_file.description.is_empty(),
+                "{name} has a description"
+            );
         }
     }
 
@@ -608,7 +637,11 @@ mod tests {
         assert_eq!(applied("offset-fail").members[1].ntp.offset_ms, 2000.0);
         assert_eq!(applied("unsync-stratum16").members[1].ntp.stratum, 16);
         assert_eq!(applied("unsync-leap3").members[1].ntp.leap, 3);
-        for (name, code) in [("kod-rate", "RATE"), ("kod-deny", "DENY"), ("kod-rstr", "RSTR")] {
+        for (name, code) in [
+            ("kod-rate", "RATE"),
+            ("kod-deny", "DENY"),
+            ("kod-rstr", "RSTR"),
+        ] {
             assert_eq!(applied(name).members[1].ntp.kod.as_deref(), Some(code));
         }
         assert!(!applied("no-rotation").names[0].rotate);
@@ -618,7 +651,10 @@ mod tests {
         assert!(applied("timeout").names[0].silent);
         assert_eq!(applied("slow").latency_ms, 50);
         let single = applied("single-member");
-        assert_eq!((single.names[0].a.len(), single.names[0].aaaa.len()), (1, 1));
+        assert_eq!(
+            (single.names[0].a.len(), single.names[0].aaaa.len()),
+            (1, 1)
+        );
         for (name, shape) in [
             ("truncated", ReplyShape::Truncated),
             ("wrong-mode", ReplyShape::WrongMode),
@@ -671,7 +707,11 @@ mod tests {
         .expect("parses");
         let mut spec = healthy();
         apply(&mut spec, &s);
-        assert_eq!(spec.names.len(), 4, "literal name added, missing role skipped");
+        assert_eq!(
+            spec.names.len(),
+            4,
+            "literal name added, missing role skipped"
+        );
         assert_eq!(spec.names[3].a, [v4(7)]);
         assert_eq!(spec.names[2].ttl, 5);
         assert_eq!(spec.members[0].ntp.ref_id, Some(*b"GPS\0"));
@@ -696,9 +736,14 @@ mod tests {
                 "scenario_parse" | "scenario_invalid"
             ));
         }
-        assert_eq!(builtin("nope").expect_err("unknown").as_label(), "scenario_unknown");
         assert_eq!(
-            Scenario::load("/nonexistent/x.toml").expect_err("missing").as_label(),
+            builtin("nope").expect_err("unknown").as_label(),
+            "scenario_unknown"
+        );
+        assert_eq!(
+            Scenario::load("/nonexistent/x.toml")
+                .expect_err("missing")
+                .as_label(),
             "scenario_io"
         );
     }
@@ -760,7 +805,11 @@ mod tests {
                 Some(LabRcode::Refused) => Some(ResponseCode::Refused),
                 None => Some(ResponseCode::NoError),
             };
-            assert_eq!(rr.as_ref().map(|m| m.metadata.response_code), expect_rcode, "{name}");
+            assert_eq!(
+                rr.as_ref().map(|m| m.metadata.response_code),
+                expect_rcode,
+                "{name}"
+            );
             if expect_rcode == Some(ResponseCode::NoError) {
                 let got: Vec<_> = rr
                     .iter()
@@ -789,7 +838,11 @@ mod tests {
                     None => assert!(b.dead, "{name}: member {i} silent"),
                     Some(bytes) => {
                         assert!(!b.dead, "{name}: member {i} should be dead");
-                        let len = if b.reply == ReplyShape::Truncated { 20 } else { 48 };
+                        let len = if b.reply == ReplyShape::Truncated {
+                            20
+                        } else {
+                            48
+                        };
                         assert_eq!(bytes.len(), len, "{name}: member {i}");
                         let stratum = if b.kod.is_some() { 0 } else { b.stratum };
                         assert_eq!(bytes[1], stratum, "{name}: member {i}");

@@ -45,7 +45,9 @@ pub enum DnsFailure {
     NoData,
     Timeout,
     /// The resolver could not be used at all (no nameserver, socket error...).
-    Other { detail: String },
+    Other {
+        detail: String,
+    },
 }
 
 impl DnsFailure {
@@ -132,7 +134,11 @@ impl FamilyLookup {
         if self.answered().next().is_some() {
             return None;
         }
-        let fails: Vec<&DnsFailure> = self.queries.iter().filter_map(|q| q.failure.as_ref()).collect();
+        let fails: Vec<&DnsFailure> = self
+            .queries
+            .iter()
+            .filter_map(|q| q.failure.as_ref())
+            .collect();
         let count = |f: &DnsFailure| fails.iter().filter(|g| **g == f).count();
         fails
             .iter()
@@ -201,21 +207,34 @@ pub enum NtpSampleError {
     /// ICMP port unreachable: nothing listens on the NTP port.
     Refused,
     /// The local socket could not send or receive.
-    Network { detail: String },
+    Network {
+        detail: String,
+    },
     /// Shorter than 48 bytes.
-    Truncated { len: usize },
-    WrongMode { mode: u8 },
+    Truncated {
+        len: usize,
+    },
+    WrongMode {
+        mode: u8,
+    },
     BadVersion,
     /// The origin timestamp does not echo our transmit timestamp (stale or forged reply).
     OriginMismatch,
     /// Transmit (or receive) timestamp is zero.
     ZeroTimestamp,
     /// Leap indicator 3 or stratum 16: the server itself is not synchronised.
-    Unsynchronised { leap: u8, stratum: u8 },
+    Unsynchronised {
+        leap: u8,
+        stratum: u8,
+    },
     /// Kiss-o'-death with its code (RATE, DENY, RSTR...).
-    KissOfDeath { code: String },
+    KissOfDeath {
+        code: String,
+    },
     /// Root distance too large, reference time after transmit, or similar nonsense.
-    Implausible { detail: String },
+    Implausible {
+        detail: String,
+    },
     /// Reply from another address than the one asked.
     WrongSource,
 }
@@ -267,7 +286,8 @@ pub struct NtpServerResult {
 impl NtpServerResult {
     /// The minimum-delay valid sample, as chrony and ntpdate keep.
     pub fn best(&self) -> Option<&NtpReading> {
-        self.readings().min_by(|a, b| a.delay_ms.total_cmp(&b.delay_ms))
+        self.readings()
+            .min_by(|a, b| a.delay_ms.total_cmp(&b.delay_ms))
     }
 
     pub fn readings(&self) -> impl Iterator<Item = &NtpReading> {
@@ -301,7 +321,10 @@ mod tests {
         DnsQuery {
             answers: ips
                 .iter()
-                .map(|s| DnsAnswer { ip: s.parse().unwrap(), ttl: 60 })
+                .map(|s| DnsAnswer {
+                    ip: s.parse().unwrap(),
+                    ttl: 60,
+                })
                 .collect(),
             failure: None,
             elapsed_ms: 1.0,
@@ -309,7 +332,11 @@ mod tests {
     }
 
     fn fail(f: DnsFailure) -> DnsQuery {
-        DnsQuery { answers: vec![], failure: Some(f), elapsed_ms: 1.0 }
+        DnsQuery {
+            answers: vec![],
+            failure: Some(f),
+            elapsed_ms: 1.0,
+        }
     }
 
     #[test]
@@ -326,7 +353,10 @@ mod tests {
             queries: vec![q(&["10.0.0.1", "10.0.0.2"]); 3],
         };
         assert_eq!(fixed.rotates(), Some(false));
-        let single = FamilyLookup { family: Family::Ipv4, queries: vec![q(&["10.0.0.1"]); 3] };
+        let single = FamilyLookup {
+            family: Family::Ipv4,
+            queries: vec![q(&["10.0.0.1"]); 3],
+        };
         assert_eq!(single.rotates(), None);
     }
 
@@ -339,7 +369,11 @@ mod tests {
         assert_eq!(l.failure(), Some(DnsFailure::NxDomain));
         let l = FamilyLookup {
             family: Family::Ipv4,
-            queries: vec![fail(DnsFailure::Timeout), fail(DnsFailure::Timeout), fail(DnsFailure::ServFail)],
+            queries: vec![
+                fail(DnsFailure::Timeout),
+                fail(DnsFailure::Timeout),
+                fail(DnsFailure::ServFail),
+            ],
         };
         assert_eq!(l.failure(), Some(DnsFailure::Timeout));
     }

@@ -63,9 +63,11 @@ impl HostPort {
                 .map_err(|_| format!("`{host}` is not an IPv6 address"))?;
             let port = match tail {
                 "" => None,
-                t => Some(parse_port(t.strip_prefix(':').ok_or_else(|| {
-                    format!("`{s}`: expected `:port` after `]`")
-                })?)?),
+                t => {
+                    Some(parse_port(t.strip_prefix(':').ok_or_else(|| {
+                        format!("`{s}`: expected `:port` after `]`")
+                    })?)?)
+                }
             };
             return Ok(HostPort {
                 host: host.to_string(),
@@ -255,12 +257,23 @@ mod tests {
         assert_eq!(h.to_string(), "[::1]:53");
         let h = HostPort::parse("2404:1a8:f583:d00::53:1").unwrap();
         assert_eq!(h.port, None);
-        assert_eq!(HostPort::parse("127.0.0.1:53").unwrap().ip(), Some([127, 0, 0, 1].into()));
+        assert_eq!(
+            HostPort::parse("127.0.0.1:53").unwrap().ip(),
+            Some([127, 0, 0, 1].into())
+        );
     }
 
     #[test]
     fn hostport_rejects() {
-        for bad in ["", "ntp..org", "ntp.org:0", "ntp.org:99999", "[::1", "bad host", "-a.org"] {
+        for bad in [
+            "",
+            "ntp..org",
+            "ntp.org:0",
+            "ntp.org:99999",
+            "[::1",
+            "bad host",
+            "-a.org",
+        ] {
             assert!(HostPort::parse(bad).is_err(), "{bad}");
         }
     }

@@ -2,9 +2,11 @@
 //! which source address or device to leave from, and sockets made that way. Probes get sockets only
 //! from here. Depends on `platform` for device binding; never on probes, engine or output.
 
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::Resolver;
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -98,7 +100,11 @@ impl NetOptions {
     /// A UDP socket connected to `peer` (so ICMP errors come back as `ConnectionRefused`), leaving
     /// from the configured source address or device.
     pub fn udp_connected(&self, peer: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
-        let domain = if peer.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+        let domain = if peer.is_ipv4() {
+            Domain::IPV4
+        } else {
+            Domain::IPV6
+        };
         let sock = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))?;
         if peer.is_ipv6() {
             sock.set_only_v6(true)?;

@@ -18,7 +18,11 @@ impl Style {
             Status::Fail => "31",
             Status::Error => "35",
         };
-        if self.color { format!("\x1b[1;{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[1;{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     fn tag(&self, s: Status) -> String {
@@ -31,7 +35,11 @@ pub fn render(round: &Round, style: &Style) -> String {
     let p = &round.profile;
     let ja = style.lang == Lang::Ja;
     let resolvers = if round.resolvers.is_empty() {
-        if ja { "システム設定".to_string() } else { "system".to_string() }
+        if ja {
+            "システム設定".to_string()
+        } else {
+            "system".to_string()
+        }
     } else {
         round.resolvers.join(", ")
     };
@@ -42,37 +50,84 @@ pub fn render(round: &Round, style: &Style) -> String {
         p.name,
         p.mode.as_label(),
         p.environment.as_label(),
-        p.provider.as_deref().map(|x| format!(" / {x}")).unwrap_or_default(),
+        p.provider
+            .as_deref()
+            .map(|x| format!(" / {x}"))
+            .unwrap_or_default(),
         resolvers,
         round.duration_ms,
     );
     let sections: [(&str, &[CheckKind]); 3] = [
-        (if ja { "DNS ラウンドロビン" } else { "DNS round robin" }, &[CheckKind::Dns]),
+        (
+            if ja {
+                "DNS ラウンドロビン"
+            } else {
+                "DNS round robin"
+            },
+            &[CheckKind::Dns],
+        ),
         ("NTP", &[CheckKind::Ntp, CheckKind::NtpConsensus]),
-        (if ja { "期限切れ" } else { "Cut off" }, &[CheckKind::Deadline]),
+        (
+            if ja { "期限切れ" } else { "Cut off" },
+            &[CheckKind::Deadline],
+        ),
     ];
-    let width = round.checks.iter().map(|c| c.target.chars().count()).max().unwrap_or(10).min(34);
+    let width = round
+        .checks
+        .iter()
+        .map(|c| c.target.chars().count())
+        .max()
+        .unwrap_or(10)
+        .min(34);
     for (title, kinds) in sections {
-        let checks: Vec<&Check> = round.checks.iter().filter(|c| kinds.contains(&c.kind)).collect();
+        let checks: Vec<&Check> = round
+            .checks
+            .iter()
+            .filter(|c| kinds.contains(&c.kind))
+            .collect();
         if checks.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n{title}");
         for c in checks {
-            let _ = writeln!(out, "  {}  {:<width$}  {}", style.tag(c.status), c.target, figures(c, ja));
+            let _ = writeln!(
+                out,
+                "  {}  {:<width$}  {}",
+                style.tag(c.status),
+                c.target,
+                figures(c, ja)
+            );
             for f in &c.findings {
                 let r = findings::render(f, style.lang);
-                let _ = writeln!(out, "         {} {} [{}] {}", style.paint(f.severity, "▸"), f.code.as_label(), r.section, r.cause);
+                let _ = writeln!(
+                    out,
+                    "         {} {} [{}] {}",
+                    style.paint(f.severity, "▸"),
+                    f.code.as_label(),
+                    r.section,
+                    r.cause
+                );
                 let _ = writeln!(out, "           → {}", r.fix);
             }
         }
     }
     let s = super::json::summary(round);
-    let verdict = style.paint(round.status, round.status.as_label().to_uppercase().as_str());
+    let verdict = style.paint(
+        round.status,
+        round.status.as_label().to_uppercase().as_str(),
+    );
     let _ = if ja {
-        writeln!(out, "\n結果: {verdict} — 合格 {} · 警告 {} · 失敗 {} · エラー {}", s.pass, s.warn, s.fail, s.error)
+        writeln!(
+            out,
+            "\n結果: {verdict} — 合格 {} · 警告 {} · 失敗 {} · エラー {}",
+            s.pass, s.warn, s.fail, s.error
+        )
     } else {
-        writeln!(out, "\nResult: {verdict} — {} pass · {} warn · {} fail · {} error", s.pass, s.warn, s.fail, s.error)
+        writeln!(
+            out,
+            "\nResult: {verdict} — {} pass · {} warn · {} fail · {} error",
+            s.pass, s.warn, s.fail, s.error
+        )
     };
     out
 }
@@ -83,20 +138,36 @@ fn family_figures(f: &FamilySummary, ja: bool) -> String {
         return format!("{rec} {}", fail.to_uppercase());
     }
     let mut s = format!("{rec} {}", f.members.len());
-    s.push_str(if ja { "件" } else { if f.members.len() == 1 { " member" } else { " members" } });
+    s.push_str(if ja {
+        "件"
+    } else {
+        if f.members.len() == 1 {
+            " member"
+        } else {
+            " members"
+        }
+    });
     match f.rotates {
         Some(true) => s.push_str(if ja { " 巡回あり" } else { " rotating" }),
         Some(false) => s.push_str(if ja { " 巡回なし" } else { " fixed order" }),
         None => {}
     }
     if let (Some(lo), Some(hi)) = (f.ttl_min, f.ttl_max) {
-        if lo == hi { let _ = write!(s, " TTL {lo}"); } else { let _ = write!(s, " TTL {lo}-{hi}"); }
+        if lo == hi {
+            let _ = write!(s, " TTL {lo}");
+        } else {
+            let _ = write!(s, " TTL {lo}-{hi}");
+        }
     }
     if f.expected && f.first_picks > 0 {
         let _ = write!(
             s,
             "{} {}/{}",
-            if ja { " 先頭選択でNTP不達" } else { " first-pick dead" },
+            if ja {
+                " 先頭選択でNTP不達"
+            } else {
+                " first-pick dead"
+            },
             f.first_picks_without_ntp,
             f.first_picks
         );
@@ -135,11 +206,22 @@ fn figures(c: &Check, ja: bool) -> String {
                         NtpSampleOutcome::Reading(_) => None,
                     })
                     .collect();
-                format!("{} 0/{} ({})", if ja { "応答" } else { "answered" }, r.samples.len(), errs.join(", "))
+                format!(
+                    "{} 0/{} ({})",
+                    if ja { "応答" } else { "answered" },
+                    r.samples.len(),
+                    errs.join(", ")
+                )
             }
         },
-        CheckData::NtpConsensus { servers, spread_ms, median_offset_ms } => match (spread_ms, median_offset_ms) {
-            (Some(s), Some(m)) => format!("{servers} servers · spread {s:.3} ms · median offset {m:+.3} ms"),
+        CheckData::NtpConsensus {
+            servers,
+            spread_ms,
+            median_offset_ms,
+        } => match (spread_ms, median_offset_ms) {
+            (Some(s), Some(m)) => {
+                format!("{servers} servers · spread {s:.3} ms · median offset {m:+.3} ms")
+            }
             (None, Some(m)) => format!("{servers} server · offset {m:+.3} ms"),
             _ => format!("{servers} servers"),
         },

@@ -63,7 +63,12 @@ pub struct Summary {
 pub fn summary(round: &Round) -> Summary {
     let count = |s| round.checks.iter().filter(|c| c.status == s).count();
     use crate::model::Status::*;
-    Summary { pass: count(Pass), warn: count(Warn), fail: count(Fail), error: count(Error) }
+    Summary {
+        pass: count(Pass),
+        warn: count(Warn),
+        fail: count(Fail),
+        error: count(Error),
+    }
 }
 
 fn finding<'a>(f: &'a Finding, lang: Lang) -> FindingView<'a> {
@@ -85,7 +90,12 @@ fn finding<'a>(f: &'a Finding, lang: Lang) -> FindingView<'a> {
 
 fn check<'a>(c: &'a Check, lang: Lang) -> CheckView<'a> {
     CheckView {
-        check: CheckHead { id: &c.id, kind: c.kind, target: &c.target, status: c.status },
+        check: CheckHead {
+            id: &c.id,
+            kind: c.kind,
+            target: &c.target,
+            status: c.status,
+        },
         findings: c.findings.iter().map(|f| finding(f, lang)).collect(),
         data: &c.data,
     }
@@ -106,7 +116,8 @@ pub fn render(round: &Round, lang: Lang) -> String {
         checks: round.checks.iter().map(|c| check(c, lang)).collect(),
         summary: summary(round),
     };
-    let mut s = serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

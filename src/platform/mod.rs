@@ -6,16 +6,17 @@ use std::io;
 /// Binds a socket to a network device by name (Linux `SO_BINDTODEVICE`; needs root).
 #[cfg(target_os = "linux")]
 pub fn bind_device(sock: &socket2::Socket, device: &str) -> io::Result<()> {
-    sock.bind_device(Some(device.as_bytes())).map_err(|e| {
-        io::Error::new(e.kind(), format!("cannot bind to device `{device}`: {e}"))
-    })
+    sock.bind_device(Some(device.as_bytes()))
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot bind to device `{device}`: {e}")))
 }
 
 #[cfg(not(target_os = "linux"))]
 pub fn bind_device(_sock: &socket2::Socket, device: &str) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
-        format!("binding to device `{device}` is Linux-only; give the adapter's source address instead"),
+        format!(
+            "binding to device `{device}` is Linux-only; give the adapter's source address instead"
+        ),
     ))
 }
 
@@ -23,10 +24,10 @@ pub fn bind_device(_sock: &socket2::Socket, device: &str) -> io::Result<()> {
 /// setting on Windows).
 pub fn locale() -> Option<String> {
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                return Some(v);
-            }
+        if let Ok(v) = std::env::var(var)
+            && !v.is_empty()
+        {
+            return Some(v);
         }
     }
     sys_locale::get_locale()
@@ -87,10 +88,13 @@ pub mod netns {
     pub fn enter_named(name: &str, v6: &[Ipv6Addr]) -> Result<Named, String> {
         let _ = ip(&["netns", "del", name]);
         ip(&["netns", "add", name])?;
-        let guard = Named { name: name.to_string() };
+        let guard = Named {
+            name: name.to_string(),
+        };
         let file = std::fs::File::open(format!("/run/netns/{name}"))
             .map_err(|e| format!("cannot open namespace `{name}`: {e}"))?;
-        setns(&file, CloneFlags::CLONE_NEWNET).map_err(|e| format!("cannot enter namespace `{name}`: {e}"))?;
+        setns(&file, CloneFlags::CLONE_NEWNET)
+            .map_err(|e| format!("cannot enter namespace `{name}`: {e}"))?;
         set_up_loopback(v6)?;
         Ok(guard)
     }

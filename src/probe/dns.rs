@@ -1,7 +1,9 @@
 //! DNS round robin: repeated A and AAAA queries for one name, answers kept in wire order with TTLs,
 //! each address reported as soon as it is first seen. Uses `model` and `net` only.
 
-use crate::model::{DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole};
+use crate::model::{
+    DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole,
+};
 use crate::net::DnsResolver;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
@@ -65,13 +67,19 @@ pub async fn query_once(
     timeout: Duration,
 ) -> DnsQuery {
     let start = Instant::now();
-    let fqdn = if name.ends_with('.') { name.to_string() } else { format!("{name}.") };
+    let fqdn = if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    };
     let rtype = match family {
         Family::Ipv4 => RecordType::A,
         Family::Ipv6 => RecordType::AAAA,
     };
     let outcome = match Name::from_str(&fqdn) {
-        Err(e) => Err(DnsFailure::Other { detail: format!("`{name}` is not a DNS name: {e}") }),
+        Err(e) => Err(DnsFailure::Other {
+            detail: format!("`{name}` is not a DNS name: {e}"),
+        }),
         Ok(n) => {
             let deadline = timeout + Duration::from_millis(200);
             match tokio::time::timeout(deadline, resolver.lookup(n, rtype)).await {
@@ -94,9 +102,21 @@ pub async fn query_once(
     };
     let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
     match outcome {
-        Ok(answers) if answers.is_empty() => DnsQuery { answers, failure: Some(DnsFailure::NoData), elapsed_ms },
-        Ok(answers) => DnsQuery { answers, failure: None, elapsed_ms },
-        Err(f) => DnsQuery { answers: vec![], failure: Some(f), elapsed_ms },
+        Ok(answers) if answers.is_empty() => DnsQuery {
+            answers,
+            failure: Some(DnsFailure::NoData),
+            elapsed_ms,
+        },
+        Ok(answers) => DnsQuery {
+            answers,
+            failure: None,
+            elapsed_ms,
+        },
+        Err(f) => DnsQuery {
+            answers: vec![],
+            failure: Some(f),
+            elapsed_ms,
+        },
     }
 }
 
@@ -106,7 +126,9 @@ fn from_code(code: ResponseCode) -> DnsFailure {
         ResponseCode::ServFail => DnsFailure::ServFail,
         ResponseCode::Refused => DnsFailure::Refused,
         ResponseCode::NoError => DnsFailure::NoData,
-        other => DnsFailure::Other { detail: format!("response code {other}") },
+        other => DnsFailure::Other {
+            detail: format!("response code {other}"),
+        },
     }
 }
 
@@ -116,6 +138,8 @@ fn classify(e: &NetError) -> DnsFailure {
         NetError::Dns(DnsError::NoRecordsFound(nr)) => from_code(nr.response_code),
         NetError::Dns(DnsError::ResponseCode(code)) => from_code(*code),
         NetError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => DnsFailure::Timeout,
-        other => DnsFailure::Other { detail: other.to_string() },
+        other => DnsFailure::Other {
+            detail: other.to_string(),
+        },
     }
 }

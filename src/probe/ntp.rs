@@ -39,8 +39,14 @@ pub async fn probe_server(net: &NetOptions, addr: SocketAddr, spec: &NtpSpec) ->
             Ok(r) => NtpSampleOutcome::Reading(r),
             Err(e) => NtpSampleOutcome::Error(e),
         };
-        let kod = matches!(outcome, NtpSampleOutcome::Error(NtpSampleError::KissOfDeath { .. }));
-        samples.push(NtpSample { sent_at_ms, outcome });
+        let kod = matches!(
+            outcome,
+            NtpSampleOutcome::Error(NtpSampleError::KissOfDeath { .. })
+        );
+        samples.push(NtpSample {
+            sent_at_ms,
+            outcome,
+        });
         if kod {
             break;
         }
@@ -56,9 +62,16 @@ pub async fn sample(
 ) -> Result<NtpReading, NtpSampleError> {
     let sock = net.udp_connected(addr).map_err(|e| match e.kind() {
         std::io::ErrorKind::ConnectionRefused => NtpSampleError::Refused,
-        _ => NtpSampleError::Network { detail: e.to_string() },
+        _ => NtpSampleError::Network {
+            detail: e.to_string(),
+        },
     })?;
-    let rec = Recording { sock, peer: addr, last: Mutex::new(None), io: Mutex::new(None) };
+    let rec = Recording {
+        sock,
+        peer: addr,
+        last: Mutex::new(None),
+        io: Mutex::new(None),
+    };
     let ctx = NtpContext::new(StdTimestampGen::default());
     let started = Instant::now();
     let res = tokio::time::timeout(timeout, sntpc::get_time(addr, &rec, ctx)).await;
@@ -67,7 +80,7 @@ pub async fn sample(
         Err(_) => Err(NtpSampleError::Timeout),
         Ok(Ok(r)) => Ok(reading(&r)),
         Ok(Err(e)) => {
-            let io = rec.io.lock().map(|g| g.clone()).unwrap_or(None);
+            let io = rec.io.lock().map(|g| *g).unwrap_or(None);
             tracing::debug!(%addr, error = ?e, elapsed = ?started.elapsed(), "ntp sample failed");
             Err(classify(e, raw.as_deref(), io))
         }
@@ -133,23 +146,40 @@ fn classify(e: sntpc::Error, raw: Option<&[u8]>, io: Option<std::io::ErrorKind>)
     match e {
         E::Network => match io {
             Some(std::io::ErrorKind::ConnectionRefused) => NtpSampleError::Refused,
-            Some(kind) => NtpSampleError::Network { detail: kind.to_string() },
-            None => NtpSampleError::Network { detail: "send or receive failed".into() },
+            Some(kind) => NtpSampleError::Network {
+                detail: kind.to_string(),
+            },
+            None => NtpSampleError::Network {
+                detail: "send or receive failed".into(),
+            },
         },
-        E::IncorrectPayload => NtpSampleError::Truncated { len: raw.map_or(0, <[u8]>::len) },
+        E::IncorrectPayload => NtpSampleError::Truncated {
+            len: raw.map_or(0, <[u8]>::len),
+        },
         E::IncorrectOriginTimestamp => NtpSampleError::OriginMismatch,
-        E::IncorrectMode => NtpSampleError::WrongMode { mode: h.map_or(0, |h| h.mode) },
+        E::IncorrectMode => NtpSampleError::WrongMode {
+            mode: h.map_or(0, |h| h.mode),
+        },
         E::KissOfDeath(_) => NtpSampleError::KissOfDeath {
             code: h.map_or_else(|| "????".into(), |h| ref_id(0, h.ref_id)),
         },
         E::UnsynchronizedClock | E::IncorrectStratumHeaders => match h {
-            Some(h) => NtpSampleError::Unsynchronised { leap: h.leap, stratum: h.stratum },
-            None => NtpSampleError::Implausible { detail: format!("{e:?}") },
+            Some(h) => NtpSampleError::Unsynchronised {
+                leap: h.leap,
+                stratum: h.stratum,
+            },
+            None => NtpSampleError::Implausible {
+                detail: format!("{e:?}"),
+            },
         },
-        E::InvalidTimestamp if h.as_ref().is_none_or(|h| h.transmit_zero) => NtpSampleError::ZeroTimestamp,
+        E::InvalidTimestamp if h.as_ref().is_none_or(|h| h.transmit_zero) => {
+            NtpSampleError::ZeroTimestamp
+        }
         E::IncorrectResponseVersion => NtpSampleError::BadVersion,
         E::ResponseAddressMismatch => NtpSampleError::WrongSource,
-        other => NtpSampleError::Implausible { detail: format!("{other:?}") },
+        other => NtpSampleError::Implausible {
+            detail: format!("{other:?}"),
+        },
     }
 }
 
@@ -211,7 +241,10 @@ mod tests {
         let r = raw(0b11_100_100, 16, b"\x7f\0\0\x01");
         assert_eq!(
             classify(sntpc::Error::IncorrectStratumHeaders, Some(&r), None),
-            NtpSampleError::Unsynchronised { leap: 3, stratum: 16 }
+            NtpSampleError::Unsynchronised {
+                leap: 3,
+                stratum: 16
+            }
         );
         let r = raw(0b11_100_100, 0, b"RATE");
         assert_eq!(
@@ -219,7 +252,11 @@ mod tests {
             NtpSampleError::WrongMode { mode: 4 }
         );
         assert!(matches!(
-            classify(sntpc::Error::Network, None, Some(std::io::ErrorKind::ConnectionRefused)),
+            classify(
+                sntpc::Error::Network,
+                None,
+                Some(std::io::ErrorKind::ConnectionRefused)
+            ),
             NtpSampleError::Refused
         ));
         assert_eq!(
@@ -228,7 +265,10 @@ mod tests {
         );
         let mut z = raw(0b00_100_100, 2, b"\x7f\0\0\x01");
         z[40] = 0;
-        assert_eq!(classify(sntpc::Error::InvalidTimestamp, Some(&z), None), NtpSampleError::ZeroTimestamp);
+        assert_eq!(
+            classify(sntpc::Error::InvalidTimestamp, Some(&z), None),
+            NtpSampleError::ZeroTimestamp
+        );
     }
 
     #[test]

@@ -9,11 +9,26 @@ use std::path::Path;
 
 /// The profiles shipped in `targets/`, compiled in.
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("ipvpn-production", include_str!("../../targets/ipvpn-production.toml")),
-    ("ipvpn-verification", include_str!("../../targets/ipvpn-verification.toml")),
-    ("ipsec-production", include_str!("../../targets/ipsec-production.toml")),
-    ("ipsec-verification", include_str!("../../targets/ipsec-verification.toml")),
-    ("ipsec-ondemand-production", include_str!("../../targets/ipsec-ondemand-production.toml")),
+    (
+        "ipvpn-production",
+        include_str!("../../targets/ipvpn-production.toml"),
+    ),
+    (
+        "ipvpn-verification",
+        include_str!("../../targets/ipvpn-verification.toml"),
+    ),
+    (
+        "ipsec-production",
+        include_str!("../../targets/ipsec-production.toml"),
+    ),
+    (
+        "ipsec-verification",
+        include_str!("../../targets/ipsec-verification.toml"),
+    ),
+    (
+        "ipsec-ondemand-production",
+        include_str!("../../targets/ipsec-ondemand-production.toml"),
+    ),
 ];
 
 /// A profile that could not be loaded: where, and what is wrong.
@@ -52,13 +67,18 @@ pub fn shipped_for(mode: Mode, env: Environment) -> Profile {
 }
 
 pub fn shipped(name: &str) -> Result<Profile, ProfileError> {
-    let (n, text) = SHIPPED
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| ProfileError::Unknown {
-            name: name.to_string(),
-            known: SHIPPED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-        })?;
+    let (n, text) =
+        SHIPPED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| ProfileError::Unknown {
+                name: name.to_string(),
+                known: SHIPPED
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
     parse(text, &format!("builtin:{n}"))
 }
 
@@ -85,10 +105,7 @@ pub fn load(path: &Path) -> Result<Profile, ProfileError> {
 /// Parses a profile's text; `source` names it in errors (a path or `builtin:NAME`).
 pub fn parse(text: &str, source: &str) -> Result<Profile, ProfileError> {
     raw::parse(text, source, &|name| {
-        SHIPPED
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
+        SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
     })
 }
 
@@ -112,10 +129,17 @@ mod tests {
         let f: Vec<_> = s.dns.fallbacks.iter().map(|h| h.host.as_str()).collect();
         assert_eq!(f, ["ntp1v4.base.oqs-pdl.org", "ntp2v4.base.oqs-pdl.org"]);
         assert_eq!(s.dns.families, [Family::Ipv4]);
-        assert!(s.tls.iter().any(|t| t.host.host == "hweb.oqs-st.onshikaku.org"));
+        assert!(
+            s.tls
+                .iter()
+                .any(|t| t.host.host == "hweb.oqs-st.onshikaku.org")
+        );
         let od = shipped("ipsec-ondemand-production").unwrap();
         assert_eq!(od.dns.round_robin.host, "ntp.healthcare-on-demand.jp");
-        assert_eq!(od.proxy.unwrap().server.to_string(), "proxy.healthcare-on-demand.jp:8080");
+        assert_eq!(
+            od.proxy.unwrap().server.to_string(),
+            "proxy.healthcare-on-demand.jp:8080"
+        );
         assert_eq!(od.provider.as_deref(), Some("@OnDemand"));
     }
 
@@ -128,10 +152,13 @@ mod tests {
         let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[ntp]\nsampels = 4\n");
         assert!(e.starts_with("t.toml:4:"), "{e}");
         assert!(e.contains("sampels"), "{e}");
-        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[dns]\nround_robin = \"bad host\"\n");
+        let e =
+            err("base = \"ipvpn-production\"\nname = \"x\"\n[dns]\nround_robin = \"bad host\"\n");
         assert!(e.starts_with("t.toml:4:"), "{e}");
         assert!(e.contains("not a valid host name"), "{e}");
-        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[ntp]\noffset_warn_ms = 500\noffset_fail_ms = 100\n");
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[ntp]\noffset_warn_ms = 500\noffset_fail_ms = 100\n",
+        );
         assert!(e.contains("offset_fail_ms"), "{e}");
         assert!(e.starts_with("t.toml:5:"), "{e}");
         let e = err("name = \"x\"\nmode = \"ipv6\"\n");

@@ -159,10 +159,10 @@ struct Src<'a> {
 impl Src<'_> {
     fn err(&self, span: Range<usize>, message: impl Into<String>) -> ProfileError {
         let mut message = message.into();
-        if span == INHERITED {
-            if let Some(b) = &self.base {
-                message.push_str(&format!(" (value inherited from base `{b}`)"));
-            }
+        if span == INHERITED
+            && let Some(b) = &self.base
+        {
+            message.push_str(&format!(" (value inherited from base `{b}`)"));
         }
         let before = &self.text[..span.start.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
@@ -205,7 +205,10 @@ pub(super) fn parse(
             let known: Vec<&str> = super::SHIPPED.iter().map(|(n, _)| *n).collect();
             src.err(
                 base.span(),
-                format!("no shipped profile `{name}` to use as base (shipped: {})", known.join(", ")),
+                format!(
+                    "no shipped profile `{name}` to use as base (shipped: {})",
+                    known.join(", ")
+                ),
             )
         })?;
         let base_src = Src {
@@ -224,7 +227,13 @@ fn host(v: &Spanned<String>, src: &Src) -> Result<HostPort, ProfileError> {
     HostPort::parse(v.get_ref()).map_err(|m| src.err(v.span(), m))
 }
 
-fn positive_ms(v: &S<u64>, default: u64, what: &str, max: u64, src: &Src) -> Result<Duration, ProfileError> {
+fn positive_ms(
+    v: &S<u64>,
+    default: u64,
+    what: &str,
+    max: u64,
+    src: &Src,
+) -> Result<Duration, ProfileError> {
     match v {
         None => Ok(Duration::from_millis(default)),
         Some(s) if *s.get_ref() == 0 || *s.get_ref() > max => {
@@ -250,7 +259,12 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
     let mode = match mode.get_ref().as_str() {
         "ipvpn" => Mode::Ipvpn,
         "ipsec" => Mode::Ipsec,
-        other => return Err(src.err(mode.span(), format!("unknown mode `{other}`: use `ipvpn` or `ipsec`"))),
+        other => {
+            return Err(src.err(
+                mode.span(),
+                format!("unknown mode `{other}`: use `ipvpn` or `ipsec`"),
+            ));
+        }
     };
     let env = src.required(&raw.environment, "environment")?;
     let environment = match env.get_ref().as_str() {
@@ -291,7 +305,10 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
                     "ipv4" => Family::Ipv4,
                     "ipv6" => Family::Ipv6,
                     other => {
-                        return Err(src.err(list.span(), format!("unknown family `{other}`: use `ipv4` or `ipv6`")));
+                        return Err(src.err(
+                            list.span(),
+                            format!("unknown family `{other}`: use `ipv4` or `ipv6`"),
+                        ));
                     }
                 };
                 if !out.contains(&fam) {
@@ -309,7 +326,11 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         Some(list) => list
             .get_ref()
             .iter()
-            .map(|r| HostPort::parse(r).and_then(|h| h.socket_addr(53)).map_err(|m| src.err(list.span(), m)))
+            .map(|r| {
+                HostPort::parse(r)
+                    .and_then(|h| h.socket_addr(53))
+                    .map_err(|m| src.err(list.span(), m))
+            })
             .collect::<Result<_, _>>()?,
     };
     let dns = DnsSettings {
@@ -336,7 +357,12 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
     let interval = match &n.interval_ms {
         None => Duration::from_millis(250),
         Some(s) if (100..=10_000).contains(s.get_ref()) => Duration::from_millis(*s.get_ref()),
-        Some(s) => return Err(src.err(s.span(), "`ntp.interval_ms` must be between 100 and 10000 (be polite)")),
+        Some(s) => {
+            return Err(src.err(
+                s.span(),
+                "`ntp.interval_ms` must be between 100 and 10000 (be polite)",
+            ));
+        }
     };
     let offset_warn_ms = threshold(&n.offset_warn_ms, 100.0, "ntp.offset_warn_ms", src)?;
     let offset_fail_ms = threshold(&n.offset_fail_ms, 1000.0, "ntp.offset_fail_ms", src)?;
@@ -388,10 +414,18 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         })
         .transpose()?;
     let a = &raw.acceptance;
-    let min_availability_pct = threshold(&a.min_availability_pct, 99.9, "acceptance.min_availability_pct", src)?;
+    let min_availability_pct = threshold(
+        &a.min_availability_pct,
+        99.9,
+        "acceptance.min_availability_pct",
+        src,
+    )?;
     if min_availability_pct > 100.0 {
         let span = a.min_availability_pct.as_ref().map_or(0..0, |s| s.span());
-        return Err(src.err(span, "`acceptance.min_availability_pct` is a percentage (at most 100)"));
+        return Err(src.err(
+            span,
+            "`acceptance.min_availability_pct` is a percentage (at most 100)",
+        ));
     }
 
     Ok(Profile {
@@ -412,7 +446,12 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         acceptance: Acceptance {
             min_availability_pct,
             max_flaps: a.max_flaps.unwrap_or(0),
-            max_ntp_offset_ms: threshold(&a.max_ntp_offset_ms, 100.0, "acceptance.max_ntp_offset_ms", src)?,
+            max_ntp_offset_ms: threshold(
+                &a.max_ntp_offset_ms,
+                100.0,
+                "acceptance.max_ntp_offset_ms",
+                src,
+            )?,
         },
     })
 }

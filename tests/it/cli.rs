@@ -1,0 +1,282 @@
+//! The command line as a user runs it: exit codes, formats, languages, profiles, and golden files
+//! for the renderers and `--help` (refresh with `UPDATE_GOLDEN=1 cargo test`).
+
+use crate::support::bin;
+use oqs_net::engine::Measurements;
+use oqs_net::findings::Lang;
+use oqs_net::model::*;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = bin()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
+}
+
+#[test]
+fn healthy_lab_round_exits_0() {
+    let (code, out, err) = run(&["probe", "--mode", "ipsec", "--lab"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Result: PASS"), "{out}");
+    assert!(out.contains("ntp1v4.base.oqs-pdl.org"), "{out}");
+}
+
+#[test]
+fn healthy_ipvpn_lab_is_healthy_in_its_own_namespace() {
+    // As root the lab gets a network namespace with four IPv6 members (CI runs as root).
+    let (code, out, err) = run(&["probe", "--mode", "ipvpn", "--lab", "--format", "json"]);
+    assert!(!err.contains("note:"), "no private namespace: {err}");
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], "pass");
+    let members = &v["checks"][0]["data"]["dns"]["summary"][1]["members"];
+    assert_eq!(members.as_array().map(Vec::len), Some(4), "{members}");
+}
+
+#[test]
+fn failing_round_exits_1_with_json_findings() {
+    let (code, out, _) = run(&[
+        "probe",
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--lab-scenario",
+        "dead-member",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["status"], "fail");
+    let findings: Vec<&serde_json::Value> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .collect();
+    let dead = findings
+        .iter()
+        .find(|f| f["code"] == "dns.member_no_ntp")
+        .expect("member finding");
+    assert_eq!(dead["section"], "補24");
+    assert_eq!(dead["values"]["member"], "127.0.0.12");
+    assert!(findings.iter().any(|f| f["code"] == "ntp.no_reply"));
+    // Addresses are plain strings.
+    assert!(
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["data"]["ntp"]["addr"].is_string())
+    );
+}
+
+#[test]
+fn japanese_by_flag_and_by_locale() {
+    let (_, out, _) = run(&[
+        "probe",
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--lab-scenario",
+        "no-rotation",
+        "--lang",
+        "ja",
+    ]);
+    assert!(out.contains("応答順が"), "{out}");
+    let out = bin()
+        .args([
+            "probe",
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--lab-scenario",
+            "no-rotation",
+        ])
+        .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("結果"));
+}
+
+#[test]
+fn usage_errors_exit_2_before_any_packet() {
+    for args in [
+        &["probe", "--bogus"][..],
+        &["probe", "--mode", "ipv6"],
+        &["probe", "--resolver", "not-an-ip"],
+        &["probe", "--profile", "nope"],
+        &["probe", "--profile", "ipsec-production", "--mode", "ipvpn"],
+        &["probe", "--lab-scenario", "dead-member"],
+        &["probe", "--lab", "--lab-scenario", "no-such-scenario"],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(!err.is_empty(), "{args:?} says why");
+    }
+}
+
+#[test]
+fn targets_lists_shows_and_validates() {
+    let (code, out, _) = run(&["targets"]);
+    assert_eq!(code, 0);
+    for name in [
+        "ipvpn-production",
+        "ipvpn-verification",
+        "ipsec-production",
+        "ipsec-verification",
+    ] {
+        assert!(out.contains(name), "{out}");
+    }
+    let (code, out, _) = run(&["targets", "--show", "ipvpn-production"]);
+    assert_eq!(code, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("copy.toml");
+    std::fs::write(&path, out).unwrap();
+    let (code, out, err) = run(&["targets", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("valid profile `ipvpn-production`"), "{out}");
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let (code, out, _) = run(&["probe", "--help"]);
+    assert_eq!(code, 0);
+    golden("probe-help.txt", &out);
+    assert!(out.contains("2  usage or profile error"));
+}
+
+/// A round made by hand, so renderers can be compared byte for byte.
+fn fixed_measurements() -> (Profile, Measurements) {
+    let p = oqs_net::profile::shipped("ipsec-production").unwrap();
+    let ans = |ips: &[&str]| DnsQuery {
+        answers: ips
+            .iter()
+            .map(|s| DnsAnswer {
+                ip: s.parse().unwrap(),
+                ttl: 300,
+            })
+            .collect(),
+        failure: None,
+        elapsed_ms: 1.5,
+    };
+    let none = |f| DnsQuery {
+        answers: vec![],
+        failure: Some(f),
+        elapsed_ms: 0.5,
+    };
+    let rr = DnsNameResult {
+        name: "ntp.base.oqs-pdl.org".into(),
+        role: NameRole::RoundRobin,
+        lookups: vec![
+            FamilyLookup {
+                family: Family::Ipv4,
+                queries: vec![
+                    ans(&["192.0.2.1", "192.0.2.2"]),
+                    ans(&["192.0.2.1", "192.0.2.2"]),
+                ],
+            },
+            FamilyLookup {
+                family: Family::Ipv6,
+                queries: vec![none(DnsFailure::NoData); 2],
+            },
+        ],
+    };
+    let fb = DnsNameResult {
+        name: "ntp1v4.base.oqs-pdl.org".into(),
+        role: NameRole::Fallback,
+        lookups: vec![
+            FamilyLookup {
+                family: Family::Ipv4,
+                queries: vec![ans(&["192.0.2.9"]); 2],
+            },
+            FamilyLookup {
+                family: Family::Ipv6,
+                queries: vec![none(DnsFailure::NoData); 2],
+            },
+        ],
+    };
+    let reading = |offset_ms| NtpSample {
+        sent_at_ms: 0.0,
+        outcome: NtpSampleOutcome::Reading(NtpReading {
+            offset_ms,
+            delay_ms: 12.0,
+            error_bound_ms: 6.0,
+            stratum: 2,
+            leap: 0,
+            ref_id: "192.0.2.100".into(),
+            root_delay_ms: 1.0,
+            root_dispersion_ms: 2.0,
+            precision: -20,
+        }),
+    };
+    let server = |ip: &str, samples| NtpServerResult {
+        addr: SocketAddr::new(ip.parse().unwrap(), 123),
+        names: vec!["ntp.base.oqs-pdl.org".into()],
+        samples,
+    };
+    let timeout = NtpSample {
+        sent_at_ms: 250.0,
+        outcome: NtpSampleOutcome::Error(NtpSampleError::Timeout),
+    };
+    let m = Measurements {
+        started_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        duration: Duration::from_millis(812),
+        dns: vec![rr, fb],
+        ntp: vec![
+            server("192.0.2.1", vec![reading(3.0), reading(4.0)]),
+            server("192.0.2.2", vec![timeout.clone(), timeout]),
+            server("192.0.2.9", vec![reading(150.0)]),
+        ],
+        cut_off: vec![],
+        resolvers: vec!["192.0.2.53:53".into()],
+        resolver_error: None,
+    };
+    (p, m)
+}
+
+#[test]
+fn renderers_match_golden_files() {
+    let (p, m) = fixed_measurements();
+    let round = oqs_net::judge::judge(&p, &m);
+    for (lang, suffix) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
+        let style = oqs_net::output::human::Style { color: false, lang };
+        golden(
+            &format!("round-{suffix}.txt"),
+            &oqs_net::output::human::render(&round, &style),
+        );
+    }
+    golden(
+        "round-en.json",
+        &oqs_net::output::json::render(&round, Lang::En),
+    );
+}

@@ -1,0 +1,204 @@
+//! Hostile input: servers that answer garbage or nothing, a round that overruns, bad profiles.
+//! Each must end in a named result within its deadline, never a panic or a hang.
+
+use crate::support::{codes, quick_profile, round_with};
+use oqs_net::model::{Code, Mode, NtpSampleError};
+use oqs_net::net::NetOptions;
+use oqs_net::probe::ntp;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+
+/// How a test server answers a request (None: silence).
+type Reply = fn(&[u8]) -> Option<Vec<u8>>;
+
+/// A UDP server on loopback that answers every datagram with `reply(request)`.
+async fn udp_server(reply: Reply) -> SocketAddr {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 2048];
+        while let Ok((n, peer)) = sock.recv_from(&mut buf).await {
+            if let Some(r) = reply(&buf[..n]) {
+                let _ = sock.send_to(&r, peer).await;
+            }
+        }
+    });
+    addr
+}
+
+async fn one_sample(
+    addr: SocketAddr,
+) -> (Result<oqs_net::model::NtpReading, NtpSampleError>, Duration) {
+    let start = Instant::now();
+    let r = ntp::sample(&NetOptions::default(), addr, Duration::from_millis(500)).await;
+    (r, start.elapsed())
+}
+
+#[tokio::test]
+async fn ntp_garbage_is_named_never_a_panic() {
+    let cases: [(Reply, &str); 5] = [
+        (|_| Some(Vec::new()), "truncated"),
+        (|_| Some(vec![0xff; 12]), "truncated"),
+        (|_| Some(vec![0x5a; 2000]), "origin_mismatch"),
+        (
+            |req| {
+                // A valid-looking server reply whose origin echoes ours but with version 0.
+                let mut r = vec![0u8; 48];
+                r[0] = 0b00_000_100;
+                r[1] = 2;
+                r[24..32].copy_from_slice(&req[40..48]);
+                r[32] = 1;
+                r[40] = 1;
+                Some(r)
+            },
+            "bad_version",
+        ),
+        (
+            |req| {
+                // Our own request echoed back: mode 3 (client), origin zero.
+                Some(req.to_vec())
+            },
+            "origin_mismatch",
+        ),
+    ];
+    for (reply, want) in cases {
+        let addr = udp_server(reply).await;
+        let (r, took) = one_sample(addr).await;
+        let e = r.expect_err("garbage is not time");
+        assert_eq!(e.as_label(), want, "{e:?}");
+        assert!(
+            took < Duration::from_millis(450),
+            "answered replies end early ({took:?})"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ntp_silence_times_out_at_its_deadline() {
+    let addr = udp_server(|_| None).await;
+    let (r, took) = one_sample(addr).await;
+    assert_eq!(r.unwrap_err(), NtpSampleError::Timeout);
+    assert!(
+        took >= Duration::from_millis(490) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+}
+
+#[tokio::test]
+async fn ntp_closed_port_is_refused_not_a_timeout() {
+    // Bind and drop to find a port where nothing listens.
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (r, took) = one_sample(SocketAddr::from(([127, 0, 0, 1], port))).await;
+    assert_eq!(r.unwrap_err(), NtpSampleError::Refused);
+    assert!(took < Duration::from_millis(400), "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resolver_that_never_answers_is_a_dns_timeout() {
+    let silent = udp_server(|_| None).await;
+    let p = quick_profile(Mode::Ipsec);
+    let start = Instant::now();
+    let (_, r) = round_with(&p, vec![silent]).await;
+    let bound = p.dns.timeout * (p.dns.queries + 1) + Duration::from_secs(2);
+    assert!(start.elapsed() < bound, "{:?} > {bound:?}", start.elapsed());
+    let c = codes(&r);
+    assert!(c.contains(&Code::DnsTimeout), "{c:?}");
+    assert!(c.contains(&Code::DnsFallbackUnresolvable), "{c:?}");
+    assert!(c.contains(&Code::NtpNoServers), "{c:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resolver_that_answers_garbage_is_named() {
+    let garbage = udp_server(|req| {
+        let mut r = req.get(..2).unwrap_or(&[0, 0]).to_vec();
+        r.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef, 0xff]);
+        Some(r)
+    })
+    .await;
+    let p = quick_profile(Mode::Ipsec);
+    let (_, r) = round_with(&p, vec![garbage]).await;
+    let c = codes(&r);
+    assert!(
+        c.contains(&Code::DnsTimeout) || c.contains(&Code::DnsResolverError),
+        "garbage answers end as a named DNS failure: {c:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_round_that_overruns_its_deadline_reports_what_was_cut_off() {
+    let silent = udp_server(|_| None).await;
+    let mut p = quick_profile(Mode::Ipsec);
+    p.dns.timeout = Duration::from_secs(5);
+    let plan = oqs_net::engine::Plan {
+        profile: p.clone(),
+        net: NetOptions {
+            resolvers: vec![silent],
+            ..NetOptions::default()
+        },
+        concurrency: 4,
+        round_deadline: Duration::from_millis(800),
+    };
+    let start = Instant::now();
+    let m = oqs_net::engine::run_round(&plan, &tokio_util::sync::CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        start.elapsed()
+    );
+    let r = oqs_net::judge::judge(&p, &m);
+    assert!(codes(&r).contains(&Code::ProbeDeadline), "{:?}", codes(&r));
+    assert_eq!(m.cut_off.len(), 3, "the three names: {:?}", m.cut_off);
+}
+
+#[test]
+fn profile_typos_fail_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.toml");
+    std::fs::write(
+        &path,
+        "base = \"ipvpn-production\"\nname = \"site\"\n\n[ntp]\nsampels = 3\n",
+    )
+    .unwrap();
+    let out = crate::support::bin()
+        .args(["probe", "--targets"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("site.toml:5:1"), "{err}");
+    assert!(err.contains("sampels"), "{err}");
+}
+
+#[test]
+fn huge_or_binary_profiles_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 2 << 20]).unwrap();
+    let out = crate::support::bin()
+        .args(["targets"])
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let bin = dir.path().join("bin.toml");
+    std::fs::write(&bin, [0xffu8, 0xfe, 0, 1, 2]).unwrap();
+    let out = crate::support::bin()
+        .args(["targets"])
+        .arg(&bin)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

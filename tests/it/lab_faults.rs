@@ -1,0 +1,128 @@
+//! Every lab fault gives its own finding code; the healthy lab gives none. Table-driven over the
+//! built-in scenarios in `fixtures/lab/`.
+
+use crate::support::{codes, lab_round};
+use oqs_net::model::{Code, Mode, Status};
+
+/// (scenario, codes that must appear, the round's status)
+const TABLE: &[(&str, &[Code], Status)] = &[
+    (
+        "dead-member",
+        &[
+            Code::DnsMemberNoNtp,
+            Code::DnsFirstPickDead,
+            Code::NtpNoReply,
+        ],
+        Status::Fail,
+    ),
+    ("offset-warn", &[Code::NtpOffsetWarn], Status::Warn),
+    ("offset-fail", &[Code::NtpOffsetFail], Status::Fail),
+    (
+        "unsync-stratum16",
+        &[Code::NtpUnsynchronised, Code::DnsMemberNoNtp],
+        Status::Fail,
+    ),
+    ("unsync-leap3", &[Code::NtpUnsynchronised], Status::Fail),
+    ("kod-rate", &[Code::NtpKodRate], Status::Fail),
+    ("kod-deny", &[Code::NtpKodDeny], Status::Fail),
+    ("kod-rstr", &[Code::NtpKodRstr], Status::Fail),
+    ("no-rotation", &[Code::DnsNoRotation], Status::Warn),
+    (
+        "fallback-outside",
+        &[Code::DnsFallbackOutsideSet],
+        Status::Warn,
+    ),
+    ("nxdomain", &[Code::DnsNxDomain], Status::Fail),
+    ("servfail", &[Code::DnsServFail], Status::Fail),
+    ("refused", &[Code::DnsRefused], Status::Fail),
+    ("timeout", &[Code::DnsTimeout], Status::Fail),
+    ("single-member", &[Code::DnsSingleMember], Status::Warn),
+    ("truncated", &[Code::NtpInvalidReply], Status::Fail),
+    ("wrong-mode", &[Code::NtpInvalidReply], Status::Fail),
+    ("wrong-origin", &[Code::NtpInvalidReply], Status::Fail),
+    ("zero-transmit", &[Code::NtpInvalidReply], Status::Fail),
+    ("disagree", &[Code::NtpMembersDisagree], Status::Fail),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healthy_lab_passes_without_findings() {
+    for scenario in [None, Some("healthy"), Some("slow")] {
+        let r = lab_round(Mode::Ipsec, scenario).await;
+        assert_eq!(codes(&r), vec![], "{scenario:?}: {:#?}", r.checks);
+        assert_eq!(r.status, Status::Pass, "{scenario:?}");
+        // 3 names, 4 NTP members, the consensus.
+        assert_eq!(r.checks.len(), 8, "{scenario:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_fault_gives_its_finding() {
+    let mut failures = Vec::new();
+    for (scenario, want, status) in TABLE {
+        let r = lab_round(Mode::Ipsec, Some(scenario)).await;
+        let got = codes(&r);
+        let missing: Vec<_> = want.iter().filter(|c| !got.contains(c)).collect();
+        if !missing.is_empty() || r.status != *status {
+            failures.push(format!(
+                "{scenario}: want {want:?} status {status:?}, got {got:?} status {:?}",
+                r.status
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_replies_name_their_reason() {
+    for (scenario, reason) in [
+        ("truncated", "truncated"),
+        ("wrong-mode", "wrong_mode"),
+        ("wrong-origin", "origin_mismatch"),
+        ("zero-transmit", "zero_timestamp"),
+    ] {
+        let r = lab_round(Mode::Ipsec, Some(scenario)).await;
+        let f = r
+            .findings()
+            .map(|(_, f)| f)
+            .find(|f| f.code == Code::NtpInvalidReply)
+            .unwrap_or_else(|| panic!("{scenario}: no invalid-reply finding"));
+        assert_eq!(f.value("reason"), Some(reason), "{scenario}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kiss_o_death_stops_sampling_that_server() {
+    let r = lab_round(Mode::Ipsec, Some("kod-deny")).await;
+    let kod = r
+        .checks
+        .iter()
+        .find(|c| c.findings.iter().any(|f| f.code == Code::NtpKodDeny))
+        .expect("a KoD check");
+    let oqs_net::model::CheckData::Ntp(n) = &kod.data else {
+        panic!("ntp data")
+    };
+    assert_eq!(n.samples.len(), 1, "no more requests after DENY");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_pick_experience_counts_dead_picks() {
+    let r = lab_round(Mode::Ipsec, Some("dead-member")).await;
+    let f = r
+        .findings()
+        .map(|(_, f)| f)
+        .find(|f| f.code == Code::DnsFirstPickDead)
+        .expect("first-pick finding");
+    // 4 queries rotating over 4 members: the dead one comes first exactly once.
+    assert_eq!((f.value("dead"), f.value("picks")), (Some("1"), Some("4")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ipvpn_without_several_ipv6_members_says_single_member() {
+    // Outside a namespace of its own the lab has only ::1 for AAAA.
+    let r = lab_round(Mode::Ipvpn, None).await;
+    assert!(
+        codes(&r).contains(&Code::DnsSingleMember),
+        "{:?}",
+        codes(&r)
+    );
+}

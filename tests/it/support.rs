@@ -1,0 +1,73 @@
+//! Helpers shared by the integration tests: running a round against a lab or any resolver.
+
+#![allow(dead_code)]
+
+use oqs_net::cli::lab_setup;
+use oqs_net::engine::{self, Measurements, Plan};
+use oqs_net::lab::{Lab, Scenario};
+use oqs_net::model::{Code, Mode, Profile, Round};
+use oqs_net::net::NetOptions;
+use std::net::{Ipv6Addr, SocketAddr};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// A shipped profile with short timeouts so fault tests finish quickly.
+pub fn quick_profile(mode: Mode) -> Profile {
+    let mut p = oqs_net::profile::shipped_for(mode, oqs_net::model::Environment::Production);
+    p.dns.queries = 4;
+    p.dns.timeout = Duration::from_millis(500);
+    p.ntp.samples = 2;
+    p.ntp.interval = Duration::from_millis(100);
+    p.ntp.timeout = Duration::from_millis(300);
+    p
+}
+
+/// Runs one round of `profile` against nameservers `resolvers`.
+pub async fn round_with(profile: &Profile, resolvers: Vec<SocketAddr>) -> (Measurements, Round) {
+    let plan = Plan {
+        profile: profile.clone(),
+        net: NetOptions {
+            resolvers,
+            ..NetOptions::default()
+        },
+        concurrency: 32,
+        round_deadline: Duration::from_secs(20),
+    };
+    let m = engine::run_round(&plan, &CancellationToken::new())
+        .await
+        .expect("round runs");
+    let r = oqs_net::judge::judge(profile, &m);
+    (m, r)
+}
+
+/// Starts a lab for `profile` (IPv4 members on 127.0.0.11-14, IPv6 on ::1) with a scenario.
+pub async fn lab_for(
+    profile: &Profile,
+    scenario: Option<&Scenario>,
+) -> (Lab, Profile, Vec<SocketAddr>) {
+    let spec = lab_setup::spec_for(profile, &[Ipv6Addr::LOCALHOST], scenario, 0);
+    let lab = Lab::start(spec).await.expect("lab starts");
+    let (p, r) = lab_setup::point_at(profile, &lab);
+    (lab, p, r)
+}
+
+/// Runs an IPsec (IPv4) round against the lab with a built-in scenario.
+pub async fn lab_round(mode: Mode, scenario: Option<&str>) -> Round {
+    let sc = scenario.map(|s| oqs_net::lab::scenario::builtin(s).expect("builtin scenario"));
+    let (lab, p, r) = lab_for(&quick_profile(mode), sc.as_ref()).await;
+    let (_, round) = round_with(&p, r).await;
+    lab.shutdown().await;
+    round
+}
+
+pub fn codes(r: &Round) -> Vec<Code> {
+    let mut v: Vec<Code> = r.findings().map(|(_, f)| f.code).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Path of the built binary, for CLI tests.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_oqs-net"))
+}
