@@ -13,6 +13,8 @@
 //! - [`probe`]: one module per protocol (dns, ntp): spec in, raw measurements out. No output.
 //! - [`engine`]: runs a round's probes concurrently with bounds, deadlines and cancellation.
 //! - [`judge`]: measurements into checks with statuses and findings, by the guide's rules.
+//! - [`soak`]: rounds over time, the crash-safe journal, flap detection, the soak report. Reads
+//!   `model` only; rounds reach it through a trait.
 //! - [`output`]: renderers (human, JSON) reading `model` and `findings` only. No sockets.
 //! - [`lab`]: a simulated OQS network on loopback for tests and `oqs-net lab`. Imports no probe.
 //! - [`cli`]: flags into a checked plan, and the commands that tie the rest together.
@@ -28,3 +30,4 @@ pub mod output;
 pub mod platform;
 pub mod probe;
 pub mod profile;
+pub mod soak;

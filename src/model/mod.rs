@@ -16,5 +16,5 @@ pub use result::{
 };
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
-    ProxySettings, TlsEndpoint,
+    ProxySettings, SoakSettings, TlsEndpoint,
 };
