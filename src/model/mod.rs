@@ -4,6 +4,7 @@
 mod finding;
 mod report;
 mod result;
+mod soak;
 mod target;
 
 pub use finding::{Code, Finding, Status};
@@ -13,6 +14,10 @@ pub use report::{
 pub use result::{
     DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole, NtpReading,
     NtpSample, NtpSampleError, NtpSampleOutcome, NtpServerResult,
+};
+pub use soak::{
+    CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, Outage, PhaseLatency,
+    SOAK_SCHEMA_VERSION, SetChange, SoakHeader, SoakReport, Stamp, StatusCounts, TargetReport,
 };
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
