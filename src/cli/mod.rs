@@ -1,10 +1,14 @@
 //! The command line: flags into a checked plan before any packet, the commands (`probe`, `lab`,
-//! `targets`), and the documented exit codes. The only module that ties probes, engine, judge,
+//! `targets`, `soak`, `report`), and the documented exit codes. The only module that ties probes, engine, judge,
 //! output and lab together.
 
 mod lab_cmd;
 pub mod lab_setup;
 mod probe_cmd;
+mod report_cmd;
+mod soak_cmd;
+pub mod soak_progress;
+pub mod soak_setup;
 mod targets_cmd;
 
 use crate::findings::Lang;
@@ -55,6 +59,13 @@ pub enum Command {
     /// List the shipped profiles, or validate a profile file.
     #[command(after_help = EXIT_HELP)]
     Targets(TargetsArgs),
+    /// Run a round every interval for hours or days, journalled as it goes, and report
+    /// availability, flapping, outages, latency and NTP drift per target.
+    #[command(after_help = EXIT_HELP)]
+    Soak(Box<soak_cmd::SoakArgs>),
+    /// Summarise a soak's journal, finished or not.
+    #[command(after_help = EXIT_HELP)]
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -265,6 +276,8 @@ pub fn main() -> ExitCode {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
         Command::Targets(args) => targets_cmd::run(args),
+        Command::Soak(args) => soak_cmd::run(*args),
+        Command::Report(args) => report_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

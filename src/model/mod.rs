@@ -18,6 +18,7 @@ pub use result::{
 pub use soak::{
     CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, Outage, PhaseLatency,
     SOAK_SCHEMA_VERSION, SetChange, SoakHeader, SoakReport, Stamp, StatusCounts, TargetReport,
+    display_target, human_duration,
 };
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,

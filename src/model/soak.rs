@@ -13,6 +13,13 @@ pub const SOAK_SCHEMA_VERSION: u32 = 1;
 pub struct Stamp(pub i64);
 
 impl Stamp {
+    /// RFC 3339 to the second, for prose (`2025-06-01T10:00:00Z`).
+    pub fn rfc3339_secs(self) -> String {
+        jiff::Timestamp::from_millisecond(self.0.div_euclid(1000) * 1000)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| format!("@{}ms", self.0))
+    }
+
     pub fn rfc3339(self) -> String {
         jiff::Timestamp::from_millisecond(self.0)
             .map(|t| t.to_string())
@@ -228,4 +235,54 @@ pub struct SoakReport {
     pub findings: Vec<Finding>,
     /// What the reader had to skip or could not tell (torn last record, damaged lines...).
     pub notes: Vec<String>,
+}
+
+/// `2h 3m 4s`, `5m 0s`, `12s`, `0.5s`.
+pub fn human_duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".into();
+    }
+    if secs < 10.0 {
+        let t = format!("{secs:.1}");
+        return format!("{}s", t.strip_suffix(".0").unwrap_or(&t));
+    }
+    let s = secs.round() as u64;
+    let (d, h, m, s) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m {s}s"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+/// `ntp:[fd0e:a5::12]:123` → `[fd0e:a5::12]:123`; `dns:ntp.example` → `ntp.example`.
+pub fn display_target(id: &str) -> String {
+    id.split_once(':')
+        .filter(|(k, _)| matches!(*k, "ntp" | "dns"))
+        .map_or(id, |(_, rest)| rest)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human_duration(0.5), "0.5s");
+        assert_eq!(human_duration(3.999), "4s");
+        assert_eq!(human_duration(4.0), "4s");
+        assert_eq!(human_duration(12.0), "12s");
+        assert_eq!(human_duration(120.0), "2m 0s");
+        assert_eq!(human_duration(3725.0), "1h 2m 5s");
+        assert_eq!(human_duration(90_061.0), "1d 1h 1m");
+    }
+
+    #[test]
+    fn targets_read_without_their_kind() {
+        assert_eq!(display_target("ntp:[fd0e:a5::12]:123"), "[fd0e:a5::12]:123");
+        assert_eq!(display_target("dns:ntp.example"), "ntp.example");
+        assert_eq!(display_target("tls:dist"), "tls:dist");
+    }
 }

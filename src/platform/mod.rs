@@ -33,6 +33,20 @@ pub fn locale() -> Option<String> {
     sys_locale::get_locale()
 }
 
+/// Resolves when the process is asked to terminate (SIGTERM on Unix; never elsewhere, where
+/// Ctrl-C is the only request), so a soak can end its journal as it does on Ctrl-C.
+pub async fn terminate_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut s) = signal(SignalKind::terminate()) {
+            s.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await
+}
+
 /// Private network namespaces for the lab (Linux, as root): loopback only, with extra IPv6
 /// addresses so that a round-robin name can have several IPv6 members without touching the host.
 #[cfg(target_os = "linux")]

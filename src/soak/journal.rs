@@ -98,6 +98,10 @@ pub struct LabSettings {
     pub faults_toml: Option<String>,
     #[serde(default)]
     pub latency_ms: u64,
+    /// The lab's NTP port, so a resumed soak's lab serves the same addresses (target names
+    /// include the port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntp_port: Option<u16>,
 }
 
 /// One finished round.

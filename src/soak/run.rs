@@ -29,7 +29,8 @@ pub trait RoundSource {
 
 /// Told about every round once it is safely in the journal.
 pub trait Observer {
-    fn round(&mut self, rec: &RoundRecord, events: &[Record], tracker: &Tracker, clock: &Clock);
+    /// `written` is everything journalled with the round: notes before it, events after.
+    fn round(&mut self, rec: &RoundRecord, written: &[Record], tracker: &Tracker, clock: &Clock);
     /// A round was cut short by Ctrl-C and dropped.
     fn interrupted(&mut self) {}
 }
@@ -212,11 +213,11 @@ pub async fn run<S: RoundSource, O: Observer>(
             .map(Record::Event)
             .collect();
         records.push(Record::Round(rec.clone()));
-        records.extend(events.iter().cloned());
+        records.extend(events);
         write(journal, &records)?;
         done += 1;
         seq += 1;
-        observer.round(&rec, &events, tracker, &clock);
+        observer.round(&rec, &records, tracker, &clock);
         slot = next;
     };
     let ts = clock.ms_at(Instant::now());

@@ -1,5 +1,5 @@
 //! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, and the command line as a user runs it.
+//! hostile input, the command line as a user runs it, and soaks.
 
 mod support;
 
@@ -7,3 +7,4 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod real_peers;
+mod soak;
