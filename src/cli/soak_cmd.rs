@@ -467,13 +467,38 @@ enum Failure {
 /// Creates the journal (a new soak) or reopens it (a resume), before anything else happens, so
 /// a path that cannot be written is reported at once. Returns a note when a torn last line was
 /// ended.
-fn prepare_journal(setup: &Setup) -> Result<(JournalWriter, Option<String>), CliError> {
+fn prepare_journal(setup: &Setup) -> Result<Prepared, CliError> {
     let path = &setup.journal_path;
-    if setup.resuming {
-        JournalWriter::reopen(path).map_err(usage)
+    let in_use = |e: std::io::Error| {
+        usage(format!(
+            "the journal {} is being written by another oqs-net soak ({e}); stop that one first, or give another --journal",
+            path.display()
+        ))
+    };
+    // Lock before touching a journal's tail: another soak may be in the middle of a record.
+    let (writer, torn, lock) = if setup.resuming {
+        let file = JournalWriter::open_existing(path).map_err(usage)?;
+        let lock = crate::platform::lock_exclusive(&file).map_err(in_use)?;
+        let (w, torn) = JournalWriter::continue_file(file, path).map_err(usage)?;
+        (w, torn, lock)
     } else {
-        Ok((JournalWriter::create(path).map_err(usage)?, None))
-    }
+        let w = JournalWriter::create(path).map_err(usage)?;
+        let lock = crate::platform::lock_exclusive(w.sink()).map_err(in_use)?;
+        (w, None, lock)
+    };
+    Ok(Prepared {
+        writer,
+        torn,
+        _lock: lock,
+    })
+}
+
+/// A journal ready to write: its writer, a note when a torn last line was ended, and the lock
+/// that keeps other soaks out while this one runs.
+struct Prepared {
+    writer: JournalWriter,
+    torn: Option<String>,
+    _lock: Option<crate::platform::FileLock>,
 }
 
 /// Writes the header (a new soak) or the resume marker, once the lab's ports are known.
@@ -531,7 +556,7 @@ fn watch_signals(cancel: CancellationToken, journal: SharedJournal, quiet: bool)
 async fn session(
     mut setup: Setup,
     lab_spec: Option<LabSpec>,
-    (mut writer, torn): (JournalWriter, Option<String>),
+    prepared: Prepared,
     quiet: bool,
     tty: bool,
     color: bool,
@@ -571,6 +596,11 @@ async fn session(
         ),
         _ => None,
     };
+    let Prepared {
+        mut writer,
+        torn,
+        _lock,
+    } = prepared;
     start_journal(&setup, &mut writer, torn).map_err(BeforeStart)?;
     let journal: SharedJournal = Arc::new(Mutex::new(writer));
     if !quiet {

@@ -332,6 +332,27 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 style.t("drift", "ドリフト"),
             );
         }
+        if let Some(series) = r.local_clock.as_ref().map(|l| &l.series)
+            && series.len() > 1
+        {
+            // At most eight points of the median offset over the soak, evenly spread.
+            let n = series.len();
+            let picks: Vec<usize> = if n <= 8 {
+                (0..n).collect()
+            } else {
+                (0..8).map(|i| i * (n - 1) / 7).collect()
+            };
+            let points: Vec<String> = picks
+                .iter()
+                .map(|&i| format!("{} {:+.3}", style.short(series[i].start), series[i].mean_ms))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                style.t("median over time", "中央値の推移"),
+                points.join(" · ")
+            );
+        }
         if let Some(fit) = r.local_clock.as_ref().and_then(|l| l.fit.as_ref()) {
             let _ = writeln!(
                 out,

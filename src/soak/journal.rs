@@ -336,22 +336,44 @@ impl JournalWriter<File> {
                     source,
                 },
             })?;
+        // Make the new file's name durable too, so a power cut cannot lose the whole journal.
+        if let Some(dir) = path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
         Ok(Self::from_sink(file, shown))
     }
 
-    /// Opens an existing journal to append to it. When its last line is torn (no newline), ends
-    /// it first so new records start on their own line; returns a note saying so.
-    pub fn reopen(path: &Path) -> Result<(Self, Option<String>), JournalError> {
+    /// Opens an existing journal to append to it (see [`JournalWriter::continue_file`]).
+    pub fn open_existing(path: &Path) -> Result<File, JournalError> {
+        OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|source| JournalError::Open {
+                path: path.display().to_string(),
+                source,
+            })
+    }
+
+    /// Continues a journal opened with [`JournalWriter::open_existing`] (and locked by the
+    /// caller). When its last line is torn (no newline), ends it first so new records start on
+    /// their own line; returns a note saying so.
+    pub fn continue_file(
+        mut file: File,
+        path: &Path,
+    ) -> Result<(Self, Option<String>), JournalError> {
         let shown = path.display().to_string();
         let open_err = |source| JournalError::Open {
             path: shown.clone(),
             source,
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(open_err)?;
         let len = file.metadata().map_err(open_err)?.len();
         let mut note = None;
         if len > 0 {
@@ -374,6 +396,11 @@ impl JournalWriter<File> {
             }
         }
         Ok((Self::from_sink(file, shown), note))
+    }
+
+    /// [`JournalWriter::open_existing`] then [`JournalWriter::continue_file`], unlocked.
+    pub fn reopen(path: &Path) -> Result<(Self, Option<String>), JournalError> {
+        Self::continue_file(Self::open_existing(path)?, path)
     }
 }
 
@@ -406,6 +433,11 @@ impl<W: Sink> JournalWriter<W> {
 
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// Where the records go (the journal's file).
+    pub fn sink(&self) -> &W {
+        &self.out
     }
 
     /// Records written by this writer.

@@ -486,6 +486,47 @@ fn ctrl_c_prints_the_report_and_exits_1_when_a_check_failed() {
     ctrl_c_once(&["--lab-scenario", "dead-member"], 1, "Result: FAIL");
 }
 
+/// Two soaks cannot write one journal: a resume of a journal still being written is refused.
+#[test]
+fn a_journal_in_use_is_not_resumed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let soak = Soak::start(
+        &[
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--interval",
+            "300ms",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--journal",
+            j.to_str().unwrap(),
+        ],
+        // Records are written slowly so the resume below meets one half-written.
+        &[("OQS_NET_JOURNAL_PAUSE_MS", "400")],
+    );
+    soak.wait_for("a round, then a record half-written", |s| {
+        !s.announced().is_empty() && torn(&j)
+    });
+    let out = bin().args(["soak", "--resume"]).arg(&j).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("being written by another oqs-net soak"),
+        "{err}"
+    );
+    soak.signal(Signal::SIGINT);
+    let (code, _, err) = soak.finish();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        records(&j).1.is_empty(),
+        "the refused resume did not touch the record being written"
+    );
+}
+
 /// A second Ctrl-C quits at once with 130, but never in the middle of a record.
 #[test]
 fn second_ctrl_c_exits_130_with_whole_records_only() {
