@@ -232,6 +232,8 @@ pub struct SoakReport {
     pub targets: Vec<TargetReport>,
     /// This machine's clock drift from the median offset of all NTP servers per round.
     pub local_clock: Option<NtpOffsets>,
+    /// Serialised by the renderer, with each finding's text in the chosen language.
+    #[serde(skip)]
     pub findings: Vec<Finding>,
     /// What the reader had to skip or could not tell (torn last record, damaged lines...).
     pub notes: Vec<String>,

@@ -155,7 +155,11 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         r.overruns,
         style.t("overran", "超過"),
         r.skipped_slots,
-        style.t("slots skipped", "回スキップ"),
+        if r.skipped_slots == 1 {
+            style.t("slot skipped", "回スキップ")
+        } else {
+            style.t("slots skipped", "回スキップ")
+        },
         style.t("flap thresholds", "フラップしきい値"),
         h.flap_high_pct,
         h.flap_low_pct,
@@ -250,7 +254,11 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     style.short(o.end),
                     dur(o.duration_s),
                     o.rounds,
-                    style.t("rounds", "回"),
+                    if o.rounds == 1 {
+                        style.t("round", "回")
+                    } else {
+                        style.t("rounds", "回")
+                    },
                 );
             }
             if t.outages_total > LIST as u64 {
@@ -484,26 +492,26 @@ fn finding(f: &Finding, lang: Lang) -> FindingView<'_> {
     }
 }
 
-/// The report as JSON (schema `soak_schema_version`, see docs/soak.md).
+#[derive(serde::Serialize)]
+struct JsonView<'a> {
+    journal: &'a str,
+    lang: Lang,
+    #[serde(flatten)]
+    report: &'a SoakReport,
+    findings: Vec<FindingView<'a>>,
+}
+
+/// The report as JSON (`schema_version`, described in docs/soak.md): the model as serde writes
+/// it, with each finding's guide section, cause and fix in `lang`.
 pub fn json(r: &SoakReport, journal: &str, lang: Lang) -> String {
-    let mut v = match serde_json::to_value(r) {
-        Ok(v) => v,
-        Err(e) => return format!("{{\"error\":\"{e}\"}}\n"),
+    let view = JsonView {
+        journal,
+        lang,
+        report: r,
+        findings: r.findings.iter().map(|f| finding(f, lang)).collect(),
     };
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("journal".into(), journal.into());
-        obj.insert(
-            "lang".into(),
-            serde_json::to_value(lang).unwrap_or_default(),
-        );
-        let findings: Vec<FindingView> = r.findings.iter().map(|f| finding(f, lang)).collect();
-        obj.insert(
-            "findings".into(),
-            serde_json::to_value(findings).unwrap_or_default(),
-        );
-    }
     let mut s =
-        serde_json::to_string_pretty(&v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

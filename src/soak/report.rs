@@ -310,7 +310,8 @@ struct Agg {
     outages: Vec<Outage>,
     outages_total: u64,
     longest: Option<Outage>,
-    lat: BTreeMap<String, Histogram<u64>>,
+    /// Per phase: the histogram (3 significant digits) and the exact extremes.
+    lat: BTreeMap<String, (Histogram<u64>, f64, f64)>,
     ntp: Option<OffsetAgg>,
     sets: BTreeMap<String, Vec<String>>,
     first_sets: Vec<SetChange>,
@@ -402,12 +403,17 @@ impl Agg {
             if !self.lat.contains_key(phase) && self.lat.len() >= MAX_PHASES {
                 continue;
             }
-            let h = self
-                .lat
-                .entry(phase.clone())
-                .or_insert_with(|| Histogram::new_with_bounds(1, LAT_MAX_US, 3).expect("bounds"));
-            for v in values.iter().filter(|v| v.is_finite() && **v >= 0.0) {
+            let (h, min, max) = self.lat.entry(phase.clone()).or_insert_with(|| {
+                (
+                    Histogram::new_with_bounds(1, LAT_MAX_US, 3).expect("bounds"),
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                )
+            });
+            for &v in values.iter().filter(|v| v.is_finite() && **v >= 0.0) {
                 h.saturating_record(((v * 1000.0).round() as u64).clamp(1, LAT_MAX_US));
+                *min = min.min(v);
+                *max = max.max(v);
             }
         }
         if let Some(o) = t.offset_ms.filter(|o| o.is_finite()) {
@@ -546,17 +552,21 @@ impl Agg {
         let latency = self
             .lat
             .iter()
-            .filter(|(_, h)| !h.is_empty())
-            .map(|(phase, h)| {
-                let ms = |us: u64| us as f64 / 1000.0;
+            .filter(|(_, (h, _, _))| !h.is_empty())
+            .map(|(phase, (h, min, max))| {
+                // The middle of the value's bucket, clamped to what was seen.
+                let q = |q: f64| {
+                    let v = h.median_equivalent(h.value_at_quantile(q)) as f64 / 1000.0;
+                    round3(v.clamp(*min, *max))
+                };
                 PhaseLatency {
                     phase: phase.clone(),
                     samples: h.len(),
-                    min_ms: ms(h.min()),
-                    p50_ms: ms(h.value_at_quantile(0.50)),
-                    p95_ms: ms(h.value_at_quantile(0.95)),
-                    p99_ms: ms(h.value_at_quantile(0.99)),
-                    max_ms: ms(h.max()),
+                    min_ms: round3(*min),
+                    p50_ms: q(0.50),
+                    p95_ms: q(0.95),
+                    p99_ms: q(0.99),
+                    max_ms: round3(*max),
                 }
             })
             .collect();
@@ -576,7 +586,7 @@ impl Agg {
             availability_pct: if self.rounds == 0 {
                 0.0
             } else {
-                self.up_rounds as f64 * 100.0 / self.rounds as f64
+                (self.up_rounds as f64 * 100.0 / self.rounds as f64 * 1e4).round() / 1e4
             },
             state_changes: self.changes,
             flapping: self.flaps.last().is_some_and(|f| f.ongoing),
@@ -584,8 +594,8 @@ impl Agg {
             outages: self.outages,
             outages_total: outages,
             longest_outage: self.longest,
-            mtbf_s: (outages > 0).then(|| self.up_ms as f64 / 1000.0 / outages as f64),
-            mttr_s: (outages > 0).then(|| self.down_ms as f64 / 1000.0 / outages as f64),
+            mtbf_s: (outages > 0).then(|| round3(self.up_ms as f64 / 1000.0 / outages as f64)),
+            mttr_s: (outages > 0).then(|| round3(self.down_ms as f64 / 1000.0 / outages as f64)),
             latency,
             ntp: self.ntp.and_then(OffsetAgg::finish),
             first_sets: self.first_sets,
@@ -595,6 +605,11 @@ impl Agg {
             up: self.last.is_some_and(|l| l.0),
         }
     }
+}
+
+/// Three decimals: microseconds for milliseconds, thousandths for ppm and seconds.
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 /// Offsets over time: extremes, a least-squares line (Welford's updates, stable over days), and
@@ -713,11 +728,11 @@ impl OffsetAgg {
         let ss = (self.m2_y - slope * self.c_ty).max(0.0);
         let se = (ss / (self.n - 2) as f64 / self.m2_t).sqrt();
         Some(DriftFit {
-            local_drift_ppm: -slope * 1000.0,
-            stderr_ppm: se * 1000.0,
+            local_drift_ppm: round3(-slope * 1000.0),
+            stderr_ppm: round3(se * 1000.0),
             samples: self.n,
             span_s: (self.last_ts - self.t0) as f64 / 1000.0,
-            residual_ms: (ss / self.n as f64).sqrt(),
+            residual_ms: round3((ss / self.n as f64).sqrt()),
         })
     }
 
@@ -727,10 +742,10 @@ impl OffsetAgg {
         }
         Some(NtpOffsets {
             samples: self.n,
-            first_ms: self.first,
-            last_ms: self.last,
-            min_ms: self.min,
-            max_ms: self.max,
+            first_ms: round3(self.first),
+            last_ms: round3(self.last),
+            min_ms: round3(self.min),
+            max_ms: round3(self.max),
             fit: self.fit(),
             series: self
                 .buckets
@@ -739,9 +754,9 @@ impl OffsetAgg {
                     start: Stamp(b.start),
                     end: Stamp(b.end),
                     samples: b.n,
-                    min_ms: b.min,
-                    mean_ms: b.sum / b.n as f64,
-                    max_ms: b.max,
+                    min_ms: round3(b.min),
+                    mean_ms: round3(b.sum / b.n as f64),
+                    max_ms: round3(b.max),
                 })
                 .collect(),
         })
@@ -811,7 +826,7 @@ mod tests {
         assert_eq!(t.outages[1].duration_s, 3.0);
         assert_eq!(t.longest_outage.as_ref().unwrap().duration_s, 5.0);
         assert_eq!(t.state_changes, 4);
-        assert!((t.availability_pct - 22.0 / 30.0 * 100.0).abs() < 1e-9);
+        assert!((t.availability_pct - 22.0 / 30.0 * 100.0).abs() < 1e-4);
         // 22 s up (the last round counts its slot), 8 s down, 2 outages.
         assert_eq!(t.mtbf_s, Some(11.0));
         assert_eq!(t.mttr_s, Some(4.0));
@@ -851,6 +866,49 @@ mod tests {
         let r = a.finish(vec![]);
         assert_eq!(r.targets[0].flaps[0].start, Stamp(T0 + 20_000));
         assert_eq!(r.header.flap_high_pct, 99.9);
+    }
+
+    #[test]
+    fn each_kind_of_target_flaps_with_its_own_guide_section() {
+        let mut s: Vec<bool> = (0..20).map(|i| i % 2 == 0).collect();
+        s.extend([true; 30]);
+        let mut a = Aggregator::new(&header(), None);
+        for (i, up) in s.iter().enumerate() {
+            let mut r = round(i as u64 + 1, T0 + 1000 * i as i64, *up);
+            let mut dns = r.targets[0].clone();
+            dns.id = "dns:ntp.example".into();
+            dns.kind = "dns".into();
+            let mut tls = r.targets[0].clone();
+            tls.id = "tls:distribution".into();
+            tls.kind = "tls".into();
+            r.targets.extend([dns, tls]);
+            a.add(&Record::Round(r));
+        }
+        let r = a.finish(vec![]);
+        let got: Vec<(&str, &str, &str)> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.code.as_label(),
+                    crate::findings::entry(f.code).section,
+                    f.subject.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("soak.ntp_flapping", "補24", "127.0.0.12:123"),
+                ("soak.dns_flapping", "補35", "ntp.example"),
+                ("soak.flapping", "補17", "tls:distribution"),
+            ]
+        );
+        for f in &r.findings {
+            for key in crate::findings::placeholders(f.code) {
+                assert!(f.value(&key).is_some(), "{:?} lacks {key}", f.code);
+            }
+        }
     }
 
     #[test]
@@ -921,6 +979,9 @@ mod tests {
             .find(|f| f.code == Code::SoakClockDrift)
             .unwrap();
         assert_eq!(f.value("ppm"), Some("+50.0"));
+        for key in crate::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "clock drift lacks {key}");
+        }
         assert_eq!(f.value("per_day_s"), Some("4.3"));
         assert_eq!(r.status, Status::Warn);
         let series = &r.targets[0].ntp.as_ref().unwrap().series;

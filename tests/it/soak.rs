@@ -789,3 +789,173 @@ fn resuming_a_finished_soak_only_reports_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
+}
+
+#[test]
+fn soak_and_report_help_are_reviewed() {
+    for (cmd, file) in [("soak", "soak-help.txt"), ("report", "report-help.txt")] {
+        let out = bin()
+            .args([cmd, "--help"])
+            .env("NO_COLOR", "1")
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Exit codes:"), "{text}");
+        golden(file, &text);
+    }
+}
+
+/// A journal with everything a report shows: a flapping member, an outage, a clock that drifts,
+/// a round-robin set that changes, and a torn last line.
+fn sample_journal(path: &Path) {
+    use oqs_net::model::Status;
+    use oqs_net::soak::journal::{TargetRecord, rfc3339};
+    use std::collections::BTreeMap;
+    let t0: i64 = 1_750_000_000_000;
+    let mut text: Vec<u8> = Vec::new();
+    let mut line = |r: &Record| {
+        text.extend(serde_json::to_vec(r).unwrap());
+        text.push(b'\n');
+    };
+    let h = Header {
+        journal_version: JOURNAL_VERSION,
+        tool_version: "0.1.0".into(),
+        started_at: rfc3339(t0),
+        ts: t0,
+        profile: ProfileRef {
+            name: "ipvpn-production".into(),
+            source: "builtin:ipvpn-production".into(),
+            mode: "ipvpn".into(),
+            environment: "production".into(),
+            provider: None,
+            toml: None,
+        },
+        settings: Settings {
+            interval_ms: 10_000,
+            duration_ms: Some(900_000),
+            rounds: None,
+            deadline_ms: 9_000,
+            concurrency: 32,
+            flap_high_pct: 30.0,
+            flap_low_pct: 20.0,
+            resolvers: vec![],
+            ntp_port: None,
+            queries: None,
+            samples: None,
+            lab: None,
+        },
+    };
+    line(&Record::Header(Box::new(h)));
+    let members = ["fd0e:a5::11", "fd0e:a5::12", "fd0e:a5::13", "fd0e:a5::14"];
+    for i in 0..60u64 {
+        let ts = t0 + 10_000 * i as i64;
+        let set: Vec<String> = members
+            .iter()
+            .filter(|m| !((30..36).contains(&i) && **m == "fd0e:a5::14"))
+            .map(|m| m.to_string())
+            .collect();
+        let mut targets = vec![TargetRecord {
+            id: "dns:ntp.base.oqs-pdl.org".into(),
+            kind: "dns".into(),
+            up: true,
+            status: Status::Pass,
+            codes: vec![],
+            via: vec![],
+            lat: BTreeMap::from([("dns".to_string(), vec![11.5, 12.25, 10.0 + (i % 5) as f64])]),
+            offset_ms: None,
+            sets: BTreeMap::from([("ipv6".to_string(), set)]),
+        }];
+        for (m, ip) in members.iter().enumerate() {
+            let up = match m {
+                1 => !(20..40).contains(&i) || i % 2 == 0,
+                2 => !(5..8).contains(&i),
+                _ => true,
+            };
+            targets.push(TargetRecord {
+                id: format!("ntp:[{ip}]:123"),
+                kind: "ntp".into(),
+                up,
+                status: if up { Status::Pass } else { Status::Fail },
+                codes: if up {
+                    vec![]
+                } else {
+                    vec!["ntp.no_reply".into()]
+                },
+                via: vec!["ntp.base.oqs-pdl.org".into()],
+                lat: if up {
+                    BTreeMap::from([("ntp".to_string(), vec![9.5, 9.75 + m as f64])])
+                } else {
+                    BTreeMap::new()
+                },
+                // This clock gains 20 ppm: the offset falls 0.2 ms per 10 s round.
+                offset_ms: up.then_some(1.5 - 0.2 * i as f64 + 0.01 * m as f64),
+                sets: BTreeMap::new(),
+            });
+        }
+        let status = if targets.iter().all(|t| t.up) {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        line(&Record::Round(RoundRecord {
+            seq: i + 1,
+            ts,
+            at: rfc3339(ts),
+            dur_ms: 812.5,
+            overrun: i == 50,
+            skipped: u64::from(i == 50),
+            status,
+            targets,
+        }));
+    }
+    text.extend_from_slice(br#"{"type":"round","seq":61,"ts":17500006"#);
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn report_renders_as_reviewed() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_journal(&dir.path().join("j.jsonl"));
+    for (args, file) in [
+        (&["--lang", "en"][..], "soak-report-en.txt"),
+        (&["--lang", "ja"][..], "soak-report-ja.txt"),
+        (
+            &["--format", "json", "--lang", "en"][..],
+            "soak-report-en.json",
+        ),
+    ] {
+        let out = bin()
+            .args(["report", "j.jsonl"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "flapping and an outage fail it: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        golden(file, &String::from_utf8(out.stdout).unwrap());
+    }
+}
