@@ -8,6 +8,7 @@ mod probe_cmd;
 mod report_cmd;
 mod soak_cmd;
 pub mod soak_progress;
+mod soak_session;
 pub mod soak_setup;
 mod targets_cmd;
 

@@ -4,7 +4,9 @@
 //! cannot be written, at start-up and when the disk fills up; scheduled faults from a file.
 
 use crate::support::{bin, quick_profile};
+#[cfg(target_os = "linux")]
 use nix::sys::signal::{Signal, kill};
+#[cfg(target_os = "linux")]
 use nix::unistd::Pid;
 use oqs_net::cli::lab_setup;
 use oqs_net::cli::soak_setup::EngineSource;
@@ -20,12 +22,17 @@ use oqs_net::soak::journal::{
 };
 use oqs_net::soak::run::{Clock, Schedule, Session, Silent, run};
 use oqs_net::soak::{Thresholds, report, track::Tracker};
-use std::io::{BufRead, BufReader};
+#[cfg(target_os = "linux")]
+use std::io::BufRead;
+use std::io::BufReader;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+#[cfg(target_os = "linux")]
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(target_os = "linux")]
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 fn records(path: &Path) -> (Vec<Record>, Vec<String>) {
@@ -50,11 +57,13 @@ fn rounds(path: &Path) -> Vec<RoundRecord> {
 }
 
 /// Runs the real binary's soak with stderr collected line by line as it comes.
+#[cfg(target_os = "linux")]
 struct Soak {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
 }
 
+#[cfg(target_os = "linux")]
 impl Soak {
     fn start(args: &[&str], env: &[(&str, &str)]) -> Soak {
         let mut cmd = bin();
@@ -124,6 +133,7 @@ impl Soak {
 }
 
 /// The journal is in the middle of a record: it does not end with a newline.
+#[cfg(target_os = "linux")]
 fn torn(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| !b.is_empty() && !b.ends_with(b"\n"))
 }
@@ -326,6 +336,7 @@ async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
     );
 }
 
+#[cfg(target_os = "linux")]
 /// Kill -9 in the middle of writing a record: every round announced as done is in the journal,
 /// the torn record is skipped with a note, and `--resume` finishes the soak in the same file.
 #[test]
@@ -443,6 +454,7 @@ fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
     );
 }
 
+#[cfg(target_os = "linux")]
 fn ctrl_c_once(extra: &[&str], want_code: i32, want: &str) {
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("j.jsonl");
@@ -476,16 +488,19 @@ fn ctrl_c_once(extra: &[&str], want_code: i32, want: &str) {
     assert!(text.ends_with('\n'));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_prints_the_report_and_exits_0_when_all_passed() {
     ctrl_c_once(&[], 0, "Result: PASS");
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_prints_the_report_and_exits_1_when_a_check_failed() {
     ctrl_c_once(&["--lab-scenario", "dead-member"], 1, "Result: FAIL");
 }
 
+#[cfg(target_os = "linux")]
 /// Two soaks cannot write one journal: a resume of a journal still being written is refused.
 #[test]
 fn a_journal_in_use_is_not_resumed_twice() {
@@ -527,6 +542,7 @@ fn a_journal_in_use_is_not_resumed_twice() {
     );
 }
 
+#[cfg(target_os = "linux")]
 /// A second Ctrl-C quits at once with 130, but never in the middle of a record.
 #[test]
 fn second_ctrl_c_exits_130_with_whole_records_only() {
@@ -624,6 +640,7 @@ fn a_journal_that_cannot_be_written_is_refused_before_any_packet() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+#[cfg(target_os = "linux")]
 /// The disk fills up part-way: the soak stops at the failing write with a clear error (exit 3),
 /// prints the report of what was written, and every round it announced is in the journal. Runs
 /// the soak in a private mount namespace over a tiny tmpfs (needs root, as CI has).
@@ -737,6 +754,81 @@ fn lab_faults_from_a_file() {
             .contains("at_s = 1.1")
     );
     assert_eq!(v["header"]["lab_faults"], faults.to_str().unwrap());
+}
+
+/// Flap thresholds from a profile file reach the journal's header (and the report that reads
+/// it); flags override them; the profile's text travels in the journal for a resume.
+#[test]
+fn flap_thresholds_come_from_the_profile_or_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("site.toml");
+    std::fs::write(
+        &profile,
+        "base = \"ipsec-production\"\nname = \"site\"\n[soak]\nflap_high_pct = 12.5\nflap_low_pct = 5\n",
+    )
+    .unwrap();
+    let header = |j: &Path| -> serde_json::Value {
+        serde_json::from_str(std::fs::read_to_string(j).unwrap().lines().next().unwrap()).unwrap()
+    };
+    let soak = |extra: &[&str], j: &Path| {
+        let out = bin()
+            .args(["soak", "--lab", "--rounds", "2", "--interval", "0", "-q"])
+            .args(["--queries", "2", "--samples", "1", "--format", "json"])
+            .arg("--targets")
+            .arg(&profile)
+            .args(extra)
+            .arg("--journal")
+            .arg(j)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out.stdout)
+    };
+    let j1 = dir.path().join("a.jsonl");
+    let report = soak(&[], &j1);
+    let h = header(&j1);
+    assert_eq!(h["settings"]["flap_high_pct"], 12.5);
+    assert_eq!(h["settings"]["flap_low_pct"], 5.0);
+    assert_eq!(h["profile"]["name"], "site");
+    assert!(
+        h["profile"]["toml"]
+            .as_str()
+            .unwrap()
+            .contains("flap_high_pct = 12.5")
+    );
+    assert_eq!(report["header"]["flap_high_pct"], 12.5);
+
+    let j2 = dir.path().join("b.jsonl");
+    soak(&["--flap-high", "50", "--flap-low", "40"], &j2);
+    assert_eq!(header(&j2)["settings"]["flap_high_pct"], 50.0);
+
+    let out = bin()
+        .args([
+            "soak",
+            "--lab",
+            "--rounds",
+            "1",
+            "--flap-high",
+            "20",
+            "--flap-low",
+            "30",
+        ])
+        .arg("--journal")
+        .arg(dir.path().join("c.jsonl"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("must be below"), "{err}");
+    assert!(
+        !dir.path().join("c.jsonl").exists(),
+        "refused before the journal"
+    );
 }
 
 #[test]
