@@ -67,11 +67,20 @@ struct Segment {
 }
 
 impl Segment {
-    fn active_ms(&self) -> i64 {
-        match self.first {
-            Some(f) => (self.last - f).max(0) + self.last_len,
-            None => 0,
-        }
+    /// The segment's rounds times their slot. With an interval, the span is counted in whole
+    /// slots, so the milliseconds a round starts late do not add up (a resume must run exactly
+    /// the slots that are left).
+    fn active_ms(&self, interval_ms: i64) -> i64 {
+        let Some(first) = self.first else {
+            return 0;
+        };
+        let span = (self.last - first).max(0);
+        let span = if interval_ms > 0 {
+            (span as f64 / interval_ms as f64).round() as i64 * interval_ms
+        } else {
+            span
+        };
+        span + self.last_len
     }
 }
 
@@ -165,7 +174,7 @@ impl Aggregator {
     }
 
     fn close_segment(&mut self) {
-        self.active_ms += self.segment.active_ms();
+        self.active_ms += self.segment.active_ms(self.interval_ms);
         let len = self.segment.last_len;
         self.segment = Segment::default();
         for t in &mut self.targets {
@@ -219,7 +228,7 @@ impl Aggregator {
     }
 
     pub fn finish(mut self, mut notes: Vec<String>) -> SoakReport {
-        self.active_ms += self.segment.active_ms();
+        self.active_ms += self.segment.active_ms(self.interval_ms);
         let len = self.segment.last_len;
         let mut findings = Vec::new();
         let targets: Vec<TargetReport> = self
