@@ -1,5 +1,5 @@
 //! The command line: flags into a checked plan before any packet, the commands (`probe`, `lab`,
-//! `targets`, `soak`, `report`), and the documented exit codes. The only module that ties probes, engine, judge,
+//! `targets`), and the documented exit codes. The only module that ties probes, engine, judge,
 //! output and lab together.
 
 mod lab_cmd;

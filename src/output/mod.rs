@@ -1,8 +1,9 @@
-//! Renderers of a round (human, JSON) and of a soak report (`soak`). They read `model` and `findings` only and never
+//! Renderers of a round: human (terminal) and JSON. They read `model` and `findings` only and never
 //! open a socket.
 
 pub mod human;
 pub mod json;
+/// The soak report's terminal and JSON forms.
 pub mod soak;
 
 /// Output formats a user can choose.

@@ -1,5 +1,5 @@
 //! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, the command line as a user runs it, and soaks.
+//! hostile input, and the command line as a user runs it.
 
 mod support;
 
@@ -7,4 +7,5 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod real_peers;
+/// Issue 6: soaks, the journal's crash safety, the report.
 mod soak;
