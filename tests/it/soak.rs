@@ -261,22 +261,39 @@ async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
     let member = format!("ntp:127.0.0.12:{}", lab.ntp_port());
     lab.shutdown().await;
 
-    // The truth: what the schedule said at each round's start.
+    // The truth: what the schedule said when each round probed the member (its one NTP sample
+    // leaves right after the DNS answers, a few milliseconds into the round). A round whose
+    // first 150 ms straddle a change could see either state; the schedule's changes sit 200 ms
+    // from the slots, so only a round that started very late is in doubt.
     let recs = rounds(&path);
-    assert_eq!(recs.len(), 40, "16 s of 0.4 s slots");
-    let truth: Vec<bool> = recs
+    let skipped: u64 = recs.iter().map(|r| r.skipped).sum();
+    assert_eq!(recs.len() as u64 + skipped, 40, "16 s of 0.4 s slots");
+    assert!(
+        skipped <= 4,
+        "a loaded machine may skip a slot or two, not more"
+    );
+    let state_at = |ms: i64| {
+        let t = Duration::from_millis((ms - clock.origin_ms).max(0) as u64);
+        !timeline.spec_at(t).member(member_ip).unwrap().ntp.dead
+    };
+    let truth: Vec<bool> = recs.iter().map(|r| state_at(r.ts + 5)).collect();
+    let in_doubt: Vec<bool> = recs
         .iter()
-        .map(|r| {
-            let t = Duration::from_millis((r.ts - clock.origin_ms) as u64);
-            !timeline.spec_at(t).member(member_ip).unwrap().ntp.dead
-        })
+        .map(|r| state_at(r.ts) != state_at(r.ts + 150))
         .collect();
     let measured: Vec<bool> = recs
         .iter()
         .map(|r| r.targets.iter().find(|t| t.id == member).unwrap().up)
         .collect();
-    let wrong = truth.iter().zip(&measured).filter(|(a, b)| a != b).count();
-    assert!(wrong <= 1, "truth {truth:?}\nmeasured {measured:?}");
+    for i in 0..recs.len() {
+        assert!(
+            in_doubt[i] || truth[i] == measured[i],
+            "round {}: truth {} measured {}\ntruth    {truth:?}\nmeasured {measured:?}",
+            recs[i].seq,
+            truth[i],
+            measured[i]
+        );
+    }
 
     let want = flap::transitions(&truth, Thresholds::DEFAULT);
     let (start_i, end_i) = match want.as_slice() {
@@ -304,20 +321,25 @@ async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
         recs[end_i].ts
     );
 
-    let down_runs = truth
-        .iter()
-        .zip(std::iter::once(&true).chain(truth.iter()))
-        .filter(|(now, before)| !**now && **before)
-        .count();
-    assert_eq!(down_runs, 5, "the schedule has five down periods");
-    assert_eq!(t.outages_total, 5);
+    // The schedule has five down periods of two slots each; every one is seen (a skipped slot
+    // still leaves the other round of its period).
+    let runs = |states: &[bool]| {
+        states
+            .iter()
+            .zip(std::iter::once(&true).chain(states.iter()))
+            .filter(|(now, before)| !**now && **before)
+            .count() as u64
+    };
+    assert_eq!(runs(&truth), 5, "truth {truth:?}");
+    assert_eq!(t.outages_total, 5, "measured {measured:?}");
     let truth_avail = truth.iter().filter(|u| **u).count() as f64 * 100.0 / truth.len() as f64;
+    let doubtful = in_doubt.iter().filter(|d| **d).count() as f64;
     assert!(
-        (t.availability_pct - truth_avail).abs() <= 100.0 / truth.len() as f64 + 1e-9,
+        (t.availability_pct - truth_avail).abs() <= 100.0 * doubtful / truth.len() as f64 + 1e-3,
         "{} vs {truth_avail}",
         t.availability_pct
     );
-    // The outages last one down period (two rounds, 0.8 s) each.
+    // The outages last one down period (two slots, 0.8 s) each, to within a slot.
     for o in &t.outages {
         assert!((o.duration_s - 0.8).abs() <= 0.4 + 1e-9, "{o:?}");
     }
@@ -458,12 +480,14 @@ fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
 fn ctrl_c_once(extra: &[&str], want_code: i32, want: &str) {
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("j.jsonl");
+    // A second between rounds: room enough that a busy machine does not cut a round off (an
+    // "error", not the pass or fail this test wants).
     let mut args = vec![
         "--mode",
         "ipsec",
         "--lab",
         "--interval",
-        "300ms",
+        "1s",
         "--queries",
         "2",
         "--samples",
@@ -695,7 +719,7 @@ fn lab_faults_from_a_file() {
     let faults = dir.path().join("dies.toml");
     std::fs::write(
         &faults,
-        "description = \"member 1 dies\"\n[[die]]\nmember = 1\nat_s = 1.1\n",
+        "description = \"member 1 dies\"\n[[die]]\nmember = 1\nat_s = 1.25\n",
     )
     .unwrap();
     let j = dir.path().join("j.jsonl");
@@ -708,7 +732,7 @@ fn lab_faults_from_a_file() {
             "--lab-faults",
             faults.to_str().unwrap(),
             "--interval",
-            "250ms",
+            "500ms",
             "--duration",
             "3s",
             "--queries",
@@ -729,19 +753,47 @@ fn lab_faults_from_a_file() {
         "{err}"
     );
     let v = json(&out.stdout);
+    let id = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|t| {
+            t["id"]
+                .as_str()
+                .filter(|id| id.starts_with("ntp:127.0.0.12:"))
+        })
+        .unwrap()
+        .to_string();
     let t = v["targets"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["id"].as_str().unwrap().starts_with("ntp:127.0.0.12:"))
+        .find(|t| t["id"] == id.as_str())
         .unwrap()
         .clone();
     assert_eq!(t["outages_total"], 1, "{t}");
     assert_eq!(t["outages"][0]["ongoing"], true);
+    // Up in every round that started before 1.25 s, down in every one after (the schedule's
+    // clock starts with the first round; rounds on a busy machine may start late or be skipped).
+    let recs = rounds(&j);
+    let first = recs[0].ts;
+    for r in &recs {
+        let up = r.targets.iter().find(|x| x.id == id).unwrap().up;
+        let at = r.ts - first;
+        assert!(
+            (at < 1150 && up) || (at > 1350 && !up) || (1150..=1350).contains(&at),
+            "round {} at {at} ms: up {up}",
+            r.seq
+        );
+    }
+    let ups = recs
+        .iter()
+        .filter(|r| r.targets.iter().any(|x| x.id == id && x.up))
+        .count();
     let avail = t["availability_pct"].as_f64().unwrap();
     assert!(
-        (30.0..=45.0).contains(&avail),
-        "up for about 1.1 s of 3 s: {avail}"
+        (avail - ups as f64 * 100.0 / recs.len() as f64).abs() < 1e-3,
+        "{avail}"
     );
     assert_eq!(t["latency"][0]["phase"], "ntp");
     assert!(t["latency"][0]["p99_ms"].as_f64().unwrap() > 0.0);
@@ -751,7 +803,7 @@ fn lab_faults_from_a_file() {
         header["settings"]["lab"]["faults_toml"]
             .as_str()
             .unwrap()
-            .contains("at_s = 1.1")
+            .contains("at_s = 1.25")
     );
     assert_eq!(v["header"]["lab_faults"], faults.to_str().unwrap());
 }
