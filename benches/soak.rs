@@ -25,9 +25,10 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 mod linux {
+    use oqs_net::cli::lab_setup;
     use oqs_net::cli::soak_setup::EngineSource;
     use oqs_net::engine::Plan;
-    use oqs_net::model::{CheckData, Environment, Mode, Round, Status};
+    use oqs_net::model::{CheckData, CheckKind, Environment, Mode, Profile, Round, Status};
     use oqs_net::net::NetOptions;
     use oqs_net::soak::journal::{
         Header, JOURNAL_VERSION, JournalWriter, ProfileRef, Record, RoundRecord, Settings,
@@ -76,6 +77,7 @@ mod linux {
         inner: EngineSource,
         exchanges: u64,
         targets: u64,
+        others: u64,
         failed_rounds: u64,
     }
 
@@ -96,10 +98,14 @@ mod linux {
                                 .map(|l| l.queries.len() as u64)
                                 .sum::<u64>();
                             self.targets += 1;
-                        }
-                        if let CheckData::Ntp(n) = &c.data {
+                        } else if let CheckData::Ntp(n) = &c.data {
                             self.exchanges += n.samples.len() as u64;
                             self.targets += 1;
+                        } else if c.kind != CheckKind::NtpConsensus {
+                            // Checks added since (TLS, ...): one exchange each.
+                            self.exchanges += 1;
+                            self.targets += 1;
+                            self.others += 1;
                         }
                     }
                     if round.status != Status::Pass {
@@ -111,16 +117,66 @@ mod linux {
         }
     }
 
-    fn profile_for_lab(ntp_port: u16) -> oqs_net::model::Profile {
-        let mut p = oqs_net::profile::shipped_for(Mode::Ipsec, Environment::Production);
-        // No added latency anywhere: NTP samples back to back as well.
-        p.ntp.interval = Duration::ZERO;
-        p.ntp.port = ntp_port;
-        p.dns.round_robin.port = Some(ntp_port);
-        for f in &mut p.dns.fallbacks {
-            f.port = Some(ntp_port);
+    /// The lab in this process, on a runtime of its own whose threads are named `oqs-lab`, so
+    /// their CPU can be told apart from the soak's; and the profile pointed at it (every check
+    /// the profile has, as `oqs-net soak --lab` runs it), with no added latency and NTP samples
+    /// back to back.
+    fn lab() -> (
+        tokio::runtime::Runtime,
+        oqs_net::lab::Lab,
+        Profile,
+        Vec<SocketAddr>,
+    ) {
+        let lab_rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("oqs-lab")
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut profile = oqs_net::profile::shipped_for(Mode::Ipsec, Environment::Production);
+        profile.ntp.interval = Duration::ZERO;
+        let spec = lab_setup::spec_for(&profile, &[std::net::Ipv6Addr::LOCALHOST], None, 0);
+        let lab = lab_rt
+            .block_on(oqs_net::lab::Lab::start(spec))
+            .expect("lab starts");
+        let (p, resolvers) = lab_setup::point_at(&profile, &lab);
+        (lab_rt, lab, p, resolvers)
+    }
+
+    /// CPU time of this process's `oqs-lab` threads, in µs (from /proc, per thread).
+    fn lab_cpu_us() -> i64 {
+        let mut ns: u64 = 0;
+        for e in std::fs::read_dir("/proc/self/task")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+            if comm.starts_with("oqs-lab") {
+                let stat = std::fs::read_to_string(e.path().join("schedstat")).unwrap_or_default();
+                ns += stat
+                    .split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
         }
-        p
+        (ns / 1000) as i64
+    }
+
+    fn engine_source(p: Profile, resolvers: Vec<SocketAddr>) -> EngineSource {
+        EngineSource {
+            plan: Plan {
+                profile: p.clone(),
+                net: NetOptions {
+                    resolvers,
+                    ..NetOptions::default()
+                },
+                concurrency: 32,
+                round_deadline: Duration::from_secs(30),
+            },
+            profile: p,
+        }
     }
 
     fn header(interval_ms: u64) -> Header {
@@ -154,29 +210,21 @@ mod linux {
         }
     }
 
-    /// The child: N rounds against the parent's lab, then one JSON line of figures on stdout.
-    fn child_soak(rounds: u64, dns: SocketAddr, ntp_port: u16, journal: &Path) {
+    /// The child: N rounds against a lab in this process, then one JSON line of figures on
+    /// stdout: the process's CPU less the lab threads', memory at the end and at its peak.
+    fn child_soak(rounds: u64, journal: &Path) {
+        let (lab_rt, lab, p, resolvers) = lab();
         let rt = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("oqs-soak")
             .enable_all()
             .build()
             .expect("runtime");
         rt.block_on(async {
-            let profile = profile_for_lab(ntp_port);
             let mut source = Counting {
-                inner: EngineSource {
-                    plan: Plan {
-                        profile: profile.clone(),
-                        net: NetOptions {
-                            resolvers: vec![dns],
-                            ..NetOptions::default()
-                        },
-                        concurrency: 32,
-                        round_deadline: Duration::from_secs(30),
-                    },
-                    profile,
-                },
+                inner: engine_source(p, resolvers),
                 exchanges: 0,
                 targets: 0,
+                others: 0,
                 failed_rounds: 0,
             };
             let mut w = JournalWriter::create(journal).expect("journal");
@@ -193,6 +241,7 @@ mod linux {
             let (_tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
             let before = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
                 .expect("getrusage");
+            let lab_before = lab_cpu_us();
             let wall = Instant::now();
             run(
                 &mut source,
@@ -211,6 +260,7 @@ mod linux {
             let wall = wall.elapsed();
             let after = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
                 .expect("getrusage");
+            let lab_us = lab_cpu_us() - lab_before;
             let (u0, s0) = cpu_us(&before);
             let (u1, s1) = cpu_us(&after);
             let (rss, hwm) = memory_kb();
@@ -220,15 +270,34 @@ mod linux {
                     "rounds": rounds,
                     "exchanges": source.exchanges,
                     "targets": source.targets,
+                    "others": source.others,
                     "failed_rounds": source.failed_rounds,
                     "user_us": u1 - u0,
                     "sys_us": s1 - s0,
+                    "lab_us": lab_us,
                     "wall_s": wall.as_secs_f64(),
                     "vmrss_kb": rss,
                     "vmhwm_kb": hwm,
                 })
             );
         });
+        lab_rt.block_on(lab.shutdown());
+    }
+
+    /// The child for the soak's own share: one real round, then N rounds of that round canned.
+    fn child_canned(rounds: u64, journal: &Path) {
+        let (lab_rt, lab, p, resolvers) = lab();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let round = rt
+            .block_on(engine_source(p, resolvers).round(&CancellationToken::new()))
+            .expect("round")
+            .expect("not cancelled");
+        lab_rt.block_on(lab.shutdown());
+        let (user, sys) = rt.block_on(bookkeeping(round, rounds, journal));
+        println!("{}", serde_json::json!({ "user_ms": user, "sys_ms": sys }));
     }
 
     /// Hands out the same judged round again and again: the soak's own bookkeeping (extracting
@@ -388,10 +457,17 @@ mod linux {
     pub fn main() {
         let args: Vec<String> = std::env::args().collect();
         if let Some(i) = args.iter().position(|a| a == "--child-soak") {
-            let n = args[i + 1].parse().expect("rounds");
-            let dns: SocketAddr = args[i + 2].parse().expect("dns");
-            let port = args[i + 3].parse().expect("port");
-            child_soak(n, dns, port, Path::new(&args[i + 4]));
+            child_soak(
+                args[i + 1].parse().expect("rounds"),
+                Path::new(&args[i + 2]),
+            );
+            return;
+        }
+        if let Some(i) = args.iter().position(|a| a == "--child-canned") {
+            child_canned(
+                args[i + 1].parse().expect("rounds"),
+                Path::new(&args[i + 2]),
+            );
             return;
         }
         let measuring = args.iter().any(|a| a == "--bench");
@@ -456,32 +532,15 @@ mod linux {
         );
         let _ = std::fs::remove_file(&journal);
 
-        // The soak loop, against a lab served from here.
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        // The soak loop, each run in a child process with its lab.
         let profile = oqs_net::profile::shipped_for(Mode::Ipsec, Environment::Production);
-        let spec =
-            oqs_net::cli::lab_setup::spec_for(&profile, &[std::net::Ipv6Addr::LOCALHOST], None, 0);
-        let lab = rt
-            .block_on(oqs_net::lab::Lab::start(spec))
-            .expect("lab starts");
         println!(
-            "soak benchmark: lab on loopback, no added latency, 0 s interval, NTP pacing 0, profile {} ({} DNS queries per name and family, {} NTP samples per server), journal fsynced per round",
-            profile.name, profile.dns.queries, profile.ntp.samples
+            "soak benchmark: lab on loopback (in the child, its CPU left out), no added latency, 0 s interval, NTP pacing 0, profile {} ({} DNS queries per name and family, {} NTP samples per server), journal fsynced per round",
+            profile.name, profile.dns.queries, profile.ntp.samples,
         );
-        let mut results = Vec::new();
-        for n in soak_rounds {
-            let j = dir.path().join(format!("soak-{n}.jsonl"));
+        let child = |mode: &str, n: u64, j: &Path| -> serde_json::Value {
             let out = Command::new(std::env::current_exe().expect("exe"))
-                .args([
-                    "--child-soak",
-                    &n.to_string(),
-                    &lab.dns_addr().to_string(),
-                    &lab.ntp_port().to_string(),
-                    j.to_str().expect("path"),
-                ])
+                .args([mode, &n.to_string(), j.to_str().expect("path")])
                 .output()
                 .expect("child runs");
             assert!(
@@ -489,21 +548,30 @@ mod linux {
                 "child: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("figures");
-            let cpu =
+            serde_json::from_slice(&out.stdout).expect("figures")
+        };
+        let mut results = Vec::new();
+        for n in soak_rounds {
+            let j = dir.path().join(format!("soak-{n}.jsonl"));
+            let v = child("--child-soak", n, &j);
+            let all =
                 (v["user_us"].as_i64().unwrap_or(0) + v["sys_us"].as_i64().unwrap_or(0)) as f64;
+            let lab = v["lab_us"].as_i64().unwrap_or(0) as f64;
+            let cpu = all - lab;
             let exchanges = v["exchanges"].as_u64().unwrap_or(1).max(1) as f64;
             let targets = v["targets"].as_u64().unwrap_or(1).max(1) as f64;
             assert_eq!(v["failed_rounds"], 0, "the benchmark's lab must be healthy");
             println!(
-                "  {n:>6} rounds: {:.1} s wall · CPU {:.3} ms per exchange ({:.0} exchanges: DNS queries + NTP samples), {:.3} ms per target probe, {:.2} ms per round (user {:.1} s, sys {:.1} s) · VmRSS {:.1} MB, VmHWM {:.1} MB",
+                "  {n:>6} rounds: {:.1} s wall · CPU {:.3} ms per exchange ({:.0} exchanges: DNS queries, NTP samples, {} other checks), {:.3} ms per target probe, {:.2} ms per round (process user {:.1} s + sys {:.1} s, less the lab's {:.1} s) · VmRSS {:.1} MB, VmHWM {:.1} MB (lab included)",
                 v["wall_s"].as_f64().unwrap_or(0.0),
                 cpu / 1000.0 / exchanges,
                 exchanges,
+                v["others"],
                 cpu / 1000.0 / targets,
                 cpu / 1000.0 / n as f64,
                 v["user_us"].as_f64().unwrap_or(0.0) / 1e6,
                 v["sys_us"].as_f64().unwrap_or(0.0) / 1e6,
+                lab / 1e6,
                 v["vmrss_kb"].as_f64().unwrap_or(0.0) / 1024.0,
                 v["vmhwm_kb"].as_f64().unwrap_or(0.0) / 1024.0,
             );
@@ -511,27 +579,12 @@ mod linux {
             let _ = std::fs::remove_file(&j);
         }
         // The soak's own share: the same loop with a canned round instead of the network.
-        let canned = rt.block_on(async {
-            let p = profile_for_lab(lab.ntp_port());
-            let mut src = EngineSource {
-                plan: Plan {
-                    profile: p.clone(),
-                    net: NetOptions {
-                        resolvers: vec![lab.dns_addr()],
-                        ..NetOptions::default()
-                    },
-                    concurrency: 32,
-                    round_deadline: Duration::from_secs(30),
-                },
-                profile: p,
-            };
-            src.round(&CancellationToken::new())
-                .await
-                .expect("round")
-                .expect("not cancelled")
-        });
         let n = if measuring { 10_000 } else { 10 };
-        let (user, sys) = rt.block_on(bookkeeping(canned, n, &dir.path().join("canned.jsonl")));
+        let v = child("--child-canned", n, &dir.path().join("canned.jsonl"));
+        let (user, sys) = (
+            v["user_ms"].as_f64().unwrap_or(0.0),
+            v["sys_ms"].as_f64().unwrap_or(0.0),
+        );
         println!(
             "  the soak's own bookkeeping (a canned round, {n} rounds: extract, track, serialise, write, fdatasync): {:.3} ms CPU per round (user {user:.3}, sys {sys:.3})",
             user + sys
@@ -543,6 +596,5 @@ mod linux {
                 "  peak memory from {n1} to {n2} rounds: {d:+.2} MB (target within +1 MB, ≤ 15 MB)"
             );
         }
-        rt.block_on(lab.shutdown());
     }
 }
