@@ -3,8 +3,6 @@
 use super::{CliError, LabArgs, exit, lab_setup, runtime};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
-const NETNS: &str = "oqs-lab";
-
 pub fn run(args: LabArgs) -> Result<u8, CliError> {
     if args.list_scenarios {
         for name in crate::lab::scenario::builtin_names() {
@@ -27,7 +25,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
     let (netns, v6) = if args.no_netns {
         (None, vec![Ipv6Addr::LOCALHOST])
     } else {
-        match enter_netns() {
+        match enter_netns(&args.netns) {
             Ok(guard) => (Some(guard), lab_setup::LAB_V6_NETNS.to_vec()),
             Err(e) => {
                 eprintln!("oqs-net: note: {e}; serving in this namespace, IPv6 members: ::1 only");
@@ -46,7 +44,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             .await
             .map_err(|e| CliError::Lab(e.to_string()))?;
         let prefix = if in_netns {
-            format!("ip netns exec {NETNS} ")
+            format!("ip netns exec {} ", args.netns)
         } else {
             String::new()
         };
@@ -70,7 +68,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
              Ctrl-C stops the lab.\n",
             name = profile.name,
             ns = if in_netns {
-                format!(" in network namespace `{NETNS}`")
+                format!(" in network namespace `{}`", args.netns)
             } else {
                 String::new()
             },
@@ -85,7 +83,11 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             .map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
         let stats = lab.stats();
         lab.shutdown().await;
-        super::print(&format!("\nlab stopped ({stats:?})\n"));
+        super::print(&format!(
+            "\nlab stopped: answered {} DNS queries and {} NTP requests\n",
+            stats.dns_replies.values().sum::<u64>(),
+            stats.ntp_replies.values().sum::<u64>()
+        ));
         Ok::<_, CliError>(())
     })?;
     drop(netns);
@@ -93,11 +95,11 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
 }
 
 #[cfg(target_os = "linux")]
-fn enter_netns() -> Result<crate::platform::netns::Named, String> {
-    crate::platform::netns::enter_named(NETNS, &lab_setup::netns_v6())
+fn enter_netns(name: &str) -> Result<crate::platform::netns::Named, String> {
+    crate::platform::netns::enter_named(name, &lab_setup::netns_v6())
 }
 
 #[cfg(not(target_os = "linux"))]
-fn enter_netns() -> Result<(), String> {
+fn enter_netns(_name: &str) -> Result<(), String> {
     Err("network namespaces are Linux-only".into())
 }

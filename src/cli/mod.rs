@@ -147,8 +147,11 @@ pub struct LabArgs {
     /// DNS port (default: 53 inside the lab's own namespace, else any free port).
     #[arg(long, value_name = "PORT")]
     pub dns_port: Option<u16>,
-    /// Stay in this network namespace instead of creating `oqs-lab` (then IPv6 has only ::1).
-    #[arg(long)]
+    /// The network namespace the lab creates for itself (as root), reached with `ip netns exec`.
+    #[arg(long, value_name = "NAME", default_value = "oqs-lab")]
+    pub netns: String,
+    /// Stay in this network namespace instead (then the lab's IPv6 set is only ::1).
+    #[arg(long, conflicts_with = "netns")]
     pub no_netns: bool,
 }
 

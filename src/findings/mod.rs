@@ -151,9 +151,9 @@ pub fn entry(code: Code) -> Entry {
         NtpNoReply => e(
             S24,
             "{subject} did not answer any of {samples} NTP requests",
-            "Check that UDP 123 to this server passes the line and any firewall; devices using it cannot sync (補24)",
+            "Check that UDP {port} to this server passes the line and any firewall; devices using it cannot sync (補24)",
             "{subject} が {samples} 回のNTP要求に一度も応答しませんでした",
-            "回線やファイアウォールでUDP 123番が通っているか確認してください（補24）",
+            "回線やファイアウォールでUDP {port}番が通っているか確認してください（補24）",
         ),
         NtpRefused => e(
             S24,

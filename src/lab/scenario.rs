@@ -54,7 +54,8 @@ pub struct Scenario {
     /// Replaces `spec.latency_ms` when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
-    /// `[[member]]`: changes to existing members, by index.
+    /// `[[member]]`: changes to existing members, by index: member `i` is the i-th address of
+    /// each family (a dual-stacked NTP host).
     #[serde(default, rename = "member")]
     pub members: Vec<MemberPatch>,
     /// `[[extra_member]]`: members to add, by address.
@@ -404,13 +405,27 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
         spec.latency_ms = latency;
     }
     for patch in &scenario.members {
-        match patch.index.and_then(|i| spec.members.get_mut(i)) {
-            Some(member) => patch.apply(&mut member.ntp),
-            None => tracing::warn!(
+        // Member `i` is a dual-stacked host: the i-th address of each family, so a fault lands on
+        // whichever family a profile probes.
+        let mut hit = false;
+        for v6 in [false, true] {
+            let member = patch.index.and_then(|i| {
+                spec.members
+                    .iter_mut()
+                    .filter(|m| m.ip.is_ipv6() == v6)
+                    .nth(i)
+            });
+            if let Some(member) = member {
+                patch.apply(&mut member.ntp);
+                hit = true;
+            }
+        }
+        if !hit {
+            tracing::warn!(
                 index = ?patch.index,
                 members = spec.members.len(),
                 "lab scenario: no member at this index; skipped"
-            ),
+            );
         }
     }
     for patch in &scenario.extra_members {
