@@ -33,6 +33,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             }
         }
     };
+    // The namespace (if any) lives until the end of this function and is deleted on drop.
     let in_netns = netns.is_some();
     let mut spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.latency_ms);
     let port = args.dns_port.unwrap_or(if in_netns { 53 } else { 0 });
@@ -90,7 +91,6 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         ));
         Ok::<_, CliError>(())
     })?;
-    drop(netns);
     Ok(exit::OK)
 }
 
