@@ -60,7 +60,16 @@ pub mod netns {
     fn set_up_loopback(v6: &[Ipv6Addr]) -> Result<(), String> {
         ip(&["link", "set", "lo", "up"])?;
         for a in v6 {
-            ip(&["-6", "addr", "add", &format!("{a}/128"), "dev", "lo"])?;
+            // `nodad`: usable at once, not "tentative" while duplicate-address detection runs.
+            ip(&[
+                "-6",
+                "addr",
+                "add",
+                &format!("{a}/128"),
+                "dev",
+                "lo",
+                "nodad",
+            ])?;
         }
         Ok(())
     }
