@@ -18,6 +18,7 @@
 
 mod dns;
 mod ntp;
+pub mod proxy;
 pub mod scenario;
 
 use std::collections::{BTreeMap, HashMap};

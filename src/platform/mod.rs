@@ -5,13 +5,13 @@ use std::io;
 
 /// Binds a socket to a network device by name (Linux `SO_BINDTODEVICE`; needs root).
 #[cfg(target_os = "linux")]
-pub fn bind_device(sock: &socket2::Socket, device: &str) -> io::Result<()> {
+pub fn bind_device(sock: &socket2::SockRef<'_>, device: &str) -> io::Result<()> {
     sock.bind_device(Some(device.as_bytes()))
         .map_err(|e| io::Error::new(e.kind(), format!("cannot bind to device `{device}`: {e}")))
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn bind_device(_sock: &socket2::Socket, device: &str) -> io::Result<()> {
+pub fn bind_device(_sock: &socket2::SockRef<'_>, device: &str) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
         format!(

@@ -1,0 +1,4 @@
+//! Proxy probes: a CONNECT through an HTTP proxy measured and named (`connect`). Uses `model` and
+//! `net` only; no output.
+
+pub mod connect;
