@@ -8,7 +8,7 @@ mod result;
 mod target;
 
 pub use finding::{Code, Finding, Status};
-pub use proxy::{ConnectOutcome, ConnectResult};
+pub use proxy::{ConnectOutcome, ConnectResult, ProxySource, ProxySourceKind, WinInetValues};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };

@@ -76,3 +76,60 @@ pub struct ConnectResult {
     pub status_line: Option<String>,
     pub outcome: ConnectOutcome,
 }
+
+/// Where a proxy setting was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProxySourceKind {
+    /// `--proxy URL|none|auto`.
+    Flag,
+    /// `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `no_proxy`… with curl's precedence.
+    Environment,
+    /// The user's Internet Options (WinINet): what browsers and most applications use.
+    WinInet,
+    /// WinHTTP (`netsh winhttp`): what services use.
+    WinHttp,
+    /// The profile's expected proxy (what installers set).
+    Profile,
+}
+
+impl ProxySourceKind {
+    pub fn as_label(self) -> &'static str {
+        match self {
+            ProxySourceKind::Flag => "flag",
+            ProxySourceKind::Environment => "environment",
+            ProxySourceKind::WinInet => "wininet",
+            ProxySourceKind::WinHttp => "winhttp",
+            ProxySourceKind::Profile => "profile",
+        }
+    }
+}
+
+/// One place's proxy settings, as it says them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProxySource {
+    pub kind: ProxySourceKind,
+    /// Exactly where (`HTTPS_PROXY`, a registry key, `--proxy`).
+    pub origin: String,
+    /// The proxy for https destinations (`host:port`), when one is set and switched on.
+    pub proxy: Option<String>,
+    /// The bypass list as written there, split into entries.
+    pub bypass: Vec<String>,
+    /// A PAC URL (`AutoConfigURL`, or `--proxy` with a .pac/.dat URL).
+    pub pac_url: Option<String>,
+    /// "Automatically detect settings" (WPAD), where the place has that switch.
+    pub auto_detect: Option<bool>,
+    /// Said "no proxy" explicitly (`--proxy none`, WinHTTP direct access).
+    pub direct: bool,
+}
+
+/// The registry values of the user's Internet Options, as `platform` reads them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WinInetValues {
+    pub proxy_enable: Option<u32>,
+    pub proxy_server: Option<String>,
+    pub proxy_override: Option<String>,
+    pub auto_config_url: Option<String>,
+    /// `Connections\DefaultConnectionSettings`.
+    pub default_connection_settings: Option<Vec<u8>>,
+}

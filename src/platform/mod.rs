@@ -20,6 +20,41 @@ pub fn bind_device(_sock: &socket2::SockRef<'_>, device: &str) -> io::Result<()>
     ))
 }
 
+/// The user's Internet Options (WinINet) and the WinHTTP blob, as the registry holds them; `None`
+/// where they are absent or this is not Windows.
+#[cfg(windows)]
+pub fn windows_proxy_settings() -> (Option<crate::model::WinInetValues>, Option<Vec<u8>>) {
+    use winreg::RegKey;
+    use winreg::enums::{HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE};
+    const INET: &str = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+    let user = RegKey::predef(HKEY_CURRENT_USER)
+        .open_subkey(INET)
+        .ok()
+        .map(|k| {
+            let conn = k.open_subkey("Connections").ok();
+            crate::model::WinInetValues {
+                proxy_enable: k.get_value::<u32, _>("ProxyEnable").ok(),
+                proxy_server: k.get_value::<String, _>("ProxyServer").ok(),
+                proxy_override: k.get_value::<String, _>("ProxyOverride").ok(),
+                auto_config_url: k.get_value::<String, _>("AutoConfigURL").ok(),
+                default_connection_settings: conn
+                    .and_then(|c| c.get_raw_value("DefaultConnectionSettings").ok())
+                    .map(|v| v.bytes.to_vec()),
+            }
+        });
+    let winhttp = RegKey::predef(HKEY_LOCAL_MACHINE)
+        .open_subkey(format!("{INET}\\Connections"))
+        .ok()
+        .and_then(|c| c.get_raw_value("WinHttpSettings").ok())
+        .map(|v| v.bytes.to_vec());
+    (user, winhttp)
+}
+
+#[cfg(not(windows))]
+pub fn windows_proxy_settings() -> (Option<crate::model::WinInetValues>, Option<Vec<u8>>) {
+    (None, None)
+}
+
 /// The user's locale as the OS reports it (`LC_ALL`/`LC_MESSAGES`/`LANG` on Unix, the user's
 /// setting on Windows).
 pub fn locale() -> Option<String> {

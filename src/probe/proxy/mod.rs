@@ -2,3 +2,4 @@
 //! `net` only; no output.
 
 pub mod connect;
+pub mod settings;
