@@ -3,3 +3,4 @@
 
 pub mod connect;
 pub mod settings;
+pub mod wpad;
