@@ -2,11 +2,13 @@
 //! No I/O and no dependency on any other module of the crate.
 
 mod finding;
+mod pac;
 mod report;
 mod result;
 mod target;
 
 pub use finding::{Code, Finding, Status};
+pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };

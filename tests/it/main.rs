@@ -6,4 +6,5 @@ mod support;
 mod cli;
 mod hostile;
 mod lab_faults;
+mod pac;
 mod real_peers;
