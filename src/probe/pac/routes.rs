@@ -123,18 +123,22 @@ fn port_number(port: &str) -> Result<u16, RouteFault> {
     }
 }
 
-/// At most [`MAX_QUOTE`] characters of `s`, cut on a character boundary, control characters shown
-/// escaped so a hostile result cannot drive the terminal.
+/// About [`MAX_QUOTE`] characters of `s` (at most one escape more), cut on a character boundary,
+/// control characters shown escaped so a hostile result cannot drive the terminal.
 fn quote(s: &str) -> String {
     let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == MAX_QUOTE {
+    let mut shown = 0;
+    for c in s.chars() {
+        if shown >= MAX_QUOTE {
             out.push('…');
             break;
         }
         if c.is_control() {
-            out.extend(c.escape_default());
+            let escaped: String = c.escape_default().collect();
+            shown += escaped.chars().count();
+            out.push_str(&escaped);
         } else {
+            shown += 1;
             out.push(c);
         }
     }
@@ -242,8 +246,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // Control characters are escaped, multi-byte text is cut on a boundary.
-        let l = parse("\u{1b}[31mRED\u{7}");
-        assert!(matches!(&l.routes[0], Route::Invalid { text, .. } if !text.contains('\u{1b}')));
+        let l = parse(&"\u{1b}[31mRED\u{7}".repeat(50));
+        assert!(matches!(&l.routes[0], Route::Invalid { text, .. }
+            if !text.contains('\u{1b}') && text.chars().count() <= MAX_QUOTE + 11));
         let _ = parse(&"日本語".repeat(100));
     }
 
@@ -252,5 +257,93 @@ mod tests {
         let s = "PROXY a.b:8080; SOCKS5 [2001:db8::1]:1080; DIRECT";
         let shown: Vec<String> = parse(s).routes.iter().map(ToString::to_string).collect();
         assert_eq!(shown.join("; "), s);
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text shaped like PAC results: keywords, hosts, ports, separators and noise.
+        fn pac_like() -> impl Strategy<Value = String> {
+            let token = prop_oneof![
+                Just("DIRECT".to_string()),
+                Just("PROXY".to_string()),
+                Just("SOCKS5".to_string()),
+                Just("HTTPS".to_string()),
+                Just(";".to_string()),
+                Just(" ".to_string()),
+                Just(":".to_string()),
+                Just("[".to_string()),
+                Just("]".to_string()),
+                "[a-z0-9.-]{0,12}",
+                "[0-9]{0,7}",
+                "\\PC{0,4}",
+                any::<char>().prop_map(String::from),
+            ];
+            proptest::collection::vec(token, 0..40).prop_map(|v| v.concat())
+        }
+
+        fn check_bounds(l: &RouteList) {
+            assert!(!l.routes.is_empty());
+            assert!(l.routes.len() <= MAX_ROUTES);
+            for r in &l.routes {
+                match r {
+                    Route::Invalid { text, .. } => {
+                        // One escape (at most 10 characters) may straddle the limit, then the ellipsis.
+                        assert!(text.chars().count() <= MAX_QUOTE + 11, "{text:?}");
+                        assert!(!text.chars().any(char::is_control));
+                    }
+                    Route::Proxy { host, port, .. } => {
+                        assert!(*port > 0);
+                        assert!(!host.is_empty() && host.len() <= 253);
+                    }
+                    Route::Direct => {}
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn any_string_parses_without_panic_and_bounded(s in any::<String>()) {
+                check_bounds(&parse(&s));
+            }
+
+            #[test]
+            fn pac_like_text_parses_without_panic_and_bounded(s in pac_like()) {
+                check_bounds(&parse(&s));
+            }
+
+            #[test]
+            fn long_inputs_stay_bounded(s in pac_like(), n in 1usize..400) {
+                check_bounds(&parse(&s.repeat(n)));
+            }
+
+            #[test]
+            fn usable_routes_round_trip(
+                routes in proptest::collection::vec(
+                    prop_oneof![
+                        Just(Route::Direct),
+                        (0usize..6, "[a-z][a-z0-9-]{0,20}(\\.[a-z0-9-]{1,10}){0,3}", 1u16..)
+                            .prop_map(|(k, host, port)| Route::Proxy {
+                                kind: [ProxyKind::Proxy, ProxyKind::Http, ProxyKind::Https,
+                                       ProxyKind::Socks, ProxyKind::Socks4, ProxyKind::Socks5][k],
+                                host,
+                                port,
+                            }),
+                        (any::<[u16; 8]>(), 1u16..).prop_map(|(seg, port)| Route::Proxy {
+                            kind: ProxyKind::Socks5,
+                            host: std::net::Ipv6Addr::from(seg).to_string(),
+                            port,
+                        }),
+                    ],
+                    1..20,
+                )
+            ) {
+                let text = routes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                prop_assert_eq!(parse(&text).routes, routes);
+            }
+        }
     }
 }
