@@ -755,3 +755,310 @@ fn documented_differences_from_pacparser_are_real() {
     assert_eq!(theirs[2], "2001:db8::5");
     assert_eq!(theirs[3], "http://a.example/it%27s");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `oqs-net pac` as a user runs it.
+
+use crate::support::bin;
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::{TcpListener, TcpStream};
+
+fn fixture_path(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/pac")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run_pac(args: &[&str]) -> (i32, String, String) {
+    let out = bin().arg("pac").args(args).output().expect("run oqs-net");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_prints_the_result_and_routes_and_exits_0() {
+    let (code, out, err) = run_pac(&[
+        &fixture_path("oqs-bypass-dnsdomainis.pac"),
+        "--url",
+        "https://windowsupdate.microsoft.com/v6/x?y=1",
+        "--my-ip",
+        "192.168.220.10",
+        "--no-dns",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(r#"FindProxyForURL("https://windowsupdate.microsoft.com/", "windowsupdate.microsoft.com")"#), "{out}");
+    assert!(
+        out.contains(r#"result     "PROXY proxy.base.oqs-pdl.org:8080; DIRECT""#),
+        "{out}"
+    );
+    assert!(
+        out.contains("1. PROXY proxy.base.oqs-pdl.org:8080"),
+        "{out}"
+    );
+    assert!(out.contains("2. DIRECT"), "{out}");
+    assert!(!out.contains("WARN") && !out.contains("FAIL"), "{out}");
+}
+
+#[test]
+fn cli_json_carries_query_routes_and_lookups() {
+    let (code, out, err) = run_pac(&[
+        &fixture_path("helpers-report.pac"),
+        "--url",
+        "https://hweb.oqs.onshikaku.org/api/v1",
+        "--keep-path",
+        "--my-ip",
+        "10.0.0.5",
+        "--my-ip",
+        "2001:db8::5",
+        "--format",
+        "json",
+        "--at",
+        "2025-03-14T10:30:00+09:00",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["status"], "answered");
+    assert_eq!(v["query"]["url"], "https://hweb.oqs.onshikaku.org/api/v1");
+    assert_eq!(v["url_policy"], "keep");
+    let raw = v["answer"]["raw"].as_str().unwrap();
+    assert!(
+        raw.contains("urlsh=true")
+            && raw.contains("my=10.0.0.5")
+            && raw.contains("myex=10.0.0.5;2001:db8::5"),
+        "{raw}"
+    );
+    assert_eq!(v["answer"]["routes"]["routes"][0]["route"], "invalid");
+    assert_eq!(v["findings"][0]["code"], "pac.invalid_route");
+    assert_eq!(v["findings"][0]["section"], "補22");
+}
+
+#[test]
+fn cli_resolve_flag_answers_dns_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wpad.dat");
+    std::fs::write(
+        &path,
+        r#"function FindProxyForURL(u, h) {
+            return isInNet(h, "192.168.220.0", "255.255.255.0") ? "DIRECT" : "PROXY proxy.base.oqs-pdl.org:8080";
+        }"#,
+    )
+    .unwrap();
+    let (code, out, _) = run_pac(&[
+        path.to_str().unwrap(),
+        "--url",
+        "http://receipt.example/",
+        "--resolve",
+        "receipt.example=192.168.220.20",
+        "--no-dns",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(r#"result     "DIRECT""#), "{out}");
+    assert!(out.contains("receipt.example -> 192.168.220.20"), "{out}");
+}
+
+#[test]
+fn cli_names_a_failing_script_and_exits_1() {
+    for (file, label, section) in [
+        ("hostile-loop.pac", "timeout", "補17"),
+        ("hostile-syntax.pac", "syntax_error", "補17"),
+        ("hostile-fetch.pac", "sandbox_denied", "補17"),
+        ("hostile-returns-null.pac", "non_string_result", "補17"),
+    ] {
+        let start = Instant::now();
+        let (code, out, err) = run_pac(&[
+            &fixture_path(file),
+            "--url",
+            "http://a.example/",
+            "--timeout-ms",
+            "200",
+            "--format",
+            "json",
+            "--no-dns",
+        ]);
+        assert_eq!(code, 1, "{file}: {out}{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(v["error"]["label"], label, "{file}");
+        assert_eq!(v["findings"][0]["section"], section, "{file}");
+        assert!(start.elapsed() < Duration::from_secs(3), "{file}");
+    }
+}
+
+#[test]
+fn cli_usage_errors_exit_2() {
+    for args in [
+        vec![
+            fixture_path("oqs-bypass.pac"),
+            "--url".into(),
+            "not a url".into(),
+        ],
+        vec![
+            "/nonexistent/wpad.dat".into(),
+            "--url".into(),
+            "http://a/".into(),
+        ],
+        vec![
+            fixture_path("oqs-bypass.pac"),
+            "--url".into(),
+            "http://a/".into(),
+            "--resolve".into(),
+            "x=notanip".into(),
+        ],
+        vec![
+            fixture_path("oqs-bypass.pac"),
+            "--url".into(),
+            "http://a/".into(),
+            "--keep-path".into(),
+            "--strip-https-path".into(),
+        ],
+        vec![
+            fixture_path("oqs-bypass.pac"),
+            "--url".into(),
+            "http://a/".into(),
+            "--at".into(),
+            "yesterday".into(),
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = run_pac(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+    }
+}
+
+/// A loopback HTTP server answering each request by its path; ends when the test's listener is
+/// dropped with the process.
+fn http_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || serve(stream));
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn serve(mut stream: TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    let pac =
+        "function FindProxyForURL(u, h) { return \"PROXY proxy.base.oqs-pdl.org:8080; DIRECT\"; }";
+    let ok = |body: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/x-ns-proxy-autoconfig\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let reply = match path.as_str() {
+        "/wpad.dat" => ok(pac),
+        "/moved" => "HTTP/1.1 302 Found\r\nLocation: /wpad.dat\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+        "/loop" => "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+        "/big" => ok(&format!("// {}\n{pac}", "x".repeat(2 * 1024 * 1024))),
+        "/login" => ok("<html><body>Please log in</body></html>"),
+        "/stall" => {
+            std::thread::sleep(Duration::from_secs(5));
+            return;
+        }
+        "/garbage" => "SSH-2.0-OpenSSH_9.2\r\n\r\n".to_string(),
+        _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+    };
+    let _ = stream.write_all(reply.as_bytes());
+}
+
+#[test]
+fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
+    let base = http_server();
+    let (code, out, err) = run_pac(&[
+        &format!("{base}/wpad.dat"),
+        "--url",
+        "http://a.example/",
+        "--no-dns",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("application/x-ns-proxy-autoconfig"), "{out}");
+    assert!(
+        out.contains("1. PROXY proxy.base.oqs-pdl.org:8080"),
+        "{out}"
+    );
+
+    let (code, out, _) = run_pac(&[
+        &format!("{base}/moved"),
+        "--url",
+        "http://a.example/",
+        "--no-dns",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("redirected from"), "{out}");
+
+    for (path, label) in [
+        ("/missing", "http_status"),
+        ("/loop", "too_many_redirects"),
+        ("/big", "too_large"),
+        ("/stall", "timeout"),
+        ("/garbage", "protocol"),
+    ] {
+        let start = Instant::now();
+        let (code, out, err) = run_pac(&[
+            &format!("{base}{path}"),
+            "--url",
+            "http://a.example/",
+            "--fetch-timeout-ms",
+            "500",
+            "--format",
+            "json",
+            "--no-dns",
+        ]);
+        assert_eq!(code, 1, "{path}: {out}{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(v["error"]["label"], label, "{path}: {out}");
+        assert_eq!(v["findings"][0]["code"], "pac.fetch_failed", "{path}");
+        assert!(start.elapsed() < Duration::from_secs(3), "{path}");
+    }
+    // A login page instead of the PAC file: fetched, but it is HTML, not a script.
+    let (code, out, _) = run_pac(&[
+        &format!("{base}/login"),
+        "--url",
+        "http://a.example/",
+        "--format",
+        "json",
+        "--no-dns",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["label"], "no_find_proxy_for_url", "{out}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("HTML"),
+        "{out}"
+    );
+
+    let (code, out, _) = run_pac(&[
+        "https://127.0.0.1:1/wpad.dat",
+        "--url",
+        "http://a.example/",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["label"], "unsupported_scheme");
+}

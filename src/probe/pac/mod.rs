@@ -10,6 +10,7 @@
 //! Uses `model` only (and the resolver and clock seams in [`env`]): no output, no engine, no lab.
 
 pub mod env;
+pub mod fetch;
 pub mod query;
 pub mod routes;
 
@@ -18,7 +19,7 @@ pub use env::{
 };
 pub use query::{PacQuery, QueryError, UrlPolicy, query_for};
 
-use crate::model::RouteList;
+use crate::model::{Code, Finding, Route, RouteList, Status};
 use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Runtime, Value};
 use serde::Serialize;
@@ -191,6 +192,52 @@ impl PacError {
             PacError::Busy { .. } => "engine_busy",
         }
     }
+}
+
+impl PacError {
+    /// The finding this failure is, about the PAC file `subject`; `None` when oqs-net itself failed
+    /// (the engine would not start, or is busy stopping runaway scripts).
+    pub fn finding(&self, subject: &str) -> Option<Finding> {
+        let f = |code| Finding::new(code, Status::Fail, subject);
+        Some(match self {
+            PacError::ScriptTooLarge { size, limit } => f(Code::PacScriptTooLarge)
+                .with("size", size)
+                .with("limit", limit),
+            PacError::Syntax { line, message } => f(Code::PacSyntaxError)
+                .with("line", line)
+                .with("detail", message),
+            PacError::Timeout { limit_ms } => f(Code::PacTimeout).with("limit_ms", limit_ms),
+            PacError::OutOfMemory { .. }
+            | PacError::StackOverflow { .. }
+            | PacError::ResultTooLong { .. } => {
+                f(Code::PacResourceLimit).with("detail", self.to_string())
+            }
+            PacError::Undefined { name } => f(Code::PacUndefinedFunction).with("name", name),
+            PacError::Sandboxed { name } => f(Code::PacSandboxDenied).with("name", name),
+            PacError::NoEntryPoint { detail } => f(Code::PacNoEntryPoint).with("detail", detail),
+            PacError::NotAString { kind } => f(Code::PacNonStringResult).with("kind", kind),
+            PacError::Thrown { phase, message } => f(Code::PacScriptError)
+                .with("phase", phase)
+                .with("detail", message),
+            PacError::Engine(_) | PacError::Busy { .. } => return None,
+        })
+    }
+}
+
+/// One finding per unusable route of an answer (a warning: browsers skip to the next route).
+pub fn route_findings(subject: &str, routes: &RouteList) -> Vec<Finding> {
+    routes
+        .routes
+        .iter()
+        .filter_map(|r| match r {
+            Route::Invalid { text, fault } => Some(
+                Finding::new(Code::PacInvalidRoute, Status::Warn, subject)
+                    .with("route", format!("{text:?}"))
+                    .with("fault", fault.as_label()),
+            ),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What the natives share with the interrupt handler. Cells only: the handler may run while a
@@ -431,6 +478,13 @@ fn run<'js>(
                 PacError::Syntax { line, .. } if is_module_syntax(script, line) => {
                     PacError::Sandboxed {
                         name: "import".into(),
+                    }
+                }
+                // What a captive portal, a proxy's login or an error page serves in its place.
+                PacError::Syntax { .. } if script.trim_start().starts_with('<') => {
+                    PacError::NoEntryPoint {
+                        detail: " (the file is HTML: a login or error page served in its place?)"
+                            .into(),
                     }
                 }
                 other => other,
@@ -824,5 +878,72 @@ fn resolve(
         (!text.is_empty()).then(|| text.join(";"))
     } else {
         ips.iter().find(|ip| ip.is_ipv4()).map(ToString::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_script_failure_is_a_finding_with_its_values() {
+        let all = [
+            PacError::ScriptTooLarge { size: 2, limit: 1 },
+            PacError::Syntax {
+                line: 3,
+                message: "x".into(),
+            },
+            PacError::Timeout { limit_ms: 1000 },
+            PacError::OutOfMemory { limit_bytes: 1 },
+            PacError::StackOverflow { limit_bytes: 1 },
+            PacError::ResultTooLong { len: 2, limit: 1 },
+            PacError::Undefined { name: "f".into() },
+            PacError::Sandboxed {
+                name: "fetch".into(),
+            },
+            PacError::NoEntryPoint {
+                detail: String::new(),
+            },
+            PacError::NotAString {
+                kind: "null".into(),
+            },
+            PacError::Thrown {
+                phase: "loading the script",
+                message: "boom".into(),
+            },
+        ];
+        for e in all {
+            let f = e.finding("wpad.dat").expect("a finding");
+            for key in crate::findings::placeholders(f.code) {
+                assert!(f.value(&key).is_some(), "{:?} lacks {key}", f.code);
+            }
+        }
+        assert!(PacError::Engine("x".into()).finding("w").is_none());
+        assert!(PacError::Busy { running: 4 }.finding("w").is_none());
+        let garbage = routes::parse("PROXIE a:1; DIRECT");
+        let fs = route_findings("wpad.dat", &garbage);
+        assert_eq!(fs.len(), 1);
+        for key in crate::findings::placeholders(Code::PacInvalidRoute) {
+            assert!(fs[0].value(&key).is_some(), "lacks {key}");
+        }
+    }
+
+    #[test]
+    fn sorts_ip_lists_as_windows_does() {
+        assert_eq!(
+            sort_ip_list("10.0.0.2; 2001:db8::2;10.0.0.1;2001:db8::1").as_deref(),
+            Some("2001:db8::1;2001:db8::2;10.0.0.1;10.0.0.2")
+        );
+        assert_eq!(sort_ip_list("10.0.0.1;nonsense"), None);
+        assert_eq!(sort_ip_list(""), None);
+    }
+
+    #[test]
+    fn my_ip_address_is_ipv4_only_and_ex_lists_all() {
+        let ips: Vec<IpAddr> = vec!["2001:db8::5".parse().unwrap(), "10.0.0.5".parse().unwrap()];
+        assert_eq!(my_ip_text(&ips, false), "10.0.0.5");
+        assert_eq!(my_ip_text(&ips, true), "2001:db8::5;10.0.0.5");
+        assert_eq!(my_ip_text(&ips[..1], false), "127.0.0.1");
+        assert_eq!(my_ip_text(&[], true), "127.0.0.1");
     }
 }
