@@ -70,6 +70,17 @@ codes! {
     NtpMembersDisagree = "ntp.members_disagree",
     NtpNoServers = "ntp.no_servers",
     ProbeDeadline = "probe.deadline",
+    PacFetchFailed = "pac.fetch_failed",
+    PacScriptTooLarge = "pac.script_too_large",
+    PacSyntaxError = "pac.syntax_error",
+    PacTimeout = "pac.timeout",
+    PacResourceLimit = "pac.resource_limit",
+    PacUndefinedFunction = "pac.undefined_function",
+    PacSandboxDenied = "pac.sandbox_denied",
+    PacNoEntryPoint = "pac.no_find_proxy_for_url",
+    PacNonStringResult = "pac.non_string_result",
+    PacScriptError = "pac.script_error",
+    PacInvalidRoute = "pac.invalid_route",
 }
 
 impl Serialize for Code {

@@ -3,12 +3,14 @@
 
 mod finding;
 mod proxy;
+mod pac;
 mod report;
 mod result;
 mod target;
 
 pub use finding::{Code, Finding, Status};
 pub use proxy::{ConnectOutcome, ConnectResult, ProxySource, ProxySourceKind, WinInetValues};
+pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };

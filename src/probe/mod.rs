@@ -4,3 +4,4 @@
 pub mod dns;
 pub mod ntp;
 pub mod proxy;
+pub mod pac;

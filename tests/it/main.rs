@@ -7,4 +7,5 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod proxy;
+mod pac;
 mod real_peers;
