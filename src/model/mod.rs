@@ -2,15 +2,15 @@
 //! No I/O and no dependency on any other module of the crate.
 
 mod finding;
-mod proxy;
 mod pac;
+mod proxy;
 mod report;
 mod result;
 mod target;
 
 pub use finding::{Code, Finding, Status};
-pub use proxy::{ConnectOutcome, ConnectResult, ProxySource, ProxySourceKind, WinInetValues};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
+pub use proxy::{ConnectOutcome, ConnectResult, ProxySource, ProxySourceKind, WinInetValues};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };

@@ -97,34 +97,6 @@ impl NetOptions {
         )
     }
 
-    /// A TCP connection to `peer`, leaving from the configured source address or device, within
-    /// `timeout`.
-    pub async fn tcp_connect(
-        &self,
-        peer: SocketAddr,
-        timeout: Duration,
-    ) -> io::Result<tokio::net::TcpStream> {
-        let sock = if peer.is_ipv4() {
-            tokio::net::TcpSocket::new_v4()?
-        } else {
-            tokio::net::TcpSocket::new_v6()?
-        };
-        if let Some(dev) = &self.device {
-            crate::platform::bind_device(&socket2::SockRef::from(&sock), dev)?;
-        }
-        if let Some(ip) = self.source_for(&peer.ip()) {
-            sock.bind(SocketAddr::new(ip, 0))?;
-        }
-        tokio::time::timeout(timeout, sock.connect(peer))
-            .await
-            .map_err(|_| {
-                io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("no answer from {peer} within {timeout:?}"),
-                )
-            })?
-    }
-
     /// A UDP socket connected to `peer` (so ICMP errors come back as `ConnectionRefused`), leaving
     /// from the configured source address or device.
     pub fn udp_connected(&self, peer: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
@@ -163,7 +135,7 @@ impl NetOptions {
             sock.set_only_v6(true)?;
         }
         if let Some(dev) = &self.device {
-            crate::platform::bind_device(&sock, dev)?;
+            crate::platform::bind_device(&socket2::SockRef::from(&sock), dev)?;
         }
         if let Some(ip) = self.source_for(&peer.ip()) {
             sock.bind(&SocketAddr::new(ip, 0).into())?;

@@ -3,5 +3,5 @@
 
 pub mod dns;
 pub mod ntp;
-pub mod proxy;
 pub mod pac;
+pub mod proxy;

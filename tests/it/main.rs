@@ -6,6 +6,6 @@ mod support;
 mod cli;
 mod hostile;
 mod lab_faults;
-mod proxy;
 mod pac;
+mod proxy;
 mod real_peers;

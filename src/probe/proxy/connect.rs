@@ -36,9 +36,14 @@ pub async fn connect(net: &NetOptions, spec: &ConnectSpec) -> (ConnectResult, Op
         outcome: ConnectOutcome::Closed,
     };
     let start = Instant::now();
-    let mut stream = match net.tcp_connect(spec.proxy, spec.connect_timeout).await {
-        Ok(s) => s,
-        Err(e) => {
+    let connected = tokio::time::timeout(spec.connect_timeout, net.tcp_connected(spec.proxy)).await;
+    let mut stream = match connected {
+        Ok(Ok(s)) => s,
+        Err(_) => {
+            result.outcome = ConnectOutcome::ConnectTimeout;
+            return (result, None);
+        }
+        Ok(Err(e)) => {
             result.outcome = match e.kind() {
                 io::ErrorKind::ConnectionRefused => ConnectOutcome::Refused,
                 io::ErrorKind::TimedOut => ConnectOutcome::ConnectTimeout,
