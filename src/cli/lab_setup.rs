@@ -48,7 +48,7 @@ pub fn with_distribution(profile: &Profile) -> Vec<crate::model::TlsEndpoint> {
                 port: Some(443),
             },
             client_certificate: true,
-            request: None,
+            request: Some("/".into()),
         });
     }
     eps

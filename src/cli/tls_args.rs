@@ -106,7 +106,7 @@ impl TlsArgs {
                 name: "distribution".into(),
                 host: h,
                 client_certificate: true,
-                request: None,
+                request: Some("/".into()),
             });
         }
         let t = &mut p.tls_settings;

@@ -418,6 +418,13 @@ fn tls_entry(code: Code) -> Entry {
             "{subject}: サーバがアラート {alert} でハンドシェイクを終了しました",
             "このレポートとアラート名をヘルプデスクに伝えてください（補23）",
         ),
+        TlsRejectedHttp => e(
+            S23,
+            "{subject}: the handshake completed but the server refused the request for our certificate: HTTP {status} {reason}",
+            "The server checks the certificate after the handshake (as nginx does) and does not accept ours: check its issuer, expiry and institution code (補18, 補23)",
+            "{subject}: ハンドシェイク後にサーバがクライアント証明書を理由に要求を拒否しました: HTTP {status} {reason}",
+            "サーバはハンドシェイク後に証明書を検査し、受け入れていません。発行者・有効期限・医療機関コードを確認してください（補18、補23）",
+        ),
         TlsProtocolMismatch => e(
             S23,
             "{subject}: no TLS version or cipher suite in common with the server ({detail})",

@@ -260,6 +260,20 @@ pub(super) fn endpoint_check(
             findings.push(finding);
         }
     }
+    if let (None, Some(status)) = (&r.failure, r.http_status) {
+        let reason = r.http_reason.clone().unwrap_or_default();
+        let about_cert = {
+            let l = reason.to_ascii_lowercase();
+            l.contains("certificate") || l.contains("ssl") || l.contains("tls")
+        };
+        if status == 495 || status == 496 || (status >= 400 && about_cert) {
+            findings.push(
+                f(Code::TlsRejectedHttp, Status::Fail)
+                    .with("status", status)
+                    .with("reason", &reason),
+            );
+        }
+    }
     if r.failure.is_none() && r.client_cert_expected && r.client_cert_requested == Some(false) {
         findings.push(f(Code::TlsClientCertNotRequested, Status::Warn));
     }

@@ -319,6 +319,9 @@ impl LabPki {
 
         let mut names: Vec<String> = hosts.to_vec();
         names.push("localhost".into());
+        // IP literals too, so a real server (nginx) on loopback can be probed without DNS.
+        names.push("127.0.0.1".into());
+        names.push("::1".into());
         let server_dn = || dn("oqs-net lab server", "oqs-net lab");
         let server = identity(
             leaf(server_dn(), &names, true, (-1, 397), &inter)?,

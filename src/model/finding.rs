@@ -91,6 +91,7 @@ codes! {
     TlsRejectedCertificateRequired = "tls.rejected.certificate_required",
     TlsRejectedAccessDenied = "tls.rejected.access_denied",
     TlsRejectedOther = "tls.rejected.other",
+    TlsRejectedHttp = "tls.rejected.http",
     TlsProtocolMismatch = "tls.protocol_mismatch",
     TlsClosedAfterHandshake = "tls.closed_after_handshake",
     TlsRequestTimeout = "tls.request_timeout",

@@ -384,6 +384,8 @@ pub struct TlsEndpointResult {
     /// The request path asked (`None`: no request).
     pub request: Option<String>,
     pub http_status: Option<u16>,
+    /// What the response says for itself (an HTML title or the first line), when it is an error.
+    pub http_reason: Option<String>,
     pub failure: Option<TlsFailure>,
 }
 

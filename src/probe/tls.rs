@@ -36,6 +36,8 @@ const MAX_BUNDLE: u64 = 4 << 20;
 const CONFIRM_MIN: Duration = Duration::from_millis(150);
 /// Largest response head accepted (hyper's own limit is larger).
 const MAX_HEAD: usize = 16 * 1024;
+/// Largest part of an error response's body read for its reason.
+const MAX_BODY: usize = 4096;
 
 /// The client side shared by every endpoint of a round.
 pub struct TlsContext {
@@ -271,6 +273,7 @@ pub async fn probe_endpoint(
         accepted_by: None,
         request: ep.request.clone(),
         http_status: None,
+        http_reason: None,
         failure: None,
     };
 
@@ -388,7 +391,8 @@ pub async fn probe_endpoint(
         r.cipher = conn
             .negotiated_cipher_suite()
             .and_then(|c| c.suite().as_str())
-            .map(str::to_string);
+            // IANA names, as OpenSSL's `-stdname` and Wireshark print them.
+            .map(|s| s.replacen("TLS13_", "TLS_", 1));
     }
     let tls13 = r.protocol.as_deref() == Some("TLSv1_3");
     if let Some(p) = &r.protocol {
@@ -399,13 +403,17 @@ pub async fn probe_endpoint(
     match &ep.request {
         Some(path) => {
             let start = Instant::now();
-            match tokio::time::timeout(s.request_timeout, request(tls, &ep.host.host, port, path))
-                .await
+            match tokio::time::timeout(
+                s.request_timeout,
+                request(tls, &ep.host.host, port, path, r.client_cert_sent),
+            )
+            .await
             {
                 Err(_) => r.failure = Some(TlsFailure::RequestTimeout),
                 Ok(Err(f)) => r.failure = Some(f),
-                Ok(Ok(status)) => {
+                Ok(Ok((status, reason))) => {
                     r.http_status = Some(status);
+                    r.http_reason = reason;
                     r.accepted_by = Some(TlsAcceptance::Response);
                     r.request_ms = Some(ms(start.elapsed()));
                 }
@@ -564,8 +572,15 @@ fn peer_incompatible(p: &PeerIncompatible) -> String {
     format!("{p:?}")
 }
 
-/// One GET over the established connection; returns the status code.
-async fn request<S>(tls: S, host: &str, port: u16, path: &str) -> Result<u16, TlsFailure>
+/// One GET over the established connection; returns the status code, and for an error status
+/// what the body says (its HTML title or first line, from at most [`MAX_BODY`] bytes).
+async fn request<S>(
+    tls: S,
+    host: &str,
+    port: u16,
+    path: &str,
+    sent_cert: bool,
+) -> Result<(u16, Option<String>), TlsFailure>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -575,7 +590,7 @@ where
         .max_buf_size(MAX_HEAD.max(8192))
         .handshake::<_, Empty<hyper::body::Bytes>>(io)
         .await
-        .map_err(|e| http_failure(&e))?;
+        .map_err(|e| http_failure(&e, sent_cert))?;
     let driver = tokio::spawn(conn);
     let authority = if port == 443 {
         host.to_string()
@@ -597,21 +612,69 @@ where
         })?;
     let res = sender.send_request(req).await;
     let out = match res {
-        Ok(resp) => Ok(resp.status().as_u16()),
-        Err(e) => Err(http_failure(&e)),
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            let reason = if status >= 400 {
+                let body = read_some(resp.into_body()).await;
+                reason_of(&body, status)
+            } else {
+                None
+            };
+            Ok((status, reason))
+        }
+        Err(e) => Err(http_failure(&e, sent_cert)),
     };
     driver.abort();
     out
 }
 
-fn http_failure(e: &hyper::Error) -> TlsFailure {
+async fn read_some(mut body: hyper::body::Incoming) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let mut out = Vec::new();
+    while out.len() < MAX_BODY {
+        match body.frame().await {
+            Some(Ok(f)) => {
+                if let Ok(d) = f.into_data() {
+                    let take = d.len().min(MAX_BODY - out.len());
+                    out.extend_from_slice(&d[..take]);
+                }
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The `<title>` of an HTML body, else its first non-empty line, at most 120 characters.
+pub fn reason_of(body: &[u8], status: u16) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let raw = match (lower.find("<title>"), lower.find("</title>")) {
+        (Some(a), Some(b)) if b > a + 7 => text[a + 7..b].to_string(),
+        _ => text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+            .to_string(),
+    };
+    let clean: String = raw.chars().filter(|c| !c.is_control()).take(120).collect();
+    let clean = clean.trim();
+    let clean = clean
+        .strip_prefix(&status.to_string())
+        .map(str::trim)
+        .unwrap_or(clean);
+    (!clean.is_empty()).then(|| clean.to_string())
+}
+
+fn http_failure(e: &hyper::Error, sent_cert: bool) -> TlsFailure {
     let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(s) = src {
         if let Some(io) = s.downcast_ref::<io::Error>() {
-            return tls_failure(io, Stage::Request, true, true);
+            return tls_failure(io, Stage::Request, true, sent_cert);
         }
         if let Some(t) = s.downcast_ref::<TlsError>() {
-            return classify(t, true, true);
+            return classify(t, true, sent_cert);
         }
         src = s.source();
     }
@@ -641,6 +704,20 @@ mod tests {
             "certificate_required"
         );
         assert_eq!(alert_name(AlertDescription::AccessDenied), "access_denied");
+    }
+
+    #[test]
+    fn reasons_from_bodies() {
+        let nginx = b"<html>\r\n<head><title>400 The SSL certificate error</title></head>\r\n";
+        assert_eq!(
+            reason_of(nginx, 400).as_deref(),
+            Some("The SSL certificate error")
+        );
+        assert_eq!(
+            reason_of(b"\n  forbidden here\nmore", 403).as_deref(),
+            Some("forbidden here")
+        );
+        assert_eq!(reason_of(b"", 500), None);
     }
 
     #[test]

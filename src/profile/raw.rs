@@ -440,15 +440,23 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         .unwrap_or_default()
         .iter()
         .map(|t| {
+            // One GET of `/` unless the profile says otherwise (`request = ""`: none). Without
+            // a request, a server that checks the certificate after the handshake (nginx does)
+            // cannot be told from one that accepted it.
             let request = match &t.request {
-                Some(r) if !r.get_ref().starts_with('/') || r.get_ref().len() > 2048 => {
+                Some(r) if r.get_ref().is_empty() => None,
+                Some(r)
+                    if !r.get_ref().starts_with('/')
+                        || r.get_ref().len() > 2048
+                        || r.get_ref().chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                {
                     return Err(src.err(
                         r.span(),
-                        "`request` is a path starting with `/` (at most 2048 characters)",
+                        "`request` is a path starting with `/` (at most 2048 characters, no spaces), or \"\" for none",
                     ));
                 }
                 Some(r) => Some(r.get_ref().clone()),
-                None => None,
+                None => Some("/".to_string()),
             };
             Ok(TlsEndpoint {
                 name: t.name.clone(),
@@ -587,7 +595,7 @@ fn tls_settings(
             name: "distribution".into(),
             host: h,
             client_certificate: true,
-            request: None,
+            request: Some("/".into()),
         });
     }
     Ok(out)
