@@ -352,7 +352,7 @@ fn tls_entry(code: Code) -> Entry {
             S16,
             "{subject}: the profile is {expected} but {host} answers as the {actual} environment (certificate for {server_names})",
             "The terminal points at the wrong environment: switch it with the official environment switch tool (本番環境/接続検証環境, 補16, 補18)",
-            "{subject}: プロファイルは{expected}ですが、{host} は{actual}として応答しています（証明書 {server_names}）",
+            "{subject}: プロファイルは{expected_ja}ですが、{host} は{actual_ja}として応答しています（証明書 {server_names}）",
             "端末の接続先環境が誤っています。環境切替ツールで本番環境/接続検証環境を正しく設定してください（補16、補18）",
         ),
         TlsClientCertRequired => e(
@@ -626,6 +626,14 @@ mod tests {
                     "{code:?}: {t}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_tls_code_has_its_own_text() {
+        // The TLS table ends in a catch-all arm; no code may land there.
+        for &code in Code::ALL {
+            assert_ne!(entry(code).fix_en, "-", "{code:?} has no entry");
         }
     }
 

@@ -176,6 +176,8 @@ pub(super) fn endpoint_check(
                 .with("host", &r.host)
                 .with("expected", env_label(p.environment, false))
                 .with("actual", env_label(actual, false))
+                .with("expected_ja", env_label(p.environment, true))
+                .with("actual_ja", env_label(actual, true))
                 .with("server_names", &server_names),
         );
     }

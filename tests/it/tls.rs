@@ -55,6 +55,15 @@ fn endpoint(c: &Check) -> &TlsEndpointResult {
     }
 }
 
+/// Every finding supplies the values its texts refer to.
+fn assert_filled(r: &Round) {
+    for (_, f) in r.findings() {
+        for key in oqs_net::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "{:?} lacks `{key}`: {f:?}", f.code);
+        }
+    }
+}
+
 fn check_codes(c: &Check) -> Vec<Code> {
     c.findings.iter().map(|f| f.code).collect()
 }
@@ -124,6 +133,7 @@ async fn each_lab_server_fault_gives_its_finding() {
     let mut failures = Vec::new();
     for (scenario, code, status) in SERVER_FAULTS {
         let r = tls_round(Some(scenario), |_, _| {}).await;
+        assert_filled(&r);
         for c in tls_checks(&r) {
             let got = check_codes(c);
             if !got.contains(code) || c.status != *status {
@@ -247,6 +257,7 @@ async fn client_certificate_problems_are_named() {
     let mut failures = Vec::new();
     for (what, tweak, want_id, want_ep) in cases {
         let r = tls_round(None, |p, lab| tweak(p, lab)).await;
+        assert_filled(&r);
         let idc = r
             .checks
             .iter()
@@ -929,4 +940,164 @@ fn probe_lab_shows_a_healthy_tls_section_and_cert_inspect_lists_the_pfx() {
     );
     assert!(text.contains("private key present"), "{text}");
     assert!(text.contains("ECDSA P-256"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renderers: the TLS section pinned by golden files (refresh with UPDATE_GOLDEN=1).
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
+}
+
+fn cert(subject: &str, issuer: &str, names: &[&str], days_left: i64) -> CertInfo {
+    CertInfo {
+        subject: subject.into(),
+        issuer: issuer.into(),
+        serial: "01ab".into(),
+        not_before: "2026-01-01T00:00:00Z".into(),
+        not_after: "2027-01-01T00:00:00Z".into(),
+        days_left,
+        key_type: "ECDSA P-256".into(),
+        is_ca: false,
+        names: names.iter().map(|s| s.to_string()).collect(),
+        institution_code: oqs_net::probe::pfx::institution_code_in(subject),
+        sha256: "00".into(),
+    }
+}
+
+fn endpoint_result(name: &str, host: &str) -> TlsEndpointResult {
+    TlsEndpointResult {
+        name: name.into(),
+        host: host.into(),
+        port: 443,
+        addr: Some("[2001:db8::10]:443".parse().unwrap()),
+        resolve_ms: Some(3.0),
+        connect_ms: Some(12.5),
+        handshake_ms: Some(25.25),
+        request_ms: Some(13.0),
+        protocol: Some("TLSv1.3".into()),
+        cipher: Some("TLS_AES_256_GCM_SHA384".into()),
+        server_cert: Some(cert("CN=server", "CN=Some Server CA", &[host], 200)),
+        server_chain_len: 2,
+        client_cert_requested: Some(true),
+        client_cert_sent: true,
+        client_cert_expected: true,
+        accepted_by: Some(TlsAcceptance::Response),
+        request: Some("/".into()),
+        http_status: Some(200),
+        http_reason: None,
+        failure: None,
+    }
+}
+
+#[test]
+fn tls_section_golden() {
+    let p = oqs_net::profile::shipped_for(Mode::Ipvpn, Environment::Production);
+    let client = cert(
+        "C=JP, O=Clinic, CN=CLINIC 0123456789",
+        "C=JP, O=MHLW, CN=Online Billing NW System",
+        &[],
+        12,
+    );
+    let id = IdentityReport {
+        files: vec![PfxReport {
+            path: "C:/certs/clinic.pfx".into(),
+            entries: vec![PfxEntry {
+                cert: client.clone(),
+                has_private_key: true,
+            }],
+            failure: None,
+        }],
+        candidates: vec![client],
+        selected: Some(0),
+        rule: Some(SelectionRule::Only),
+        institution_code: None,
+        code_unmatched: false,
+        expected_issuers: TlsSettings::default().issuer_names,
+        selected_chain: vec![],
+        ca_error: None,
+        ca_source: "system".into(),
+    };
+    let ok = endpoint_result("oqs-web", "hweb.oqs.onshikaku.org");
+    let mut rejected = endpoint_result("oqs-api", "hweb-api.oqs.onshikaku.org");
+    rejected.failure = Some(TlsFailure::Rejected {
+        alert: "certificate_expired".into(),
+    });
+    rejected.http_status = None;
+    rejected.accepted_by = None;
+    rejected.request_ms = None;
+    let mut other_env = endpoint_result("oqs-mnc", "hweb-mnc.oqs.onshikaku.org");
+    other_env.failure = Some(TlsFailure::ServerNameMismatch);
+    other_env.server_cert = Some(cert(
+        "CN=server",
+        "CN=Some Server CA",
+        &["hweb-mnc.oqs-st.onshikaku.org"],
+        200,
+    ));
+    other_env.handshake_ms = None;
+    other_env.http_status = None;
+    other_env.accepted_by = None;
+    let mut refused = endpoint_result("distribution", "dist.example.lan");
+    refused.failure = Some(TlsFailure::Refused);
+    refused.connect_ms = None;
+    refused.handshake_ms = None;
+    refused.protocol = None;
+    refused.cipher = None;
+    refused.server_cert = None;
+    refused.client_cert_requested = None;
+    refused.client_cert_sent = false;
+    refused.http_status = None;
+    refused.accepted_by = None;
+    let m = oqs_net::engine::Measurements {
+        started_at: std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        duration: Duration::from_millis(420),
+        dns: vec![],
+        ntp: vec![],
+        cut_off: vec![],
+        resolvers: vec!["192.0.2.53:53".into()],
+        resolver_error: None,
+        tls: TlsRound {
+            identity: Some(id),
+            endpoints: vec![ok, rejected, other_env, refused],
+        },
+    };
+    let mut r = oqs_net::judge::judge(&p, &m);
+    r.tool_version = "0.0.0".into();
+    r.checks
+        .retain(|c| matches!(c.kind, CheckKind::Tls | CheckKind::TlsClientCert));
+    let style = |lang| oqs_net::output::human::Style { color: false, lang };
+    golden(
+        "tls-en.txt",
+        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::En)),
+    );
+    golden(
+        "tls-ja.txt",
+        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::Ja)),
+    );
+    golden(
+        "tls-en.json",
+        &oqs_net::output::json::render(&r, oqs_net::findings::Lang::En),
+    );
+    assert_filled(&r);
+    let c = codes(&r);
+    for code in [
+        Code::CertExpiring,
+        Code::TlsRejectedCertificateExpired,
+        Code::TlsWrongEnvironment,
+        Code::TlsRefused,
+    ] {
+        assert!(c.contains(&code), "{code:?} in {c:?}");
+    }
 }
