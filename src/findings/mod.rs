@@ -425,6 +425,13 @@ fn tls_entry(code: Code) -> Entry {
             "{subject}: ハンドシェイク後にサーバがクライアント証明書を理由に要求を拒否しました: HTTP {status} {reason}",
             "サーバはハンドシェイク後に証明書を検査し、受け入れていません。発行者・有効期限・医療機関コードを確認してください（補18、補23）",
         ),
+        TlsNotTls => e(
+            S23,
+            "{subject}: {addr} does not answer in TLS ({detail})",
+            "Something else listens there (plain HTTP, a proxy port, another service): check the port and the proxy bypass list for this host (補23)",
+            "{subject}: {addr} がTLSで応答しません（{detail}）",
+            "別のサービス（平文HTTP、プロキシのポート等）が応答しています。ポートとこのホストのプロキシ除外設定を確認してください（補23）",
+        ),
         TlsProtocolMismatch => e(
             S23,
             "{subject}: no TLS version or cipher suite in common with the server ({detail})",

@@ -243,6 +243,9 @@ pub(super) fn endpoint_check(
                     .with("cert", &cert)
                     .with("cert_issuer", &cert_issuer)
             }
+            TlsFailure::NotTls { detail } => f(Code::TlsNotTls, Status::Fail)
+                .with("addr", &addr)
+                .with("detail", detail),
             TlsFailure::ProtocolMismatch { detail } => {
                 f(Code::TlsProtocolMismatch, Status::Fail).with("detail", detail)
             }

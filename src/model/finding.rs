@@ -93,6 +93,7 @@ codes! {
     TlsRejectedOther = "tls.rejected.other",
     TlsRejectedHttp = "tls.rejected.http",
     TlsProtocolMismatch = "tls.protocol_mismatch",
+    TlsNotTls = "tls.not_tls",
     TlsClosedAfterHandshake = "tls.closed_after_handshake",
     TlsRequestTimeout = "tls.request_timeout",
     TlsHttpError = "tls.http_error",

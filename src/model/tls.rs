@@ -302,6 +302,10 @@ pub enum TlsFailure {
     Rejected {
         alert: String,
     },
+    /// What came back is not TLS at all (plain HTTP, another protocol, garbage).
+    NotTls {
+        detail: String,
+    },
     /// No protocol version or cipher suite in common.
     ProtocolMismatch {
         detail: String,
@@ -335,6 +339,7 @@ impl TlsFailure {
             TlsFailure::ServerCertInvalid { .. } => "server_cert_invalid",
             TlsFailure::ClientCertRequired => "client_cert_required",
             TlsFailure::Rejected { .. } => "rejected",
+            TlsFailure::NotTls { .. } => "not_tls",
             TlsFailure::ProtocolMismatch { .. } => "protocol_mismatch",
             TlsFailure::ClosedAfterHandshake { .. } => "closed_after_handshake",
             TlsFailure::RequestTimeout => "request_timeout",

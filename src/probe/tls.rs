@@ -559,6 +559,9 @@ pub fn classify(t: &TlsError, asked: bool, sent_cert: bool) -> TlsFailure {
                 detail: format!("{t}"),
             }
         }
+        TlsError::InvalidMessage(m) => TlsFailure::NotTls {
+            detail: format!("{m:?}"),
+        },
         TlsError::NoCertificatesPresented => TlsFailure::ServerCertInvalid {
             detail: "the server presented no certificate".into(),
         },

@@ -1101,3 +1101,45 @@ fn tls_section_golden() {
         assert!(c.contains(&code), "{code:?} in {c:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile peers: no hang, no panic, a named failure.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_that_does_not_speak_tls_is_named_not_hung() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        // First a plain-HTTP answer (a proxy or web server without TLS), then endless garbage.
+        for reply in [
+            &b"HTTP/1.1 400 Bad Request\r\n\r\n"[..],
+            &[0x16, 0x03, 0x03, 0xff, 0xff][..],
+        ] {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let _ = s.write_all(reply).await;
+            let junk = vec![0xAB; 64 * 1024];
+            for _ in 0..64 {
+                if s.write_all(&junk).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let pki = LabPki::generate(&["x.test".into()]).unwrap();
+    for _ in 0..2 {
+        let p = nginx_profile(&pki, port, &pki.files.client_pfx);
+        let start = Instant::now();
+        let (_, r, round) = probe_one(&p).await;
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+        let f = r.failure.clone().expect("a failure");
+        assert_eq!(f.as_label(), "not_tls", "{f:?}");
+        assert_eq!(round.status, Status::Fail);
+        assert_filled(&round);
+    }
+    server.abort();
+}
