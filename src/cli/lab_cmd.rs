@@ -65,8 +65,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
              NTP  port {ntp} on  {v4}\n                      {v6}\n  \
              scenario: {sc}\n\n\
              Probe it from another terminal:\n  \
-             {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n\
-             Ctrl-C stops the lab.\n",
+             {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n",
             name = profile.name,
             ns = if in_netns {
                 format!(" in network namespace `{}`", args.netns)
@@ -79,6 +78,37 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
         ));
+        if let Some(pki) = lab.pki() {
+            let mut t = String::from("TLS servers (client certificate required):\n");
+            for e in lab_setup::with_distribution(&profile) {
+                if let Some(port) = lab.tls_port(&e.name) {
+                    t.push_str(&format!(
+                        "  {:<13} {:<32} port {port}\n",
+                        e.name, e.host.host
+                    ));
+                }
+            }
+            let f = &pki.files;
+            t.push_str(&format!(
+                "Lab PKI in {dir} (gone when the lab stops):\n  \
+                 CA (trust it)       {ca}\n  \
+                 client PFX          {pfx}  (legacy: {legacy})\n  \
+                 other PFX           {two}, {expired}, {foreign}, {nokey}\n  \
+                 PFX password file   {pw}\n\n\
+                 Look inside one:\n  oqs-net cert inspect {pfx} --pfx-password-file {pw}\n\n",
+                dir = pki.dir.path().display(),
+                ca = f.ca_pem.display(),
+                pfx = f.client_pfx.display(),
+                legacy = f.client_legacy_pfx.display(),
+                two = f.two_clients_pfx.display(),
+                expired = f.expired_pfx.display(),
+                foreign = f.foreign_pfx.display(),
+                nokey = f.no_key_pfx.display(),
+                pw = f.password_file.display(),
+            ));
+            super::print(&t);
+        }
+        super::print("Ctrl-C stops the lab.\n");
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;

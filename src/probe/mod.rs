@@ -3,3 +3,5 @@
 
 pub mod dns;
 pub mod ntp;
+pub mod pfx;
+pub mod tls;

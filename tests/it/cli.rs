@@ -260,6 +260,7 @@ fn fixed_measurements() -> (Profile, Measurements) {
         cut_off: vec![],
         resolvers: vec!["192.0.2.53:53".into()],
         resolver_error: None,
+        tls: Default::default(),
     };
     (p, m)
 }

@@ -1,4 +1,5 @@
-//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
+//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound,
+//! nginx),
 //! hostile input, and the command line as a user runs it.
 
 mod support;
@@ -7,3 +8,4 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod real_peers;
+mod tls;
