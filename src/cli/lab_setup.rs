@@ -133,3 +133,78 @@ pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
     p.source = format!("{} (lab)", p.source);
     (p, vec![lab.dns_addr()])
 }
+
+/// A profile file for `profile` as [`point_at`] made it, so that another terminal can probe the lab
+/// with `--targets FILE` alone: names with the lab's ports, its resolver, its PKI.
+pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
+    use toml::{Table, Value};
+    let strings = |v: Vec<String>| Value::Array(v.into_iter().map(Value::String).collect());
+    let mut top = Table::new();
+    top.insert("name".into(), Value::String(format!("{} (lab)", p.name)));
+    top.insert(
+        "description".into(),
+        Value::String("written by `oqs-net lab`; gone when it stops".into()),
+    );
+    top.insert("mode".into(), Value::String(p.mode.as_label().into()));
+    top.insert(
+        "environment".into(),
+        Value::String(p.environment.as_label().into()),
+    );
+    let mut dns = Table::new();
+    dns.insert(
+        "round_robin".into(),
+        Value::String(p.dns.round_robin.to_string()),
+    );
+    dns.insert(
+        "fallbacks".into(),
+        strings(p.dns.fallbacks.iter().map(ToString::to_string).collect()),
+    );
+    dns.insert(
+        "resolvers".into(),
+        strings(resolvers.iter().map(ToString::to_string).collect()),
+    );
+    dns.insert(
+        "families".into(),
+        strings(
+            p.dns
+                .families
+                .iter()
+                .map(|f| f.as_label().to_string())
+                .collect(),
+        ),
+    );
+    top.insert("dns".into(), Value::Table(dns));
+    let mut ntp = Table::new();
+    ntp.insert("port".into(), Value::Integer(i64::from(p.ntp.port)));
+    top.insert("ntp".into(), Value::Table(ntp));
+    let tls: Vec<Value> = p
+        .tls
+        .iter()
+        .map(|e| {
+            let mut t = Table::new();
+            t.insert("name".into(), Value::String(e.name.clone()));
+            t.insert("host".into(), Value::String(e.host.to_string()));
+            Value::Table(t)
+        })
+        .collect();
+    top.insert("tls".into(), Value::Array(tls));
+    let t = &p.tls_settings;
+    let mut settings = Table::new();
+    let path = |p: &std::path::Path| Value::String(p.display().to_string());
+    if let Some(ca) = &t.ca_bundle {
+        settings.insert("ca_bundle".into(), path(ca));
+    }
+    settings.insert(
+        "pfx".into(),
+        Value::Array(t.pfx.iter().map(|f| path(f)).collect()),
+    );
+    if let crate::model::PasswordSource::File(f) = &t.password {
+        settings.insert("pfx_password_file".into(), path(f));
+    }
+    top.insert("tls_settings".into(), Value::Table(settings));
+    format!(
+        "# The `{}` profile pointed at a running `oqs-net lab`.\n{}",
+        p.name,
+        toml::to_string(&top).unwrap_or_default()
+    )
+}
