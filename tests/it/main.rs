@@ -1,5 +1,5 @@
 //! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, and the command line as a user runs it.
+//! hostile input, the command line as a user runs it, and PAC evaluation against pacparser.
 
 mod support;
 

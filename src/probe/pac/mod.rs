@@ -784,27 +784,29 @@ fn my_ip_text(my_ip: &[IpAddr], all: bool) -> String {
         .map_or_else(|| "127.0.0.1".into(), ToString::to_string)
 }
 
-/// `sortIpAddressList`: IPv6 before IPv4, each ascending; `None` when any entry is not an address.
+/// `sortIpAddressList`, as Chrome and Internet Explorer define it: spaces and tabs removed, empty
+/// entries skipped, IPv6 before IPv4, each ascending, the entries written as given; `None` (false
+/// in JavaScript) when nothing is left or any entry is not an address.
 pub fn sort_ip_list(list: &str) -> Option<String> {
     if list.len() > 64 * 1024 {
         return None;
     }
+    let cleaned: String = list.chars().filter(|c| !matches!(c, ' ' | '\t')).collect();
     let mut ips = Vec::new();
-    for part in list.split(';') {
-        let part = part.trim();
+    for part in cleaned.split(';').filter(|p| !p.is_empty()) {
         let ip: IpAddr = part.parse().ok()?;
-        ips.push(ip);
+        ips.push((ip, part));
     }
     if ips.is_empty() {
         return None;
     }
-    ips.sort_by_key(|ip| match ip {
+    ips.sort_by_key(|(ip, _)| match ip {
         IpAddr::V6(a) => (0u8, a.octets()),
         IpAddr::V4(a) => (1u8, a.to_ipv6_mapped().octets()),
     });
     Some(
         ips.iter()
-            .map(ToString::to_string)
+            .map(|(_, text)| *text)
             .collect::<Vec<_>>()
             .join(";"),
     )
@@ -936,6 +938,11 @@ mod tests {
         );
         assert_eq!(sort_ip_list("10.0.0.1;nonsense"), None);
         assert_eq!(sort_ip_list(""), None);
+        assert_eq!(sort_ip_list(" ; ;"), None);
+        assert_eq!(
+            sort_ip_list("10.0.0.9;;2001:DB8::1 ").as_deref(),
+            Some("2001:DB8::1;10.0.0.9")
+        );
     }
 
     #[test]
