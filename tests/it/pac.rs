@@ -1065,3 +1065,126 @@ fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["label"], "unsupported_scheme");
 }
+
+/// Compares with `fixtures/golden/NAME` (refresh with `UPDATE_GOLDEN=1 cargo test`).
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
+}
+
+/// Replaces measured times (`in 0.7 ms`, `"elapsed_ms": 0.7`, ...) so outputs compare byte for byte.
+fn mask_times(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let masked = if let Some(i) = line.find(" in ").filter(|_| line.contains(" ms")) {
+            let end = line[i..]
+                .find(" ms")
+                .map(|j| i + j + 3)
+                .unwrap_or(line.len());
+            format!("{} in <t> ms{}", &line[..i], &line[end..])
+        } else if let Some(i) = line.find("_ms\": ") {
+            let start = i + 6;
+            let end = line[start..]
+                .find(|c: char| c == ',' || c.is_whitespace())
+                .map_or(line.len(), |j| start + j);
+            format!("{}<t>{}", &line[..start], &line[end..])
+        } else {
+            line.to_string()
+        };
+        out.push_str(&masked);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn cli_outputs_match_golden_files() {
+    let (code, out, _) = run_pac(&["--help"]);
+    assert_eq!(code, 0);
+    golden("pac-help.txt", &out);
+
+    let fixed = [
+        "--my-ip",
+        "192.168.220.10",
+        "--no-dns",
+        "--at",
+        "2025-03-14T10:30:00+09:00",
+    ];
+    let (code, out, _) = run_pac(
+        &[
+            &[
+                fixture_path("routes-mixed.pac").as_str(),
+                "--url",
+                "https://hweb.oqs.onshikaku.org/api/v1?x=1",
+                "--lang",
+                "en",
+            ][..],
+            &fixed[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0);
+    golden(
+        "pac-answer-en.txt",
+        &mask_times(&out).replace(&fixture_path(""), "fixtures/pac/"),
+    );
+
+    let (code, out, _) = run_pac(
+        &[
+            &[
+                fixture_path("routes-mixed.pac").as_str(),
+                "--url",
+                "http://garbage/",
+                "--lang",
+                "ja",
+                "--format",
+                "json",
+            ][..],
+            &fixed[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0);
+    golden(
+        "pac-garbage-ja.json",
+        &mask_times(&out).replace(&fixture_path(""), "fixtures/pac/"),
+    );
+    let (_, human, _) = run_pac(&[
+        &fixture_path("routes-mixed.pac"),
+        "--url",
+        "http://empty/",
+        "--no-dns",
+    ]);
+    assert!(human.contains("invalid (empty)"), "{human}");
+    assert!(human.contains("no usable route"), "{human}");
+
+    let (code, out, _) = run_pac(
+        &[
+            &[
+                fixture_path("hostile-undefined.pac").as_str(),
+                "--url",
+                "http://a.example/",
+                "--lang",
+                "ja",
+            ][..],
+            &fixed[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 1);
+    golden(
+        "pac-failed-ja.txt",
+        &out.replace(&fixture_path(""), "fixtures/pac/"),
+    );
+}
