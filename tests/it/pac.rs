@@ -316,6 +316,37 @@ fn resolver_time_is_bounded_and_not_charged_to_the_script() {
     assert_eq!(a.lookups.len(), PacLimits::default().max_lookups);
 }
 
+#[test]
+fn a_resolver_ignoring_its_timeout_is_not_waited_for_past_the_budget() {
+    let limits = PacLimits {
+        time_limit: Duration::from_millis(100),
+        dns_budget: Duration::from_millis(300),
+        ..PacLimits::default()
+    };
+    let stuck = PacEnv {
+        resolver: Arc::new(SlowResolver(Duration::from_secs(3))),
+        ..env()
+    };
+    let q = PacQuery {
+        url: "http://a.example/".into(),
+        host: "a.example".into(),
+    };
+    let start = Instant::now();
+    let e = pac::evaluate(
+        r#"function FindProxyForURL(u, h) { return dnsResolve("stuck.example") || "DIRECT"; }"#,
+        &q,
+        &stuck,
+        &limits,
+    )
+    .unwrap_err();
+    assert_eq!(e.as_label(), "timeout");
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+}
+
 const SATURDAY_NIGHT_JST: PacTime = PacTime {
     // 2025-03-15 23:10 +09:00 (14:10 UTC)
     unix_ms: 1_742_047_800_000,

@@ -249,7 +249,8 @@ struct Shared {
     lookups: RefCell<Vec<Lookup>>,
     cache: RefCell<HashMap<String, Result<Vec<IpAddr>, String>>>,
     alerts: RefCell<Vec<String>>,
-    rejections: RefCell<Vec<String>>,
+    /// An `import()` was refused (seen as a rejected promise).
+    import_denied: Cell<bool>,
     watch: Arc<Watch>,
 }
 
@@ -312,8 +313,10 @@ pub fn evaluate(
         let spent = Duration::from_micros(watch.dns_us.load(Ordering::SeqCst));
         let in_lookup = watch.in_lookup.load(Ordering::SeqCst);
         let deadline = started + limits.time_limit + spent + WATCHDOG_GRACE;
+        // A resolver that ignores its own timeout is not waited for past the whole budget.
+        let hard_cap = started + limits.time_limit + limits.dns_budget + WATCHDOG_GRACE;
         let now = Instant::now();
-        if now >= deadline && !in_lookup {
+        if now >= deadline && (!in_lookup || now >= hard_cap) {
             // Count it as a runaway (before marking it, so the count never goes below zero)
             // unless it finished in the meantime.
             RUNAWAY.fetch_add(1, Ordering::SeqCst);
@@ -385,7 +388,7 @@ fn evaluate_here(
         lookups: RefCell::new(Vec::new()),
         cache: RefCell::new(HashMap::new()),
         alerts: RefCell::new(Vec::new()),
-        rejections: RefCell::new(Vec::new()),
+        import_denied: Cell::new(false),
         watch: Arc::clone(watch),
     });
     {
@@ -407,7 +410,9 @@ fn evaluate_here(
                         .as_exception()
                         .and_then(|e| e.message())
                         .unwrap_or_default();
-                    s.rejections.borrow_mut().push(shorten(&text, 200));
+                    if text.contains("could not load module") {
+                        s.import_denied.set(true);
+                    }
                 }
             },
         )));
@@ -556,12 +561,7 @@ fn drain_jobs(ctx: &Ctx<'_>, limits: &PacLimits, shared: &Shared) -> Result<(), 
             limit_ms: limits.time_limit.as_millis() as u64,
         });
     }
-    if shared
-        .rejections
-        .borrow()
-        .iter()
-        .any(|r| r.contains("could not load module"))
-    {
+    if shared.import_denied.get() {
         return Err(PacError::Sandboxed {
             name: "import".into(),
         });
@@ -843,14 +843,14 @@ fn resolve(
     let result = match cached {
         Some(r) => r,
         None => {
-            let r = if shared.cache.borrow().len() >= limits.max_lookups {
-                Err(format!("not looked up: over {} names", limits.max_lookups))
-            } else if shared.dns_spent.get() >= limits.dns_budget {
-                Err(format!(
-                    "not looked up: the {} ms lookup budget is spent",
-                    limits.dns_budget.as_millis()
-                ))
-            } else {
+            // Refusals are not cached, so the cache (and the list of lookups) stays within the
+            // name limit however many names a script invents.
+            if shared.cache.borrow().len() >= limits.max_lookups
+                || shared.dns_spent.get() >= limits.dns_budget
+            {
+                return None;
+            }
+            let r = {
                 let t = Instant::now();
                 shared.watch.in_lookup.store(true, Ordering::SeqCst);
                 let r = resolver.lookup(name);
