@@ -1219,3 +1219,44 @@ fn cli_outputs_match_golden_files() {
         &out.replace(&fixture_path(""), "fixtures/pac/"),
     );
 }
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn quick() -> PacLimits {
+        PacLimits {
+            time_limit: Duration::from_millis(200),
+            ..PacLimits::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any text as a script, or as the expression a script returns, ends as an answer or a
+        /// named error, in time: never a panic, a hang or an engine failure.
+        #[test]
+        fn any_script_ends_named(body in any::<String>(), as_expression in any::<bool>()) {
+            let js = if as_expression {
+                format!("function FindProxyForURL(url, host) {{ return {body}; }}")
+            } else {
+                body
+            };
+            let q = PacQuery { url: "http://a.example/".into(), host: "a.example".into() };
+            let start = Instant::now();
+            let r = pac::evaluate(&js, &q, &env(), &quick());
+            prop_assert!(start.elapsed() < Duration::from_millis(1500));
+            if let Err(e) = &r {
+                prop_assert!(!matches!(e, PacError::Engine(_)), "{e}");
+            }
+        }
+
+        /// Any URL and host either make a query or a named usage error.
+        #[test]
+        fn any_url_is_accepted_or_named(url in any::<String>(), host in proptest::option::of(any::<String>())) {
+            let _ = pac::query_for(&url, host.as_deref(), UrlPolicy::StripHttpsPath);
+            let _ = pac::query_for(&url, host.as_deref(), UrlPolicy::Keep);
+        }
+    }
+}
