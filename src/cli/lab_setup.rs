@@ -1,9 +1,9 @@
 //! Points a profile at the lab: the lab network made from a profile's names, a scenario applied,
-//! and the profile rewritten to use the lab's resolver and NTP port. Shared by `probe --lab`,
+//! and the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA and client PFX. Shared by `probe --lab`,
 //! `lab`, the tests and the benchmark.
 
 use crate::lab::{Lab, LabSpec, Scenario};
-use crate::model::Profile;
+use crate::model::{PasswordSource, Profile};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Round-robin members on IPv4 (Linux routes all of 127/8 to loopback).
@@ -31,6 +31,27 @@ pub fn netns_v6() -> Vec<Ipv6Addr> {
     let mut v = LAB_V6_NETNS.to_vec();
     v.push(LAB_V6_SPARE);
     v
+}
+
+/// The host the lab's distribution server answers as, when the profile names none (the real one
+/// is not public). `.test` is reserved for testing (RFC 6761).
+pub const LAB_DISTRIBUTION_HOST: &str = "distribution.oqs-lab.test";
+
+/// The profile's TLS endpoints plus a distribution server when it has none (the lab stands one up).
+pub fn with_distribution(profile: &Profile) -> Vec<crate::model::TlsEndpoint> {
+    let mut eps = profile.tls.clone();
+    if !eps.is_empty() && !eps.iter().any(|e| e.name == "distribution") {
+        eps.push(crate::model::TlsEndpoint {
+            name: "distribution".into(),
+            host: crate::model::HostPort {
+                host: LAB_DISTRIBUTION_HOST.into(),
+                port: Some(443),
+            },
+            client_certificate: true,
+            request: Some("/".into()),
+        });
+    }
+    eps
 }
 
 /// Loads a scenario by built-in name, or from a file when the name is a path.
@@ -62,6 +83,19 @@ pub fn spec_for(
         .map(|h| h.host.as_str())
         .collect();
     let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, &LAB_V4, v6);
+    // A TLS server per endpoint, on 127.0.0.1 and the first IPv6 member address.
+    spec.tls = with_distribution(profile)
+        .iter()
+        .map(|e| crate::lab::LabTls {
+            endpoint: e.name.clone(),
+            host: e.host.host.clone(),
+            fault: crate::lab::TlsFault::None,
+        })
+        .collect();
+    spec.tls_bind = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+    if let Some(v6) = v6.first() {
+        spec.tls_bind.push((*v6).into());
+    }
     if let Some(s) = scenario {
         let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
         crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare);
@@ -75,11 +109,26 @@ pub fn spec_for(
 /// `profile` as it must be to probe `lab`: its NTP names on the lab's NTP port.
 pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
     let mut p = profile.clone();
+    p.tls = with_distribution(profile);
     let port = lab.ntp_port();
     p.ntp.port = port;
     p.dns.round_robin.port = Some(port);
     for f in &mut p.dns.fallbacks {
         f.port = Some(port);
+    }
+    for e in &mut p.tls {
+        if let Some(port) = lab.tls_port(&e.name) {
+            e.host.port = Some(port);
+        }
+    }
+    if let Some(pki) = lab.pki() {
+        let t = &mut p.tls_settings;
+        t.ca_bundle = Some(pki.files.ca_pem.clone());
+        // A PFX the user gave (to see a foreign or expired one fail) is kept.
+        if t.pfx.is_empty() {
+            t.pfx = vec![pki.files.client_pfx.clone()];
+            t.password = PasswordSource::File(pki.files.password_file.clone());
+        }
     }
     p.source = format!("{} (lab)", p.source);
     (p, vec![lab.dns_addr()])

@@ -54,7 +54,8 @@ pub struct Scenario {
     /// Replaces `spec.latency_ms` when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
-    /// `[[member]]`: changes to existing members, by index.
+    /// `[[member]]`: changes to existing members, by index: member `i` is the i-th address of
+    /// each family (a dual-stacked NTP host).
     #[serde(default, rename = "member")]
     pub members: Vec<MemberPatch>,
     /// `[[extra_member]]`: members to add, by address.
@@ -63,6 +64,17 @@ pub struct Scenario {
     /// `[[name]]`: changes to names, by role or literal name.
     #[serde(default, rename = "name")]
     pub names: Vec<NamePatch>,
+    /// `[[tls]]`: faults of TLS servers, by profile endpoint name or `@all`.
+    #[serde(default, rename = "tls", skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<TlsPatch>,
+}
+
+/// A fault for one TLS server (`endpoint = "oqs-web"`) or all of them (`endpoint = "@all"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPatch {
+    pub endpoint: String,
+    pub fault: super::TlsFault,
 }
 
 /// Changes to one member's NTP behaviour. In `[[member]]` it is found by `index`; in
@@ -403,14 +415,37 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
+    for patch in &scenario.tls {
+        for t in spec
+            .tls
+            .iter_mut()
+            .filter(|t| patch.endpoint == "@all" || t.endpoint == patch.endpoint)
+        {
+            t.fault = patch.fault;
+        }
+    }
     for patch in &scenario.members {
-        match patch.index.and_then(|i| spec.members.get_mut(i)) {
-            Some(member) => patch.apply(&mut member.ntp),
-            None => tracing::warn!(
+        // Member `i` is a dual-stacked host: the i-th address of each family, so a fault lands on
+        // whichever family a profile probes.
+        let mut hit = false;
+        for v6 in [false, true] {
+            let member = patch.index.and_then(|i| {
+                spec.members
+                    .iter_mut()
+                    .filter(|m| m.ip.is_ipv6() == v6)
+                    .nth(i)
+            });
+            if let Some(member) = member {
+                patch.apply(&mut member.ntp);
+                hit = true;
+            }
+        }
+        if !hit {
+            tracing::warn!(
                 index = ?patch.index,
                 members = spec.members.len(),
                 "lab scenario: no member at this index; skipped"
-            ),
+            );
         }
     }
     for patch in &scenario.extra_members {
@@ -551,6 +586,38 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zero-transmit.toml"),
     ),
     ("disagree", include_str!("../../fixtures/lab/disagree.toml")),
+    (
+        "tls-reject-all",
+        include_str!("../../fixtures/lab/tls-reject-all.toml"),
+    ),
+    (
+        "tls-no-client-auth",
+        include_str!("../../fixtures/lab/tls-no-client-auth.toml"),
+    ),
+    (
+        "tls-expired-server",
+        include_str!("../../fixtures/lab/tls-expired-server.toml"),
+    ),
+    (
+        "tls-wrong-name",
+        include_str!("../../fixtures/lab/tls-wrong-name.toml"),
+    ),
+    (
+        "tls-other-env",
+        include_str!("../../fixtures/lab/tls-other-env.toml"),
+    ),
+    (
+        "tls-stall",
+        include_str!("../../fixtures/lab/tls-stall.toml"),
+    ),
+    (
+        "tls-reset",
+        include_str!("../../fixtures/lab/tls-reset.toml"),
+    ),
+    (
+        "tls12-only",
+        include_str!("../../fixtures/lab/tls12-only.toml"),
+    ),
 ];
 
 /// Names of the built-in scenarios, in a stable order.

@@ -6,6 +6,7 @@ mod pac;
 mod report;
 mod result;
 mod target;
+mod tls;
 
 pub use finding::{Code, Finding, Status};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
@@ -19,4 +20,9 @@ pub use result::{
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
     ProxySettings, TlsEndpoint,
+};
+pub use tls::{
+    Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,
+    PfxEntry, PfxFailure, PfxReport, Secret, SelectionRule, Stage, TlsEndpointResult, TlsFailure,
+    TlsRound, TlsSettings, TlsVersion,
 };

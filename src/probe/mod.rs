@@ -4,3 +4,5 @@
 pub mod dns;
 pub mod ntp;
 pub mod pac;
+pub mod pfx;
+pub mod tls;

@@ -1,5 +1,5 @@
-//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, the command line as a user runs it, and PAC evaluation against pacparser.
+//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound,
+//! nginx), hostile input, the command line as a user runs it, and PAC evaluation against pacparser.
 
 mod support;
 
@@ -8,3 +8,4 @@ mod hostile;
 mod lab_faults;
 mod pac;
 mod real_peers;
+mod tls;
