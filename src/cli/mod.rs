@@ -1,10 +1,11 @@
 //! The command line: flags into a checked plan before any packet, the commands (`probe`, `lab`,
-//! `targets`), and the documented exit codes. The only module that ties probes, engine, judge,
+//! `targets`, `pac`), and the documented exit codes. The only module that ties probes, engine, judge,
 //! output and lab together.
 
 mod cert_cmd;
 mod lab_cmd;
 pub mod lab_setup;
+mod pac_cmd;
 mod probe_cmd;
 mod targets_cmd;
 mod tls_args;
@@ -60,6 +61,8 @@ pub enum Command {
     /// List the shipped profiles, or validate a profile file.
     #[command(after_help = EXIT_HELP)]
     Targets(TargetsArgs),
+    /// Evaluate a PAC file (path or http:// URL) for a URL, as pactester does, in a sandbox.
+    Pac(pac_cmd::PacArgs),
     /// Client certificates: `cert inspect FILE.pfx` lists what a PFX holds and which one is used.
     #[command(subcommand)]
     Cert(CertCommand),
@@ -305,6 +308,7 @@ pub fn main() -> ExitCode {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
         Command::Targets(args) => targets_cmd::run(args),
+        Command::Pac(args) => pac_cmd::run(args),
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
     };
     match result {

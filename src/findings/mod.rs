@@ -30,6 +30,8 @@ pub struct Entry {
     pub fix_ja: &'static str,
 }
 
+const S17: &str = "補17";
+const S22: &str = "補22";
 const S24: &str = "補24";
 const S35: &str = "補35";
 const S16: &str = "補16";
@@ -543,6 +545,83 @@ fn tls_entry(code: Code) -> Entry {
             "Set the variable named by --pfx-password-env, or give a readable --pfx-password-file",
             "{subject}: パスワードを読み込めません: {detail}",
             "--pfx-password-env の環境変数を設定するか、読み取れる --pfx-password-file を指定してください",
+        ),
+        PacFetchFailed => e(
+            S17,
+            "the PAC file {subject} could not be fetched: {detail}",
+            "Check the PAC URL (Internet Options > LAN settings > automatic configuration script) and that its server answers; if it is found by \"Automatically detect settings\" (WPAD) and the distribution-server connection is unstable, switch that setting off (補17)",
+            "PACファイル {subject} を取得できませんでした: {detail}",
+            "PACのURL（インターネットオプション > LANの設定 > 自動構成スクリプト）とサーバの応答を確認してください。「設定を自動的に検出する」（WPAD）で見つけていて配信サーバとの接続が不安定な場合は、この設定をオフにしてください（補17）",
+        ),
+        PacScriptTooLarge => e(
+            S17,
+            "the PAC file {subject} is {size} bytes, more than any proxy configuration ({limit}-byte limit)",
+            "The URL probably serves something other than the PAC file: check what it serves (補17)",
+            "PACファイル {subject} が {size} バイトあり、プロキシ設定として大きすぎます（上限 {limit} バイト）",
+            "URLがPACファイル以外を返している可能性があります。返される内容を確認してください（補17）",
+        ),
+        PacSyntaxError => e(
+            S17,
+            "the PAC file {subject} does not parse (line {line}: {detail})",
+            "Windows and browsers cannot use a PAC file that does not parse and fall back to other settings, so connections may go the wrong way: have the PAC fixed; if it arrives by automatic detection, switch \"Automatically detect settings\" off meanwhile (補17)",
+            "PACファイル {subject} に構文エラーがあります（{line} 行目: {detail}）",
+            "構文エラーのあるPACはWindowsやブラウザで使われず、別の設定に切り替わるため通信経路が変わることがあります。PACの修正を依頼し、自動検出で取得している場合はそれまで「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacTimeout => e(
+            S17,
+            "the PAC file {subject} did not answer within {limit_ms} ms (an endless loop or a runaway regular expression)",
+            "Windows gives up on such a script and falls back, which makes connections succeed and fail by turns: have the PAC fixed, and switch \"Automatically detect settings\" off if it arrives by WPAD (補17)",
+            "PACファイル {subject} が {limit_ms} ms 以内に応答しませんでした（無限ループまたは暴走する正規表現）",
+            "Windowsはこのようなスクリプトを打ち切って別の設定に切り替えるため、接続が成功と失敗を繰り返す原因になります。PACの修正を依頼し、WPADで取得している場合は「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacResourceLimit => e(
+            S17,
+            "the PAC file {subject} exceeded a resource limit: {detail}",
+            "No PAC engine runs such a script to the end: have the PAC fixed; if it arrives by automatic detection, switch \"Automatically detect settings\" off (補17)",
+            "PACファイル {subject} が資源の上限を超えました: {detail}",
+            "このようなスクリプトはどのPAC実行環境でも最後まで実行されません。PACの修正を依頼し、自動検出で取得している場合は「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacUndefinedFunction => e(
+            S17,
+            "the PAC file {subject} calls {name}, which no PAC engine defines",
+            "Windows stops at the same call and falls back to other settings: have the PAC fixed (a misspelt helper, or a browser-only function) (補17)",
+            "PACファイル {subject} が未定義の関数 {name} を呼び出しています",
+            "Windowsでも同じ箇所で停止し、別の設定に切り替わります。PACの修正を依頼してください（補助関数の綴り誤りなど）（補17）",
+        ),
+        PacSandboxDenied => e(
+            S17,
+            "the PAC file {subject} tries to use {name}: network, file or module access, which PAC engines do not give",
+            "A PAC that needs this is broken or malicious: have the network administrator replace it, and switch \"Automatically detect settings\" off if it arrives by WPAD (補17)",
+            "PACファイル {subject} が {name} を使おうとしています（PACでは使えないネットワーク・ファイル・モジュールへのアクセス）",
+            "このようなPACは壊れているか悪意のあるものです。ネットワーク管理者に差し替えを依頼し、WPADで取得している場合は「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacNoEntryPoint => e(
+            S17,
+            "the PAC file {subject} defines no FindProxyForURL function{detail}",
+            "The URL may serve an error or login page instead of the PAC file: check the PAC URL and what it serves (補17)",
+            "PACファイル {subject} に FindProxyForURL 関数が定義されていません{detail}",
+            "URLがPACファイルではなくエラーページやログインページを返している可能性があります。PACのURLと返される内容を確認してください（補17）",
+        ),
+        PacNonStringResult => e(
+            S17,
+            "FindProxyForURL of {subject} returned {kind}, not a string",
+            "Windows treats this as a failed script and falls back: have the PAC fixed to return text such as \"DIRECT\" or \"PROXY host:port\" (補17)",
+            "{subject} の FindProxyForURL が文字列ではなく {kind} を返しました",
+            "Windowsはスクリプトの失敗とみなして別の設定に切り替えます。\"DIRECT\" や \"PROXY ホスト:ポート\" を返すようPACの修正を依頼してください（補17）",
+        ),
+        PacScriptError => e(
+            S17,
+            "the PAC file {subject} threw an error while {phase}: {detail}",
+            "Windows stops at the same error and falls back to other settings: have the PAC fixed (補17)",
+            "PACファイル {subject} の実行中にエラーが発生しました（{phase}）: {detail}",
+            "Windowsでも同じエラーで停止し、別の設定に切り替わります。PACの修正を依頼してください（補17）",
+        ),
+        PacInvalidRoute => e(
+            S22,
+            "the PAC file {subject} answers {route}, which is not a usable route ({fault})",
+            "Browsers skip such an entry and try the next, or go DIRECT: for a distribution-base-origin line the entry should be DIRECT or PROXY proxy.base.oqs-pdl.org:8080 (補22)",
+            "PACファイル {subject} の応答 {route} は使用できない経路です（{fault}）",
+            "ブラウザはこの項目を飛ばして次を試すか直接接続します。配信拠点起点の回線では DIRECT または PROXY proxy.base.oqs-pdl.org:8080 を指定してください（補22）",
         ),
         _ => e(S23, "{subject}", "-", "{subject}", "-"),
     }

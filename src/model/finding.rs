@@ -109,6 +109,17 @@ codes! {
     PfxNoPrivateKey = "pfx.no_private_key",
     PfxUnreadable = "pfx.unreadable",
     PfxPasswordUnavailable = "pfx.password_unavailable",
+    PacFetchFailed = "pac.fetch_failed",
+    PacScriptTooLarge = "pac.script_too_large",
+    PacSyntaxError = "pac.syntax_error",
+    PacTimeout = "pac.timeout",
+    PacResourceLimit = "pac.resource_limit",
+    PacUndefinedFunction = "pac.undefined_function",
+    PacSandboxDenied = "pac.sandbox_denied",
+    PacNoEntryPoint = "pac.no_find_proxy_for_url",
+    PacNonStringResult = "pac.non_string_result",
+    PacScriptError = "pac.script_error",
+    PacInvalidRoute = "pac.invalid_route",
 }
 
 impl Serialize for Code {

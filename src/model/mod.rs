@@ -2,12 +2,14 @@
 //! No I/O and no dependency on any other module of the crate.
 
 mod finding;
+mod pac;
 mod report;
 mod result;
 mod target;
 mod tls;
 
 pub use finding::{Code, Finding, Status};
+pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };

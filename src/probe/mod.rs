@@ -3,5 +3,6 @@
 
 pub mod dns;
 pub mod ntp;
+pub mod pac;
 pub mod pfx;
 pub mod tls;
