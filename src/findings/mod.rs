@@ -258,21 +258,7 @@ pub fn entry(code: Code) -> Entry {
             "{subject} の確認が {deadline_ms} ms 以内に終わりませんでした",
             "経路が遅いか応答がありません。OQS用アダプタと回線を確認してください（補35）",
         ),
-        other => tls_entry(other),
-    }
-}
-
-/// The TLS and client-certificate codes (issue 3), kept apart so the NTP/DNS table above stays short.
-fn tls_entry(code: Code) -> Entry {
-    use Code::*;
-    let e = |section, cause_en, fix_en, cause_ja, fix_ja| Entry {
-        section,
-        cause_en,
-        fix_en,
-        cause_ja,
-        fix_ja,
-    };
-    match code {
+        // TLS and client certificates (issue 3), then PAC (issue 4).
         TlsUnresolved => e(
             S35,
             "{subject}: {host} does not resolve ({detail})",
@@ -623,7 +609,6 @@ fn tls_entry(code: Code) -> Entry {
             "PACファイル {subject} の応答 {route} は使用できない経路です（{fault}）",
             "ブラウザはこの項目を飛ばして次を試すか直接接続します。配信拠点起点の回線では DIRECT または PROXY proxy.base.oqs-pdl.org:8080 を指定してください（補22）",
         ),
-        _ => e(S23, "{subject}", "-", "{subject}", "-"),
     }
 }
 
