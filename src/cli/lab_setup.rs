@@ -1,9 +1,9 @@
 //! Points a profile at the lab: the lab network made from a profile's names, a scenario applied,
-//! and the profile rewritten to use the lab's resolver and NTP port. Shared by `probe --lab`,
+//! and the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA and client PFX. Shared by `probe --lab`,
 //! `lab`, the tests and the benchmark.
 
 use crate::lab::{Lab, LabSpec, Scenario};
-use crate::model::Profile;
+use crate::model::{PasswordSource, Profile};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Round-robin members on IPv4 (Linux routes all of 127/8 to loopback).
@@ -31,6 +31,27 @@ pub fn netns_v6() -> Vec<Ipv6Addr> {
     let mut v = LAB_V6_NETNS.to_vec();
     v.push(LAB_V6_SPARE);
     v
+}
+
+/// The host the lab's distribution server answers as, when the profile names none (the real one
+/// is not public). `.test` is reserved for testing (RFC 6761).
+pub const LAB_DISTRIBUTION_HOST: &str = "distribution.oqs-lab.test";
+
+/// The profile's TLS endpoints plus a distribution server when it has none (the lab stands one up).
+pub fn with_distribution(profile: &Profile) -> Vec<crate::model::TlsEndpoint> {
+    let mut eps = profile.tls.clone();
+    if !eps.is_empty() && !eps.iter().any(|e| e.name == "distribution") {
+        eps.push(crate::model::TlsEndpoint {
+            name: "distribution".into(),
+            host: crate::model::HostPort {
+                host: LAB_DISTRIBUTION_HOST.into(),
+                port: Some(443),
+            },
+            client_certificate: true,
+            request: Some("/".into()),
+        });
+    }
+    eps
 }
 
 /// Loads a scenario by built-in name, or from a file when the name is a path.
@@ -62,6 +83,19 @@ pub fn spec_for(
         .map(|h| h.host.as_str())
         .collect();
     let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, &LAB_V4, v6);
+    // A TLS server per endpoint, on 127.0.0.1 and the first IPv6 member address.
+    spec.tls = with_distribution(profile)
+        .iter()
+        .map(|e| crate::lab::LabTls {
+            endpoint: e.name.clone(),
+            host: e.host.host.clone(),
+            fault: crate::lab::TlsFault::None,
+        })
+        .collect();
+    spec.tls_bind = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+    if let Some(v6) = v6.first() {
+        spec.tls_bind.push((*v6).into());
+    }
     if let Some(s) = scenario {
         let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
         crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare);
@@ -75,12 +109,102 @@ pub fn spec_for(
 /// `profile` as it must be to probe `lab`: its NTP names on the lab's NTP port.
 pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
     let mut p = profile.clone();
+    p.tls = with_distribution(profile);
     let port = lab.ntp_port();
     p.ntp.port = port;
     p.dns.round_robin.port = Some(port);
     for f in &mut p.dns.fallbacks {
         f.port = Some(port);
     }
+    for e in &mut p.tls {
+        if let Some(port) = lab.tls_port(&e.name) {
+            e.host.port = Some(port);
+        }
+    }
+    if let Some(pki) = lab.pki() {
+        let t = &mut p.tls_settings;
+        t.ca_bundle = Some(pki.files.ca_pem.clone());
+        // A PFX the user gave (to see a foreign or expired one fail) is kept.
+        if t.pfx.is_empty() {
+            t.pfx = vec![pki.files.client_pfx.clone()];
+            t.password = PasswordSource::File(pki.files.password_file.clone());
+        }
+    }
     p.source = format!("{} (lab)", p.source);
     (p, vec![lab.dns_addr()])
+}
+
+/// A profile file for `profile` as [`point_at`] made it, so that another terminal can probe the lab
+/// with `--targets FILE` alone: names with the lab's ports, its resolver, its PKI.
+pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
+    use toml::{Table, Value};
+    let strings = |v: Vec<String>| Value::Array(v.into_iter().map(Value::String).collect());
+    let mut top = Table::new();
+    top.insert("name".into(), Value::String(format!("{} (lab)", p.name)));
+    top.insert(
+        "description".into(),
+        Value::String("written by `oqs-net lab`; gone when it stops".into()),
+    );
+    top.insert("mode".into(), Value::String(p.mode.as_label().into()));
+    top.insert(
+        "environment".into(),
+        Value::String(p.environment.as_label().into()),
+    );
+    let mut dns = Table::new();
+    dns.insert(
+        "round_robin".into(),
+        Value::String(p.dns.round_robin.to_string()),
+    );
+    dns.insert(
+        "fallbacks".into(),
+        strings(p.dns.fallbacks.iter().map(ToString::to_string).collect()),
+    );
+    dns.insert(
+        "resolvers".into(),
+        strings(resolvers.iter().map(ToString::to_string).collect()),
+    );
+    dns.insert(
+        "families".into(),
+        strings(
+            p.dns
+                .families
+                .iter()
+                .map(|f| f.as_label().to_string())
+                .collect(),
+        ),
+    );
+    top.insert("dns".into(), Value::Table(dns));
+    let mut ntp = Table::new();
+    ntp.insert("port".into(), Value::Integer(i64::from(p.ntp.port)));
+    top.insert("ntp".into(), Value::Table(ntp));
+    let tls: Vec<Value> = p
+        .tls
+        .iter()
+        .map(|e| {
+            let mut t = Table::new();
+            t.insert("name".into(), Value::String(e.name.clone()));
+            t.insert("host".into(), Value::String(e.host.to_string()));
+            Value::Table(t)
+        })
+        .collect();
+    top.insert("tls".into(), Value::Array(tls));
+    let t = &p.tls_settings;
+    let mut settings = Table::new();
+    let path = |p: &std::path::Path| Value::String(p.display().to_string());
+    if let Some(ca) = &t.ca_bundle {
+        settings.insert("ca_bundle".into(), path(ca));
+    }
+    settings.insert(
+        "pfx".into(),
+        Value::Array(t.pfx.iter().map(|f| path(f)).collect()),
+    );
+    if let crate::model::PasswordSource::File(f) = &t.password {
+        settings.insert("pfx_password_file".into(), path(f));
+    }
+    top.insert("tls_settings".into(), Value::Table(settings));
+    format!(
+        "# The `{}` profile pointed at a running `oqs-net lab`.\n{}",
+        p.name,
+        toml::to_string(&top).unwrap_or_default()
+    )
 }

@@ -452,6 +452,13 @@ impl Report<'_> {
                 if a.routes.truncated {
                     line(&mut o, "", "... more routes not shown");
                 }
+                if a.routes.first_usable().is_none() {
+                    line(
+                        &mut o,
+                        "effective",
+                        "no usable route: Chrome falls back to DIRECT on such an answer",
+                    );
+                }
                 for (i, l) in a.lookups.iter().enumerate() {
                     let k = if i == 0 { "lookups" } else { "" };
                     let v = match &l.result {

@@ -1,12 +1,13 @@
 //! Runs one round: every DNS probe of the profile at once, an NTP probe for each address as soon as a
 //! DNS answer reveals it, under a concurrency bound, a deadline per probe and for the round, and a
-//! cancellation token. Knows probes only through [`Task`]; produces raw measurements, no verdicts.
+//! cancellation token; TLS endpoints from the start, beside DNS, once the client identity is loaded.
+//! Knows probes only through [`Task`]; produces raw measurements, no verdicts.
 
 use crate::model::{
     DnsNameResult, Family, HostPort, NameRole, NtpSample, NtpServerResult, Profile,
 };
 use crate::net::{DnsResolver, NetOptions};
-use crate::probe::{dns, ntp};
+use crate::probe::{dns, ntp, tls};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct Measurements {
     pub resolvers: Vec<String>,
     /// Set when the resolver could not be built at all.
     pub resolver_error: Option<String>,
+    /// The client identity and every TLS endpoint (empty when the profile has none).
+    pub tls: crate::model::TlsRound,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,9 +53,11 @@ pub enum EngineError {
 enum Task {
     Dns(dns::DnsSpec),
     Ntp(SocketAddr),
+    Tls(crate::model::TlsEndpoint),
 }
 
 enum Done {
+    Tls(Box<crate::model::TlsEndpointResult>),
     Dns(DnsNameResult),
     Ntp(SocketAddr, Vec<NtpSample>),
     CutOff(String, Duration),
@@ -64,6 +69,9 @@ struct Ctx {
     ntp: ntp::NtpSpec,
     permits: Semaphore,
     found: mpsc::UnboundedSender<(String, IpAddr)>,
+    tls: Option<Arc<tls::TlsContext>>,
+    families: Vec<Family>,
+    dns_timeout: Duration,
 }
 
 impl Task {
@@ -71,6 +79,7 @@ impl Task {
         match self {
             Task::Dns(s) => s.name.clone(),
             Task::Ntp(a) => a.to_string(),
+            Task::Tls(e) => format!("tls:{}", e.name),
         }
     }
 
@@ -80,6 +89,18 @@ impl Task {
                 (s.timeout + Duration::from_millis(300)) * s.queries + Duration::from_secs(1)
             }
             Task::Ntp(_) => ctx.ntp.worst_case() + Duration::from_secs(1),
+            Task::Tls(_) => {
+                let s = ctx
+                    .tls
+                    .as_ref()
+                    .map(|t| t.settings().clone())
+                    .unwrap_or_default();
+                ctx.dns_timeout * ctx.families.len() as u32
+                    + s.connect_timeout
+                    + s.handshake_timeout
+                    + s.request_timeout
+                    + Duration::from_secs(1)
+            }
         }
     }
 
@@ -106,6 +127,22 @@ impl Task {
                 Task::Ntp(addr) => {
                     Done::Ntp(addr, ntp::probe_server(&ctx.net, addr, &ctx.ntp).await)
                 }
+                Task::Tls(ep) => {
+                    let t = ctx
+                        .tls
+                        .as_ref()
+                        .expect("TLS tasks run only with a TLS context");
+                    let r = tls::probe_endpoint(
+                        t,
+                        &ctx.net,
+                        ctx.resolver.as_ref(),
+                        &ctx.families,
+                        ctx.dns_timeout,
+                        &ep,
+                    )
+                    .await;
+                    Done::Tls(Box::new(r))
+                }
             }
         };
         tokio::time::timeout(deadline, work)
@@ -127,6 +164,13 @@ pub async fn run_round(
         Ok(r) => (Some(r), None),
         Err(e) => (None, Some(e.to_string())),
     };
+    // The client identity is local work (files, key derivation): done once, before any packet.
+    let (identity, tls_ctx) = if p.tls.is_empty() {
+        (None, None)
+    } else {
+        let (report, ctx) = tls::prepare(&p.tls_settings);
+        (Some(report), Some(Arc::new(ctx)))
+    };
     let ctx = Arc::new(Ctx {
         resolver,
         net: plan.net.clone(),
@@ -137,6 +181,9 @@ pub async fn run_round(
         },
         permits: Semaphore::new(plan.concurrency.max(1)),
         found: tx,
+        tls: tls_ctx,
+        families: p.dns.families.clone(),
+        dns_timeout: p.dns.timeout,
     });
 
     let names: Vec<(&HostPort, NameRole)> =
@@ -170,6 +217,12 @@ pub async fn run_round(
         }
     }
 
+    if ctx.tls.is_some() {
+        for ep in &p.tls {
+            run.spawn(Task::Tls(ep.clone()));
+        }
+    }
+
     let mut out = Measurements {
         started_at,
         duration: Duration::ZERO,
@@ -178,6 +231,10 @@ pub async fn run_round(
         cut_off: Vec::new(),
         resolvers: plan.net.resolvers.iter().map(|a| a.to_string()).collect(),
         resolver_error,
+        tls: crate::model::TlsRound {
+            identity,
+            endpoints: Vec::new(),
+        },
     };
     let round_end = tokio::time::Instant::now() + plan.round_deadline;
     loop {
@@ -198,12 +255,14 @@ pub async fn run_round(
                 Some(Ok(done)) => {
                     let subject = match &done {
                         Done::Dns(r) => r.name.clone(),
+                        Done::Tls(r) => format!("tls:{}", r.name),
                         Done::Ntp(addr, _) => addr.to_string(),
                         Done::CutOff(subject, _) => subject.clone(),
                     };
                     run.pending.retain(|s| *s != subject);
                     match done {
                         Done::Dns(r) => out.dns.push(r),
+                        Done::Tls(r) => out.tls.endpoints.push(*r),
                         Done::Ntp(addr, samples) => out.ntp.push(NtpServerResult { addr, names: Vec::new(), samples }),
                         Done::CutOff(subject, d) => out.cut_off.push((subject, d)),
                     }
@@ -232,6 +291,13 @@ pub async fn run_round(
             n.addr,
         )
     });
+    let tls_order = |name: &str| {
+        p.tls
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    out.tls.endpoints.sort_by_key(|e| tls_order(&e.name));
     out.duration = start.elapsed();
     Ok(out)
 }

@@ -7,6 +7,7 @@ mod proxy;
 mod report;
 mod result;
 mod target;
+mod tls;
 
 pub use finding::{Code, Finding, Status};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
@@ -21,4 +22,9 @@ pub use result::{
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
     ProxySettings, TlsEndpoint,
+};
+pub use tls::{
+    Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,
+    PfxEntry, PfxFailure, PfxReport, Secret, SelectionRule, Stage, TlsEndpointResult, TlsFailure,
+    TlsRound, TlsSettings, TlsVersion,
 };

@@ -24,6 +24,10 @@ pub enum CheckKind {
     NtpConsensus,
     /// A probe that did not finish in time.
     Deadline,
+    /// The client certificate: PFX, selection (補18), issuer, expiry.
+    TlsClientCert,
+    /// One TLS endpoint.
+    Tls,
 }
 
 /// What a name's answers of one family came to, with the NTP results of its members folded in.
@@ -63,6 +67,8 @@ pub enum CheckData {
     Deadline {
         deadline_ms: u64,
     },
+    TlsClientCert(Box<super::IdentityReport>),
+    Tls(Box<super::TlsEndpointResult>),
     NtpConsensus {
         servers: usize,
         spread_ms: Option<f64>,

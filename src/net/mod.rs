@@ -159,3 +159,24 @@ pub fn route_source(peer: IpAddr) -> Option<IpAddr> {
     let ip = sock.local_addr().ok()?.ip();
     (!ip.is_unspecified()).then_some(ip)
 }
+
+impl NetOptions {
+    /// A TCP connection to `peer`, leaving from the configured source address or device. The
+    /// caller puts the deadline on it.
+    pub async fn tcp_connect(&self, peer: SocketAddr) -> io::Result<tokio::net::TcpStream> {
+        let sock = if peer.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        if let Some(dev) = &self.device {
+            let s2 = socket2::SockRef::from(&sock);
+            crate::platform::bind_device(&s2, dev)?;
+        }
+        if let Some(ip) = self.source_for(&peer.ip()) {
+            sock.bind(SocketAddr::new(ip, 0))?;
+        }
+        sock.set_nodelay(true)?;
+        sock.connect(peer).await
+    }
+}

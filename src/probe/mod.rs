@@ -4,4 +4,6 @@
 pub mod dns;
 pub mod ntp;
 pub mod pac;
+pub mod pfx;
 pub mod proxy;
+pub mod tls;

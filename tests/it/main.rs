@@ -1,5 +1,5 @@
-//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, and the command line as a user runs it.
+//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound,
+//! nginx), hostile input, the command line as a user runs it, and PAC evaluation against pacparser.
 
 mod support;
 
@@ -9,3 +9,4 @@ mod lab_faults;
 mod pac;
 mod proxy;
 mod real_peers;
+mod tls;

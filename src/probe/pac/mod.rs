@@ -249,7 +249,8 @@ struct Shared {
     lookups: RefCell<Vec<Lookup>>,
     cache: RefCell<HashMap<String, Result<Vec<IpAddr>, String>>>,
     alerts: RefCell<Vec<String>>,
-    rejections: RefCell<Vec<String>>,
+    /// An `import()` was refused (seen as a rejected promise).
+    import_denied: Cell<bool>,
     watch: Arc<Watch>,
 }
 
@@ -312,8 +313,10 @@ pub fn evaluate(
         let spent = Duration::from_micros(watch.dns_us.load(Ordering::SeqCst));
         let in_lookup = watch.in_lookup.load(Ordering::SeqCst);
         let deadline = started + limits.time_limit + spent + WATCHDOG_GRACE;
+        // A resolver that ignores its own timeout is not waited for past the whole budget.
+        let hard_cap = started + limits.time_limit + limits.dns_budget + WATCHDOG_GRACE;
         let now = Instant::now();
-        if now >= deadline && !in_lookup {
+        if now >= deadline && (!in_lookup || now >= hard_cap) {
             // Count it as a runaway (before marking it, so the count never goes below zero)
             // unless it finished in the meantime.
             RUNAWAY.fetch_add(1, Ordering::SeqCst);
@@ -385,7 +388,7 @@ fn evaluate_here(
         lookups: RefCell::new(Vec::new()),
         cache: RefCell::new(HashMap::new()),
         alerts: RefCell::new(Vec::new()),
-        rejections: RefCell::new(Vec::new()),
+        import_denied: Cell::new(false),
         watch: Arc::clone(watch),
     });
     {
@@ -407,7 +410,9 @@ fn evaluate_here(
                         .as_exception()
                         .and_then(|e| e.message())
                         .unwrap_or_default();
-                    s.rejections.borrow_mut().push(shorten(&text, 200));
+                    if text.contains("could not load module") {
+                        s.import_denied.set(true);
+                    }
                 }
             },
         )));
@@ -556,12 +561,7 @@ fn drain_jobs(ctx: &Ctx<'_>, limits: &PacLimits, shared: &Shared) -> Result<(), 
             limit_ms: limits.time_limit.as_millis() as u64,
         });
     }
-    if shared
-        .rejections
-        .borrow()
-        .iter()
-        .any(|r| r.contains("could not load module"))
-    {
+    if shared.import_denied.get() {
         return Err(PacError::Sandboxed {
             name: "import".into(),
         });
@@ -784,27 +784,29 @@ fn my_ip_text(my_ip: &[IpAddr], all: bool) -> String {
         .map_or_else(|| "127.0.0.1".into(), ToString::to_string)
 }
 
-/// `sortIpAddressList`: IPv6 before IPv4, each ascending; `None` when any entry is not an address.
+/// `sortIpAddressList`, as Chrome and Internet Explorer define it: spaces and tabs removed, empty
+/// entries skipped, IPv6 before IPv4, each ascending, the entries written as given; `None` (false
+/// in JavaScript) when nothing is left or any entry is not an address.
 pub fn sort_ip_list(list: &str) -> Option<String> {
     if list.len() > 64 * 1024 {
         return None;
     }
+    let cleaned: String = list.chars().filter(|c| !matches!(c, ' ' | '\t')).collect();
     let mut ips = Vec::new();
-    for part in list.split(';') {
-        let part = part.trim();
+    for part in cleaned.split(';').filter(|p| !p.is_empty()) {
         let ip: IpAddr = part.parse().ok()?;
-        ips.push(ip);
+        ips.push((ip, part));
     }
     if ips.is_empty() {
         return None;
     }
-    ips.sort_by_key(|ip| match ip {
+    ips.sort_by_key(|(ip, _)| match ip {
         IpAddr::V6(a) => (0u8, a.octets()),
         IpAddr::V4(a) => (1u8, a.to_ipv6_mapped().octets()),
     });
     Some(
         ips.iter()
-            .map(ToString::to_string)
+            .map(|(_, text)| *text)
             .collect::<Vec<_>>()
             .join(";"),
     )
@@ -841,14 +843,14 @@ fn resolve(
     let result = match cached {
         Some(r) => r,
         None => {
-            let r = if shared.cache.borrow().len() >= limits.max_lookups {
-                Err(format!("not looked up: over {} names", limits.max_lookups))
-            } else if shared.dns_spent.get() >= limits.dns_budget {
-                Err(format!(
-                    "not looked up: the {} ms lookup budget is spent",
-                    limits.dns_budget.as_millis()
-                ))
-            } else {
+            // Refusals are not cached, so the cache (and the list of lookups) stays within the
+            // name limit however many names a script invents.
+            if shared.cache.borrow().len() >= limits.max_lookups
+                || shared.dns_spent.get() >= limits.dns_budget
+            {
+                return None;
+            }
+            let r = {
                 let t = Instant::now();
                 shared.watch.in_lookup.store(true, Ordering::SeqCst);
                 let r = resolver.lookup(name);
@@ -936,6 +938,11 @@ mod tests {
         );
         assert_eq!(sort_ip_list("10.0.0.1;nonsense"), None);
         assert_eq!(sort_ip_list(""), None);
+        assert_eq!(sort_ip_list(" ; ;"), None);
+        assert_eq!(
+            sort_ip_list("10.0.0.9;;2001:DB8::1 ").as_deref(),
+            Some("2001:DB8::1;10.0.0.9")
+        );
     }
 
     #[test]
