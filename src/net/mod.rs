@@ -123,44 +123,6 @@ impl NetOptions {
         tokio::net::UdpSocket::from_std(sock.into())
     }
 
-    /// A TCP connection to `peer`, leaving from the configured source address or device.
-    pub async fn tcp_connected(&self, peer: SocketAddr) -> io::Result<tokio::net::TcpStream> {
-        let domain = if peer.is_ipv4() {
-            Domain::IPV4
-        } else {
-            Domain::IPV6
-        };
-        let sock = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
-        if peer.is_ipv6() {
-            sock.set_only_v6(true)?;
-        }
-        if let Some(dev) = &self.device {
-            crate::platform::bind_device(&socket2::SockRef::from(&sock), dev)?;
-        }
-        if let Some(ip) = self.source_for(&peer.ip()) {
-            sock.bind(&SocketAddr::new(ip, 0).into())?;
-        }
-        sock.set_nonblocking(true)?;
-        tokio::net::TcpSocket::from_std_stream(sock.into())
-            .connect(peer)
-            .await
-    }
-}
-
-/// The address this machine would leave from towards `peer`, by the routing table: a UDP socket
-/// is connected (which sends nothing) and its local address read. `None` without a route.
-pub fn route_source(peer: IpAddr) -> Option<IpAddr> {
-    let any: SocketAddr = match peer {
-        IpAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        IpAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
-    let sock = std::net::UdpSocket::bind(any).ok()?;
-    sock.connect(SocketAddr::new(peer, 9)).ok()?;
-    let ip = sock.local_addr().ok()?.ip();
-    (!ip.is_unspecified()).then_some(ip)
-}
-
-impl NetOptions {
     /// A TCP connection to `peer`, leaving from the configured source address or device. The
     /// caller puts the deadline on it.
     pub async fn tcp_connect(&self, peer: SocketAddr) -> io::Result<tokio::net::TcpStream> {
@@ -179,4 +141,17 @@ impl NetOptions {
         sock.set_nodelay(true)?;
         sock.connect(peer).await
     }
+}
+
+/// The address this machine would leave from towards `peer`, by the routing table: a UDP socket
+/// is connected (which sends nothing) and its local address read. `None` without a route.
+pub fn route_source(peer: IpAddr) -> Option<IpAddr> {
+    let any: SocketAddr = match peer {
+        IpAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        IpAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let sock = std::net::UdpSocket::bind(any).ok()?;
+    sock.connect(SocketAddr::new(peer, 9)).ok()?;
+    let ip = sock.local_addr().ok()?.ip();
+    (!ip.is_unspecified()).then_some(ip)
 }

@@ -311,7 +311,18 @@ pub async fn probe_endpoint(
         Ok(Ok(t)) => t,
     };
     r.connect_ms = Some(ms(start.elapsed()));
+    session(ctx, ep, tcp, &mut r).await;
+    r
+}
 
+/// The TLS handshake and the acceptance check over an open stream: a direct TCP connection, or a
+/// tunnel through a proxy. Fills `r` from the handshake on.
+pub async fn session<S>(ctx: &TlsContext, ep: &TlsEndpoint, tcp: S, r: &mut TlsEndpointResult)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let port = ep.host.port_or(443);
+    let s = &ctx.settings;
     // 3. TLS.
     let recorder = Arc::new(Recording {
         inner: ctx.verifier.clone(),
@@ -338,7 +349,7 @@ pub async fn probe_endpoint(
             r.failure = Some(TlsFailure::Other {
                 detail: e.to_string(),
             });
-            return r;
+            return;
         }
     };
     let mut config = config;
@@ -349,7 +360,7 @@ pub async fn probe_endpoint(
             r.failure = Some(TlsFailure::Other {
                 detail: format!("`{}` is not a TLS server name: {e}", ep.host.host),
             });
-            return r;
+            return;
         }
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
@@ -365,7 +376,7 @@ pub async fn probe_endpoint(
         Err(_) => {
             r.client_cert_requested = presenting.asked.load(Ordering::Relaxed).then_some(true);
             r.failure = Some(TlsFailure::HandshakeTimeout);
-            return r;
+            return;
         }
         Ok(Err(e)) => {
             r.client_cert_requested = presenting.asked.load(Ordering::Relaxed).then_some(true);
@@ -375,7 +386,7 @@ pub async fn probe_endpoint(
                 presenting.asked.load(Ordering::Relaxed),
                 r.client_cert_sent,
             ));
-            return r;
+            return;
         }
         Ok(Ok(t)) => t,
     };
@@ -443,7 +454,6 @@ pub async fn probe_endpoint(
         }
         None => r.accepted_by = Some(TlsAcceptance::Handshake),
     }
-    r
 }
 
 async fn resolve(

@@ -271,7 +271,7 @@ async fn connect(
 ) -> Result<tokio::net::TcpStream, FetchError> {
     let mut last = String::new();
     for addr in addrs {
-        match net.tcp_connected(*addr).await {
+        match net.tcp_connect(*addr).await {
             Ok(s) => return Ok(s),
             Err(e) => last = e.to_string(),
         }

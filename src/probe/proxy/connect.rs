@@ -36,7 +36,7 @@ pub async fn connect(net: &NetOptions, spec: &ConnectSpec) -> (ConnectResult, Op
         outcome: ConnectOutcome::Closed,
     };
     let start = Instant::now();
-    let connected = tokio::time::timeout(spec.connect_timeout, net.tcp_connected(spec.proxy)).await;
+    let connected = tokio::time::timeout(spec.connect_timeout, net.tcp_connect(spec.proxy)).await;
     let mut stream = match connected {
         Ok(Ok(s)) => s,
         Err(_) => {
