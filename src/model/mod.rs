@@ -11,7 +11,10 @@ mod tls;
 
 pub use finding::{Code, Finding, Status};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
-pub use proxy::{ConnectOutcome, ConnectResult, ProxySource, ProxySourceKind, WinInetValues};
+pub use proxy::{
+    ConnectOutcome, ConnectResult, PacUse, ProxyRound, ProxySource, ProxySourceKind, TargetRoute,
+    Way, WinInetValues,
+};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };

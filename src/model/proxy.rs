@@ -61,7 +61,7 @@ impl ConnectOutcome {
 }
 
 /// One CONNECT through a proxy.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConnectResult {
     /// The proxy as configured (`host:port`).
     pub proxy: String,
@@ -132,4 +132,71 @@ pub struct WinInetValues {
     pub auto_config_url: Option<String>,
     /// `Connections\DefaultConnectionSettings`.
     pub default_connection_settings: Option<Vec<u8>>,
+}
+
+/// DIRECT or through the proxy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Way {
+    Direct,
+    Proxy,
+}
+
+impl Way {
+    pub fn as_label(self) -> &'static str {
+        match self {
+            Way::Direct => "direct",
+            Way::Proxy => "proxy",
+        }
+    }
+}
+
+/// The way one target goes under the effective settings, and what came of going that way.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetRoute {
+    /// The endpoint's name in the profile.
+    pub name: String,
+    /// `host:port`.
+    pub target: String,
+    /// What the profile expects: the expected bypass list sends it DIRECT, else the proxy.
+    pub expected: Way,
+    pub way: Way,
+    /// The proxy (`host:port`) when `way` is `proxy`.
+    pub proxy: Option<String>,
+    /// Why it goes that way ("bypass entry *.onshikaku.org", "no proxy set"...).
+    pub reason: String,
+    /// The CONNECT through the proxy, when it goes through one.
+    pub connect: Option<ConnectResult>,
+    /// The TLS handshake (and request) through the tunnel, when the CONNECT opened one.
+    pub tls: Option<super::TlsEndpointResult>,
+}
+
+/// The proxy section of a round.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProxyRound {
+    /// Every place that says something about proxies, as it says it.
+    pub sources: Vec<ProxySource>,
+    /// The source that decides (`None`: nothing is set, everything goes DIRECT).
+    pub effective: Option<ProxySourceKind>,
+    /// "Automatically detect settings" (WPAD) is on in the deciding place.
+    pub auto_detect: bool,
+    /// Bypass entries the profile expects that the deciding place lacks, and the reverse.
+    pub bypass_missing: Vec<String>,
+    pub bypass_extra: Vec<String>,
+    /// The PAC file used (from WPAD or a PAC URL), and what became of it.
+    pub pac: Option<PacUse>,
+    pub routes: Vec<TargetRoute>,
+}
+
+/// Where the PAC came from and whether it could be used.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PacUse {
+    /// `wpad` or `pac_url`.
+    pub via: String,
+    /// WPAD host names tried, in order (empty for a PAC URL).
+    pub tried: Vec<String>,
+    /// The URL fetched, when one was found.
+    pub url: Option<String>,
+    /// Why it could not be used (fetch or evaluation failure, label and detail).
+    pub error: Option<String>,
 }

@@ -244,17 +244,10 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Probes one endpoint. Never fails: every problem is the result's `failure`.
-pub async fn probe_endpoint(
-    ctx: &TlsContext,
-    net: &NetOptions,
-    resolver: Option<&DnsResolver>,
-    families: &[Family],
-    dns_timeout: Duration,
-    ep: &TlsEndpoint,
-) -> TlsEndpointResult {
+/// A result with nothing measured yet, for `ep`.
+pub fn blank_result(ep: &TlsEndpoint) -> TlsEndpointResult {
     let port = ep.host.port_or(443);
-    let mut r = TlsEndpointResult {
+    TlsEndpointResult {
         name: ep.name.clone(),
         host: ep.host.host.clone(),
         port,
@@ -275,7 +268,20 @@ pub async fn probe_endpoint(
         http_status: None,
         http_reason: None,
         failure: None,
-    };
+    }
+}
+
+/// Probes one endpoint. Never fails: every problem is the result's `failure`.
+pub async fn probe_endpoint(
+    ctx: &TlsContext,
+    net: &NetOptions,
+    resolver: Option<&DnsResolver>,
+    families: &[Family],
+    dns_timeout: Duration,
+    ep: &TlsEndpoint,
+) -> TlsEndpointResult {
+    let port = ep.host.port_or(443);
+    let mut r = blank_result(ep);
 
     // 1. Resolve, in the families the mode uses.
     let ip = match ep.host.ip() {
@@ -456,7 +462,7 @@ where
     }
 }
 
-async fn resolve(
+pub(crate) async fn resolve(
     resolver: Option<&DnsResolver>,
     host: &str,
     families: &[Family],

@@ -24,6 +24,19 @@ pub struct ConnectSpec {
     pub response_timeout: Duration,
 }
 
+/// The result when the proxy's own name did not resolve.
+pub fn unresolved(proxy: &str, target: &str, detail: String) -> ConnectResult {
+    ConnectResult {
+        proxy: proxy.to_string(),
+        proxy_addr: None,
+        target: target.to_string(),
+        connect_ms: None,
+        response_ms: None,
+        status_line: None,
+        outcome: ConnectOutcome::Unresolvable { detail },
+    }
+}
+
 /// CONNECTs through the proxy. The stream comes back only when the tunnel is open.
 pub async fn connect(net: &NetOptions, spec: &ConnectSpec) -> (ConnectResult, Option<TcpStream>) {
     let mut result = ConnectResult {
