@@ -60,7 +60,17 @@ pub mod netns {
     fn set_up_loopback(v6: &[Ipv6Addr]) -> Result<(), String> {
         ip(&["link", "set", "lo", "up"])?;
         for a in v6 {
-            ip(&["-6", "addr", "add", &format!("{a}/128"), "dev", "lo"])?;
+            // nodad: otherwise the address stays tentative until a kernel worker runs, and a
+            // lab binding it at once fails with EADDRNOTAVAIL on a busy machine.
+            ip(&[
+                "-6",
+                "addr",
+                "add",
+                &format!("{a}/128"),
+                "dev",
+                "lo",
+                "nodad",
+            ])?;
         }
         Ok(())
     }
