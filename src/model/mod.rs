@@ -1,11 +1,18 @@
 //! Plain data shared by every layer: profiles, probe results, findings and the round report.
 //! No I/O and no dependency on any other module of the crate.
 
+mod adapter;
 mod finding;
 mod report;
 mod result;
 mod target;
 
+pub use adapter::{
+    Adapter, AdapterAddress, AdapterDns, AdapterMeasurement, AdapterRequest, AddressKind, Binding,
+    Contact, Expectation, Inventory, NameSource, Nat64Prefix, Nat64Result, NotFound,
+    PathMeasurements, RouteProbe, RouteView, Rule, Selection, Skipped, TcpAttempt, TcpOutcome,
+    TcpTargetResult,
+};
 pub use finding::{Code, Finding, Status};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
