@@ -2,4 +2,6 @@
 //! They use `model` and `net` only: no output, no engine, no lab.
 
 pub mod dns;
+pub mod ipv6;
 pub mod ntp;
+pub mod tcp;
