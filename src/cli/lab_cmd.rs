@@ -38,6 +38,9 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
     let mut spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.latency_ms);
     let port = args.dns_port.unwrap_or(if in_netns { 53 } else { 0 });
     spec.dns_bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    // In its own namespace the lab can take the TLS endpoints' real port, so the profile's hosts
+    // (`name:443`) reach it unchanged.
+    spec.tcp_port = if in_netns { 443 } else { 0 };
 
     let rt = runtime()?;
     rt.block_on(async {
@@ -63,6 +66,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             "oqs-net lab: serving the names of `{name}`{ns}\n  \
              DNS  {dns} (UDP and TCP)\n  \
              NTP  port {ntp} on  {v4}\n                      {v6}\n  \
+             TCP  port {tcp} on the same addresses (accepts and closes: the TLS endpoints){tcp_note}\n  \
              scenario: {sc}\n\n\
              Probe it from another terminal:\n  \
              {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n\
@@ -75,6 +79,12 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             },
             dns = lab.dns_addr(),
             ntp = lab.ntp_port(),
+            tcp = lab.tcp_port(),
+            tcp_note = if lab.tcp_port() == 443 {
+                ""
+            } else {
+                "\n       (not 443 outside a namespace of its own: the TCP reachability checks will fail)"
+            },
             v4 = members(&|m| m.ip.is_ipv4()),
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),

@@ -1,5 +1,5 @@
-//! The lab: a simulated OQS network on loopback (round-robin DNS and per-member NTP servers with
-//! adjustable faults), a test instrument. Self-contained: it must not import anything else from this
+//! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers with
+//! adjustable faults, and per-member TCP endpoints that accept and close), a test instrument. Self-contained: it must not import anything else from this
 //! crate (no `crate::probe`, `crate::model`, …); probes never depend on it.
 //!
 //! # Shape
@@ -19,6 +19,7 @@
 mod dns;
 mod ntp;
 pub mod scenario;
+mod tcp;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -41,6 +42,9 @@ pub struct LabSpec {
     pub dns_bind: SocketAddr,
     /// NTP port shared by every member address; 0 picks one free unprivileged port usable on all.
     pub ntp_port: u16,
+    /// TCP port on which every member address accepts (and at once closes) connections; 0 picks
+    /// one free port usable on all. Stands in for the TLS endpoints' port.
+    pub tcp_port: u16,
     /// Fixed latency added to every DNS and NTP reply.
     pub latency_ms: u64,
     /// The names the DNS server is authoritative for.
@@ -54,6 +58,7 @@ impl Default for LabSpec {
         Self {
             dns_bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             ntp_port: 0,
+            tcp_port: 0,
             latency_ms: 0,
             names: Vec::new(),
             members: Vec::new(),
@@ -283,6 +288,8 @@ pub struct LabStats {
     pub ntp_replies: BTreeMap<IpAddr, u64>,
     /// NTP datagrams ignored (shorter than 48 bytes, or not mode 3).
     pub ntp_malformed: u64,
+    /// TCP connections accepted, per member address.
+    pub tcp_accepts: BTreeMap<IpAddr, u64>,
 }
 
 impl LabStats {
@@ -310,6 +317,15 @@ impl LabStats {
     /// NTP replies sent by the member on `ip`.
     pub fn ntp_replies_for(&self, ip: IpAddr) -> u64 {
         self.ntp_replies.get(&ip).copied().unwrap_or(0)
+    }
+    /// Everything received from clients at all: DNS queries (well-formed or not), NTP datagrams,
+    /// TCP connections. Zero means nothing reached this lab.
+    pub fn anything_received(&self) -> u64 {
+        self.dns_queries.values().sum::<u64>()
+            + self.dns_malformed
+            + self.ntp_requests.values().sum::<u64>()
+            + self.ntp_malformed
+            + self.tcp_accepts.values().sum::<u64>()
     }
 }
 
@@ -393,6 +409,7 @@ pub struct Lab {
     shared: Arc<Shared>,
     dns_addr: SocketAddr,
     ntp_port: u16,
+    tcp_port: u16,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
 }
@@ -402,6 +419,7 @@ impl fmt::Debug for Lab {
         f.debug_struct("Lab")
             .field("dns_addr", &self.dns_addr)
             .field("ntp_port", &self.ntp_port)
+            .field("tcp_port", &self.tcp_port)
             .field("tasks", &self.tasks.len())
             .finish_non_exhaustive()
     }
@@ -425,8 +443,10 @@ impl Lab {
         })?;
         let ips: Vec<IpAddr> = spec.members.iter().map(|m| m.ip).collect();
         let (ntp_sockets, ntp_port) = ntp::bind(&ips, spec.ntp_port)?;
+        let (tcp_listeners, tcp_port) = tcp::bind(&ips, spec.tcp_port)?;
         spec.dns_bind = dns_addr;
         spec.ntp_port = ntp_port;
+        spec.tcp_port = tcp_port;
 
         let shared = Arc::new(Shared {
             spec: RwLock::new(spec),
@@ -441,6 +461,9 @@ impl Lab {
             cancel.clone(),
         ));
         tasks.spawn(dns::serve_tcp(tcp, shared.clone(), cancel.clone()));
+        for (ip, listener) in ips.iter().copied().zip(tcp_listeners) {
+            tasks.spawn(tcp::serve(listener, ip, shared.clone(), cancel.clone()));
+        }
         for (ip, socket) in ips.into_iter().zip(ntp_sockets) {
             tasks.spawn(ntp::serve(
                 Arc::new(socket),
@@ -454,6 +477,7 @@ impl Lab {
             shared,
             dns_addr,
             ntp_port,
+            tcp_port,
             cancel,
             tasks,
         })
@@ -467,6 +491,11 @@ impl Lab {
     /// The NTP port shared by every member address.
     pub fn ntp_port(&self) -> u16 {
         self.ntp_port
+    }
+
+    /// The TCP port shared by every member address.
+    pub fn tcp_port(&self) -> u16 {
+        self.tcp_port
     }
 
     /// The current spec, with `dns_bind` and `ntp_port` as actually bound.
@@ -483,10 +512,11 @@ impl Lab {
             .spec
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let (dns_bind, ntp_port) = (spec.dns_bind, spec.ntp_port);
+        let (dns_bind, ntp_port, tcp_port) = (spec.dns_bind, spec.ntp_port, spec.tcp_port);
         f(&mut spec);
         spec.dns_bind = dns_bind;
         spec.ntp_port = ntp_port;
+        spec.tcp_port = tcp_port;
     }
 
     /// A snapshot of the counters.
@@ -585,13 +615,19 @@ mod tests {
     async fn shutdown_releases_the_ports() {
         let spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(127, 0, 0, 1)], &[]);
         let lab = Lab::start(spec).await.expect("starts");
-        let (dns, port) = (lab.dns_addr(), lab.ntp_port());
+        let (dns, port, tcp) = (lab.dns_addr(), lab.ntp_port(), lab.tcp_port());
         assert_eq!(lab.spec().dns_bind, dns);
         assert_eq!(lab.spec().ntp_port, port);
+        assert_eq!(lab.spec().tcp_port, tcp);
+        // A connection accepted and closed by the lab leaves TIME_WAIT behind on its side.
+        drop(tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, tcp)).await);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(lab.stats().tcp_accepts.values().sum::<u64>(), 1);
         lab.shutdown().await;
         let mut spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(127, 0, 0, 1)], &[]);
         spec.dns_bind = dns;
         spec.ntp_port = port;
+        spec.tcp_port = tcp;
         let lab = Lab::start(spec).await.expect("same ports are free again");
         lab.shutdown().await;
     }
