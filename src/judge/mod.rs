@@ -2,8 +2,10 @@
 //! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
 
+pub mod adapter;
 mod dns;
 mod ntp;
+pub mod reach;
 
 use crate::engine::Measurements;
 use crate::model::{
@@ -48,6 +50,9 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
     checks.extend(dns::checks(profile, &m.dns, &m.ntp));
     checks.extend(ntp_checks);
     checks.push(ntp::consensus_check(profile, &m.ntp));
+    let ntp_addrs: Vec<std::net::SocketAddr> = m.ntp.iter().map(|r| r.addr).collect();
+    checks.extend(adapter::checks(profile, &m.path, &ntp_addrs));
+    checks.extend(reach::checks(profile, &m.path));
     for (subject, deadline) in &m.cut_off {
         let f = Finding::new(Code::ProbeDeadline, Status::Error, subject.clone())
             .with("deadline_ms", deadline.as_millis());
