@@ -1,8 +1,9 @@
 //! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, and the command line as a user runs it.
+//! hostile input, the command line as a user runs it, and the OQS adapter (issue 5).
 
 mod support;
 
+mod adapter;
 mod cli;
 mod hostile;
 mod lab_faults;
