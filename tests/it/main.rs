@@ -1,5 +1,5 @@
 //! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, the command line as a user runs it, and the OQS adapter (issue 5).
+//! hostile input, the command line as a user runs it, and the OQS adapter in real network namespaces.
 
 mod support;
 
@@ -7,4 +7,5 @@ mod adapter;
 mod cli;
 mod hostile;
 mod lab_faults;
+mod netns;
 mod real_peers;
