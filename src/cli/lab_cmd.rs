@@ -38,10 +38,9 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
     let mut spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.latency_ms);
     let port = args.dns_port.unwrap_or(if in_netns { 53 } else { 0 });
     spec.dns_bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    // In its own namespace the lab can take the TLS endpoints' real port, so the profile's hosts
-    // (`name:443`) reach it unchanged.
-    spec.tcp_port = if in_netns { 443 } else { 0 };
 
+    let scratch = tempfile::tempdir()
+        .map_err(|e| CliError::Harness(format!("cannot make a temporary directory: {e}")))?;
     let rt = runtime()?;
     rt.block_on(async {
         let lab = crate::lab::Lab::start(spec.clone())
@@ -60,17 +59,22 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let mode = profile.mode.as_label();
-        let env = profile.environment.as_label();
+        // A profile file with the lab's ports, resolver and PKI: the other terminal needs only it.
+        let (pointed, resolvers) = lab_setup::point_at(&profile, &lab);
+        let dir = match lab.pki() {
+            Some(pki) => pki.dir.path().to_path_buf(),
+            None => scratch.path().to_path_buf(),
+        };
+        let profile_file = dir.join("lab-profile.toml");
+        std::fs::write(&profile_file, lab_setup::profile_toml(&pointed, &resolvers))
+            .map_err(|e| CliError::Harness(format!("cannot write {}: {e}", profile_file.display())))?;
         super::print(&format!(
             "oqs-net lab: serving the names of `{name}`{ns}\n  \
              DNS  {dns} (UDP and TCP)\n  \
              NTP  port {ntp} on  {v4}\n                      {v6}\n  \
-             TCP  port {tcp} on the same addresses (accepts and closes: the TLS endpoints){tcp_note}\n  \
              scenario: {sc}\n\n\
-             Probe it from another terminal:\n  \
-             {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n\
-             Ctrl-C stops the lab.\n",
+             Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI):\n  \
+             {prefix}oqs-net probe --targets {file}\n\n",
             name = profile.name,
             ns = if in_netns {
                 format!(" in network namespace `{}`", args.netns)
@@ -79,16 +83,42 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             },
             dns = lab.dns_addr(),
             ntp = lab.ntp_port(),
-            tcp = lab.tcp_port(),
-            tcp_note = if lab.tcp_port() == 443 {
-                ""
-            } else {
-                "\n       (not 443 outside a namespace of its own: the TCP reachability checks will fail)"
-            },
             v4 = members(&|m| m.ip.is_ipv4()),
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
+            file = profile_file.display(),
         ));
+        if let Some(pki) = lab.pki() {
+            let mut t = String::from("TLS servers (client certificate required):\n");
+            for e in lab_setup::with_distribution(&profile) {
+                if let Some(port) = lab.tls_port(&e.name) {
+                    t.push_str(&format!(
+                        "  {:<13} {:<32} port {port}\n",
+                        e.name, e.host.host
+                    ));
+                }
+            }
+            let f = &pki.files;
+            t.push_str(&format!(
+                "Lab PKI in {dir} (gone when the lab stops):\n  \
+                 CA (trust it)       {ca}\n  \
+                 client PFX          {pfx}  (legacy: {legacy})\n  \
+                 other PFX           {two}, {expired}, {foreign}, {nokey}\n  \
+                 PFX password file   {pw}\n\n\
+                 Look inside one:\n  oqs-net cert inspect {pfx} --pfx-password-file {pw}\n\n",
+                dir = pki.dir.path().display(),
+                ca = f.ca_pem.display(),
+                pfx = f.client_pfx.display(),
+                legacy = f.client_legacy_pfx.display(),
+                two = f.two_clients_pfx.display(),
+                expired = f.expired_pfx.display(),
+                foreign = f.foreign_pfx.display(),
+                nokey = f.no_key_pfx.display(),
+                pw = f.password_file.display(),
+            ));
+            super::print(&t);
+        }
+        super::print("Ctrl-C stops the lab.\n");
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;

@@ -1,11 +1,16 @@
 //! The command line: flags into a checked plan before any packet, the commands (`probe`, `lab`,
-//! `targets`), and the documented exit codes. The only module that ties probes, engine, judge,
+//! `targets`, `pac`), and the documented exit codes. The only module that ties probes, engine, judge,
 //! output and lab together.
 
+mod cert_cmd;
 mod lab_cmd;
 pub mod lab_setup;
+mod pac_cmd;
 mod probe_cmd;
 mod targets_cmd;
+mod tls_args;
+
+pub use tls_args::TlsArgs;
 
 use crate::findings::Lang;
 use crate::model::{Environment, Mode};
@@ -45,6 +50,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Run one round of every check of a profile, concurrently, and report it.
     #[command(after_help = EXIT_HELP)]
@@ -55,6 +61,38 @@ pub enum Command {
     /// List the shipped profiles, or validate a profile file.
     #[command(after_help = EXIT_HELP)]
     Targets(TargetsArgs),
+    /// Evaluate a PAC file (path or http:// URL) for a URL, as pactester does, in a sandbox.
+    Pac(pac_cmd::PacArgs),
+    /// Client certificates: `cert inspect FILE.pfx` lists what a PFX holds and which one is used.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// List every certificate in a PFX: subject, issuer, serial, validity, key, and which one
+    /// oqs-net would present (補18). The password comes from --pfx-password-env,
+    /// --pfx-password-file, or a prompt on a terminal; never from the command line.
+    #[command(after_help = EXIT_HELP)]
+    Inspect(CertInspectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CertInspectArgs {
+    /// The PFX (PKCS#12) file(s).
+    #[arg(value_name = "FILE.pfx", required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: tls_args::PasswordArgs,
+    /// The 10-digit institution code that selects among several certificates (補18).
+    #[arg(long, value_name = "CODE", value_parser = tls_args::parse_code)]
+    pub institution_code: Option<crate::model::InstitutionCode>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Language (default: Japanese when the locale is Japanese, else English).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -145,6 +183,8 @@ pub struct ProbeArgs {
     /// Probes in flight at once.
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub concurrency: u64,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Args, Debug)]
@@ -284,6 +324,8 @@ pub fn main() -> ExitCode {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
         Command::Targets(args) => targets_cmd::run(args),
+        Command::Pac(args) => pac_cmd::run(args),
+        Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

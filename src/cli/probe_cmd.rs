@@ -20,6 +20,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     if let Some(port) = args.ntp_port {
         profile.ntp.port = port;
     }
+    args.tls.apply(&mut profile)?;
     let family = match args.family {
         FamilyArg::V6 => Some(Family::Ipv6),
         FamilyArg::V4 => Some(Family::Ipv4),

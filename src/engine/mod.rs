@@ -1,18 +1,19 @@
 //! Runs one round: every DNS probe of the profile at once, an NTP probe for each address as soon as a
 //! DNS answer reveals it, under a concurrency bound, a deadline per probe and for the round, and a
-//! cancellation token. Knows probes only through [`Task`]; produces raw measurements, no verdicts.
+//! cancellation token; TLS endpoints from the start, beside DNS, once the client identity is loaded.
+//! Knows probes only through [`Task`]; produces raw measurements, no verdicts.
 //!
 //! When the plan asks for the OQS adapter (`net.adapter`), the round first chooses it and binds
-//! every later socket to it, then also connects to each TLS endpoint over TCP, asks
-//! `ipv4only.arpa` for NAT64, and finally notes which adapter the system's own routing would send
-//! each address of the round by.
+//! every later socket to it (TLS's included), then also connects to each TLS endpoint over TCP
+//! (reachability of every address, apart from the TLS probe), asks `ipv4only.arpa` for NAT64, and
+//! finally notes which adapter the system's own routing would send each address of the round by.
 
 use crate::model::{
     AdapterMeasurement, Binding, DnsNameResult, Family, HostPort, NameRole, Nat64Result, NtpSample,
     NtpServerResult, PathMeasurements, Profile, RouteProbe, Selection, Skipped, TcpTargetResult,
 };
 use crate::net::{DnsResolver, NetOptions};
-use crate::probe::{dns, ipv6, ntp, tcp};
+use crate::probe::{dns, ipv6, ntp, tcp, tls};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -44,6 +45,8 @@ pub struct Measurements {
     pub resolvers: Vec<String>,
     /// Set when the resolver could not be built at all.
     pub resolver_error: Option<String>,
+    /// The client identity and every TLS endpoint (empty when the profile has none).
+    pub tls: crate::model::TlsRound,
     /// The OQS adapter and the path through it (empty unless the plan's `net.adapter` is set).
     pub path: PathMeasurements,
 }
@@ -61,11 +64,13 @@ pub enum EngineError {
 enum Task {
     Dns(dns::DnsSpec),
     Ntp(SocketAddr),
+    Tls(crate::model::TlsEndpoint),
     Tcp(tcp::TcpSpec),
     Nat64(Duration),
 }
 
 enum Done {
+    Tls(Box<crate::model::TlsEndpointResult>),
     Dns(DnsNameResult),
     Ntp(SocketAddr, Vec<NtpSample>),
     Tcp(TcpTargetResult),
@@ -88,6 +93,9 @@ struct Ctx {
     ntp: ntp::NtpSpec,
     permits: Semaphore,
     found: mpsc::UnboundedSender<(String, IpAddr)>,
+    tls: Option<Arc<tls::TlsContext>>,
+    families: Vec<Family>,
+    dns_timeout: Duration,
 }
 
 impl Task {
@@ -95,6 +103,7 @@ impl Task {
         match self {
             Task::Dns(s) => s.name.clone(),
             Task::Ntp(a) => a.to_string(),
+            Task::Tls(e) => format!("tls:{}", e.name),
             Task::Tcp(s) => tcp_subject(&s.host, s.port),
             Task::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
         }
@@ -106,6 +115,18 @@ impl Task {
                 (s.timeout + Duration::from_millis(300)) * s.queries + Duration::from_secs(1)
             }
             Task::Ntp(_) => ctx.ntp.worst_case() + Duration::from_secs(1),
+            Task::Tls(_) => {
+                let s = ctx
+                    .tls
+                    .as_ref()
+                    .map(|t| t.settings().clone())
+                    .unwrap_or_default();
+                ctx.dns_timeout * ctx.families.len() as u32
+                    + s.connect_timeout
+                    + s.handshake_timeout
+                    + s.request_timeout
+                    + Duration::from_secs(1)
+            }
             Task::Tcp(s) => s.worst_case() + Duration::from_secs(1),
             Task::Nat64(timeout) => *timeout + Duration::from_secs(1),
         }
@@ -133,6 +154,22 @@ impl Task {
                 }
                 Task::Ntp(addr) => {
                     Done::Ntp(addr, ntp::probe_server(&ctx.net, addr, &ctx.ntp).await)
+                }
+                Task::Tls(ep) => {
+                    let t = ctx
+                        .tls
+                        .as_ref()
+                        .expect("TLS tasks run only with a TLS context");
+                    let r = tls::probe_endpoint(
+                        t,
+                        &ctx.net,
+                        ctx.resolver.as_ref(),
+                        &ctx.families,
+                        ctx.dns_timeout,
+                        &ep,
+                    )
+                    .await;
+                    Done::Tls(Box::new(r))
                 }
                 Task::Tcp(spec) => {
                     Done::Tcp(tcp::probe_target(ctx.resolver.as_ref(), &ctx.net, &spec).await)
@@ -179,7 +216,7 @@ pub async fn run_round(
         };
         let selection =
             ipv6::select_adapter(&req.inventory, req.name.as_ref(), target, &families, &|t| {
-                crate::net::route_source(t).ok()
+                crate::net::route_to(t).ok()
             });
         let named = matches!(selection, Selection::Named { .. });
         let binding = match selection.name().and_then(|n| req.inventory.find(n)) {
@@ -205,6 +242,13 @@ pub async fn run_round(
         Ok(r) => (Some(r), None),
         Err(e) => (None, Some(e.to_string())),
     };
+    // The client identity is local work (files, key derivation): done once, before any packet.
+    let (identity, tls_ctx) = if p.tls.is_empty() {
+        (None, None)
+    } else {
+        let (report, ctx) = tls::prepare(&p.tls_settings);
+        (Some(report), Some(Arc::new(ctx)))
+    };
     let ctx = Arc::new(Ctx {
         resolver,
         net: net.clone(),
@@ -215,6 +259,9 @@ pub async fn run_round(
         },
         permits: Semaphore::new(plan.concurrency.max(1)),
         found: tx,
+        tls: tls_ctx,
+        families: p.dns.families.clone(),
+        dns_timeout: p.dns.timeout,
     });
 
     let names: Vec<(&HostPort, NameRole)> =
@@ -263,6 +310,12 @@ pub async fn run_round(
         }
     }
 
+    if ctx.tls.is_some() {
+        for ep in &p.tls {
+            run.spawn(Task::Tls(ep.clone()));
+        }
+    }
+
     let mut out = Measurements {
         started_at,
         duration: Duration::ZERO,
@@ -271,6 +324,10 @@ pub async fn run_round(
         cut_off: Vec::new(),
         resolvers: plan.net.resolvers.iter().map(|a| a.to_string()).collect(),
         resolver_error,
+        tls: crate::model::TlsRound {
+            identity,
+            endpoints: Vec::new(),
+        },
         path,
     };
     loop {
@@ -291,6 +348,7 @@ pub async fn run_round(
                 Some(Ok(done)) => {
                     let subject = match &done {
                         Done::Dns(r) => r.name.clone(),
+                        Done::Tls(r) => format!("tls:{}", r.name),
                         Done::Ntp(addr, _) => addr.to_string(),
                         Done::Tcp(r) => tcp_subject(&r.host, r.port),
                         Done::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
@@ -299,6 +357,7 @@ pub async fn run_round(
                     run.pending.retain(|s| *s != subject);
                     match done {
                         Done::Dns(r) => out.dns.push(r),
+                        Done::Tls(r) => out.tls.endpoints.push(*r),
                         Done::Ntp(addr, samples) => out.ntp.push(NtpServerResult { addr, names: Vec::new(), samples }),
                         Done::Tcp(r) => out.path.tcp.push(r),
                         Done::Nat64(r) => out.path.nat64 = Some(r),
@@ -329,7 +388,13 @@ pub async fn run_round(
             n.addr,
         )
     });
-    let tls_order = |name: &str| p.tls.iter().position(|t| t.name == name);
+    let tls_order = |name: &str| {
+        p.tls
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    out.tls.endpoints.sort_by_key(|e| tls_order(&e.name));
     out.path.tcp.sort_by_key(|t| tls_order(&t.name));
     if out.path.adapter.is_some() {
         out.path.routes = routes(&out);
@@ -363,9 +428,14 @@ fn routes(m: &Measurements) -> Vec<RouteProbe> {
             add(a.addr, "tcp");
         }
     }
+    for e in &m.tls.endpoints {
+        if let Some(a) = e.addr {
+            add(a, "tls");
+        }
+    }
     uses.into_iter()
         .map(|(addr, uses)| {
-            let (source, error) = match crate::net::route_source(addr) {
+            let (source, error) = match crate::net::route_to(addr) {
                 Ok(ip) => (Some(ip), None),
                 Err(e) => (None, Some(e.to_string())),
             };

@@ -25,8 +25,13 @@ const KNOWN_DNS: &[(&str, [&str; 2])] = &[
 ];
 
 /// The checks of the path: the adapter, the routes, and (IP-VPN with an IPv6-only adapter) the
-/// IPv4 used by the round. Empty when the round did not check the adapter.
-pub(super) fn checks(p: &Profile, path: &PathMeasurements, ntp: &[SocketAddr]) -> Vec<Check> {
+/// IPv4 used by the round. `others` are the addresses other probes reached, and for what (`NTP`,
+/// `TLS`...). Empty when the round did not check the adapter.
+pub(super) fn checks(
+    p: &Profile,
+    path: &PathMeasurements,
+    others: &[(&'static str, SocketAddr)],
+) -> Vec<Check> {
     let Some(am) = &path.adapter else {
         return Vec::new();
     };
@@ -35,7 +40,7 @@ pub(super) fn checks(p: &Profile, path: &PathMeasurements, ntp: &[SocketAddr]) -
         routes_check(am, &path.routes),
     ];
     if p.mode == Mode::Ipvpn && p.adapter.ipv6_only {
-        out.push(fallback_check(path, ntp));
+        out.push(fallback_check(path, others));
     }
     out
 }
@@ -330,7 +335,7 @@ fn join_peers(list: &[&RouteView]) -> String {
 }
 
 /// Every address the round reached over IPv4 off this machine, and for what.
-fn ipv4_contacts(path: &PathMeasurements, ntp: &[SocketAddr]) -> Vec<Contact> {
+fn ipv4_contacts(path: &PathMeasurements, others: &[(&'static str, SocketAddr)]) -> Vec<Contact> {
     let v4 = |a: &SocketAddr| a.is_ipv4() && !a.ip().is_loopback();
     let mut out: Vec<Contact> = Vec::new();
     let mut add = |what, addr: SocketAddr| {
@@ -341,21 +346,27 @@ fn ipv4_contacts(path: &PathMeasurements, ntp: &[SocketAddr]) -> Vec<Contact> {
     for a in &path.nameservers {
         add("DNS", *a);
     }
-    for a in ntp {
-        add("NTP", *a);
-    }
     for t in &path.tcp {
         for a in &t.attempts {
             add("TCP", a.addr);
         }
     }
+    for (what, a) in others {
+        add(what, *a);
+    }
     out
 }
 
-fn fallback_check(path: &PathMeasurements, ntp: &[SocketAddr]) -> Check {
-    let contacts = ipv4_contacts(path, ntp);
+fn fallback_check(path: &PathMeasurements, others: &[(&'static str, SocketAddr)]) -> Check {
+    let contacts = ipv4_contacts(path, others);
     let mut findings = Vec::new();
-    for what in ["DNS", "NTP", "TCP"] {
+    let mut whats: Vec<&'static str> = Vec::new();
+    for c in &contacts {
+        if !whats.contains(&c.what) {
+            whats.push(c.what);
+        }
+    }
+    for what in whats {
         let addrs: Vec<String> = contacts
             .iter()
             .filter(|c| c.what == what)
@@ -682,15 +693,17 @@ mod tests {
             ],
             ..PathMeasurements::default()
         };
-        let ntp = [
-            "203.0.113.11:123".parse().unwrap(),
-            "[2001:db8::1]:123".parse().unwrap(),
+        let others = [
+            ("NTP", "203.0.113.11:123".parse().unwrap()),
+            ("NTP", "[2001:db8::1]:123".parse().unwrap()),
+            ("TLS", "203.0.113.12:443".parse().unwrap()),
         ];
-        let c = fallback_check(&path, &ntp);
-        assert_eq!(c.findings.len(), 2, "{:?}", c.findings);
+        let c = fallback_check(&path, &others);
+        assert_eq!(c.findings.len(), 3, "{:?}", c.findings);
         assert_eq!(c.findings[0].value("what"), Some("DNS"));
         assert_eq!(c.findings[0].value("addresses"), Some("198.51.100.1:53"));
         assert_eq!(c.findings[1].value("addresses"), Some("203.0.113.11:123"));
+        assert_eq!(c.findings[2].value("what"), Some("TLS"));
         let clean = fallback_check(&PathMeasurements::default(), &[]);
         assert_eq!(clean.status, Status::Pass);
     }

@@ -1,5 +1,6 @@
-//! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers with
-//! adjustable faults, and per-member TCP endpoints that accept and close), a test instrument. Self-contained: it must not import anything else from this
+//! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers, and TLS
+//! servers for the OQS hosts and the distribution server that demand a client certificate from the
+//! lab's own PKI, all with adjustable faults), a test instrument. Self-contained: it must not import anything else from this
 //! crate (no `crate::probe`, `crate::model`, …); probes never depend on it.
 //!
 //! # Shape
@@ -18,8 +19,9 @@
 
 mod dns;
 mod ntp;
+pub mod pki;
 pub mod scenario;
-mod tcp;
+pub mod tls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -32,6 +34,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use scenario::{Scenario, ScenarioError};
+pub use tls::{LabTls, TlsFault};
 
 /// Everything the lab serves. Bindings (`dns_bind`, `ntp_port`, member addresses) are fixed at
 /// [`Lab::start`]; the rest can be changed at runtime with [`Lab::update`].
@@ -42,15 +45,17 @@ pub struct LabSpec {
     pub dns_bind: SocketAddr,
     /// NTP port shared by every member address; 0 picks one free unprivileged port usable on all.
     pub ntp_port: u16,
-    /// TCP port on which every member address accepts (and at once closes) connections; 0 picks
-    /// one free port usable on all. Stands in for the TLS endpoints' port.
-    pub tcp_port: u16,
     /// Fixed latency added to every DNS and NTP reply.
     pub latency_ms: u64,
     /// The names the DNS server is authoritative for.
     pub names: Vec<LabName>,
     /// One NTP server per member address.
     pub members: Vec<LabMember>,
+    /// TLS servers (each on a port of its own, on every `tls_bind` address). Their host names
+    /// are answered by the DNS server with the `tls_bind` addresses unless `names` has them.
+    pub tls: Vec<LabTls>,
+    /// Where the TLS servers listen; empty: 127.0.0.1.
+    pub tls_bind: Vec<IpAddr>,
 }
 
 impl Default for LabSpec {
@@ -58,10 +63,11 @@ impl Default for LabSpec {
         Self {
             dns_bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             ntp_port: 0,
-            tcp_port: 0,
             latency_ms: 0,
             names: Vec::new(),
             members: Vec::new(),
+            tls: Vec::new(),
+            tls_bind: Vec::new(),
         }
     }
 }
@@ -288,8 +294,10 @@ pub struct LabStats {
     pub ntp_replies: BTreeMap<IpAddr, u64>,
     /// NTP datagrams ignored (shorter than 48 bytes, or not mode 3).
     pub ntp_malformed: u64,
-    /// TCP connections accepted, per member address.
-    pub tcp_accepts: BTreeMap<IpAddr, u64>,
+    /// TCP connections accepted by the TLS servers.
+    pub tls_connections: u64,
+    /// TLS handshakes completed by the TLS servers.
+    pub tls_handshakes: u64,
 }
 
 impl LabStats {
@@ -319,13 +327,13 @@ impl LabStats {
         self.ntp_replies.get(&ip).copied().unwrap_or(0)
     }
     /// Everything received from clients at all: DNS queries (well-formed or not), NTP datagrams,
-    /// TCP connections. Zero means nothing reached this lab.
+    /// TCP connections to the TLS servers. Zero means nothing reached this lab.
     pub fn anything_received(&self) -> u64 {
         self.dns_queries.values().sum::<u64>()
             + self.dns_malformed
             + self.ntp_requests.values().sum::<u64>()
             + self.ntp_malformed
-            + self.tcp_accepts.values().sum::<u64>()
+            + self.tls_connections
     }
 }
 
@@ -355,6 +363,9 @@ pub enum LabError {
     /// Two members share one address.
     #[error("lab spec lists NTP member {ip} more than once; each member needs its own address")]
     DuplicateMember { ip: IpAddr },
+    /// The PKI for the TLS servers could not be made.
+    #[error("{0}")]
+    Pki(#[from] pki::PkiError),
 }
 
 impl LabError {
@@ -364,6 +375,7 @@ impl LabError {
             LabError::Bind { .. } => "lab_bind",
             LabError::NoCommonPort { .. } => "lab_no_common_port",
             LabError::DuplicateMember { .. } => "lab_duplicate_member",
+            LabError::Pki(e) => e.as_label(),
         }
     }
 }
@@ -409,9 +421,11 @@ pub struct Lab {
     shared: Arc<Shared>,
     dns_addr: SocketAddr,
     ntp_port: u16,
-    tcp_port: u16,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
+    pki: Option<Arc<pki::LabPki>>,
+    /// Port of each `spec.tls` server, in order.
+    tls_ports: Vec<u16>,
 }
 
 impl fmt::Debug for Lab {
@@ -419,7 +433,6 @@ impl fmt::Debug for Lab {
         f.debug_struct("Lab")
             .field("dns_addr", &self.dns_addr)
             .field("ntp_port", &self.ntp_port)
-            .field("tcp_port", &self.tcp_port)
             .field("tasks", &self.tasks.len())
             .finish_non_exhaustive()
     }
@@ -443,10 +456,49 @@ impl Lab {
         })?;
         let ips: Vec<IpAddr> = spec.members.iter().map(|m| m.ip).collect();
         let (ntp_sockets, ntp_port) = ntp::bind(&ips, spec.ntp_port)?;
-        let (tcp_listeners, tcp_port) = tcp::bind(&ips, spec.tcp_port)?;
         spec.dns_bind = dns_addr;
         spec.ntp_port = ntp_port;
-        spec.tcp_port = tcp_port;
+        if spec.tls_bind.is_empty() {
+            spec.tls_bind.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        }
+        // The TLS servers' names resolve to where they listen.
+        for t in &spec.tls {
+            if spec.name(&t.host).is_none() {
+                spec.names.push(LabName {
+                    name: t.host.clone(),
+                    a: spec
+                        .tls_bind
+                        .iter()
+                        .filter_map(|ip| match ip {
+                            IpAddr::V4(v4) => Some(*v4),
+                            IpAddr::V6(_) => None,
+                        })
+                        .collect(),
+                    aaaa: spec
+                        .tls_bind
+                        .iter()
+                        .filter_map(|ip| match ip {
+                            IpAddr::V6(v6) => Some(*v6),
+                            IpAddr::V4(_) => None,
+                        })
+                        .collect(),
+                    rotate: false,
+                    ..LabName::default()
+                });
+            }
+        }
+        let (pki, tls_listeners) = if spec.tls.is_empty() {
+            (None, Vec::new())
+        } else {
+            let hosts: Vec<String> = spec.tls.iter().map(|t| t.host.clone()).collect();
+            let pki = Arc::new(pki::LabPki::generate(&hosts)?);
+            let mut listeners = Vec::new();
+            for _ in &spec.tls {
+                listeners.push(tls::bind(&spec.tls_bind).await?);
+            }
+            (Some(pki), listeners)
+        };
+        let tls_ports: Vec<u16> = tls_listeners.iter().map(|(_, p)| *p).collect();
 
         let shared = Arc::new(Shared {
             spec: RwLock::new(spec),
@@ -461,9 +513,6 @@ impl Lab {
             cancel.clone(),
         ));
         tasks.spawn(dns::serve_tcp(tcp, shared.clone(), cancel.clone()));
-        for (ip, listener) in ips.iter().copied().zip(tcp_listeners) {
-            tasks.spawn(tcp::serve(listener, ip, shared.clone(), cancel.clone()));
-        }
         for (ip, socket) in ips.into_iter().zip(ntp_sockets) {
             tasks.spawn(ntp::serve(
                 Arc::new(socket),
@@ -472,15 +521,41 @@ impl Lab {
                 cancel.clone(),
             ));
         }
-        tracing::debug!(%dns_addr, ntp_port, "lab started");
+        if let Some(pki) = &pki {
+            for (index, (listeners, _)) in tls_listeners.into_iter().enumerate() {
+                for l in listeners {
+                    tasks.spawn(tls::serve(
+                        l,
+                        index,
+                        shared.clone(),
+                        pki.clone(),
+                        cancel.clone(),
+                    ));
+                }
+            }
+        }
+        tracing::debug!(%dns_addr, ntp_port, ?tls_ports, "lab started");
         Ok(Lab {
             shared,
             dns_addr,
             ntp_port,
-            tcp_port,
             cancel,
             tasks,
+            pki,
+            tls_ports,
         })
+    }
+
+    /// The port of the TLS server for profile endpoint `endpoint`.
+    pub fn tls_port(&self, endpoint: &str) -> Option<u16> {
+        let spec = self.shared.spec();
+        let i = spec.tls.iter().position(|t| t.endpoint == endpoint)?;
+        self.tls_ports.get(i).copied()
+    }
+
+    /// The lab's PKI (files for clients and tests), when it runs TLS servers.
+    pub fn pki(&self) -> Option<&pki::LabPki> {
+        self.pki.as_deref()
     }
 
     /// The DNS server's address (UDP and TCP).
@@ -491,11 +566,6 @@ impl Lab {
     /// The NTP port shared by every member address.
     pub fn ntp_port(&self) -> u16 {
         self.ntp_port
-    }
-
-    /// The TCP port shared by every member address.
-    pub fn tcp_port(&self) -> u16 {
-        self.tcp_port
     }
 
     /// The current spec, with `dns_bind` and `ntp_port` as actually bound.
@@ -512,11 +582,10 @@ impl Lab {
             .spec
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let (dns_bind, ntp_port, tcp_port) = (spec.dns_bind, spec.ntp_port, spec.tcp_port);
+        let (dns_bind, ntp_port) = (spec.dns_bind, spec.ntp_port);
         f(&mut spec);
         spec.dns_bind = dns_bind;
         spec.ntp_port = ntp_port;
-        spec.tcp_port = tcp_port;
     }
 
     /// A snapshot of the counters.
@@ -615,19 +684,13 @@ mod tests {
     async fn shutdown_releases_the_ports() {
         let spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(127, 0, 0, 1)], &[]);
         let lab = Lab::start(spec).await.expect("starts");
-        let (dns, port, tcp) = (lab.dns_addr(), lab.ntp_port(), lab.tcp_port());
+        let (dns, port) = (lab.dns_addr(), lab.ntp_port());
         assert_eq!(lab.spec().dns_bind, dns);
         assert_eq!(lab.spec().ntp_port, port);
-        assert_eq!(lab.spec().tcp_port, tcp);
-        // A connection accepted and closed by the lab leaves TIME_WAIT behind on its side.
-        drop(tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, tcp)).await);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert_eq!(lab.stats().tcp_accepts.values().sum::<u64>(), 1);
         lab.shutdown().await;
         let mut spec = LabSpec::healthy("n", &[], &[Ipv4Addr::new(127, 0, 0, 1)], &[]);
         spec.dns_bind = dns;
         spec.ntp_port = port;
-        spec.tcp_port = tcp;
         let lab = Lab::start(spec).await.expect("same ports are free again");
         lab.shutdown().await;
     }

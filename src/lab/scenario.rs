@@ -64,6 +64,17 @@ pub struct Scenario {
     /// `[[name]]`: changes to names, by role or literal name.
     #[serde(default, rename = "name")]
     pub names: Vec<NamePatch>,
+    /// `[[tls]]`: faults of TLS servers, by profile endpoint name or `@all`.
+    #[serde(default, rename = "tls", skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<TlsPatch>,
+}
+
+/// A fault for one TLS server (`endpoint = "oqs-web"`) or all of them (`endpoint = "@all"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPatch {
+    pub endpoint: String,
+    pub fault: super::TlsFault,
 }
 
 /// Changes to one member's NTP behaviour. In `[[member]]` it is found by `index`; in
@@ -404,6 +415,15 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
+    for patch in &scenario.tls {
+        for t in spec
+            .tls
+            .iter_mut()
+            .filter(|t| patch.endpoint == "@all" || t.endpoint == patch.endpoint)
+        {
+            t.fault = patch.fault;
+        }
+    }
     for patch in &scenario.members {
         // Member `i` is a dual-stacked host: the i-th address of each family, so a fault lands on
         // whichever family a profile probes.
@@ -566,6 +586,38 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zero-transmit.toml"),
     ),
     ("disagree", include_str!("../../fixtures/lab/disagree.toml")),
+    (
+        "tls-reject-all",
+        include_str!("../../fixtures/lab/tls-reject-all.toml"),
+    ),
+    (
+        "tls-no-client-auth",
+        include_str!("../../fixtures/lab/tls-no-client-auth.toml"),
+    ),
+    (
+        "tls-expired-server",
+        include_str!("../../fixtures/lab/tls-expired-server.toml"),
+    ),
+    (
+        "tls-wrong-name",
+        include_str!("../../fixtures/lab/tls-wrong-name.toml"),
+    ),
+    (
+        "tls-other-env",
+        include_str!("../../fixtures/lab/tls-other-env.toml"),
+    ),
+    (
+        "tls-stall",
+        include_str!("../../fixtures/lab/tls-stall.toml"),
+    ),
+    (
+        "tls-reset",
+        include_str!("../../fixtures/lab/tls-reset.toml"),
+    ),
+    (
+        "tls12-only",
+        include_str!("../../fixtures/lab/tls12-only.toml"),
+    ),
     ("dns64", include_str!("../../fixtures/lab/dns64.toml")),
     (
         "dns64-nsp",
@@ -717,14 +769,12 @@ mod tests {
                 .map(|n| n.aaaa.len()),
             Some(2)
         );
-        // a-only: fallback 1 keeps its A record and loses its AAAA.
+        // a-only: fallback 1 keeps its A record and loses its AAAA; the web host has A only.
         let a = applied("a-only");
         assert_eq!(a.names[1].a, base.names[1].a);
         assert!(a.names[1].aaaa.is_empty());
-        assert!(
-            a.name("hweb.oqs.onshikaku.org")
-                .is_some_and(|n| n.aaaa.is_empty())
-        );
+        let web = a.name("hweb.oqs.onshikaku.org").expect("added");
+        assert!(web.aaaa.is_empty() && !web.a.is_empty());
     }
 
     #[test]

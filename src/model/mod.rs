@@ -3,9 +3,11 @@
 
 mod adapter;
 mod finding;
+mod pac;
 mod report;
 mod result;
 mod target;
+mod tls;
 
 pub use adapter::{
     Adapter, AdapterAddress, AdapterDns, AdapterMeasurement, AdapterRequest, AddressKind, Binding,
@@ -14,6 +16,7 @@ pub use adapter::{
     TcpTargetResult,
 };
 pub use finding::{Code, Finding, Status};
+pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };
@@ -24,4 +27,9 @@ pub use result::{
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
     ProxySettings, TlsEndpoint,
+};
+pub use tls::{
+    Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,
+    PfxEntry, PfxFailure, PfxReport, Secret, SelectionRule, Stage, TlsEndpointResult, TlsFailure,
+    TlsRound, TlsSettings, TlsVersion,
 };

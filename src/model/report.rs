@@ -28,6 +28,10 @@ pub enum CheckKind {
     NtpConsensus,
     /// A probe that did not finish in time.
     Deadline,
+    /// The client certificate: PFX, selection (補18), issuer, expiry.
+    TlsClientCert,
+    /// One TLS endpoint.
+    Tls,
     /// The OQS adapter against what the mode expects (補35).
     Adapter,
     /// Which adapter the system's routing sends the round's addresses by.
@@ -77,6 +81,8 @@ pub enum CheckData {
     Deadline {
         deadline_ms: u64,
     },
+    TlsClientCert(Box<super::IdentityReport>),
+    Tls(Box<super::TlsEndpointResult>),
     NtpConsensus {
         servers: usize,
         spread_ms: Option<f64>,

@@ -77,7 +77,7 @@ impl NetError {
 /// The source address the system's routing picks toward `peer`, found by connecting an unbound UDP
 /// socket (which sends nothing). The adapter holding that address is the one traffic to `peer`
 /// leaves by when an application does not choose.
-pub fn route_source(peer: SocketAddr) -> io::Result<IpAddr> {
+pub fn route_to(peer: SocketAddr) -> io::Result<IpAddr> {
     let unspecified: SocketAddr = if peer.is_ipv4() {
         (Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -86,6 +86,13 @@ pub fn route_source(peer: SocketAddr) -> io::Result<IpAddr> {
     let sock = std::net::UdpSocket::bind(unspecified)?;
     sock.connect(peer)?;
     Ok(sock.local_addr()?.ip())
+}
+
+/// [`route_to`] for an address alone: `None` without a route.
+pub fn route_source(peer: IpAddr) -> Option<IpAddr> {
+    route_to(SocketAddr::new(peer, 9))
+        .ok()
+        .filter(|ip| !ip.is_unspecified())
 }
 
 impl NetOptions {
@@ -262,9 +269,24 @@ impl NetOptions {
         tokio::net::UdpSocket::from_std(sock.into())
     }
 
-    /// A TCP connection to `peer` (the handshake only: nothing is sent), made the same way, given
-    /// up after `timeout`.
-    pub async fn tcp_connect(
+    /// A TCP connection to `peer` (the handshake only: nothing is sent), made the same way. The
+    /// caller puts the deadline on it (or uses [`NetOptions::tcp_connect_within`]).
+    pub async fn tcp_connect(&self, peer: SocketAddr) -> io::Result<tokio::net::TcpStream> {
+        let sock = self.socket_for(Type::STREAM, peer, None)?;
+        let stream = tokio::net::TcpSocket::from_std_stream(sock.into())
+            .connect(peer)
+            .await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    /// [`NetOptions::tcp_connect`] under the name the PAC fetch knows it by.
+    pub async fn tcp_connected(&self, peer: SocketAddr) -> io::Result<tokio::net::TcpStream> {
+        self.tcp_connect(peer).await
+    }
+
+    /// [`NetOptions::tcp_connect`], given up after `timeout` (a `TimedOut` error).
+    pub async fn tcp_connect_within(
         &self,
         peer: SocketAddr,
         timeout: Duration,
@@ -355,10 +377,10 @@ mod tests {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         let net = NetOptions::default();
-        assert!(net.tcp_connect(addr, Duration::from_secs(2)).await.is_ok());
+        assert!(net.tcp_connect(addr).await.is_ok());
         drop(l);
         let e = net
-            .tcp_connect(addr, Duration::from_secs(2))
+            .tcp_connect_within(addr, Duration::from_secs(2))
             .await
             .unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused);
@@ -366,7 +388,8 @@ mod tests {
 
     #[test]
     fn route_source_to_loopback_is_loopback() {
-        let s = route_source("127.0.0.1:53".parse().unwrap()).unwrap();
+        let s = route_to("127.0.0.1:53".parse().unwrap()).unwrap();
         assert!(s.is_loopback(), "{s}");
+        assert_eq!(route_source(s), Some(s));
     }
 }

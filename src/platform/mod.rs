@@ -112,6 +112,25 @@ pub fn inventory() -> Inventory {
     }
 }
 
+/// [`bind_device`] for a socket borrowed from tokio.
+pub fn bind_device_ref(sock: &socket2::SockRef<'_>, device: &str) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        sock.bind_device(Some(device.as_bytes()))
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot bind to device `{device}`: {e}")))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = sock;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "binding to device `{device}` is Linux-only; give the adapter's source address instead"
+            ),
+        ))
+    }
+}
+
 /// The user's locale as the OS reports it (`LC_ALL`/`LC_MESSAGES`/`LANG` on Unix, the user's
 /// setting on Windows).
 pub fn locale() -> Option<String> {
@@ -152,8 +171,7 @@ pub mod netns {
     fn set_up_loopback(v6: &[Ipv6Addr]) -> Result<(), String> {
         ip(&["link", "set", "lo", "up"])?;
         for a in v6 {
-            // nodad: otherwise the address stays tentative until a kernel worker runs, and a
-            // lab binding it at once fails with EADDRNOTAVAIL on a busy machine.
+            // `nodad`: usable at once, not "tentative" while duplicate-address detection runs.
             ip(&[
                 "-6",
                 "addr",

@@ -4,4 +4,7 @@
 pub mod dns;
 pub mod ipv6;
 pub mod ntp;
+pub mod pac;
+pub mod pfx;
 pub mod tcp;
+pub mod tls;

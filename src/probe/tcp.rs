@@ -100,7 +100,7 @@ fn no_resolver() -> DnsQuery {
 /// One connect, closed at once.
 async fn connect(net: &NetOptions, addr: SocketAddr, timeout: Duration) -> TcpAttempt {
     let start = Instant::now();
-    let outcome = match net.tcp_connect(addr, timeout).await {
+    let outcome = match net.tcp_connect_within(addr, timeout).await {
         Ok(stream) => {
             drop(stream);
             TcpOutcome::Connected

@@ -168,6 +168,7 @@ fn fixed() -> (Profile, Measurements) {
         cut_off: vec![],
         resolvers: vec![],
         resolver_error: None,
+        tls: Default::default(),
         path,
     };
     (p, m)

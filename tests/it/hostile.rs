@@ -154,7 +154,8 @@ async fn a_round_that_overruns_its_deadline_reports_what_was_cut_off() {
     );
     let r = oqs_net::judge::judge(&p, &m);
     assert!(codes(&r).contains(&Code::ProbeDeadline), "{:?}", codes(&r));
-    assert_eq!(m.cut_off.len(), 3, "the three names: {:?}", m.cut_off);
+    let names = m.cut_off.iter().filter(|(s, _)| !s.starts_with("tls:"));
+    assert_eq!(names.count(), 3, "the three names: {:?}", m.cut_off);
 }
 
 #[test]

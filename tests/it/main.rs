@@ -1,5 +1,6 @@
-//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, the command line as a user runs it, and the OQS adapter in real network namespaces.
+//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound,
+//! nginx), hostile input, the command line as a user runs it, PAC evaluation against pacparser, and
+//! the OQS adapter in real network namespaces.
 
 mod support;
 
@@ -8,4 +9,6 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod netns;
+mod pac;
 mod real_peers;
+mod tls;

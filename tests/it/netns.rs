@@ -16,10 +16,21 @@ use oqs_net::lab::{Lab, LabName, LabSpec, LabStats};
 use oqs_net::model::{Code, Profile};
 use serde_json::Value;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The TLS endpoints of the shipped IP-VPN profile, plus the distribution server the lab stands up.
+const ENDPOINTS: [&str; 6] = [
+    "oqs-web",
+    "oqs-api",
+    "oqs-mnc",
+    "eps",
+    "pmh",
+    "distribution",
+];
 
 /// The server side of the OQS adapter's link, the DNS server there, and the OQS members.
 const GW6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 1);
@@ -153,16 +164,19 @@ fn link(a: &Ns, a_dev: &str, b: &Ns, b_dev: &str) {
 }
 
 /// A lab served from a thread that entered namespace `ns`; stopped (and its counters returned) by
-/// [`NsLab::stop`] or on drop.
+/// [`NsLab::stop`] or on drop. `profile` is the IP-VPN profile pointed at it (its TLS servers'
+/// ports and PKI; the system's resolvers), as `oqs-net lab` writes one for `--targets`.
 struct NsLab {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<LabStats>>,
+    dir: tempfile::TempDir,
+    profile: PathBuf,
 }
 
 impl NsLab {
     fn start(ns: &Ns, spec: LabSpec) -> NsLab {
         let name = ns.name.clone();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<String, String>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             // Only this thread moves: every socket the lab makes from here on lives in `name`.
@@ -182,22 +196,37 @@ impl NsLab {
                         return LabStats::default();
                     }
                 };
-                let _ = ready_tx.send(Ok(()));
+                let (p, _) = lab_setup::point_at(&profile(), &lab);
+                let _ = ready_tx.send(Ok(lab_setup::profile_toml(&p, &[])));
                 let _ = stop_rx.await;
                 let stats = lab.stats();
                 lab.shutdown().await;
                 stats
             })
         });
-        match ready_rx.recv() {
-            Ok(Ok(())) => {}
+        let toml = match ready_rx.recv() {
+            Ok(Ok(toml)) => toml,
             Ok(Err(e)) => panic!("the lab in {} did not start: {e}", ns.name),
             Err(_) => panic!("the lab thread in {} died", ns.name),
-        }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("lab.toml");
+        std::fs::write(&profile, toml).unwrap();
         NsLab {
             stop: Some(stop_tx),
             thread: Some(thread),
+            dir,
+            profile,
         }
+    }
+
+    /// The lab's profile with `extra` TOML appended (a site's `[adapter]`, say).
+    fn profile_with(&self, extra: &str) -> PathBuf {
+        let path = self.dir.path().join("site.toml");
+        let mut text = std::fs::read_to_string(&self.profile).unwrap();
+        text.push_str(extra);
+        std::fs::write(&path, text).unwrap();
+        path
     }
 
     fn stop(mut self) -> LabStats {
@@ -225,14 +254,28 @@ fn profile() -> Profile {
     oqs_net::profile::shipped("ipvpn-production").unwrap()
 }
 
-/// The OQS side: the lab of the shipped IP-VPN profile, members on the server's loopback, DNS on
-/// the link address, real ports.
+/// The OQS side: the lab of the shipped IP-VPN profile, members on the server's loopback, its TLS
+/// servers on the first member of each family, DNS on the link address, NTP on 123.
 fn oqs_spec(scenario: Option<&str>) -> LabSpec {
     let sc = scenario.map(|s| oqs_net::lab::scenario::builtin(s).unwrap());
-    let mut spec = lab_setup::spec_with(&profile(), &MEMBERS4, &MEMBERS6, None, sc.as_ref(), 0);
+    let tls_bind = vec![MEMBERS4[0].into(), MEMBERS6[0].into()];
+    let mut spec = lab_setup::spec_with(
+        &profile(),
+        &MEMBERS4,
+        &MEMBERS6,
+        None,
+        tls_bind,
+        sc.as_ref(),
+        0,
+    );
+    // `a-only` answers the web host with the loopback lab's IPv4 TLS address; here it is this.
+    for n in &mut spec.names {
+        if n.name == "hweb.oqs.onshikaku.org" {
+            n.a = vec![MEMBERS4[0]];
+        }
+    }
     spec.dns_bind = SocketAddr::from((GW6, 53));
     spec.ntp_port = 123;
-    spec.tcp_port = 443;
     spec
 }
 
@@ -305,16 +348,17 @@ fn receipt_spec(aaaa_of_oqs: bool) -> LabSpec {
     });
     spec.dns_bind = SocketAddr::from((RECE_GW4, 53));
     spec.ntp_port = 123;
-    spec.tcp_port = 443;
     spec
 }
 
-/// Runs `oqs-net probe` in `ns` and returns (exit code, the JSON round, stderr).
-fn probe(ns: &Ns, extra: &[&str]) -> (i32, Value, String) {
+/// Runs `oqs-net probe --targets PROFILE` in `ns` and returns (exit code, the JSON round, stderr).
+fn probe(ns: &Ns, profile: &Path, extra: &[&str]) -> (i32, Value, String) {
     let out = Command::new("ip")
         .args(["netns", "exec", &ns.name, env!("CARGO_BIN_EXE_oqs-net")])
         .args([
             "probe",
+            "--targets",
+            profile.to_str().unwrap(),
             "--mode",
             "ipvpn",
             "--format",
@@ -397,7 +441,7 @@ fn issue5_ipv6_only_client_reaches_the_lab_through_its_adapter() {
     let s = server();
     let c = client_with_oqs_adapter(&s);
     let lab = NsLab::start(&s, oqs_spec(None));
-    let (code, v, err) = probe(&c, &[]);
+    let (code, v, err) = probe(&c, &lab.profile, &[]);
     let stats = lab.stop();
     assert_eq!(code, 0, "{:?}\n{v:#}\n{err}", codes(&v));
     assert_eq!(v["status"], "pass", "{:?}", codes(&v));
@@ -437,11 +481,17 @@ fn issue5_ipv6_only_client_reaches_the_lab_through_its_adapter() {
     assert!(routes.iter().all(|r| r["adapter"] == "oqs0"), "{routes:?}");
     assert_eq!(check(&v, "ipv4-fallback")["status"], "pass");
     assert_eq!(check(&v, "nat64")["status"], "pass");
-    for t in ["oqs-web", "oqs-api", "oqs-mnc", "eps", "pmh"] {
+    for t in ENDPOINTS {
         let c = check(&v, &format!("tcp:{t}"));
         assert_eq!(c["status"], "pass", "{c:#}");
+        // The TLS probe, bound the same way, completed its handshake with a client certificate.
+        assert_eq!(check(&v, &format!("tls:{t}"))["status"], "pass");
     }
-    assert_eq!(stats.tcp_accepts.values().sum::<u64>(), 5, "{stats:?}");
+    // Each endpoint: one reachability connect and one TLS connection.
+    assert!(
+        stats.tls_connections >= 2 * ENDPOINTS.len() as u64,
+        "{stats:?}"
+    );
     assert!(stats.ntp_requests.values().sum::<u64>() >= 4, "{stats:?}");
     assert!(stats.dns_queries_for(oqs_net::probe::ipv6::IPV4ONLY_ARPA, "AAAA") >= 1);
 }
@@ -453,7 +503,7 @@ fn issue5_dual_stack_client_reaches_targets_only_through_the_ipv6_adapter() {
     let r = receipt_lan(&c);
     let oqs = NsLab::start(&s, oqs_spec(None));
     let rece = NsLab::start(&r, receipt_spec(true));
-    let (code, v, err) = probe(&c, &[]);
+    let (code, v, err) = probe(&c, &oqs.profile, &[]);
     let (oqs_stats, rece_stats) = (oqs.stop(), rece.stop());
     assert_eq!(code, 0, "{:?}\n{err}", codes(&v));
     let a = &check(&v, "adapter")["data"]["adapter"];
@@ -468,7 +518,7 @@ fn issue5_dual_stack_client_reaches_targets_only_through_the_ipv6_adapter() {
         names.contains(&"rece0") && names.contains(&"oqs0"),
         "{names:?}"
     );
-    assert!(oqs_stats.tcp_accepts.values().sum::<u64>() > 0);
+    assert!(oqs_stats.tls_connections > 0);
     // The receipt LAN would have answered everything; it heard nothing.
     assert_eq!(rece_stats.anything_received(), 0, "{rece_stats:?}");
 }
@@ -480,14 +530,8 @@ fn issue5_ipv4_still_bound_to_the_oqs_adapter_is_a_finding() {
     c.addr("oqs0", "203.0.113.2/24");
     let lab = NsLab::start(&s, oqs_spec(None));
     // The adapter named in a site profile this time.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("site.toml");
-    std::fs::write(
-        &file,
-        "base = \"ipvpn-production\"\nname = \"site\"\n[adapter]\nname = \"oqs0\"\n",
-    )
-    .unwrap();
-    let (code, v, err) = probe(&c, &["--targets", file.to_str().unwrap()]);
+    let site = lab.profile_with("\n[adapter]\nname = \"oqs0\"\n");
+    let (code, v, err) = probe(&c, &site, &[]);
     drop(lab);
     assert_eq!(code, 1, "{err}");
     assert_eq!(codes(&v), ["adapter.ipv4_bound"], "{v:#}");
@@ -509,7 +553,7 @@ fn issue5_target_with_only_an_a_record_is_unreachable_not_a_timeout() {
     let c = client_with_oqs_adapter(&s);
     let lab = NsLab::start(&s, oqs_spec(Some("a-only")));
     let started = std::time::Instant::now();
-    let (code, v, err) = probe(&c, &[]);
+    let (code, v, err) = probe(&c, &lab.profile, &[]);
     let took = started.elapsed();
     drop(lab);
     assert_eq!(code, 1, "{err}");
@@ -562,7 +606,7 @@ fn issue5_route_leaving_by_the_wrong_adapter_is_a_finding() {
     ]);
     let oqs = NsLab::start(&s, oqs_spec(None));
     let rece = NsLab::start(&r, receipt_spec(true));
-    let (code, v, err) = probe(&c, &["--interface", "oqs0"]);
+    let (code, v, err) = probe(&c, &oqs.profile, &["--interface", "oqs0"]);
     let (oqs_stats, rece_stats) = (oqs.stop(), rece.stop());
     assert_eq!(code, 1, "{err}");
     let f = finding(&v, "route.wrong_adapter");
@@ -585,11 +629,12 @@ fn issue5_route_leaving_by_the_wrong_adapter_is_a_finding() {
         codes(&v)
     );
     // The probes themselves were bound to oqs0: they reached the OQS side, not the receipt LAN.
-    for t in ["oqs-web", "oqs-api", "oqs-mnc", "eps", "pmh"] {
+    for t in ENDPOINTS {
         assert_eq!(check(&v, &format!("tcp:{t}"))["status"], "pass");
+        assert_eq!(check(&v, &format!("tls:{t}"))["status"], "pass");
     }
     assert!(
-        oqs_stats.tcp_accepts.values().sum::<u64>() == 5,
+        oqs_stats.tls_connections >= 2 * ENDPOINTS.len() as u64,
         "{oqs_stats:?}"
     );
     assert_eq!(rece_stats.anything_received(), 0, "{rece_stats:?}");
@@ -602,10 +647,10 @@ fn issue5_dns_over_ipv4_is_a_fallback_finding() {
     let r = receipt_lan(&c);
     // The classic mistake: the terminal resolves through the receipt LAN's router.
     c.resolv_conf(&RECE_GW4.to_string());
-    let _oqs = NsLab::start(&s, oqs_spec(None));
+    let oqs = NsLab::start(&s, oqs_spec(None));
     let rece = NsLab::start(&r, receipt_spec(true));
     let started = std::time::Instant::now();
-    let (code, v, err) = probe(&c, &[]);
+    let (code, v, err) = probe(&c, &oqs.profile, &[]);
     let took = started.elapsed();
     let rece_stats = rece.stop();
     assert_eq!(code, 1, "{err}");
@@ -632,9 +677,9 @@ fn issue5_family_v6_never_asks_an_ipv4_resolver() {
     let c = client_with_oqs_adapter(&s);
     let r = receipt_lan(&c);
     c.resolv_conf(&RECE_GW4.to_string());
-    let _oqs = NsLab::start(&s, oqs_spec(None));
+    let oqs = NsLab::start(&s, oqs_spec(None));
     let rece = NsLab::start(&r, receipt_spec(true));
-    let (code, v, err) = probe(&c, &["--family", "v6"]);
+    let (code, v, err) = probe(&c, &oqs.profile, &["--family", "v6"]);
     let rece_stats = rece.stop();
     assert_eq!(code, 1, "{err}");
     let f = finding(&v, "dns.resolver_error");
