@@ -23,7 +23,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn golden(name: &str, actual: &str) {
+pub(crate) fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/golden")
         .join(name);
@@ -260,6 +260,7 @@ fn fixed_measurements() -> (Profile, Measurements) {
         cut_off: vec![],
         resolvers: vec!["192.0.2.53:53".into()],
         resolver_error: None,
+        path: Default::default(),
         tls: Default::default(),
     };
     (p, m)
