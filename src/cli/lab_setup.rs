@@ -1,10 +1,10 @@
-//! Points a profile at the lab: the lab network made from a profile's names, a scenario applied,
-//! and the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA and client PFX. Shared by `probe --lab`,
-//! `lab`, the tests and the benchmark.
+//! Points a profile at the lab: the lab network made from a profile's names (and `ipv4only.arpa`),
+//! a scenario applied, and the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA
+//! and client PFX. Shared by `probe --lab`, `lab`, the tests and the benchmark.
 
-use crate::lab::{Lab, LabSpec, Scenario};
+use crate::lab::{Lab, LabName, LabSpec, Scenario};
 use crate::model::{PasswordSource, Profile};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Round-robin members on IPv4 (Linux routes all of 127/8 to loopback).
 pub const LAB_V4: [Ipv4Addr; 4] = [
@@ -69,10 +69,35 @@ pub fn scenario(name_or_file: &str) -> Result<Scenario, String> {
     }
 }
 
+/// `ipv4only.arpa` as the real one answers (RFC 7050): two A records, no AAAA. A DNS64 scenario
+/// gives it synthesised AAAA records.
+pub const IPV4ONLY_A: [Ipv4Addr; 2] =
+    [Ipv4Addr::new(192, 0, 0, 170), Ipv4Addr::new(192, 0, 0, 171)];
+
 /// The lab network serving `profile`'s NTP names, healthy unless `scenario` says otherwise.
 pub fn spec_for(
     profile: &Profile,
     v6: &[Ipv6Addr],
+    scenario: Option<&Scenario>,
+    latency_ms: u64,
+) -> LabSpec {
+    // A TLS server per endpoint, on 127.0.0.1 and the first IPv6 member address.
+    let mut tls_bind: Vec<IpAddr> = vec![Ipv4Addr::LOCALHOST.into()];
+    if let Some(v6) = v6.first() {
+        tls_bind.push((*v6).into());
+    }
+    let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
+    spec_with(profile, &LAB_V4, v6, spare, tls_bind, scenario, latency_ms)
+}
+
+/// As [`spec_for`], with the members and TLS servers on the given addresses (a lab reached over a
+/// veth pair, say), and `spare_v6` for scenarios that need an IPv6 member outside the set.
+pub fn spec_with(
+    profile: &Profile,
+    v4: &[Ipv4Addr],
+    v6: &[Ipv6Addr],
+    spare_v6: Option<Ipv6Addr>,
+    tls_bind: Vec<IpAddr>,
     scenario: Option<&Scenario>,
     latency_ms: u64,
 ) -> LabSpec {
@@ -82,8 +107,7 @@ pub fn spec_for(
         .iter()
         .map(|h| h.host.as_str())
         .collect();
-    let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, &LAB_V4, v6);
-    // A TLS server per endpoint, on 127.0.0.1 and the first IPv6 member address.
+    let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, v4, v6);
     spec.tls = with_distribution(profile)
         .iter()
         .map(|e| crate::lab::LabTls {
@@ -92,13 +116,15 @@ pub fn spec_for(
             fault: crate::lab::TlsFault::None,
         })
         .collect();
-    spec.tls_bind = vec![std::net::Ipv4Addr::LOCALHOST.into()];
-    if let Some(v6) = v6.first() {
-        spec.tls_bind.push((*v6).into());
-    }
+    spec.tls_bind = tls_bind;
+    spec.names.push(LabName {
+        name: crate::probe::ipv6::IPV4ONLY_ARPA.to_string(),
+        a: IPV4ONLY_A.to_vec(),
+        rotate: false,
+        ..LabName::default()
+    });
     if let Some(s) = scenario {
-        let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
-        crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare);
+        crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare_v6);
     }
     if latency_ms > 0 {
         spec.latency_ms = latency_ms;
@@ -207,4 +233,22 @@ pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
         p.name,
         toml::to_string(&top).unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_answers_ipv4only_arpa_without_aaaa() {
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        let spec = spec_for(&p, &LAB_V6_NETNS, None, 0);
+        let v4only = spec.name("ipv4only.arpa").unwrap();
+        assert_eq!(v4only.a, IPV4ONLY_A);
+        assert!(v4only.aaaa.is_empty(), "no DNS64 unless a scenario says so");
+        assert_eq!(
+            spec.tls_bind,
+            [IpAddr::from(Ipv4Addr::LOCALHOST), LAB_V6_NETNS[0].into()]
+        );
+    }
 }

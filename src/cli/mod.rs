@@ -107,6 +107,15 @@ pub enum EnvArg {
     Verification,
 }
 
+/// The address family every probe uses: only IPv6, only IPv4, or the profile's families.
+// (Plain comments on the variants: doc comments would switch `--help` to its long layout.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    V6,
+    V4,
+    Auto,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
     Ja,
@@ -137,6 +146,13 @@ pub struct ProbeArgs {
     /// Ask this nameserver instead of the system's (repeatable). IP, IP:PORT or [IPv6]:PORT.
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_resolver)]
     pub resolver: Vec<SocketAddr>,
+    /// The OQS adapter every socket is bound to (Linux `eth1`; Windows its ncpa.cpl name). Default:
+    /// the profile's `[adapter] name`, else the adapter holding the route to the OQS targets.
+    #[arg(long, value_name = "NAME")]
+    pub interface: Option<String>,
+    /// Address family for every probe (auto: the profile's; IP-VPN IPv6, IPsec+IKE IPv4).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub family: FamilyArg,
     /// NTP port to use for every server (default: the profile's, normally 123).
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub ntp_port: Option<u16>,

@@ -1,8 +1,8 @@
 //! `oqs-net probe`: one round against the real network or the built-in lab, rendered.
 
-use super::{CliError, ProbeArgs, exit, lab_setup, print, runtime};
+use super::{CliError, FamilyArg, ProbeArgs, exit, lab_setup, print, runtime};
 use crate::engine::{self, Plan};
-use crate::model::{Mode, Status};
+use crate::model::{AdapterRequest, Family, Mode, NameSource, Status};
 use crate::net::NetOptions;
 use crate::output::{self, Format};
 use std::io::IsTerminal;
@@ -21,6 +21,14 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
         profile.ntp.port = port;
     }
     args.tls.apply(&mut profile)?;
+    let family = match args.family {
+        FamilyArg::V6 => Some(Family::Ipv6),
+        FamilyArg::V4 => Some(Family::Ipv4),
+        FamilyArg::Auto => None,
+    };
+    if let Some(f) = family {
+        profile.dns.families = vec![f];
+    }
     let scenario = args
         .lab_scenario
         .as_deref()
@@ -37,6 +45,23 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
             Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
         }
     }
+
+    // Read where the round runs (inside the lab's namespace with --lab): nothing is sent.
+    let inventory = crate::platform::inventory();
+    let name = match (&args.interface, &profile.adapter.name) {
+        (Some(n), _) => {
+            if inventory.find(n).is_none() {
+                return Err(CliError::Usage(format!(
+                    "--interface {n}: no such adapter here (adapters: {})",
+                    inventory.names().join(", ")
+                )));
+            }
+            Some((n.clone(), NameSource::Flag))
+        }
+        (None, Some(n)) => Some((n.clone(), NameSource::Profile)),
+        (None, None) => None,
+    };
+    let adapter = AdapterRequest { inventory, name };
 
     let rt = runtime()?;
     let round = rt.block_on(async {
@@ -66,6 +91,8 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
             profile: profile.clone(),
             net: NetOptions {
                 resolvers,
+                family,
+                adapter: Some(adapter),
                 ..NetOptions::default()
             },
             concurrency: args.concurrency as usize,

@@ -1,7 +1,7 @@
 //! The catalogue: for each finding code, the guide section (補N) that fixes it and its cause and fix in
 //! Japanese and English. Reads `model` only; probes never write prose, renderers ask here.
 
-use crate::model::{Code, Finding};
+use crate::model::{Code, Finding, NameSource, NotFound, Skipped};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -250,6 +250,139 @@ pub fn entry(code: Code) -> Entry {
             "The NTP names did not resolve: fix name resolution first (補24, 補35)",
             "調べるNTPサーバのアドレスが見つかりませんでした",
             "NTPサーバ名が名前解決できていません。まず名前解決を直してください（補24、補35）",
+        ),
+        AdapterNotFound => e(
+            S35,
+            "the OQS adapter could not be determined ({subject}): {reason}",
+            "Name the OQS adapter with --interface NAME or the profile's [adapter] name (adapters here: {adapters}); it is the adapter whose IPv4 is unbound in 補35",
+            "OQS用アダプタを特定できませんでした（{subject}）: {reason_ja}",
+            "--interface NAME またはプロファイルの [adapter] name でOQS用アダプタを指定してください（この端末のアダプタ: {adapters}）。補35でIPv4のチェックを外したアダプタです",
+        ),
+        AdapterDown => e(
+            S35,
+            "the OQS adapter {subject} is down (not connected or disabled)",
+            "Enable it in ncpa.cpl and check the cable to the line's router (補35)",
+            "OQS用アダプタ {subject} が無効、または未接続です",
+            "ncpa.cpl でアダプタを有効にし、回線の終端装置までのケーブルを確認してください（補35）",
+        ),
+        AdapterNoGlobalIpv6 => e(
+            S35,
+            "the OQS adapter {subject} has no usable global IPv6 address ({found}); an IP-VPN line needs one",
+            "The line hands it out by router advertisement and DHCPv6: in ncpa.cpl, the adapter's インターネット プロトコル バージョン 6 (TCP/IPv6) must obtain its address automatically; check the cable to the line's router, and after an NTT prefix change authenticate the line again at www.lineauth.mnw (補35)",
+            "OQS用アダプタ {subject} に利用可能なグローバルIPv6アドレスがありません（{found}）。IP-VPN接続では必要です",
+            "IPv6アドレスは回線からルーター広告とDHCPv6で配布されます。ncpa.cpl でアダプタの「インターネット プロトコル バージョン 6 (TCP/IPv6)」を自動取得にし、終端装置までのケーブルを確認してください。NTTのプレフィックス変更後は www.lineauth.mnw で回線認証をやり直してください（補35）",
+        ),
+        AdapterIpv4Bound => e(
+            S35,
+            "IPv4 is still bound to the OQS adapter {subject} ({addresses}); on IP-VPN lines it must be IPv6-only",
+            "補35: Windows key + R, run ncpa.cpl, right-click the OQS adapter, Properties, uncheck インターネット プロトコル バージョン 4 (TCP/IPv4), OK",
+            "OQS用アダプタ {subject} にIPv4がまだ有効です（{addresses}）。IP-VPN接続ではIPv6のみにします",
+            "補35の手順: Windowsキー＋R で ncpa.cpl を実行し、OQS用アダプタを右クリック→プロパティで「インターネット プロトコル バージョン 4 (TCP/IPv4)」のチェックを外して OK をクリックしてください",
+        ),
+        AdapterNoIpv6DefaultRoute => e(
+            S35,
+            "the OQS adapter {subject} has no IPv6 default route",
+            "Router discovery gives it: keep the adapter's IPv6 on automatic settings (DHCPv6 and router discovery, as installers' kits set it) and check the line's router (補35)",
+            "OQS用アダプタ {subject} にIPv6のデフォルトルートがありません",
+            "デフォルトルートはルーター広告で設定されます。アダプタのIPv6設定を自動（DHCPv6とルーター検出）のままにし、回線の終端装置を確認してください（補35）",
+        ),
+        AdapterOtherIpv6DefaultRoute => e(
+            S35,
+            "adapter {other} also has an IPv6 default route (via {gateway}): OQS traffic may leave by it instead of {subject}",
+            "Installers' kits leave the receipt-computer adapter IPv4-only and give the OQS adapter interface metric 1 (補35): remove IPv6 from {other}, or give it a higher interface metric",
+            "アダプタ {other} にもIPv6のデフォルトルートがあります（{gateway} 経由）。OQS向けの通信が {subject} ではなくそちらから出る可能性があります",
+            "キッティングではレセコン用アダプタはIPv4のみ、OQS用アダプタはインターフェイスメトリック1にします（補35）。{other} のIPv6を外すか、メトリックを大きくしてください",
+        ),
+        AdapterNoIpv4 => e(
+            S35,
+            "the OQS adapter {subject} has no usable IPv4 address ({found}); an IPsec+IKE line needs one",
+            "Check the adapter's インターネット プロトコル バージョン 4 (TCP/IPv4) settings and the cable to the IPsec router; 169.254.x.x means DHCP got no answer (補35 is for IP-VPN lines only: do not unbind IPv4 here)",
+            "OQS用アダプタ {subject} に利用可能なIPv4アドレスがありません（{found}）。IPsec+IKE接続では必要です",
+            "アダプタの「インターネット プロトコル バージョン 4 (TCP/IPv4)」の設定とルーターまでのケーブルを確認してください。169.254.x.x はDHCPの応答がないことを示します（補35のIPv4無効化はIP-VPN接続のみ）",
+        ),
+        AdapterNoDns => e(
+            S35,
+            "no DNS server is set on the OQS adapter {subject}",
+            "Set the line's OQS DNS servers on it: NTT East 2404:1a8:f583:d00::53:1 and ::53:2, NTT West 2001:a7ff:f014:d00::53:1 and ::53:2 (補35)",
+            "OQS用アダプタ {subject} にDNSサーバが設定されていません",
+            "回線のOQS向けDNSサーバを設定してください。NTT東日本 2404:1a8:f583:d00::53:1 と ::53:2、NTT西日本 2001:a7ff:f014:d00::53:1 と ::53:2（補35）",
+        ),
+        RouteWrongAdapter => e(
+            S35,
+            "traffic to {addresses} leaves by adapter {adapter} (source {source}), not by the OQS adapter {oqs_adapter}",
+            "Applications that do not bind to an adapter take that path: give the OQS adapter interface metric 1 and the other adapter a higher one (10 in installers' kits), and remove default routes of this family from the other adapter (補35)",
+            "{addresses} 宛ての通信がOQS用アダプタ {oqs_adapter} ではなくアダプタ {adapter}（送信元 {source}）から出ていきます",
+            "アダプタを指定しないアプリケーションはこの経路を使います。OQS用アダプタのインターフェイスメトリックを1、他のアダプタを大きく（キッティングでは10）し、他のアダプタからこのアドレスファミリのデフォルトルートを外してください（補35）",
+        ),
+        RouteNone => e(
+            S35,
+            "this machine has no route to {addresses} ({detail})",
+            "The OQS adapter lacks the route (the default route from router discovery) to these targets: check its IPv6 settings and the line (補35)",
+            "この端末には {addresses} への経路がありません（{detail}）",
+            "OQS用アダプタにこれらの宛先への経路（ルーター広告によるデフォルトルート）がありません。アダプタのIPv6設定と回線を確認してください（補35）",
+        ),
+        Ipv4Fallback => e(
+            S35,
+            "the round used IPv4 for {what} ({addresses}), though the OQS adapter is IPv6-only",
+            "On IP-VPN lines everything to OQS goes over IPv6 (補35): set IPv6 DNS servers (the line's OQS DNS) on the OQS adapter, use the IPv6 names (ntp1/ntp2, not ntp1v4/ntp2v4), and make sure no IPv4 DNS server or proxy of another adapter answers for OQS names",
+            "OQS用アダプタはIPv6のみなのに、{what} でIPv4が使われました（{addresses}）",
+            "IP-VPN接続ではOQS向けの通信はすべてIPv6です（補35）。OQS用アダプタに回線のOQS向けIPv6 DNSサーバを設定し、NTPはIPv6用の名前（ntp1/ntp2、ntp1v4/ntp2v4ではなく）を使い、他のアダプタのIPv4 DNSやプロキシがOQSの名前に応答していないか確認してください",
+        ),
+        Nat64Detected => e(
+            S35,
+            "the resolver synthesises AAAA records (DNS64 with NAT64 prefix {prefix}): ipv4only.arpa answered {addresses}",
+            "Hosts without IPv6 of their own then look reachable over IPv6 through a NAT64 gateway; on an IP-VPN line the OQS adapter should use the line's OQS DNS servers, which do not synthesise (補35)",
+            "DNSサーバがAAAAレコードを合成しています（DNS64、NAT64プレフィックス {prefix}）。ipv4only.arpa の応答: {addresses}",
+            "IPv6を持たないホストもNAT64経由でIPv6で届くように見えます。IP-VPN接続ではOQS用アダプタに回線のOQS向けDNSサーバ（合成しない）を設定してください（補35）",
+        ),
+        ReachNoAaaa => e(
+            S35,
+            "{subject} has no AAAA record ({a}), so it is unreachable from an IPv6-only OQS adapter",
+            "Check the DNS servers on the OQS adapter (the line's OQS DNS answers AAAA for OQS hosts); if they are right, report the host to the help desk (補35)",
+            "{subject} にAAAAレコードがないため（{a}）、IPv6のみのOQS用アダプタからは到達できません",
+            "OQS用アダプタのDNSサーバ設定を確認してください（回線のOQS向けDNSはOQSのホストにAAAAを返します）。設定が正しければヘルプデスクに報告してください（補35）",
+        ),
+        ReachUnresolved => e(
+            S35,
+            "{subject} does not resolve ({reason})",
+            "Check the DNS servers on the OQS adapter and the host name in the profile (補35)",
+            "{subject} が名前解決できません（{reason}）",
+            "OQS用アダプタのDNSサーバ設定とプロファイルのホスト名を確認してください（補35）",
+        ),
+        ReachRefused => e(
+            S35,
+            "{subject}: TCP connection refused by {addresses} ({failed} of {total} addresses)",
+            "The address answers but nothing accepts TCP {port} there, or a firewall rejects it: report it to the line operator or the help desk (補35)",
+            "{subject}: {addresses} がTCP接続を拒否しました（{total} 件中 {failed} 件）",
+            "アドレスは応答しますがTCP {port} 番を受け付けていないか、ファイアウォールが拒否しています。回線事業者またはヘルプデスクに連絡してください（補35）",
+        ),
+        ReachTimeout => e(
+            S35,
+            "{subject}: no answer to a TCP connection from {addresses} within {timeout_ms} ms ({failed} of {total} addresses)",
+            "Packets are lost on the way through the OQS adapter: check the line and any firewall; if other targets answer, report this host (補35)",
+            "{subject}: {addresses} から {timeout_ms} ms 以内にTCP接続の応答がありません（{total} 件中 {failed} 件）",
+            "OQS用アダプタから先の経路でパケットが失われています。回線とファイアウォールを確認してください。他の宛先が応答する場合はこのホストを報告してください（補35）",
+        ),
+        ReachUnreachable => e(
+            S35,
+            "{subject}: {addresses} unreachable from the OQS adapter ({detail})",
+            "The OQS adapter has no route to it: check its default route (router discovery) and that the address belongs to the OQS network (補35)",
+            "{subject}: OQS用アダプタから {addresses} に到達できません（{detail}）",
+            "OQS用アダプタにこの宛先への経路がありません。デフォルトルート（ルーター広告）と宛先アドレスを確認してください（補35）",
+        ),
+        ReachLocalError => e(
+            S35,
+            "{subject}: the connection could not be made from this machine ({detail})",
+            "Check the local network configuration of the OQS adapter (補35)",
+            "{subject}: この端末から接続を開始できませんでした（{detail}）",
+            "OQS用アダプタのネットワーク設定を確認してください（補35）",
+        ),
+        ReachViaNat64 => e(
+            S35,
+            "{subject}'s AAAA records ({addresses}) are synthesised by DNS64 (prefix {prefix}): the host itself has IPv4 only",
+            "It would be reached through a NAT64 gateway, not natively over the IP-VPN line: set the line's OQS DNS servers on the OQS adapter (補35)",
+            "{subject} のAAAAレコード（{addresses}）はDNS64による合成です（プレフィックス {prefix}）。ホスト自体はIPv4のみです",
+            "IP-VPN回線経由ではなくNAT64経由の到達になります。OQS用アダプタに回線のOQS向けDNSサーバを設定してください（補35）",
         ),
         ProbeDeadline => e(
             S35,
@@ -609,6 +742,62 @@ pub fn entry(code: Code) -> Entry {
             "PACファイル {subject} の応答 {route} は使用できない経路です（{fault}）",
             "ブラウザはこの項目を飛ばして次を試すか直接接続します。配信拠点起点の回線では DIRECT または PROXY proxy.base.oqs-pdl.org:8080 を指定してください（補22）",
         ),
+    }
+}
+
+/// Why no OQS adapter was found, in one language (the `reason` of `adapter.not_found`, and the
+/// adapter section's line).
+pub fn not_found(n: &NotFound, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    match n {
+        NotFound::NoSuchName { name, source } => match (source, ja) {
+            (NameSource::Flag, false) => format!("no adapter named `{name}` (--interface)"),
+            (NameSource::Flag, true) => {
+                format!("`{name}` という名前のアダプタがありません（--interface）")
+            }
+            (NameSource::Profile, false) => {
+                format!("no adapter named `{name}` (the profile's [adapter] name)")
+            }
+            (NameSource::Profile, true) => {
+                format!(
+                    "`{name}` という名前のアダプタがありません（プロファイルの [adapter] name）"
+                )
+            }
+        },
+        NotFound::NoRoute { target } if ja => {
+            format!("OQSの宛先 {target} への経路を持つアダプタがありません")
+        }
+        NotFound::NoRoute { target } => {
+            format!("no adapter holds a route to the OQS target {target}")
+        }
+        NotFound::SeveralDefaultRoutes { family, adapters } if ja => format!(
+            "たどるOQSの宛先がなく、{}のデフォルトルートを持つアダプタが複数あります（{}）",
+            family.as_label(),
+            adapters.join(", ")
+        ),
+        NotFound::SeveralDefaultRoutes { family, adapters } => format!(
+            "no OQS target address to follow, and several adapters have an {} default route ({})",
+            family.as_label(),
+            adapters.join(", ")
+        ),
+        NotFound::Nothing if ja => {
+            "たどるOQSの宛先がなく、デフォルトルートを持つアダプタもありません".to_string()
+        }
+        NotFound::Nothing => {
+            "no OQS target address to follow, and no adapter has a default route".to_string()
+        }
+    }
+}
+
+/// Why sockets were not bound or the adapter not judged, in one language.
+pub fn skipped(s: Skipped, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Skipped::Loopback, Lang::En) => "the OQS targets are on this machine (loopback)",
+        (Skipped::Loopback, Lang::Ja) => "OQSの宛先がこの端末上にあります（ループバック）",
+        (Skipped::NoAdapter, Lang::En) => "no OQS adapter was found",
+        (Skipped::NoAdapter, Lang::Ja) => "OQS用アダプタが見つかりません",
+        (Skipped::AdapterGone, Lang::En) => "the chosen adapter is no longer in the inventory",
+        (Skipped::AdapterGone, Lang::Ja) => "選んだアダプタが一覧から消えました",
     }
 }
 

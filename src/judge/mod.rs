@@ -3,8 +3,10 @@
 //! and the client certificate) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
 
+pub mod adapter;
 mod dns;
 mod ntp;
+pub mod reach;
 mod tls;
 
 use crate::engine::Measurements;
@@ -56,6 +58,21 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
     for r in &m.tls.endpoints {
         checks.push(tls::endpoint_check(profile, m.tls.identity.as_ref(), r));
     }
+    // What the other probes reached, for the IPv4-fallback check (a PAC or proxy probe in the
+    // round would add its own here).
+    let reached: Vec<(&'static str, std::net::SocketAddr)> = m
+        .ntp
+        .iter()
+        .map(|r| ("NTP", r.addr))
+        .chain(
+            m.tls
+                .endpoints
+                .iter()
+                .filter_map(|e| e.addr.map(|a| ("TLS", a))),
+        )
+        .collect();
+    checks.extend(adapter::checks(profile, &m.path, &reached));
+    checks.extend(reach::checks(profile, &m.path));
     for (subject, deadline) in &m.cut_off {
         let f = Finding::new(Code::ProbeDeadline, Status::Error, subject.clone())
             .with("deadline_ms", deadline.as_millis());

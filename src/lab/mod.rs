@@ -327,6 +327,15 @@ impl LabStats {
     pub fn ntp_replies_for(&self, ip: IpAddr) -> u64 {
         self.ntp_replies.get(&ip).copied().unwrap_or(0)
     }
+    /// Everything received from clients at all: DNS queries (well-formed or not), NTP datagrams,
+    /// TCP connections to the TLS servers. Zero means nothing reached this lab.
+    pub fn anything_received(&self) -> u64 {
+        self.dns_queries.values().sum::<u64>()
+            + self.dns_malformed
+            + self.ntp_requests.values().sum::<u64>()
+            + self.ntp_malformed
+            + self.tls_connections
+    }
 }
 
 /// Why the lab could not start.

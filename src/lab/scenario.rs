@@ -618,6 +618,12 @@ const BUILTIN: &[(&str, &str)] = &[
         "tls12-only",
         include_str!("../../fixtures/lab/tls12-only.toml"),
     ),
+    ("dns64", include_str!("../../fixtures/lab/dns64.toml")),
+    (
+        "dns64-nsp",
+        include_str!("../../fixtures/lab/dns64-nsp.toml"),
+    ),
+    ("a-only", include_str!("../../fixtures/lab/a-only.toml")),
 ];
 
 /// Names of the built-in scenarios, in a stable order.
@@ -746,6 +752,29 @@ mod tests {
         assert!(out.member(IpAddr::V4(fb.a[0])).is_some());
         assert!(out.member(IpAddr::V6(fb.aaaa[0])).is_some());
         assert_eq!(out.names[2], base.names[2], "fallback 2 untouched");
+
+        // dns64: ipv4only.arpa gains synthesised AAAA records (added when the spec lacks it).
+        let d = applied("dns64");
+        let v4only = d.name("ipv4only.arpa").expect("added");
+        assert_eq!(v4only.aaaa.len(), 2);
+        assert!(
+            v4only
+                .aaaa
+                .iter()
+                .all(|a| a.segments()[..2] == [0x64, 0xff9b])
+        );
+        assert_eq!(
+            applied("dns64-nsp")
+                .name("ipv4only.arpa")
+                .map(|n| n.aaaa.len()),
+            Some(2)
+        );
+        // a-only: fallback 1 keeps its A record and loses its AAAA; the web host has A only.
+        let a = applied("a-only");
+        assert_eq!(a.names[1].a, base.names[1].a);
+        assert!(a.names[1].aaaa.is_empty());
+        let web = a.name("hweb.oqs.onshikaku.org").expect("added");
+        assert!(web.aaaa.is_empty() && !web.a.is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: profiles, probe results, findings and the round report.
 //! No I/O and no dependency on any other module of the crate.
 
+mod adapter;
 mod finding;
 mod pac;
 mod proxy;
@@ -9,6 +10,12 @@ mod result;
 mod target;
 mod tls;
 
+pub use adapter::{
+    Adapter, AdapterAddress, AdapterDns, AdapterMeasurement, AdapterRequest, AddressKind, Binding,
+    Contact, Expectation, Inventory, NameSource, Nat64Prefix, Nat64Result, NotFound,
+    PathMeasurements, RouteProbe, RouteView, Rule, Selection, Skipped, TcpAttempt, TcpOutcome,
+    TcpTargetResult,
+};
 pub use finding::{Code, Finding, Status};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{

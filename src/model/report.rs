@@ -1,5 +1,9 @@
 //! One round's report: the profile it ran, every check with its verdict, data and findings.
 
+use super::{
+    Adapter, AdapterDns, Binding, Contact, Expectation, Inventory, Nat64Result, RouteView,
+    Selection, Skipped, TcpTargetResult,
+};
 use super::{DnsNameResult, Environment, Family, Finding, Mode, NtpServerResult, Status};
 use serde::Serialize;
 
@@ -28,6 +32,16 @@ pub enum CheckKind {
     TlsClientCert,
     /// One TLS endpoint.
     Tls,
+    /// The OQS adapter against what the mode expects (補35).
+    Adapter,
+    /// Which adapter the system's routing sends the round's addresses by.
+    Route,
+    /// Traffic of the round that went over IPv4 where the adapter is IPv6-only.
+    Ipv4Fallback,
+    /// NAT64/DNS64 (`ipv4only.arpa`).
+    Nat64,
+    /// TCP reachability of an endpoint through the OQS adapter.
+    Tcp,
 }
 
 /// What a name's answers of one family came to, with the NTP results of its members folded in.
@@ -74,6 +88,30 @@ pub enum CheckData {
         spread_ms: Option<f64>,
         median_offset_ms: Option<f64>,
     },
+    Adapter {
+        selection: Selection,
+        binding: Binding,
+        families: Vec<Family>,
+        /// The chosen adapter (none when it was not found).
+        adapter: Option<Adapter>,
+        dns: AdapterDns,
+        /// The mode's rules (補35) and whether the adapter meets each; empty when not judged.
+        expectations: Vec<Expectation>,
+        /// Why the rules were not applied (the targets are on this machine...).
+        not_judged: Option<Skipped>,
+        inventory: Inventory,
+    },
+    Routes {
+        /// The OQS adapter's system name, and the name people see.
+        oqs_adapter: Option<String>,
+        oqs_label: Option<String>,
+        routes: Vec<RouteView>,
+    },
+    Ipv4Fallback {
+        contacts: Vec<Contact>,
+    },
+    Nat64(Nat64Result),
+    Tcp(TcpTargetResult),
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,6 +1,8 @@
 //! The one-screen terminal report: each check with its status and key figures, and under anything
 //! not passing, its finding code, guide section, cause and fix. Colour only when asked.
 
+mod path;
+
 use crate::findings::{self, Lang};
 use crate::model::{Check, CheckData, CheckKind, FamilySummary, NtpSampleOutcome, Round, Status};
 use std::fmt::Write;
@@ -57,7 +59,7 @@ pub fn render(round: &Round, style: &Style) -> String {
         resolvers,
         round.duration_ms,
     );
-    let sections: [(&str, &[CheckKind]); 4] = [
+    let sections: [(&str, &[CheckKind]); 6] = [
         (
             if ja {
                 "DNS ラウンドロビン"
@@ -74,6 +76,27 @@ pub fn render(round: &Round, style: &Style) -> String {
                 "TLS (client certificate)"
             },
             &[CheckKind::TlsClientCert, CheckKind::Tls],
+        ),
+        (
+            if ja {
+                "OQS用アダプタ（補35）"
+            } else {
+                "OQS adapter (補35)"
+            },
+            &[
+                CheckKind::Adapter,
+                CheckKind::Route,
+                CheckKind::Ipv4Fallback,
+                CheckKind::Nat64,
+            ],
+        ),
+        (
+            if ja {
+                "TCP到達性（OQS用アダプタ経由）"
+            } else {
+                "TCP reachability (through the OQS adapter)"
+            },
+            &[CheckKind::Tcp],
         ),
         (
             if ja { "期限切れ" } else { "Cut off" },
@@ -105,6 +128,9 @@ pub fn render(round: &Round, style: &Style) -> String {
                 c.target,
                 figures(c, ja)
             );
+            for line in path::details(c, ja) {
+                let _ = writeln!(out, "         {line}");
+            }
             for f in &c.findings {
                 let r = findings::render(f, style.lang);
                 let _ = writeln!(
@@ -237,6 +263,7 @@ fn figures(c: &Check, ja: bool) -> String {
         CheckData::Deadline { deadline_ms } => format!("{deadline_ms} ms"),
         CheckData::TlsClientCert(id) => identity_figures(id, ja),
         CheckData::Tls(r) => tls_figures(r, ja),
+        _ => path::figures(c, ja),
     }
 }
 

@@ -23,7 +23,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn golden(name: &str, actual: &str) {
+pub(crate) fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/golden")
         .join(name);
@@ -260,6 +260,7 @@ fn fixed_measurements() -> (Profile, Measurements) {
         cut_off: vec![],
         resolvers: vec!["192.0.2.53:53".into()],
         resolver_error: None,
+        path: Default::default(),
         tls: Default::default(),
     };
     (p, m)
@@ -286,13 +287,23 @@ fn renderers_match_golden_files() {
 fn lab_in_foreground_serves_until_ctrl_c_and_says_how_to_probe_it() {
     use std::io::{BufRead, BufReader};
     let netns = format!("oqs-lab-test-{}", std::process::id());
-    let mut lab = bin()
+    /// Stops the lab (and so its namespace) even when an assertion fails first.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let lab = bin()
         .args(["lab", "--mode", "ipvpn", "--netns", &netns])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(lab.stdout.take().unwrap()).lines();
+    let mut lab = Stop(lab);
+    let lab_pid = lab.0.id();
+    let mut lines = BufReader::new(lab.0.stdout.take().unwrap()).lines();
     let mut command = None;
     for line in lines.by_ref() {
         let line = line.unwrap();
@@ -325,10 +336,10 @@ fn lab_in_foreground_serves_until_ctrl_c_and_says_how_to_probe_it() {
     );
 
     std::process::Command::new("kill")
-        .args(["-INT", &lab.id().to_string()])
+        .args(["-INT", &lab_pid.to_string()])
         .status()
         .unwrap();
-    let status = lab.wait().unwrap();
+    let status = lab.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("lab stopped")), "{rest:?}");

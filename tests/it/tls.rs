@@ -666,6 +666,7 @@ async fn probe_one(p: &Profile) -> (IdentityReport, TlsEndpointResult, Round) {
         cut_off: vec![],
         resolvers: vec![],
         resolver_error: None,
+        path: Default::default(),
         tls: TlsRound {
             identity: Some(id.clone()),
             endpoints: vec![r.clone()],
@@ -1074,6 +1075,7 @@ fn tls_section_golden() {
         cut_off: vec![],
         resolvers: vec!["192.0.2.53:53".into()],
         resolver_error: None,
+        path: Default::default(),
         tls: TlsRound {
             identity: Some(id),
             endpoints: vec![ok, rejected, other_env, refused],
