@@ -101,6 +101,7 @@ fn main() {
             net: NetOptions { resolvers, ..NetOptions::default() },
             concurrency: 32,
             round_deadline: Duration::from_secs(30),
+            proxy: None,
         };
         let bound = critical_path(&p, latency);
         let mut walls = Vec::new();

@@ -7,6 +7,7 @@ mod lab_cmd;
 pub mod lab_setup;
 mod pac_cmd;
 mod probe_cmd;
+pub mod proxy_setup;
 mod targets_cmd;
 mod tls_args;
 
@@ -162,6 +163,10 @@ pub struct ProbeArgs {
     /// NTP samples per server (default: the profile's, normally 4).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8))]
     pub samples: Option<u32>,
+    /// The proxy to use instead of the machine's settings: a URL, a PAC URL (.pac/.dat), `auto`
+    /// (WPAD) or `none`. Without it the environment and Windows' settings decide.
+    #[arg(long, value_name = "URL|auto|none")]
+    pub proxy: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,

@@ -21,6 +21,8 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
         profile.ntp.port = port;
     }
     args.tls.apply(&mut profile)?;
+    let proxy_sources = super::proxy_setup::sources(&profile, args.proxy.as_deref())
+        .map_err(|e| CliError::Usage(format!("--proxy: {e}")))?;
     let family = match args.family {
         FamilyArg::V6 => Some(Family::Ipv6),
         FamilyArg::V4 => Some(Family::Ipv4),
@@ -97,6 +99,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
             },
             concurrency: args.concurrency as usize,
             round_deadline: Duration::from_secs(args.deadline),
+            proxy: super::proxy_setup::plan(&profile, proxy_sources).map(std::sync::Arc::new),
         };
         let cancel = CancellationToken::new();
         let ctrl_c = cancel.clone();

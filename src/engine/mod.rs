@@ -31,6 +31,8 @@ pub struct Plan {
     pub concurrency: usize,
     /// The whole round ends by then; unfinished probes are reported as cut off.
     pub round_deadline: Duration,
+    /// The proxy section: settings read before the round and the targets to route.
+    pub proxy: Option<Arc<crate::probe::proxy::ProxyPlan>>,
 }
 
 /// Everything a round measured.
@@ -49,6 +51,8 @@ pub struct Measurements {
     pub tls: crate::model::TlsRound,
     /// The OQS adapter and the path through it (empty unless the plan's `net.adapter` is set).
     pub path: PathMeasurements,
+    /// The proxy section (`None` when the plan has no proxy plan).
+    pub proxy: Option<crate::model::ProxyRound>,
 }
 
 /// How long a TCP reachability probe waits for the handshake.
@@ -67,6 +71,7 @@ enum Task {
     Tls(crate::model::TlsEndpoint),
     Tcp(tcp::TcpSpec),
     Nat64(Duration),
+    Proxy(Arc<crate::probe::proxy::ProxyPlan>),
 }
 
 enum Done {
@@ -75,6 +80,7 @@ enum Done {
     Ntp(SocketAddr, Vec<NtpSample>),
     Tcp(TcpTargetResult),
     Nat64(Nat64Result),
+    Proxy(Box<crate::model::ProxyRound>),
     CutOff(String, Duration),
 }
 
@@ -106,6 +112,7 @@ impl Task {
             Task::Tls(e) => format!("tls:{}", e.name),
             Task::Tcp(s) => tcp_subject(&s.host, s.port),
             Task::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
+            Task::Proxy(_) => "proxy".to_string(),
         }
     }
 
@@ -129,6 +136,22 @@ impl Task {
             }
             Task::Tcp(s) => s.worst_case() + Duration::from_secs(1),
             Task::Nat64(timeout) => *timeout + Duration::from_secs(1),
+            Task::Proxy(p) => {
+                let tls = ctx
+                    .tls
+                    .as_ref()
+                    .map(|t| t.settings().clone())
+                    .unwrap_or_default();
+                // WPAD names and the PAC fetch, then per target (at once): the proxy's name,
+                // the CONNECT, and TLS through the tunnel.
+                (ctx.dns_timeout + p.response_timeout * 2) * (p.search_domains.len() as u32 + 2)
+                    + ctx.dns_timeout
+                    + p.connect_timeout
+                    + p.response_timeout
+                    + tls.handshake_timeout
+                    + tls.request_timeout
+                    + Duration::from_secs(2)
+            }
         }
     }
 
@@ -181,6 +204,16 @@ impl Task {
                         .expect("the NAT64 task runs only with a resolver");
                     Done::Nat64(ipv6::nat64(resolver, timeout).await)
                 }
+                Task::Proxy(plan) => Done::Proxy(Box::new(
+                    crate::probe::proxy::probe(
+                        &ctx.net,
+                        ctx.resolver.as_ref(),
+                        ctx.tls.as_deref(),
+                        &ctx.families,
+                        &plan,
+                    )
+                    .await,
+                )),
             }
         };
         tokio::time::timeout(deadline, work)
@@ -315,6 +348,9 @@ pub async fn run_round(
             run.spawn(Task::Tls(ep.clone()));
         }
     }
+    if let Some(proxy) = &plan.proxy {
+        run.spawn(Task::Proxy(proxy.clone()));
+    }
 
     let mut out = Measurements {
         started_at,
@@ -329,6 +365,7 @@ pub async fn run_round(
             endpoints: Vec::new(),
         },
         path,
+        proxy: None,
     };
     loop {
         tokio::select! {
@@ -352,6 +389,7 @@ pub async fn run_round(
                         Done::Ntp(addr, _) => addr.to_string(),
                         Done::Tcp(r) => tcp_subject(&r.host, r.port),
                         Done::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
+                        Done::Proxy(_) => "proxy".to_string(),
                         Done::CutOff(subject, _) => subject.clone(),
                     };
                     run.pending.retain(|s| *s != subject);
@@ -361,6 +399,7 @@ pub async fn run_round(
                         Done::Ntp(addr, samples) => out.ntp.push(NtpServerResult { addr, names: Vec::new(), samples }),
                         Done::Tcp(r) => out.path.tcp.push(r),
                         Done::Nat64(r) => out.path.nat64 = Some(r),
+                        Done::Proxy(r) => out.proxy = Some(*r),
                         Done::CutOff(subject, d) => out.cut_off.push((subject, d)),
                     }
                 }

@@ -6,6 +6,7 @@
 pub mod adapter;
 mod dns;
 mod ntp;
+mod proxy;
 pub mod reach;
 mod tls;
 
@@ -71,6 +72,9 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
                 .filter_map(|e| e.addr.map(|a| ("TLS", a))),
         )
         .collect();
+    if let Some(p) = &m.proxy {
+        checks.extend(proxy::checks(p));
+    }
     checks.extend(adapter::checks(profile, &m.path, &reached));
     checks.extend(reach::checks(profile, &m.path));
     for (subject, deadline) in &m.cut_off {

@@ -42,6 +42,10 @@ pub enum CheckKind {
     Nat64,
     /// TCP reachability of an endpoint through the OQS adapter.
     Tcp,
+    /// Where the proxy settings come from and which decides.
+    ProxySettings,
+    /// The way one target goes (DIRECT or the proxy) and the CONNECT through the proxy.
+    ProxyRoute,
 }
 
 /// What a name's answers of one family came to, with the NTP results of its members folded in.
@@ -112,6 +116,15 @@ pub enum CheckData {
     },
     Nat64(Nat64Result),
     Tcp(TcpTargetResult),
+    ProxySettings {
+        sources: Vec<super::ProxySource>,
+        effective: Option<super::ProxySourceKind>,
+        auto_detect: bool,
+        bypass_missing: Vec<String>,
+        bypass_extra: Vec<String>,
+        pac: Option<super::PacUse>,
+    },
+    ProxyRoute(Box<super::TargetRoute>),
 }
 
 #[derive(Clone, Debug, Serialize)]

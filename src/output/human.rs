@@ -2,6 +2,7 @@
 //! not passing, its finding code, guide section, cause and fix. Colour only when asked.
 
 mod path;
+mod proxy;
 
 use crate::findings::{self, Lang};
 use crate::model::{Check, CheckData, CheckKind, FamilySummary, NtpSampleOutcome, Round, Status};
@@ -59,7 +60,7 @@ pub fn render(round: &Round, style: &Style) -> String {
         resolvers,
         round.duration_ms,
     );
-    let sections: [(&str, &[CheckKind]); 6] = [
+    let sections: [(&str, &[CheckKind]); 7] = [
         (
             if ja {
                 "DNS ラウンドロビン"
@@ -97,6 +98,14 @@ pub fn render(round: &Round, style: &Style) -> String {
                 "TCP reachability (through the OQS adapter)"
             },
             &[CheckKind::Tcp],
+        ),
+        (
+            if ja {
+                "プロキシ（補22・補17）"
+            } else {
+                "Proxy (補22, 補17)"
+            },
+            &[CheckKind::ProxySettings, CheckKind::ProxyRoute],
         ),
         (
             if ja { "期限切れ" } else { "Cut off" },
@@ -263,7 +272,7 @@ fn figures(c: &Check, ja: bool) -> String {
         CheckData::Deadline { deadline_ms } => format!("{deadline_ms} ms"),
         CheckData::TlsClientCert(id) => identity_figures(id, ja),
         CheckData::Tls(r) => tls_figures(r, ja),
-        _ => path::figures(c, ja),
+        _ => proxy::figures(c, ja).unwrap_or_else(|| path::figures(c, ja)),
     }
 }
 

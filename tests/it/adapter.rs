@@ -170,6 +170,7 @@ fn fixed() -> (Profile, Measurements) {
         resolver_error: None,
         tls: Default::default(),
         path,
+        proxy: None,
     };
     (p, m)
 }

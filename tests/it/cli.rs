@@ -262,6 +262,7 @@ fn fixed_measurements() -> (Profile, Measurements) {
         resolver_error: None,
         path: Default::default(),
         tls: Default::default(),
+        proxy: None,
     };
     (p, m)
 }

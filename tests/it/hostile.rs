@@ -142,6 +142,7 @@ async fn a_round_that_overruns_its_deadline_reports_what_was_cut_off() {
         },
         concurrency: 4,
         round_deadline: Duration::from_millis(800),
+        proxy: None,
     };
     let start = Instant::now();
     let m = oqs_net::engine::run_round(&plan, &tokio_util::sync::CancellationToken::new())

@@ -24,6 +24,15 @@ pub fn quick_profile(mode: Mode) -> Profile {
 
 /// Runs one round of `profile` against nameservers `resolvers`.
 pub async fn round_with(profile: &Profile, resolvers: Vec<SocketAddr>) -> (Measurements, Round) {
+    round_with_proxy(profile, resolvers, None).await
+}
+
+/// [`round_with`], with a proxy section.
+pub async fn round_with_proxy(
+    profile: &Profile,
+    resolvers: Vec<SocketAddr>,
+    proxy: Option<oqs_net::probe::proxy::ProxyPlan>,
+) -> (Measurements, Round) {
     let plan = Plan {
         profile: profile.clone(),
         net: NetOptions {
@@ -32,6 +41,7 @@ pub async fn round_with(profile: &Profile, resolvers: Vec<SocketAddr>) -> (Measu
         },
         concurrency: 32,
         round_deadline: Duration::from_secs(20),
+        proxy: proxy.map(std::sync::Arc::new),
     };
     let m = engine::run_round(&plan, &CancellationToken::new())
         .await

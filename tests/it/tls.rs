@@ -671,6 +671,7 @@ async fn probe_one(p: &Profile) -> (IdentityReport, TlsEndpointResult, Round) {
             identity: Some(id.clone()),
             endpoints: vec![r.clone()],
         },
+        proxy: None,
     };
     let round = oqs_net::judge::judge(p, &m);
     (id, r, round)
@@ -1080,6 +1081,7 @@ fn tls_section_golden() {
             identity: Some(id),
             endpoints: vec![ok, rejected, other_env, refused],
         },
+        proxy: None,
     };
     let mut r = oqs_net::judge::judge(&p, &m);
     r.tool_version = "0.0.0".into();

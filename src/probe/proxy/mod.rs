@@ -40,6 +40,15 @@ pub struct ProxyPlan {
     pub response_timeout: Duration,
 }
 
+impl std::fmt::Debug for ProxyPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyPlan")
+            .field("sources", &self.sources)
+            .field("targets", &self.targets.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// What a PAC script (or the explicit settings) said for one target.
 struct Decision {
     way: Way,
