@@ -16,6 +16,8 @@
 //!   identity): spec in, raw measurements out. No output.
 //! - [`engine`]: runs a round's probes concurrently with bounds, deadlines and cancellation.
 //! - [`judge`]: measurements into checks with statuses and findings, by the guide's rules.
+//! - [`soak`]: rounds over time, the crash-safe journal, flap detection, the soak report. Reads
+//!   `model` only; rounds reach it through a trait.
 //! - [`output`]: renderers (human, JSON) reading `model` and `findings` only. No sockets.
 //! - [`lab`]: a simulated OQS network on loopback (DNS, NTP, TLS servers and their PKI) for tests
 //!   and `oqs-net lab`. Imports no probe.
@@ -32,3 +34,4 @@ pub mod output;
 pub mod platform;
 pub mod probe;
 pub mod profile;
+pub mod soak;

@@ -8,6 +8,11 @@ pub mod lab_setup;
 mod pac_cmd;
 mod probe_cmd;
 pub mod proxy_setup;
+mod report_cmd;
+mod soak_cmd;
+pub mod soak_progress;
+mod soak_session;
+pub mod soak_setup;
 mod targets_cmd;
 mod tls_args;
 
@@ -67,6 +72,13 @@ pub enum Command {
     /// Client certificates: `cert inspect FILE.pfx` lists what a PFX holds and which one is used.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Run a round every interval for hours or days, journalled as it goes, and report
+    /// availability, flapping, outages, latency and NTP drift per target.
+    #[command(after_help = EXIT_HELP)]
+    Soak(Box<soak_cmd::SoakArgs>),
+    /// Summarise a soak's journal, finished or not.
+    #[command(after_help = EXIT_HELP)]
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -331,6 +343,8 @@ pub fn main() -> ExitCode {
         Command::Targets(args) => targets_cmd::run(args),
         Command::Pac(args) => pac_cmd::run(args),
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
+        Command::Soak(args) => soak_cmd::run(*args),
+        Command::Report(args) => report_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

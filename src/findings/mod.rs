@@ -391,6 +391,35 @@ pub fn entry(code: Code) -> Entry {
             "{subject} の確認が {deadline_ms} ms 以内に終わりませんでした",
             "経路が遅いか応答がありません。OQS用アダプタと回線を確認してください（補35）",
         ),
+        // Soaks (issue 6).
+        SoakFlapping => e(
+            S17,
+            "{subject} succeeded and failed by turns: flapping from {start} to {end} (peak score {peak_pct} %, {changes} state changes in the soak)",
+            "When the connection to the distribution server keeps succeeding and failing, turning off Windows' \"Automatically detect settings\" (Settings → Network & Internet → Proxy) can stabilise it (補17); if it is already off, take this report to the line's operator",
+            "{subject} への接続が成功と失敗を繰り返しています（{start} から {end}、フラップスコア最大 {peak_pct} %、状態変化 {changes} 回）",
+            "配信サーバへの接続が安定しない場合、Windowsの設定（ネットワークとインターネット → プロキシ）で「設定を自動的に検出する」をオフにすると安定する場合があります（補17）。既にオフの場合はこのレポートを回線事業者に提示してください",
+        ),
+        SoakNtpFlapping => e(
+            S24,
+            "NTP server {subject} answered and went silent by turns: flapping from {start} to {end} (peak score {peak_pct} %, {changes} state changes in the soak)",
+            "Devices that use this address lose time sync now and then: set ntp1/ntp2 (IP-VPN) or ntp1v4/ntp2v4 (IPsec+IKE) on devices without round-robin support (補24), and send this report to the distribution base's help desk",
+            "NTPサーバ {subject} が応答と無応答を繰り返しています（{start} から {end}、フラップスコア最大 {peak_pct} %、状態変化 {changes} 回）",
+            "このアドレスを使う機器は断続的に時刻同期できません。ラウンドロビン未対応機器には ntp1/ntp2（IP-VPN）または ntp1v4/ntp2v4（IPsec+IKE）を設定し（補24）、このレポートを添えてヘルプデスクに連絡してください",
+        ),
+        SoakDnsFlapping => e(
+            S35,
+            "name resolution of {subject} succeeded and failed by turns: flapping from {start} to {end} (peak score {peak_pct} %, {changes} state changes in the soak)",
+            "An unstable DNS server or line: check the DNS servers set on the OQS adapter (補35) and take this report to the line's operator",
+            "{subject} の名前解決が成功と失敗を繰り返しています（{start} から {end}、フラップスコア最大 {peak_pct} %、状態変化 {changes} 回）",
+            "DNSサーバまたは回線が不安定です。OQS用アダプタのDNSサーバ設定を確認し（補35）、このレポートを回線事業者に提示してください",
+        ),
+        SoakClockDrift => e(
+            S24,
+            "this machine's clock drifts {ppm} ppm against the NTP servers (about {per_day_s} s a day, fitted over {span})",
+            "Its time synchronisation is not keeping it right: set the distribution base's NTP as its time source (補24) and check that the Windows Time service runs",
+            "この端末の時計がNTPサーバに対して {ppm} ppm ずれ続けています（1日あたり約 {per_day_s} 秒、{span} の測定から推定）",
+            "時刻同期が機能していません。配信拠点のNTPサーバを時刻同期先に設定し（補24）、Windows Time サービスが動作しているか確認してください",
+        ),
         // Proxies (issue 4).
         ProxyRouteWrong => e(
             S22,

@@ -10,6 +10,8 @@
 //!   Servers read the live spec per packet, so [`Lab::update`] changes faults at runtime.
 //! - [`scenario`] turns named fault files (`fixtures/lab/*.toml`, also built in) into edits of a
 //!   healthy spec.
+//! - [`schedule`] changes a running lab over time (flapping, a member dying, drifting clocks,
+//!   round-robin membership), from `fixtures/lab/faults/*.toml` or a file.
 //!
 //! # Latency model
 //! `latency_ms` is added to every reply without queueing (each delayed reply is its own task). For NTP
@@ -22,6 +24,7 @@ mod ntp;
 pub mod pki;
 pub mod proxy;
 pub mod scenario;
+pub mod schedule;
 pub mod tls;
 
 use std::collections::{BTreeMap, HashMap};

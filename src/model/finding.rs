@@ -1,9 +1,9 @@
 //! Statuses, the closed set of finding codes, and a finding as data (its text lives in `findings`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A check's verdict, ordered from best to worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -153,6 +153,10 @@ codes! {
     PacNonStringResult = "pac.non_string_result",
     PacScriptError = "pac.script_error",
     PacInvalidRoute = "pac.invalid_route",
+    SoakFlapping = "soak.flapping",
+    SoakNtpFlapping = "soak.ntp_flapping",
+    SoakDnsFlapping = "soak.dns_flapping",
+    SoakClockDrift = "soak.clock_drift",
 }
 
 impl Serialize for Code {

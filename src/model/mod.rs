@@ -7,6 +7,7 @@ mod pac;
 mod proxy;
 mod report;
 mod result;
+mod soak;
 mod target;
 mod tls;
 
@@ -29,9 +30,14 @@ pub use result::{
     DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole, NtpReading,
     NtpSample, NtpSampleError, NtpSampleOutcome, NtpServerResult,
 };
+pub use soak::{
+    CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, Outage, PhaseLatency,
+    SOAK_SCHEMA_VERSION, SetChange, SoakHeader, SoakReport, Stamp, StatusCounts, TargetReport,
+    display_target, human_duration,
+};
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
-    ProxySettings, TlsEndpoint,
+    ProxySettings, SoakSettings, TlsEndpoint,
 };
 pub use tls::{
     Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,

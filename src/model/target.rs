@@ -173,6 +173,7 @@ pub struct Profile {
     pub proxy: Option<ProxySettings>,
     pub adapter: AdapterExpect,
     pub acceptance: Acceptance,
+    pub soak: SoakSettings,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -239,6 +240,24 @@ pub struct Acceptance {
     pub min_availability_pct: f64,
     pub max_flaps: u32,
     pub max_ntp_offset_ms: f64,
+}
+
+/// How a soak judges a target's history (`[soak]` in a profile; flags override).
+#[derive(Clone, Debug, Serialize)]
+pub struct SoakSettings {
+    /// Flapping starts when the weighted percent state change reaches this.
+    pub flap_high_pct: f64,
+    /// Flapping ends when it falls to this.
+    pub flap_low_pct: f64,
+}
+
+impl Default for SoakSettings {
+    fn default() -> Self {
+        SoakSettings {
+            flap_high_pct: 30.0,
+            flap_low_pct: 20.0,
+        }
+    }
 }
 
 pub use super::result::Family;

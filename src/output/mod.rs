@@ -3,6 +3,8 @@
 
 pub mod human;
 pub mod json;
+/// The soak report's terminal and JSON forms.
+pub mod soak;
 
 /// Output formats a user can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -179,6 +179,50 @@ pub fn locale() -> Option<String> {
     sys_locale::get_locale()
 }
 
+/// An exclusive advisory lock on an open file, held until dropped (Linux `flock`; elsewhere no
+/// lock is taken). The soak's journal takes one so two soaks cannot write one journal.
+pub struct FileLock {
+    #[cfg(target_os = "linux")]
+    _lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+/// Locks `file` without waiting. `Err` with `WouldBlock` when another process holds it; `Ok(None)`
+/// where locks are not supported (the file system, or the platform).
+pub fn lock_exclusive(file: &std::fs::File) -> io::Result<Option<FileLock>> {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::errno::Errno;
+        use nix::fcntl::{Flock, FlockArg};
+        match Flock::lock(file.try_clone()?, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => Ok(Some(FileLock { _lock: lock })),
+            Err((_, Errno::EWOULDBLOCK)) => Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "another process holds it",
+            )),
+            Err(_) => Ok(None),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        Ok(None)
+    }
+}
+
+/// Resolves when the process is asked to terminate (SIGTERM on Unix; never elsewhere, where
+/// Ctrl-C is the only request), so a soak can end its journal as it does on Ctrl-C.
+pub async fn terminate_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut s) = signal(SignalKind::terminate()) {
+            s.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await
+}
+
 /// Private network namespaces for the lab (Linux, as root): loopback only, with extra IPv6
 /// addresses so that a round-robin name can have several IPv6 members without touching the host.
 #[cfg(target_os = "linux")]

@@ -216,6 +216,25 @@ mod tests {
     }
 
     #[test]
+    fn soak_thresholds_come_from_the_profile() {
+        let p = shipped_for(Mode::Ipvpn, Environment::Production);
+        assert_eq!((p.soak.flap_high_pct, p.soak.flap_low_pct), (30.0, 20.0));
+        let p = parse(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[soak]\nflap_high_pct = 50\nflap_low_pct = 25\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!((p.soak.flap_high_pct, p.soak.flap_low_pct), (50.0, 25.0));
+        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[soak]\nflap_low_pct = 40\n");
+        assert!(e.starts_with("t.toml:4:"), "{e}");
+        assert!(e.contains("below"), "{e}");
+        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[soak]\nflap_high_pct = 130\n");
+        assert!(e.contains("percentage"), "{e}");
+        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[soak]\nflap_hihg_pct = 30\n");
+        assert!(e.contains("flap_hihg_pct"), "{e}");
+    }
+
+    #[test]
     fn a_base_can_be_overridden_field_by_field() {
         let p = parse(
             "base = \"ipvpn-production\"\nname = \"lab\"\n[dns]\nround_robin = \"ntp.lab.test:1123\"\n[ntp]\nsamples = 2\n",

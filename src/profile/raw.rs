@@ -4,7 +4,7 @@
 use super::ProfileError;
 use crate::model::{
     Acceptance, AdapterExpect, DnsSettings, Environment, Family, HostPort, Mode, NtpSettings,
-    Profile, ProxySettings, TlsEndpoint,
+    Profile, ProxySettings, SoakSettings, TlsEndpoint,
 };
 use crate::model::{InstitutionCode, PasswordSource, TlsSettings, TlsVersion};
 use serde::Deserialize;
@@ -35,6 +35,8 @@ struct Raw {
     adapter: RawAdapter,
     #[serde(default)]
     acceptance: RawAcceptance,
+    #[serde(default)]
+    soak: RawSoak,
 }
 
 #[derive(Deserialize, Default)]
@@ -136,6 +138,13 @@ struct RawAcceptance {
     max_ntp_offset_ms: S<f64>,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSoak {
+    flap_high_pct: S<f64>,
+    flap_low_pct: S<f64>,
+}
+
 /// Values inherited from a base carry this span, so errors say "inherited" instead of a wrong line.
 const INHERITED: Range<usize> = 0..0;
 
@@ -187,6 +196,10 @@ impl Raw {
                     self.acceptance.max_ntp_offset_ms,
                     base.acceptance.max_ntp_offset_ms,
                 ),
+            },
+            soak: RawSoak {
+                flap_high_pct: inherit(self.soak.flap_high_pct, base.soak.flap_high_pct),
+                flap_low_pct: inherit(self.soak.flap_low_pct, base.soak.flap_low_pct),
             },
         }
     }
@@ -491,6 +504,8 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         ));
     }
 
+    let soak = soak_settings(&raw.soak, src)?;
+
     Ok(Profile {
         name,
         source: src.file.to_string(),
@@ -517,6 +532,38 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
                 src,
             )?,
         },
+        soak,
+    })
+}
+
+fn soak_settings(s: &RawSoak, src: &Src) -> Result<SoakSettings, ProfileError> {
+    let d = SoakSettings::default();
+    let pct = |v: &S<f64>, default: f64, what: &str| match v {
+        None => Ok(default),
+        Some(x) if x.get_ref().is_finite() && (0.0..=100.0).contains(x.get_ref()) => {
+            Ok(*x.get_ref())
+        }
+        Some(x) => Err(src.err(
+            x.span(),
+            format!("`{what}` is a percentage between 0 and 100"),
+        )),
+    };
+    let high = pct(&s.flap_high_pct, d.flap_high_pct, "soak.flap_high_pct")?;
+    let low = pct(&s.flap_low_pct, d.flap_low_pct, "soak.flap_low_pct")?;
+    if low >= high || high == 0.0 {
+        let span = s
+            .flap_low_pct
+            .as_ref()
+            .or(s.flap_high_pct.as_ref())
+            .map_or(0..0, |x| x.span());
+        return Err(src.err(
+            span,
+            format!("`soak.flap_low_pct` ({low}) must be below `soak.flap_high_pct` ({high})"),
+        ));
+    }
+    Ok(SoakSettings {
+        flap_high_pct: high,
+        flap_low_pct: low,
     })
 }
 

@@ -12,4 +12,6 @@ mod netns;
 mod pac;
 mod proxy;
 mod real_peers;
+/// Issue 6: soaks, the journal's crash safety, the report.
+mod soak;
 mod tls;

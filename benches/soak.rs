@@ -1,0 +1,550 @@
+//! Soak benchmark (issue 6): what a soak costs, and what reading its journal costs.
+//!
+//! 1. **Soak loop**: a child process (this program re-run with `--child-soak N`) soaks the lab
+//!    served by this one for N rounds at a 0 s interval with no added latency (NTP pacing off too),
+//!    journalling and fsyncing every round as `oqs-net soak` does. It reports its own CPU time
+//!    (getrusage, over the loop only) and resident memory (VmRSS at the end, VmHWM peak). Run for
+//!    1,000 and 10,000 rounds: CPU per probe, and whether memory stays flat.
+//! 2. **Report**: a journal of 1,000,000 probe records (142,858 rounds of 7 targets, the shape of
+//!    an ipvpn soak, with a member that flaps now and then) is generated, then `oqs-net report
+//!    --format json` (the real binary) reads it: wall time and the child's peak RSS.
+//!
+//! `cargo bench --bench soak` measures (release build). Under `cargo test --all-targets` it runs
+//! a tiny version of both as a smoke test. OQS_BENCH_SOAK_ROUNDS="1000,10000" and
+//! OQS_BENCH_REPORT_RECORDS=1000000 change the sizes. Linux only (getrusage, /proc).
+
+#[cfg(target_os = "linux")]
+fn main() {
+    linux::main();
+}
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    println!("the soak benchmark measures with getrusage and /proc: Linux only");
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use oqs_net::cli::soak_setup::EngineSource;
+    use oqs_net::engine::Plan;
+    use oqs_net::model::{CheckData, Environment, Mode, Round, Status};
+    use oqs_net::net::NetOptions;
+    use oqs_net::soak::journal::{
+        Header, JOURNAL_VERSION, JournalWriter, ProfileRef, Record, RoundRecord, Settings,
+        TargetRecord, rfc3339,
+    };
+    use oqs_net::soak::run::{Clock, RoundSource, Schedule, Session, Silent, run};
+    use oqs_net::soak::{Thresholds, track::Tracker};
+    use std::collections::BTreeMap;
+    use std::future::Future;
+    use std::io::{BufWriter, Write};
+    use std::net::SocketAddr;
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    use tokio_util::sync::CancellationToken;
+
+    fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+            .filter(|v: &Vec<u64>| !v.is_empty())
+            .unwrap_or_else(|| default.to_vec())
+    }
+
+    fn cpu_us(u: &nix::sys::resource::Usage) -> (i64, i64) {
+        let us = |t: nix::sys::time::TimeVal| t.tv_sec() * 1_000_000 + t.tv_usec();
+        (us(u.user_time()), us(u.system_time()))
+    }
+
+    /// `VmRSS` and `VmHWM` of this process, in kB.
+    fn memory_kb() -> (u64, u64) {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// Counts the network exchanges (DNS queries, NTP samples) of each round it passes on.
+    struct Counting {
+        inner: EngineSource,
+        exchanges: u64,
+        targets: u64,
+        failed_rounds: u64,
+    }
+
+    impl RoundSource for Counting {
+        fn round(
+            &mut self,
+            cancel: &CancellationToken,
+        ) -> impl Future<Output = Result<Option<Round>, String>> {
+            let cancel = cancel.clone();
+            async move {
+                let r = self.inner.round(&cancel).await?;
+                if let Some(round) = &r {
+                    for c in &round.checks {
+                        if let CheckData::Dns { result, .. } = &c.data {
+                            self.exchanges += result
+                                .lookups
+                                .iter()
+                                .map(|l| l.queries.len() as u64)
+                                .sum::<u64>();
+                            self.targets += 1;
+                        }
+                        if let CheckData::Ntp(n) = &c.data {
+                            self.exchanges += n.samples.len() as u64;
+                            self.targets += 1;
+                        }
+                    }
+                    if round.status != Status::Pass {
+                        self.failed_rounds += 1;
+                    }
+                }
+                Ok(r)
+            }
+        }
+    }
+
+    fn profile_for_lab(ntp_port: u16) -> oqs_net::model::Profile {
+        let mut p = oqs_net::profile::shipped_for(Mode::Ipsec, Environment::Production);
+        // No added latency anywhere: NTP samples back to back as well.
+        p.ntp.interval = Duration::ZERO;
+        p.ntp.port = ntp_port;
+        p.dns.round_robin.port = Some(ntp_port);
+        for f in &mut p.dns.fallbacks {
+            f.port = Some(ntp_port);
+        }
+        p
+    }
+
+    fn header(interval_ms: u64) -> Header {
+        Header {
+            journal_version: JOURNAL_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            started_at: rfc3339(1_750_000_000_000),
+            ts: 1_750_000_000_000,
+            profile: ProfileRef {
+                name: "ipvpn-production".into(),
+                source: "builtin:ipvpn-production".into(),
+                mode: "ipvpn".into(),
+                environment: "production".into(),
+                provider: None,
+                toml: None,
+            },
+            settings: Settings {
+                interval_ms,
+                duration_ms: None,
+                rounds: None,
+                deadline_ms: 30_000,
+                concurrency: 32,
+                flap_high_pct: 30.0,
+                flap_low_pct: 20.0,
+                resolvers: vec![],
+                ntp_port: None,
+                queries: None,
+                samples: None,
+                lab: None,
+            },
+        }
+    }
+
+    /// The child: N rounds against the parent's lab, then one JSON line of figures on stdout.
+    fn child_soak(rounds: u64, dns: SocketAddr, ntp_port: u16, journal: &Path) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let profile = profile_for_lab(ntp_port);
+            let mut source = Counting {
+                inner: EngineSource {
+                    plan: Plan {
+                        profile: profile.clone(),
+                        net: NetOptions {
+                            resolvers: vec![dns],
+                            ..NetOptions::default()
+                        },
+                        concurrency: 32,
+                        round_deadline: Duration::from_secs(30),
+                        proxy: None,
+                    },
+                    profile,
+                },
+                exchanges: 0,
+                targets: 0,
+                failed_rounds: 0,
+            };
+            let mut w = JournalWriter::create(journal).expect("journal");
+            w.write(&[Record::Header(Box::new(header(0)))])
+                .expect("header");
+            let journal = Arc::new(Mutex::new(w));
+            let mut tracker = Tracker::new(Thresholds::DEFAULT);
+            let schedule = Schedule {
+                interval: Duration::ZERO,
+                remaining: None,
+                rounds: Some(rounds),
+                first_seq: 1,
+            };
+            let (_tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+            let before = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+                .expect("getrusage");
+            let wall = Instant::now();
+            run(
+                &mut source,
+                &mut Silent,
+                Session {
+                    journal: &journal,
+                    tracker: &mut tracker,
+                    schedule: &schedule,
+                    clock: Clock::start(),
+                    notes: &mut notes,
+                    cancel: &CancellationToken::new(),
+                },
+            )
+            .await
+            .expect("soak runs");
+            let wall = wall.elapsed();
+            let after = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+                .expect("getrusage");
+            let (u0, s0) = cpu_us(&before);
+            let (u1, s1) = cpu_us(&after);
+            let (rss, hwm) = memory_kb();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "rounds": rounds,
+                    "exchanges": source.exchanges,
+                    "targets": source.targets,
+                    "failed_rounds": source.failed_rounds,
+                    "user_us": u1 - u0,
+                    "sys_us": s1 - s0,
+                    "wall_s": wall.as_secs_f64(),
+                    "vmrss_kb": rss,
+                    "vmhwm_kb": hwm,
+                })
+            );
+        });
+    }
+
+    /// Hands out the same judged round again and again: the soak's own bookkeeping (extracting
+    /// targets, flap tracking, serialising, writing and fsyncing the journal) without the network.
+    struct Canned(Round);
+
+    impl RoundSource for Canned {
+        fn round(
+            &mut self,
+            _cancel: &CancellationToken,
+        ) -> impl Future<Output = Result<Option<Round>, String>> {
+            let r = self.0.clone();
+            async move { Ok(Some(r)) }
+        }
+    }
+
+    /// CPU per round of the soak's bookkeeping alone, in this process.
+    async fn bookkeeping(round: Round, rounds: u64, journal: &Path) -> (f64, f64) {
+        let mut w = JournalWriter::create(journal).expect("journal");
+        w.write(&[Record::Header(Box::new(header(0)))])
+            .expect("header");
+        let journal = Arc::new(Mutex::new(w));
+        let (_tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+        let before = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+            .expect("getrusage");
+        run(
+            &mut Canned(round),
+            &mut Silent,
+            Session {
+                journal: &journal,
+                tracker: &mut Tracker::new(Thresholds::DEFAULT),
+                schedule: &Schedule {
+                    interval: Duration::ZERO,
+                    remaining: None,
+                    rounds: Some(rounds),
+                    first_seq: 1,
+                },
+                clock: Clock::start(),
+                notes: &mut notes,
+                cancel: &CancellationToken::new(),
+            },
+        )
+        .await
+        .expect("soak runs");
+        let after = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+            .expect("getrusage");
+        let (u0, s0) = cpu_us(&before);
+        let (u1, s1) = cpu_us(&after);
+        (
+            (u1 - u0) as f64 / rounds as f64 / 1000.0,
+            (s1 - s0) as f64 / rounds as f64 / 1000.0,
+        )
+    }
+
+    /// A journal of about `records` probe records shaped like an ipvpn soak at 30 s.
+    fn generate(path: &Path, records: u64) -> u64 {
+        let per_round = 7u64;
+        let rounds = records.div_ceil(per_round);
+        let mut out =
+            BufWriter::with_capacity(1 << 20, std::fs::File::create(path).expect("create"));
+        let mut line = |r: &Record| {
+            serde_json::to_writer(&mut out, r).expect("serialise");
+            out.write_all(b"\n").expect("write");
+        };
+        line(&Record::Header(Box::new(header(30_000))));
+        let members = ["fd0e:a5::11", "fd0e:a5::12", "fd0e:a5::13", "fd0e:a5::14"];
+        let names = [
+            "ntp.base.oqs-pdl.org",
+            "ntp1.base.oqs-pdl.org",
+            "ntp2.base.oqs-pdl.org",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for i in 0..rounds {
+            let ts = 1_750_000_000_000 + 30_000 * i as i64;
+            // Member 2 flaps for 40 rounds in every 1000, and is down for 3 rounds in every 300.
+            let flapping = i % 1000 >= 500 && i % 1000 < 540;
+            let member2_up = if flapping { i % 2 == 0 } else { i % 300 >= 3 };
+            let mut targets = Vec::with_capacity(7);
+            for (n, name) in names.iter().enumerate() {
+                let set: Vec<String> = if n == 0 {
+                    members.iter().map(|m| m.to_string()).collect()
+                } else {
+                    vec![members[n - 1].to_string()]
+                };
+                targets.push(TargetRecord {
+                    id: format!("dns:{name}"),
+                    kind: "dns".into(),
+                    up: true,
+                    status: Status::Pass,
+                    codes: vec![],
+                    via: vec![],
+                    lat: BTreeMap::from([(
+                        "dns".to_string(),
+                        (0..8)
+                            .map(|_| ((8.0 + 30.0 * rnd()) * 1000.0).round() / 1000.0)
+                            .collect(),
+                    )]),
+                    offset_ms: None,
+                    sets: BTreeMap::from([("ipv6".to_string(), set)]),
+                });
+            }
+            for (m, ip) in members.iter().enumerate() {
+                let up = m != 1 || member2_up;
+                targets.push(TargetRecord {
+                    id: format!("ntp:[{ip}]:123"),
+                    kind: "ntp".into(),
+                    up,
+                    status: if up { Status::Pass } else { Status::Fail },
+                    codes: if up {
+                        vec![]
+                    } else {
+                        vec!["ntp.no_reply".into()]
+                    },
+                    via: vec!["ntp.base.oqs-pdl.org".into()],
+                    lat: if up {
+                        BTreeMap::from([(
+                            "ntp".to_string(),
+                            (0..4)
+                                .map(|_| ((9.0 + 20.0 * rnd()) * 1000.0).round() / 1000.0)
+                                .collect(),
+                        )])
+                    } else {
+                        BTreeMap::new()
+                    },
+                    // This clock gains 12 ppm: the offset falls 0.36 ms per 30 s round.
+                    offset_ms: up
+                        .then(|| ((3.0 - 0.36 * i as f64 + rnd() - 0.5) * 1000.0).round() / 1000.0),
+                    sets: BTreeMap::new(),
+                });
+            }
+            let status = if member2_up {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            line(&Record::Round(RoundRecord {
+                seq: i + 1,
+                ts,
+                at: rfc3339(ts),
+                dur_ms: 412.5,
+                overrun: false,
+                skipped: 0,
+                status,
+                targets,
+            }));
+        }
+        out.flush().expect("flush");
+        rounds * per_round
+    }
+
+    pub fn main() {
+        let args: Vec<String> = std::env::args().collect();
+        if let Some(i) = args.iter().position(|a| a == "--child-soak") {
+            let n = args[i + 1].parse().expect("rounds");
+            let dns: SocketAddr = args[i + 2].parse().expect("dns");
+            let port = args[i + 3].parse().expect("port");
+            child_soak(n, dns, port, Path::new(&args[i + 4]));
+            return;
+        }
+        let measuring = args.iter().any(|a| a == "--bench");
+        let soak_rounds = if measuring {
+            env_list("OQS_BENCH_SOAK_ROUNDS", &[1000, 10_000])
+        } else {
+            vec![5, 10]
+        };
+        let report_records = if measuring {
+            env_list("OQS_BENCH_REPORT_RECORDS", &[1_000_000])[0]
+        } else {
+            7_000
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+
+        // The report first: getrusage(RUSAGE_CHILDREN) then holds only its child's peak.
+        let journal = dir.path().join("million.jsonl");
+        let started = Instant::now();
+        let written = generate(&journal, report_records);
+        let size = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "report benchmark: {written} probe records ({} rounds × 7 targets), {:.1} MB, generated in {:.1} s",
+            written / 7,
+            size as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
+        let exe = PathBuf::from(env!("CARGO_BIN_EXE_oqs-net"));
+        let start = Instant::now();
+        let status = Command::new(&exe)
+            .args(["report", "--format", "json"])
+            .arg(&journal)
+            .stdout(Stdio::null())
+            .status()
+            .expect("oqs-net report runs");
+        let took = start.elapsed();
+        assert_eq!(
+            status.code(),
+            Some(1),
+            "the generated journal has outages and flapping, so the report fails"
+        );
+        let children = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+            .expect("getrusage");
+        let peak_mb = children.max_rss() as f64 / 1024.0;
+        let (cu, cs) = cpu_us(&children);
+        println!(
+            "  oqs-net report --format json: {:.2} s wall, {:.2} s CPU, peak RSS {peak_mb:.1} MB (target ≤ 2 s, ≤ 50 MB) — {}",
+            took.as_secs_f64(),
+            (cu + cs) as f64 / 1e6,
+            exe.display()
+        );
+        let start = Instant::now();
+        let _ = Command::new(&exe)
+            .args(["report", "--format", "human"])
+            .arg(&journal)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .status()
+            .expect("oqs-net report runs");
+        println!(
+            "  oqs-net report (human): {:.2} s wall",
+            start.elapsed().as_secs_f64()
+        );
+        let _ = std::fs::remove_file(&journal);
+
+        // The soak loop, against a lab served from here.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let profile = oqs_net::profile::shipped_for(Mode::Ipsec, Environment::Production);
+        let spec =
+            oqs_net::cli::lab_setup::spec_for(&profile, &[std::net::Ipv6Addr::LOCALHOST], None, 0);
+        let lab = rt
+            .block_on(oqs_net::lab::Lab::start(spec))
+            .expect("lab starts");
+        println!(
+            "soak benchmark: lab on loopback, no added latency, 0 s interval, NTP pacing 0, profile {} ({} DNS queries per name and family, {} NTP samples per server), journal fsynced per round",
+            profile.name, profile.dns.queries, profile.ntp.samples
+        );
+        let mut results = Vec::new();
+        for n in soak_rounds {
+            let j = dir.path().join(format!("soak-{n}.jsonl"));
+            let out = Command::new(std::env::current_exe().expect("exe"))
+                .args([
+                    "--child-soak",
+                    &n.to_string(),
+                    &lab.dns_addr().to_string(),
+                    &lab.ntp_port().to_string(),
+                    j.to_str().expect("path"),
+                ])
+                .output()
+                .expect("child runs");
+            assert!(
+                out.status.success(),
+                "child: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("figures");
+            let cpu =
+                (v["user_us"].as_i64().unwrap_or(0) + v["sys_us"].as_i64().unwrap_or(0)) as f64;
+            let exchanges = v["exchanges"].as_u64().unwrap_or(1).max(1) as f64;
+            let targets = v["targets"].as_u64().unwrap_or(1).max(1) as f64;
+            assert_eq!(v["failed_rounds"], 0, "the benchmark's lab must be healthy");
+            println!(
+                "  {n:>6} rounds: {:.1} s wall · CPU {:.3} ms per exchange ({:.0} exchanges: DNS queries + NTP samples), {:.3} ms per target probe, {:.2} ms per round (user {:.1} s, sys {:.1} s) · VmRSS {:.1} MB, VmHWM {:.1} MB",
+                v["wall_s"].as_f64().unwrap_or(0.0),
+                cpu / 1000.0 / exchanges,
+                exchanges,
+                cpu / 1000.0 / targets,
+                cpu / 1000.0 / n as f64,
+                v["user_us"].as_f64().unwrap_or(0.0) / 1e6,
+                v["sys_us"].as_f64().unwrap_or(0.0) / 1e6,
+                v["vmrss_kb"].as_f64().unwrap_or(0.0) / 1024.0,
+                v["vmhwm_kb"].as_f64().unwrap_or(0.0) / 1024.0,
+            );
+            results.push((n, v));
+            let _ = std::fs::remove_file(&j);
+        }
+        // The soak's own share: the same loop with a canned round instead of the network.
+        let canned = rt.block_on(async {
+            let p = profile_for_lab(lab.ntp_port());
+            let mut src = EngineSource {
+                plan: Plan {
+                    profile: p.clone(),
+                    net: NetOptions {
+                        resolvers: vec![lab.dns_addr()],
+                        ..NetOptions::default()
+                    },
+                    concurrency: 32,
+                    round_deadline: Duration::from_secs(30),
+                    proxy: None,
+                },
+                profile: p,
+            };
+            src.round(&CancellationToken::new())
+                .await
+                .expect("round")
+                .expect("not cancelled")
+        });
+        let n = if measuring { 10_000 } else { 10 };
+        let (user, sys) = rt.block_on(bookkeeping(canned, n, &dir.path().join("canned.jsonl")));
+        println!(
+            "  the soak's own bookkeeping (a canned round, {n} rounds: extract, track, serialise, write, fdatasync): {:.3} ms CPU per round (user {user:.3}, sys {sys:.3})",
+            user + sys
+        );
+        if let [(n1, a), .., (n2, b)] = results.as_slice() {
+            let d = (b["vmhwm_kb"].as_f64().unwrap_or(0.0) - a["vmhwm_kb"].as_f64().unwrap_or(0.0))
+                / 1024.0;
+            println!(
+                "  peak memory from {n1} to {n2} rounds: {d:+.2} MB (target within +1 MB, ≤ 15 MB)"
+            );
+        }
+        rt.block_on(lab.shutdown());
+    }
+}

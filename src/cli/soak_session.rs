@@ -1,0 +1,271 @@
+//! The running half of `oqs-net soak`: the journal opened and locked before anything else, the
+//! lab started (on the port a resumed soak used), the round loop with its progress, the lab's
+//! fault schedule beside it, and the signals: Ctrl-C or SIGTERM end the soak cleanly, a second
+//! Ctrl-C exits 130 holding the journal's lock.
+
+use super::soak_cmd::{Setup, usage};
+use super::soak_progress::Progress;
+use super::soak_setup::EngineSource;
+use super::{CliError, lab_setup};
+use crate::engine::Plan;
+use crate::lab::schedule::{self, Timeline};
+use crate::lab::{Lab, LabSpec};
+use crate::net::NetOptions;
+use crate::soak::journal::{self, JournalWriter, NoteRecord, Record, ResumeRecord};
+use crate::soak::run::{self, Clock, Session, SharedJournal};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub(super) enum Failure {
+    /// Nothing was measured: the journal could not be written, the lab would not start.
+    BeforeStart(CliError),
+    /// The soak stopped part-way; the journal holds what was measured.
+    During(CliError),
+}
+
+/// Creates the journal (a new soak) or reopens it (a resume), before anything else happens, so
+/// a path that cannot be written is reported at once. Returns a note when a torn last line was
+/// ended.
+pub(super) fn prepare_journal(setup: &Setup) -> Result<Prepared, CliError> {
+    let path = &setup.journal_path;
+    let in_use = |e: std::io::Error| {
+        usage(format!(
+            "the journal {} is being written by another oqs-net soak ({e}); stop that one first, or give another --journal",
+            path.display()
+        ))
+    };
+    // Lock before touching a journal's tail: another soak may be in the middle of a record.
+    let (writer, torn, lock) = if setup.resuming {
+        let file = JournalWriter::open_existing(path).map_err(usage)?;
+        let lock = crate::platform::lock_exclusive(&file).map_err(in_use)?;
+        let (w, torn) = JournalWriter::continue_file(file, path).map_err(usage)?;
+        (w, torn, lock)
+    } else {
+        let w = JournalWriter::create(path).map_err(usage)?;
+        let lock = crate::platform::lock_exclusive(w.sink()).map_err(in_use)?;
+        (w, None, lock)
+    };
+    Ok(Prepared {
+        writer,
+        torn,
+        _lock: lock,
+    })
+}
+
+/// A journal ready to write: its writer, a note when a torn last line was ended, and the lock
+/// that keeps other soaks out while this one runs.
+pub(super) struct Prepared {
+    writer: JournalWriter,
+    torn: Option<String>,
+    _lock: Option<crate::platform::FileLock>,
+}
+
+/// Writes the header (a new soak) or the resume marker, once the lab's ports are known.
+fn start_journal(
+    setup: &Setup,
+    w: &mut JournalWriter,
+    torn: Option<String>,
+) -> Result<(), CliError> {
+    let nothing = |e: journal::JournalError| usage(format!("{e}; nothing was measured"));
+    if !setup.resuming {
+        return w
+            .write(&[Record::Header(Box::new(setup.header.clone()))])
+            .map_err(nothing);
+    }
+    let ts = journal::now_ms();
+    let mut records = Vec::new();
+    if let Some(text) = torn {
+        records.push(Record::Note(NoteRecord {
+            ts,
+            at: journal::rfc3339(ts),
+            text,
+        }));
+    }
+    records.push(Record::Resume(ResumeRecord {
+        ts,
+        at: journal::rfc3339(ts),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        remaining_ms: setup.schedule.remaining.map(|r| r.as_millis() as u64),
+    }));
+    w.write(&records).map_err(nothing)
+}
+
+/// Stops the soak on the first Ctrl-C or SIGTERM; quits at once on a second Ctrl-C, holding the
+/// journal's lock so no record is left half-written.
+fn watch_signals(cancel: CancellationToken, journal: SharedJournal, quiet: bool) {
+    tokio::spawn(async move {
+        tokio::select! {
+            Ok(()) = tokio::signal::ctrl_c() => {}
+            _ = crate::platform::terminate_requested() => {}
+        }
+        if !quiet {
+            eprintln!(
+                "\noqs-net: stopping — the round in flight is dropped, the journal ended, then the report (Ctrl-C again to quit at once)"
+            );
+        }
+        cancel.cancel();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _whole_records_only = journal.lock().unwrap_or_else(PoisonError::into_inner);
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Starts the lab (on the port a resumed soak used), opens the journal, and runs the soak.
+pub(super) async fn session(
+    mut setup: Setup,
+    lab_spec: Option<LabSpec>,
+    prepared: Prepared,
+    quiet: bool,
+    tty: bool,
+    color: bool,
+) -> Result<(), Failure> {
+    use Failure::BeforeStart;
+    let settings = setup.header.settings.clone();
+    let mut profile = setup.profile.clone();
+    for note in super::soak_setup::fit_to_deadline(
+        &mut profile,
+        Duration::from_millis(settings.deadline_ms),
+    ) {
+        if !quiet {
+            eprintln!("oqs-net: note: {note}");
+        }
+    }
+    let mut resolvers = setup.resolvers.clone();
+    let lab = match lab_spec {
+        Some(spec) => {
+            let lab = start_lab(spec, setup.lab().and_then(|l| l.ntp_port), quiet)
+                .await
+                .map_err(BeforeStart)?;
+            let (p, r) = lab_setup::point_at(&profile, &lab);
+            profile = p;
+            resolvers = r;
+            if let Some(l) = setup.header.settings.lab.as_mut() {
+                l.ntp_port = Some(lab.ntp_port());
+            }
+            Some(lab)
+        }
+        None => None,
+    };
+    let timeline = match (&setup.faults, &lab) {
+        (Some(f), Some(lab)) => Some(
+            Timeline::new(f.clone(), lab.spec())
+                .map_err(usage)
+                .map_err(BeforeStart)?,
+        ),
+        _ => None,
+    };
+    let Prepared {
+        mut writer,
+        torn,
+        _lock,
+    } = prepared;
+    start_journal(&setup, &mut writer, torn).map_err(BeforeStart)?;
+    let journal: SharedJournal = Arc::new(Mutex::new(writer));
+    if !quiet {
+        eprintln!(
+            "oqs-net: {} {} (after a crash or power loss: `oqs-net soak --resume {}`)",
+            if setup.resuming {
+                "resuming the soak in"
+            } else {
+                "soaking into"
+            },
+            journal::absolute(&setup.journal_path).display(),
+            setup.journal_path.display()
+        );
+    }
+    let plan = Plan {
+        profile: profile.clone(),
+        net: NetOptions {
+            resolvers,
+            ..NetOptions::default()
+        },
+        concurrency: settings.concurrency as usize,
+        round_deadline: Duration::from_millis(settings.deadline_ms),
+        proxy: None,
+    };
+    let mut source = EngineSource { plan, profile };
+    let cancel = CancellationToken::new();
+    watch_signals(cancel.clone(), journal.clone(), quiet);
+    let clock = Clock::start();
+    let (tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+    let mut progress = Progress::new(
+        quiet,
+        tty,
+        color,
+        setup.schedule.remaining,
+        setup.schedule.rounds,
+        jiff::tz::TimeZone::system(),
+    );
+    let lab_stop = CancellationToken::new();
+    let driver = async {
+        if let (Some(lab), Some(t)) = (&lab, &timeline) {
+            schedule::drive(
+                lab,
+                t,
+                clock.origin,
+                setup.lab_offset,
+                lab_stop.clone(),
+                |at, words| {
+                    for w in words {
+                        let _ = tx.send((at, w));
+                    }
+                },
+            )
+            .await;
+        }
+    };
+    let soak = async {
+        let r = run::run(
+            &mut source,
+            &mut progress,
+            Session {
+                journal: &journal,
+                tracker: &mut setup.tracker,
+                schedule: &setup.schedule,
+                clock,
+                notes: &mut notes,
+                cancel: &cancel,
+            },
+        )
+        .await;
+        lab_stop.cancel();
+        r
+    };
+    let (result, ()) = tokio::join!(soak, driver);
+    progress.finish();
+    if let Some(lab) = lab {
+        lab.shutdown().await;
+    }
+    result.map(|_| ()).map_err(|e| {
+        Failure::During(match e {
+            run::SoakError::Journal(j) => CliError::Harness(format!(
+                "{j}; the soak stopped there (every round before it is in the journal)"
+            )),
+            run::SoakError::Round(r) => CliError::Harness(format!("a round could not be run: {r}")),
+        })
+    })
+}
+
+/// Starts the lab, on `port` when a resumed soak asks for the one it used before.
+async fn start_lab(mut spec: LabSpec, port: Option<u16>, quiet: bool) -> Result<Lab, CliError> {
+    if let Some(p) = port {
+        let mut again = spec.clone();
+        again.ntp_port = p;
+        match Lab::start(again).await {
+            Ok(lab) => return Ok(lab),
+            Err(e) => {
+                if !quiet {
+                    eprintln!(
+                        "oqs-net: note: the lab cannot have NTP port {p} again ({e}); its servers get a new port, so they appear as new targets in the report"
+                    );
+                }
+                spec.ntp_port = 0;
+            }
+        }
+    }
+    Lab::start(spec)
+        .await
+        .map_err(|e| CliError::Lab(e.to_string()))
+}

@@ -1,0 +1,290 @@
+//! A soak's report as plain data: per target availability, state changes, flapping periods,
+//! outages, latency percentiles, NTP offset and drift, and round-robin answer-set changes. Built by
+//! `soak::report` from a journal, read by the renderers. No I/O.
+
+use super::{Finding, Status};
+use serde::Serialize;
+
+/// Bumped whenever a field of the report's JSON is removed or changes meaning.
+pub const SOAK_SCHEMA_VERSION: u32 = 1;
+
+/// A wall-clock instant in milliseconds since the Unix epoch; serialised as RFC 3339 UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp(pub i64);
+
+impl Stamp {
+    /// RFC 3339 to the second, for prose (`2025-06-01T10:00:00Z`).
+    pub fn rfc3339_secs(self) -> String {
+        jiff::Timestamp::from_millisecond(self.0.div_euclid(1000) * 1000)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| format!("@{}ms", self.0))
+    }
+
+    pub fn rfc3339(self) -> String {
+        jiff::Timestamp::from_millisecond(self.0)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| format!("@{}ms", self.0))
+    }
+
+    /// Seconds from `self` to `later`.
+    pub fn secs_to(self, later: Stamp) -> f64 {
+        (later.0 - self.0) as f64 / 1000.0
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.rfc3339())
+    }
+}
+
+/// What the journal's header said about the soak.
+#[derive(Clone, Debug, Serialize)]
+pub struct SoakHeader {
+    pub journal_version: u32,
+    /// The oqs-net version that started the soak.
+    pub written_by: String,
+    pub started_at: Stamp,
+    pub profile: String,
+    pub profile_source: String,
+    pub mode: String,
+    pub environment: String,
+    pub interval_s: f64,
+    /// `None`: until stopped.
+    pub duration_s: Option<f64>,
+    pub flap_high_pct: f64,
+    pub flap_low_pct: f64,
+    pub lab: bool,
+    pub lab_faults: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StatusCounts {
+    pub pass: u64,
+    pub warn: u64,
+    pub fail: u64,
+    pub error: u64,
+}
+
+impl StatusCounts {
+    pub fn add(&mut self, s: Status) {
+        match s {
+            Status::Pass => self.pass += 1,
+            Status::Warn => self.warn += 1,
+            Status::Fail => self.fail += 1,
+            Status::Error => self.error += 1,
+        }
+    }
+}
+
+/// A period during which a target was flapping.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlapPeriod {
+    /// The round whose state took the score to the high threshold.
+    pub start: Stamp,
+    /// The round whose state brought the score down to the low threshold; `None` while ongoing.
+    pub end: Option<Stamp>,
+    pub duration_s: f64,
+    pub peak_score_pct: f64,
+    /// Still flapping at the last round of the journal.
+    pub ongoing: bool,
+}
+
+/// A run of rounds in which a target was down.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outage {
+    /// The first round that found it down.
+    pub start: Stamp,
+    /// The first round that found it up again, or the last round seen (then `ongoing` or
+    /// `cut` say why the end is not a recovery).
+    pub end: Stamp,
+    pub duration_s: f64,
+    pub rounds: u64,
+    /// Still down at the end of the journal.
+    pub ongoing: bool,
+    /// The soak was interrupted (and later resumed) while it was down: the real end is unknown.
+    pub cut: bool,
+}
+
+/// Latency percentiles of one phase (dns query, ntp exchange, later tcp connect, tls handshake).
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseLatency {
+    pub phase: String,
+    pub samples: u64,
+    pub min_ms: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// NTP offsets over a stretch of the soak.
+#[derive(Clone, Debug, Serialize)]
+pub struct OffsetBucket {
+    pub start: Stamp,
+    pub end: Stamp,
+    pub samples: u64,
+    pub min_ms: f64,
+    pub mean_ms: f64,
+    pub max_ms: f64,
+}
+
+/// A straight-line fit of offset against time.
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftFit {
+    /// Drift of this machine's clock against the server(s): positive means this clock runs fast
+    /// (the measured offset, server minus local, falls by this many µs per second).
+    pub local_drift_ppm: f64,
+    /// One standard error of the drift.
+    pub stderr_ppm: f64,
+    pub samples: u64,
+    pub span_s: f64,
+    /// Root mean square of the residuals around the line.
+    pub residual_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NtpOffsets {
+    pub samples: u64,
+    pub first_ms: f64,
+    pub last_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    pub fit: Option<DriftFit>,
+    /// At most a hundred buckets covering the soak, in time order.
+    pub series: Vec<OffsetBucket>,
+}
+
+/// A round-robin answer set that changed.
+#[derive(Clone, Debug, Serialize)]
+pub struct SetChange {
+    pub at: Stamp,
+    pub family: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// The whole set after the change.
+    pub set: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CodeCount {
+    pub code: String,
+    pub rounds: u64,
+}
+
+/// Everything about one target (a DNS name, an NTP server address, later a TLS endpoint...).
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetReport {
+    /// `dns:NAME`, `ntp:ADDR:PORT`, or a check id.
+    pub id: String,
+    pub kind: String,
+    /// For an address: the names whose answers contained it.
+    pub via: Vec<String>,
+    pub rounds: u64,
+    pub up_rounds: u64,
+    pub availability_pct: f64,
+    /// Up→down and down→up changes.
+    pub state_changes: u64,
+    pub flaps: Vec<FlapPeriod>,
+    /// Listed in time order; at most the first 1000 (`outages_total` counts them all).
+    pub outages: Vec<Outage>,
+    pub outages_total: u64,
+    pub longest_outage: Option<Outage>,
+    /// Mean time between failures: time up divided by the number of outages.
+    pub mtbf_s: Option<f64>,
+    /// Mean time to recovery: time down divided by the number of outages.
+    pub mttr_s: Option<f64>,
+    pub latency: Vec<PhaseLatency>,
+    pub ntp: Option<NtpOffsets>,
+    /// Answer-set changes of a name, per family (at most the first 200; `set_changes_total`).
+    pub first_sets: Vec<SetChange>,
+    pub set_changes: Vec<SetChange>,
+    pub set_changes_total: u64,
+    /// Finding codes the rounds gave this target, most frequent first.
+    pub codes: Vec<CodeCount>,
+    /// Still flapping at the end of the journal.
+    pub flapping: bool,
+    /// State at the last round seen.
+    pub up: bool,
+}
+
+/// A soak summarised: the whole journal, finished or not.
+#[derive(Clone, Debug, Serialize)]
+pub struct SoakReport {
+    pub schema_version: u32,
+    pub tool_version: String,
+    pub header: SoakHeader,
+    pub first_round: Option<Stamp>,
+    pub last_round: Option<Stamp>,
+    /// Seconds measured, gaps between an interruption and its resume left out.
+    pub active_s: f64,
+    pub rounds: u64,
+    pub round_status: StatusCounts,
+    /// Rounds that ran past the start of the next slot, and slots skipped because of them.
+    pub overruns: u64,
+    pub skipped_slots: u64,
+    /// 1 + the number of resumes.
+    pub segments: u64,
+    /// The soak reached its end (duration or rounds) rather than being interrupted or crashing.
+    pub complete: bool,
+    /// Worst of the rounds' statuses and the soak's own findings.
+    pub status: Status,
+    pub targets: Vec<TargetReport>,
+    /// This machine's clock drift from the median offset of all NTP servers per round.
+    pub local_clock: Option<NtpOffsets>,
+    /// Serialised by the renderer, with each finding's text in the chosen language.
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+    /// What the reader had to skip or could not tell (torn last record, damaged lines...).
+    pub notes: Vec<String>,
+}
+
+/// `2h 3m 4s`, `5m 0s`, `12s`, `0.5s`.
+pub fn human_duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".into();
+    }
+    if secs < 10.0 {
+        let t = format!("{secs:.1}");
+        return format!("{}s", t.strip_suffix(".0").unwrap_or(&t));
+    }
+    let s = secs.round() as u64;
+    let (d, h, m, s) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m {s}s"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+/// `ntp:[fd0e:a5::12]:123` → `[fd0e:a5::12]:123`; `dns:ntp.example` → `ntp.example`.
+pub fn display_target(id: &str) -> String {
+    id.split_once(':')
+        .filter(|(k, _)| matches!(*k, "ntp" | "dns"))
+        .map_or(id, |(_, rest)| rest)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human_duration(0.5), "0.5s");
+        assert_eq!(human_duration(3.999), "4s");
+        assert_eq!(human_duration(4.0), "4s");
+        assert_eq!(human_duration(12.0), "12s");
+        assert_eq!(human_duration(120.0), "2m 0s");
+        assert_eq!(human_duration(3725.0), "1h 2m 5s");
+        assert_eq!(human_duration(90_061.0), "1d 1h 1m");
+    }
+
+    #[test]
+    fn targets_read_without_their_kind() {
+        assert_eq!(display_target("ntp:[fd0e:a5::12]:123"), "[fd0e:a5::12]:123");
+        assert_eq!(display_target("dns:ntp.example"), "ntp.example");
+        assert_eq!(display_target("tls:dist"), "tls:dist");
+    }
+}

@@ -1,0 +1,517 @@
+//! Renderers of a soak report: a terminal page (per target availability, flapping periods, outages,
+//! latency, NTP offset and drift, answer-set changes, findings) and JSON (the report as data, each
+//! finding with its guide section and text). Read `model` and `findings` only; no sockets, no
+//! clock: the time zone to show is given.
+
+use crate::findings::{self, Lang};
+use crate::model::{Finding, SoakReport, Stamp, Status, TargetReport};
+use std::fmt::Write;
+
+pub struct Style {
+    pub color: bool,
+    pub lang: Lang,
+    /// Times are shown in this zone (the JSON is always UTC).
+    pub tz: jiff::tz::TimeZone,
+}
+
+impl Style {
+    fn paint(&self, s: Status, text: &str) -> String {
+        let code = match s {
+            Status::Pass => "32",
+            Status::Warn => "33",
+            Status::Fail => "31",
+            Status::Error => "35",
+        };
+        if self.color {
+            format!("\x1b[1;{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn ja(&self) -> bool {
+        self.lang == Lang::Ja
+    }
+
+    fn t<'a>(&self, en: &'a str, ja: &'a str) -> &'a str {
+        if self.ja() { ja } else { en }
+    }
+
+    fn zoned(&self, s: Stamp) -> Option<jiff::ZonedDateTime> {
+        jiff::Timestamp::from_millisecond(s.0)
+            .ok()
+            .map(|t| t.to_zoned_datetime(self.tz.clone()))
+    }
+
+    /// `2025-06-01 10:00:00 JST`
+    fn full(&self, s: Stamp) -> String {
+        self.zoned(s)
+            .map(|z| z.strftime("%Y-%m-%d %H:%M:%S %Z").to_string())
+            .unwrap_or_else(|| s.rfc3339())
+    }
+
+    /// `06-01 10:00:00`
+    fn short(&self, s: Stamp) -> String {
+        self.zoned(s)
+            .map(|z| z.strftime("%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| s.rfc3339())
+    }
+}
+
+fn dur(secs: f64) -> String {
+    crate::model::human_duration(secs)
+}
+
+/// `DNS ntp.base.oqs-pdl.org`, `NTP [fd0e:a5::11]:123`.
+fn label(t: &TargetReport) -> String {
+    format!(
+        "{} {}",
+        t.kind.to_uppercase(),
+        crate::model::display_target(&t.id)
+    )
+}
+
+fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "–".into())
+}
+
+/// Rows shown per target in the outage and answer-set lists; the JSON has them all.
+const LIST: usize = 10;
+
+pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
+    let mut out = String::new();
+    let h = &r.header;
+    let _ = writeln!(
+        out,
+        "oqs-net {} · {}",
+        style.t("soak report", "連続監視レポート"),
+        journal
+    );
+    let lab = match (h.lab, &h.lab_faults) {
+        (true, Some(f)) => format!(" · lab, faults {f}"),
+        (true, None) => " · lab".to_string(),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{}  {} ({} / {}){lab} · {} oqs-net {}",
+        style.t("Profile", "プロファイル"),
+        h.profile,
+        h.mode,
+        h.environment,
+        style.t("written by", "記録"),
+        h.written_by
+    );
+    let span = match (r.first_round, r.last_round) {
+        (Some(a), Some(b)) => format!("{} → {}", style.full(a), style.full(b)),
+        _ => style.t("no round yet", "記録なし").to_string(),
+    };
+    let planned = match h.duration_s {
+        Some(d) => format!(" {} {}", style.t("of", "/"), dur(d)),
+        None => String::new(),
+    };
+    let state = if r.complete {
+        style.t("complete", "完了").to_string()
+    } else {
+        let left = h
+            .duration_s
+            .map(|d| (d - r.active_s).max(0.0))
+            .filter(|l| *l > 0.0)
+            .map(|l| format!(", {} {}", dur(l), style.t("left", "残り")))
+            .unwrap_or_default();
+        format!(
+            "{}{left} — {} `oqs-net soak --resume {journal}`",
+            style.t("not finished", "未完了"),
+            style.t("continue with", "再開:"),
+        )
+    };
+    let resumed = match r.segments {
+        1 => String::new(),
+        n => format!(" · {} {}", style.t("resumed", "再開"), n - 1),
+    };
+    let _ = writeln!(out, "{}  {span}", style.t("Soak", "期間"));
+    let every = if h.interval_s > 0.0 {
+        format!("{} {}", style.t("every", "間隔"), dur(h.interval_s))
+    } else {
+        style.t("back to back", "連続").to_string()
+    };
+    let _ = writeln!(
+        out,
+        "      {} {}{planned} · {} {}, {every}{resumed} · {state}",
+        dur(r.active_s),
+        style.t("measured", "測定"),
+        r.rounds,
+        style.t("rounds", "回"),
+    );
+    let c = &r.round_status;
+    let _ = writeln!(
+        out,
+        "{}  {} pass · {} warn · {} fail · {} error · {} {} ({} {}) · {} {:.0} % / {:.0} %",
+        style.t("Rounds", "ラウンド"),
+        c.pass,
+        c.warn,
+        c.fail,
+        c.error,
+        r.overruns,
+        style.t("overran", "超過"),
+        r.skipped_slots,
+        if r.skipped_slots == 1 {
+            style.t("slot skipped", "回スキップ")
+        } else {
+            style.t("slots skipped", "回スキップ")
+        },
+        style.t("flap thresholds", "フラップしきい値"),
+        h.flap_high_pct,
+        h.flap_low_pct,
+    );
+
+    if !r.targets.is_empty() {
+        let w = r
+            .targets
+            .iter()
+            .map(|t| label(t).chars().count())
+            .max()
+            .unwrap_or(10)
+            .clamp(10, 44);
+        let _ = writeln!(
+            out,
+            "\n{:<w$}  {:<4}  {:>9}  {:>7}  {:>7}  {:>8}  {:>8}  {:>8}  {}",
+            style.t("Targets", "対象"),
+            style.t("now", "現在"),
+            style.t("avail", "可用性"),
+            style.t("changes", "状態変化"),
+            style.t("outages", "停止"),
+            style.t("longest", "最長"),
+            "MTBF",
+            "MTTR",
+            style.t("flapping", "フラップ"),
+            w = w + 2,
+        );
+        for t in &r.targets {
+            let now = if t.up {
+                style.paint(Status::Pass, "UP  ")
+            } else {
+                style.paint(Status::Fail, "DOWN")
+            };
+            let flapping = match (t.flaps.len(), t.flapping) {
+                (0, _) => "–".to_string(),
+                (n, true) => format!("{n} ({})", style.t("now", "継続中")),
+                (n, false) => n.to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:<w$}  {now}  {:>8.3}%  {:>7}  {:>7}  {:>8}  {:>8}  {:>8}  {flapping}",
+                label(t),
+                t.availability_pct,
+                t.state_changes,
+                t.outages_total,
+                opt(t.longest_outage.as_ref().map(|o| o.duration_s), dur),
+                opt(t.mtbf_s, dur),
+                opt(t.mttr_s, dur),
+            );
+        }
+    }
+
+    let flapping: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.flaps.is_empty()).collect();
+    if !flapping.is_empty() {
+        let _ = writeln!(out, "\n{}", style.t("Flapping", "フラップ期間"));
+        for t in flapping {
+            for f in &t.flaps {
+                let end = match f.end {
+                    Some(e) => style.short(e),
+                    None => style.t("ongoing", "継続中").to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}  {} → {end}  ({})  {} {:.1} %",
+                    label(t),
+                    style.short(f.start),
+                    dur(f.duration_s),
+                    style.t("peak", "最大"),
+                    f.peak_score_pct
+                );
+            }
+        }
+    }
+
+    let down: Vec<&TargetReport> = r.targets.iter().filter(|t| t.outages_total > 0).collect();
+    if !down.is_empty() {
+        let _ = writeln!(out, "\n{}", style.t("Outages", "停止"));
+        for t in down {
+            for o in t.outages.iter().take(LIST) {
+                let tail = if o.ongoing {
+                    format!(" {}", style.t("(still down)", "（停止中）"))
+                } else if o.cut {
+                    format!(" {}", style.t("(soak interrupted)", "（監視中断）"))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}  {} → {}  {} ({} {}){tail}",
+                    label(t),
+                    style.short(o.start),
+                    style.short(o.end),
+                    dur(o.duration_s),
+                    o.rounds,
+                    if o.rounds == 1 {
+                        style.t("round", "回")
+                    } else {
+                        style.t("rounds", "回")
+                    },
+                );
+            }
+            if t.outages_total > LIST as u64 {
+                let _ = writeln!(
+                    out,
+                    "  {}  … {} {}",
+                    label(t),
+                    t.outages_total - LIST as u64,
+                    style.t("more (see --format json)", "件省略（--format json で全件）")
+                );
+            }
+        }
+    }
+
+    let with_lat: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.latency.is_empty()).collect();
+    if !with_lat.is_empty() {
+        let w = with_lat
+            .iter()
+            .map(|t| label(t).chars().count())
+            .max()
+            .unwrap_or(10)
+            .clamp(10, 44);
+        let _ = writeln!(
+            out,
+            "\n{:<w$}  {:<5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
+            style.t("Latency (ms)", "遅延 (ms)"),
+            style.t("phase", "段階"),
+            "p50",
+            "p95",
+            "p99",
+            "max",
+            style.t("samples", "件数"),
+            w = w + 2,
+        );
+        for t in with_lat {
+            for l in &t.latency {
+                let _ = writeln!(
+                    out,
+                    "  {:<w$}  {:<5}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9.3}  {:>8}",
+                    label(t),
+                    l.phase,
+                    l.p50_ms,
+                    l.p95_ms,
+                    l.p99_ms,
+                    l.max_ms,
+                    l.samples,
+                );
+            }
+        }
+    }
+
+    let with_ntp: Vec<&TargetReport> = r.targets.iter().filter(|t| t.ntp.is_some()).collect();
+    if !with_ntp.is_empty() || r.local_clock.is_some() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.t(
+                "NTP offset (server − this machine, ms)",
+                "NTP時刻差（サーバ − この端末, ms）"
+            )
+        );
+        for t in with_ntp {
+            let Some(n) = &t.ntp else { continue };
+            let drift = n
+                .fit
+                .as_ref()
+                .map(|f| format!("{:+.1} ± {:.1} ppm", f.local_drift_ppm, f.stderr_ppm))
+                .unwrap_or_else(|| "–".into());
+            let _ = writeln!(
+                out,
+                "  {}  {} {:+.3} · {} {:+.3} · min {:+.3} · max {:+.3} · {} {drift}",
+                label(t),
+                style.t("first", "最初"),
+                n.first_ms,
+                style.t("last", "最後"),
+                n.last_ms,
+                n.min_ms,
+                n.max_ms,
+                style.t("drift", "ドリフト"),
+            );
+        }
+        if let Some(series) = r.local_clock.as_ref().map(|l| &l.series)
+            && series.len() > 1
+        {
+            // At most eight points of the median offset over the soak, evenly spread.
+            let n = series.len();
+            let picks: Vec<usize> = if n <= 8 {
+                (0..n).collect()
+            } else {
+                (0..8).map(|i| i * (n - 1) / 7).collect()
+            };
+            let points: Vec<String> = picks
+                .iter()
+                .map(|&i| format!("{} {:+.3}", style.short(series[i].start), series[i].mean_ms))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                style.t("median over time", "中央値の推移"),
+                points.join(" · ")
+            );
+        }
+        if let Some(fit) = r.local_clock.as_ref().and_then(|l| l.fit.as_ref()) {
+            let _ = writeln!(
+                out,
+                "  {}: {:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){}",
+                style.t(
+                    "this machine's clock (median of the servers per round)",
+                    "この端末の時計（各ラウンドのサーバ中央値から）"
+                ),
+                fit.local_drift_ppm,
+                fit.stderr_ppm,
+                style.t("fitted over", "推定期間"),
+                dur(fit.span_s),
+                fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
+                style.t("s a day", "秒/日"),
+                match fit.local_drift_ppm {
+                    d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => {
+                        style.t(" — no drift to tell", "（有意なずれなし）")
+                    }
+                    d if d > 0.0 => style.t(" — runs fast", "（進み）"),
+                    _ => style.t(" — runs slow", "（遅れ）"),
+                },
+            );
+        }
+    }
+
+    let with_sets: Vec<&TargetReport> = r
+        .targets
+        .iter()
+        .filter(|t| !t.first_sets.is_empty())
+        .collect();
+    if !with_sets.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.t("Round-robin answer sets", "ラウンドロビン応答")
+        );
+        for t in with_sets {
+            let name = crate::model::display_target(&t.id);
+            for s in &t.first_sets {
+                let _ = writeln!(
+                    out,
+                    "  {name} {} {}: {}",
+                    s.family,
+                    style.t("at start", "開始時"),
+                    s.set.join(" ")
+                );
+            }
+            for c in t.set_changes.iter().take(LIST) {
+                let mut parts = Vec::new();
+                parts.extend(c.removed.iter().map(|a| format!("−{a}")));
+                parts.extend(c.added.iter().map(|a| format!("+{a}")));
+                let _ = writeln!(
+                    out,
+                    "    {}  {} {}  → {} {}",
+                    style.short(c.at),
+                    c.family,
+                    parts.join(" "),
+                    c.set.len(),
+                    style.t("members", "件")
+                );
+            }
+            if t.set_changes_total > LIST as u64 {
+                let _ = writeln!(
+                    out,
+                    "    … {} {}",
+                    t.set_changes_total - LIST as u64,
+                    style.t("more changes", "件省略")
+                );
+            }
+            if t.set_changes_total == 0 {
+                let _ = writeln!(out, "    {}", style.t("no change", "変化なし"));
+            }
+        }
+    }
+
+    if !r.findings.is_empty() {
+        let _ = writeln!(out, "\n{}", style.t("Findings", "検出事項"));
+        for f in &r.findings {
+            let x = findings::render(f, style.lang);
+            let _ = writeln!(
+                out,
+                "  {} {} [{}] {}",
+                style.paint(f.severity, "▸"),
+                f.code.as_label(),
+                x.section,
+                x.cause
+            );
+            let _ = writeln!(out, "    → {}", x.fix);
+        }
+    }
+
+    if !r.notes.is_empty() {
+        let _ = writeln!(out, "\n{}", style.t("Notes", "注記"));
+        for n in &r.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+
+    let verdict = style.paint(r.status, &r.status.as_label().to_uppercase());
+    let _ = writeln!(out, "\n{}: {verdict}", style.t("Result", "結果"));
+    out
+}
+
+#[derive(serde::Serialize)]
+struct FindingView<'a> {
+    code: &'static str,
+    severity: Status,
+    section: &'static str,
+    subject: &'a str,
+    cause: String,
+    fix: String,
+    values: serde_json::Map<String, serde_json::Value>,
+}
+
+fn finding(f: &Finding, lang: Lang) -> FindingView<'_> {
+    let r = findings::render(f, lang);
+    FindingView {
+        code: f.code.as_label(),
+        severity: f.severity,
+        section: r.section,
+        subject: &f.subject,
+        cause: r.cause,
+        fix: r.fix,
+        values: f
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonView<'a> {
+    journal: &'a str,
+    lang: Lang,
+    #[serde(flatten)]
+    report: &'a SoakReport,
+    findings: Vec<FindingView<'a>>,
+}
+
+/// The report as JSON (`schema_version`, described in docs/soak.md): the model as serde writes
+/// it, with each finding's guide section, cause and fix in `lang`.
+pub fn json(r: &SoakReport, journal: &str, lang: Lang) -> String {
+    let view = JsonView {
+        journal,
+        lang,
+        report: r,
+        findings: r.findings.iter().map(|f| finding(f, lang)).collect(),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}

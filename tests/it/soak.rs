@@ -1,0 +1,1054 @@
+//! Issue 6, stability soaks, as a user meets them: a flap in the lab caught within one interval of
+//! the truth; the real binary killed with SIGKILL in the middle of a journal write and resumed;
+//! Ctrl-C (once: the report and exit 0 or 1; twice: 130 with whole records only); a journal that
+//! cannot be written, at start-up and when the disk fills up; scheduled faults from a file.
+
+use crate::support::{bin, quick_profile};
+#[cfg(target_os = "linux")]
+use nix::sys::signal::{Signal, kill};
+#[cfg(target_os = "linux")]
+use nix::unistd::Pid;
+use oqs_net::cli::lab_setup;
+use oqs_net::cli::soak_setup::EngineSource;
+use oqs_net::engine::Plan;
+use oqs_net::lab::Lab;
+use oqs_net::lab::schedule::{FaultSchedule, Timeline, drive};
+use oqs_net::model::Mode;
+use oqs_net::net::NetOptions;
+use oqs_net::soak::flap::{self, Transition};
+use oqs_net::soak::journal::{
+    Header, JOURNAL_VERSION, JournalReader, JournalWriter, ProfileRef, Record, RoundRecord,
+    Settings,
+};
+use oqs_net::soak::run::{Clock, Schedule, Session, Silent, run};
+use oqs_net::soak::{Thresholds, report, track::Tracker};
+#[cfg(target_os = "linux")]
+use std::io::BufRead;
+use std::io::BufReader;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
+#[cfg(target_os = "linux")]
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+#[cfg(target_os = "linux")]
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+fn records(path: &Path) -> (Vec<Record>, Vec<String>) {
+    let f = std::fs::File::open(path).unwrap();
+    let mut r = JournalReader::new(BufReader::new(f));
+    let mut out = Vec::new();
+    while let Some(rec) = r.next_record().unwrap() {
+        out.push(rec);
+    }
+    (out, r.notes())
+}
+
+fn rounds(path: &Path) -> Vec<RoundRecord> {
+    records(path)
+        .0
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Round(x) => Some(x),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs the real binary's soak with stderr collected line by line as it comes.
+#[cfg(target_os = "linux")]
+struct Soak {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+#[cfg(target_os = "linux")]
+impl Soak {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Soak {
+        let mut cmd = bin();
+        cmd.arg("soak")
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("LANG", "C")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let err = child.stderr.take().unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Soak { child, lines }
+    }
+
+    /// Sequence numbers of the rounds the soak has announced as done.
+    fn announced(&self) -> Vec<u64> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|l| l.strip_prefix("round ")?.split(' ').next()?.parse().ok())
+            .collect()
+    }
+
+    fn stderr(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    /// Waits (at most 30 s) until `ready` holds.
+    fn wait_for(&self, what: &str, ready: impl Fn(&Soak) -> bool) {
+        let start = Instant::now();
+        while !ready(self) {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}; stderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn signal(&self, s: Signal) {
+        kill(Pid::from_raw(self.child.id() as i32), s).unwrap();
+    }
+
+    /// Exit code (None when killed by a signal) and stdout.
+    fn finish(mut self) -> (Option<i32>, String, String) {
+        let mut out = String::new();
+        if let Some(mut o) = self.child.stdout.take() {
+            std::io::Read::read_to_string(&mut o, &mut out).unwrap();
+        }
+        let status = self.child.wait().unwrap();
+        // Let the reader thread take the last lines.
+        std::thread::sleep(Duration::from_millis(50));
+        (status.code(), out, self.stderr())
+    }
+}
+
+/// The journal is in the middle of a record: it does not end with a newline.
+#[cfg(target_os = "linux")]
+fn torn(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| !b.is_empty() && !b.ends_with(b"\n"))
+}
+
+fn json(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&out[..out.len().min(2000)])
+        )
+    })
+}
+
+/// A flapping lab member, soaked in-process: the report's flap period, outage count and
+/// availability match what the schedule says (the truth) to within one interval.
+#[tokio::test(flavor = "multi_thread")]
+async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
+    let interval = Duration::from_millis(400);
+    let duration = Duration::from_secs(16);
+    let mut profile = quick_profile(Mode::Ipsec);
+    profile.dns.queries = 2;
+    profile.dns.timeout = Duration::from_millis(100);
+    profile.ntp.samples = 1;
+    profile.ntp.timeout = Duration::from_millis(150);
+    let spec = lab_setup::spec_for(&profile, &[Ipv6Addr::LOCALHOST], None, 0);
+    let lab = Lab::start(spec).await.unwrap();
+    let (p, resolvers) = lab_setup::point_at(&profile, &lab);
+    // Member 1 (127.0.0.12) up 0.8 s, down 0.8 s, from 0.2 s (mid-slot, so no round sits on a
+    // change) to 8.2 s, then up for good.
+    let faults = FaultSchedule::from_toml_str(
+        "[[flap]]\nmember = 1\nup_s = 0.8\ndown_s = 0.8\nstart_s = 0.2\nstop_s = 8.2\n",
+        "test",
+    )
+    .unwrap();
+    let timeline = Timeline::new(faults, lab.spec()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flap.jsonl");
+    let mut w = JournalWriter::create(&path).unwrap();
+    let header = Header {
+        journal_version: JOURNAL_VERSION,
+        tool_version: "test".into(),
+        started_at: String::new(),
+        ts: 0,
+        profile: ProfileRef {
+            name: p.name.clone(),
+            source: p.source.clone(),
+            mode: "ipsec".into(),
+            environment: "production".into(),
+            provider: None,
+            toml: None,
+        },
+        settings: Settings {
+            interval_ms: interval.as_millis() as u64,
+            duration_ms: Some(duration.as_millis() as u64),
+            rounds: None,
+            deadline_ms: 350,
+            concurrency: 32,
+            flap_high_pct: 30.0,
+            flap_low_pct: 20.0,
+            resolvers: vec![],
+            ntp_port: None,
+            queries: None,
+            samples: None,
+            lab: None,
+        },
+    };
+    w.write(&[Record::Header(Box::new(header))]).unwrap();
+    let journal = Arc::new(Mutex::new(w));
+    let mut source = EngineSource {
+        plan: Plan {
+            profile: p.clone(),
+            net: NetOptions {
+                resolvers,
+                ..NetOptions::default()
+            },
+            concurrency: 32,
+            round_deadline: Duration::from_millis(350),
+            proxy: None,
+        },
+        profile: p,
+    };
+    let clock = Clock::start();
+    let schedule = Schedule {
+        interval,
+        remaining: Some(duration),
+        rounds: None,
+        first_seq: 1,
+    };
+    let (tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+    let stop = CancellationToken::new();
+    let cancel = CancellationToken::new();
+    let mut tracker = Tracker::new(Thresholds::DEFAULT);
+    let driver = drive(
+        &lab,
+        &timeline,
+        clock.origin,
+        Duration::ZERO,
+        stop.clone(),
+        |at, words| {
+            for w in words {
+                let _ = tx.send((at, w));
+            }
+        },
+    );
+    let soak = async {
+        let r = run(
+            &mut source,
+            &mut Silent,
+            Session {
+                journal: &journal,
+                tracker: &mut tracker,
+                schedule: &schedule,
+                clock,
+                notes: &mut notes,
+                cancel: &cancel,
+            },
+        )
+        .await;
+        stop.cancel();
+        r
+    };
+    let (out, ()) = tokio::join!(soak, driver);
+    out.unwrap();
+    let member_ip = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 12));
+    let member = format!("ntp:127.0.0.12:{}", lab.ntp_port());
+    lab.shutdown().await;
+
+    // The truth: what the schedule said at each round's start.
+    let recs = rounds(&path);
+    assert_eq!(recs.len(), 40, "16 s of 0.4 s slots");
+    let truth: Vec<bool> = recs
+        .iter()
+        .map(|r| {
+            let t = Duration::from_millis((r.ts - clock.origin_ms) as u64);
+            !timeline.spec_at(t).member(member_ip).unwrap().ntp.dead
+        })
+        .collect();
+    let measured: Vec<bool> = recs
+        .iter()
+        .map(|r| r.targets.iter().find(|t| t.id == member).unwrap().up)
+        .collect();
+    let wrong = truth.iter().zip(&measured).filter(|(a, b)| a != b).count();
+    assert!(wrong <= 1, "truth {truth:?}\nmeasured {measured:?}");
+
+    let want = flap::transitions(&truth, Thresholds::DEFAULT);
+    let (start_i, end_i) = match want.as_slice() {
+        [
+            (s, Transition::Started { .. }),
+            (e, Transition::Ended { .. }),
+        ] => (*s, *e),
+        other => panic!("the schedule should flap once: {other:?}"),
+    };
+    let r = report::from_path(&path, None).unwrap();
+    let t = r.targets.iter().find(|t| t.id == member).unwrap();
+    assert_eq!(t.flaps.len(), 1, "{:?}", t.flaps);
+    let f = &t.flaps[0];
+    let within = |got: i64, want: i64| (got - want).abs() <= interval.as_millis() as i64;
+    assert!(
+        within(f.start.0, recs[start_i].ts),
+        "flap start {} vs truth {}",
+        f.start.0,
+        recs[start_i].ts
+    );
+    let end = f.end.expect("the flap ended").0;
+    assert!(
+        within(end, recs[end_i].ts),
+        "flap end {end} vs truth {}",
+        recs[end_i].ts
+    );
+
+    let down_runs = truth
+        .iter()
+        .zip(std::iter::once(&true).chain(truth.iter()))
+        .filter(|(now, before)| !**now && **before)
+        .count();
+    assert_eq!(down_runs, 5, "the schedule has five down periods");
+    assert_eq!(t.outages_total, 5);
+    let truth_avail = truth.iter().filter(|u| **u).count() as f64 * 100.0 / truth.len() as f64;
+    assert!(
+        (t.availability_pct - truth_avail).abs() <= 100.0 / truth.len() as f64 + 1e-9,
+        "{} vs {truth_avail}",
+        t.availability_pct
+    );
+    // The outages last one down period (two rounds, 0.8 s) each.
+    for o in &t.outages {
+        assert!((o.duration_s - 0.8).abs() <= 0.4 + 1e-9, "{o:?}");
+    }
+    // The journal says it too: flap events and the lab's own notes.
+    let (all, notes) = records(&path);
+    assert!(notes.is_empty(), "{notes:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(r#""event":"flap_start""#));
+    assert!(text.contains(r#""event":"flap_end""#));
+    assert!(text.contains("lab: NTP member 127.0.0.12 stops answering"));
+    assert!(matches!(all.last(), Some(Record::End(_))));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.code.as_label() == "soak.ntp_flapping")
+    );
+}
+
+#[cfg(target_os = "linux")]
+/// Kill -9 in the middle of writing a record: every round announced as done is in the journal,
+/// the torn record is skipped with a note, and `--resume` finishes the soak in the same file.
+#[test]
+fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let js = j.to_str().unwrap();
+    let soak = Soak::start(
+        &[
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--interval",
+            "300ms",
+            "--duration",
+            "4s",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--journal",
+            js,
+        ],
+        // Each record is written in two halves 300 ms apart, so it can be caught half-written.
+        &[("OQS_NET_JOURNAL_PAUSE_MS", "300")],
+    );
+    soak.wait_for("two rounds, then a half-written record", |s| {
+        s.announced().len() >= 2 && torn(&j)
+    });
+    soak.signal(Signal::SIGKILL);
+    let announced = soak.announced();
+    let (code, _, err) = soak.finish();
+    assert_eq!(code, None, "killed: {err}");
+
+    let (recs, notes) = records(&j);
+    let seqs: Vec<u64> = recs
+        .iter()
+        .filter_map(|r| match r {
+            Record::Round(x) => Some(x.seq),
+            _ => None,
+        })
+        .collect();
+    for n in &announced {
+        assert!(
+            seqs.contains(n),
+            "round {n} was announced but is not in {seqs:?}"
+        );
+    }
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("torn last record"), "{notes:?}");
+
+    // The report reads the unfinished journal, torn line and all.
+    let out = bin()
+        .args(["report", js, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+    assert_eq!(v["complete"], false);
+    assert_eq!(v["rounds"], seqs.len());
+    assert!(
+        v["notes"].to_string().contains("torn last record"),
+        "{}",
+        v["notes"]
+    );
+
+    // Resume: the same journal, the same lab port (the same target names), the time left.
+    let out = bin()
+        .args(["soak", "--resume", js, "--format", "json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("resuming the soak in"), "{err}");
+    let v = json(&out.stdout);
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["segments"], 2);
+    assert_eq!(v["status"], "pass");
+    assert_eq!(
+        v["targets"].as_array().unwrap().len(),
+        14,
+        "3 names, 4 NTP members, the client certificate and 6 TLS endpoints, the same after the resume: {}",
+        v["targets"]
+    );
+    let active = v["active_s"].as_f64().unwrap();
+    assert!((3.7..=4.9).contains(&active), "measured {active} s of 4 s");
+    assert!(
+        v["notes"].to_string().contains("torn record"),
+        "{}",
+        v["notes"]
+    );
+
+    let (recs, _) = records(&j);
+    let seqs: Vec<u64> = recs
+        .iter()
+        .filter_map(|r| match r {
+            Record::Round(x) => Some(x.seq),
+            _ => None,
+        })
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert!(recs.iter().any(|r| matches!(r, Record::Resume(_))));
+    assert!(
+        recs.iter()
+            .any(|r| matches!(r, Record::Note(n) if n.text.contains("torn")))
+    );
+    assert!(
+        matches!(recs.last(), Some(Record::End(e)) if e.reason == oqs_net::soak::journal::EndReason::Completed)
+    );
+}
+
+#[cfg(target_os = "linux")]
+fn ctrl_c_once(extra: &[&str], want_code: i32, want: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let mut args = vec![
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--interval",
+        "300ms",
+        "--queries",
+        "2",
+        "--samples",
+        "1",
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let soak = Soak::start(&args, &[]);
+    soak.wait_for("two rounds", |s| s.announced().len() >= 2);
+    soak.signal(Signal::SIGINT);
+    let (code, out, err) = soak.finish();
+    assert_eq!(code, Some(want_code), "{err}\n{out}");
+    assert!(out.contains("oqs-net soak report"), "{out}");
+    assert!(out.contains(want), "{out}");
+    assert!(out.contains("not finished"), "{out}");
+    assert!(err.contains("stopping"), "{err}");
+    let text = std::fs::read_to_string(&j).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "end");
+    assert_eq!(last["reason"], "interrupted");
+    assert!(text.ends_with('\n'));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_prints_the_report_and_exits_0_when_all_passed() {
+    ctrl_c_once(&[], 0, "Result: PASS");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_prints_the_report_and_exits_1_when_a_check_failed() {
+    ctrl_c_once(&["--lab-scenario", "dead-member"], 1, "Result: FAIL");
+}
+
+#[cfg(target_os = "linux")]
+/// Two soaks cannot write one journal: a resume of a journal still being written is refused.
+#[test]
+fn a_journal_in_use_is_not_resumed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let soak = Soak::start(
+        &[
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--interval",
+            "300ms",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--journal",
+            j.to_str().unwrap(),
+        ],
+        // Records are written slowly so the resume below meets one half-written.
+        &[("OQS_NET_JOURNAL_PAUSE_MS", "400")],
+    );
+    soak.wait_for("a round, then a record half-written", |s| {
+        !s.announced().is_empty() && torn(&j)
+    });
+    let out = bin().args(["soak", "--resume"]).arg(&j).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("being written by another oqs-net soak"),
+        "{err}"
+    );
+    soak.signal(Signal::SIGINT);
+    let (code, _, err) = soak.finish();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        records(&j).1.is_empty(),
+        "the refused resume did not touch the record being written"
+    );
+}
+
+#[cfg(target_os = "linux")]
+/// A second Ctrl-C quits at once with 130, but never in the middle of a record.
+#[test]
+fn second_ctrl_c_exits_130_with_whole_records_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let soak = Soak::start(
+        &[
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--interval",
+            "200ms",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--journal",
+            j.to_str().unwrap(),
+        ],
+        &[("OQS_NET_JOURNAL_PAUSE_MS", "500")],
+    );
+    soak.wait_for("a round, then a record half-written", |s| {
+        !s.announced().is_empty() && torn(&j)
+    });
+    soak.signal(Signal::SIGINT);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(torn(&j), "still writing when the second Ctrl-C comes");
+    soak.signal(Signal::SIGINT);
+    let (code, _, err) = soak.finish();
+    assert_eq!(code, Some(130), "{err}");
+    let text = std::fs::read_to_string(&j).unwrap();
+    assert!(
+        text.ends_with('\n'),
+        "the record in flight was finished first"
+    );
+    for line in text.lines() {
+        let _: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+    assert!(records(&j).1.is_empty());
+}
+
+#[test]
+fn a_journal_that_cannot_be_written_is_refused_before_any_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |journal: &Path| {
+        bin()
+            .args([
+                "soak",
+                "--mode",
+                "ipsec",
+                "--lab",
+                "--rounds",
+                "1",
+                "--journal",
+            ])
+            .arg(journal)
+            .output()
+            .unwrap()
+    };
+    let missing = dir.path().join("no/such/dir/j.jsonl");
+    let out = run(&missing);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot create the journal") && err.contains("no/such/dir"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let existing = dir.path().join("old.jsonl");
+    std::fs::write(&existing, "precious\n").unwrap();
+    let out = run(&existing);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--resume"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "precious\n");
+
+    let out = run(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+
+    // Resuming something that is not a journal.
+    let out = bin()
+        .args(["soak", "--resume"])
+        .arg(&existing)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not an oqs-net journal"), "{err}");
+    let out = bin().args(["report"]).arg(&existing).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[cfg(target_os = "linux")]
+/// The disk fills up part-way: the soak stops at the failing write with a clear error (exit 3),
+/// prints the report of what was written, and every round it announced is in the journal. Runs
+/// the soak in a private mount namespace over a tiny tmpfs (needs root, as CI has).
+#[test]
+fn a_full_disk_stops_the_soak_with_a_clear_error_and_keeps_every_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let copy: PathBuf = dir.path().join("copy.jsonl");
+    let script = r#"mount -t tmpfs -o size=8k tmpfs "$1" || exit 99
+"$2" soak --mode ipsec --lab --interval 0 --rounds 500 --queries 2 --samples 1 --journal "$1/j.jsonl"
+code=$?
+cp "$1/j.jsonl" "$3"
+exit $code"#;
+    let out = Command::new("unshare")
+        .args(["--mount", "sh", "-c", script, "sh"])
+        .arg(&mnt)
+        .arg(env!("CARGO_BIN_EXE_oqs-net"))
+        .arg(&copy)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_ne!(
+        out.status.code(),
+        Some(99),
+        "cannot mount a tmpfs (root needed): {err}"
+    );
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(err.contains("the soak stopped there"), "{err}");
+    assert!(stdout.contains("oqs-net soak report"), "{stdout}");
+    let announced: Vec<u64> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("round ")?.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(!announced.is_empty(), "{err}");
+    let seqs: Vec<u64> = rounds(&copy).iter().map(|r| r.seq).collect();
+    assert_eq!(
+        seqs, announced,
+        "every round announced is in the journal, and only those"
+    );
+    assert!(announced.len() < 500);
+}
+
+/// Scheduled faults from a file, in the binary: a member that dies a second in is one outage,
+/// still open at the end, and the journal keeps the schedule for a resume.
+#[test]
+fn lab_faults_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = dir.path().join("dies.toml");
+    std::fs::write(
+        &faults,
+        "description = \"member 1 dies\"\n[[die]]\nmember = 1\nat_s = 1.1\n",
+    )
+    .unwrap();
+    let j = dir.path().join("j.jsonl");
+    let out = bin()
+        .args([
+            "soak",
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--lab-faults",
+            faults.to_str().unwrap(),
+            "--interval",
+            "250ms",
+            "--duration",
+            "3s",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--journal",
+            j.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("lab: NTP member 127.0.0.12 stops answering"),
+        "{err}"
+    );
+    let v = json(&out.stdout);
+    let t = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_str().unwrap().starts_with("ntp:127.0.0.12:"))
+        .unwrap()
+        .clone();
+    assert_eq!(t["outages_total"], 1, "{t}");
+    assert_eq!(t["outages"][0]["ongoing"], true);
+    let avail = t["availability_pct"].as_f64().unwrap();
+    assert!(
+        (30.0..=45.0).contains(&avail),
+        "up for about 1.1 s of 3 s: {avail}"
+    );
+    assert_eq!(t["latency"][0]["phase"], "ntp");
+    assert!(t["latency"][0]["p99_ms"].as_f64().unwrap() > 0.0);
+    let header: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&j).unwrap().lines().next().unwrap()).unwrap();
+    assert!(
+        header["settings"]["lab"]["faults_toml"]
+            .as_str()
+            .unwrap()
+            .contains("at_s = 1.1")
+    );
+    assert_eq!(v["header"]["lab_faults"], faults.to_str().unwrap());
+}
+
+/// Flap thresholds from a profile file reach the journal's header (and the report that reads
+/// it); flags override them; the profile's text travels in the journal for a resume.
+#[test]
+fn flap_thresholds_come_from_the_profile_or_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("site.toml");
+    std::fs::write(
+        &profile,
+        "base = \"ipsec-production\"\nname = \"site\"\n[soak]\nflap_high_pct = 12.5\nflap_low_pct = 5\n",
+    )
+    .unwrap();
+    let header = |j: &Path| -> serde_json::Value {
+        serde_json::from_str(std::fs::read_to_string(j).unwrap().lines().next().unwrap()).unwrap()
+    };
+    let soak = |extra: &[&str], j: &Path| {
+        let out = bin()
+            .args(["soak", "--lab", "--rounds", "2", "--interval", "0", "-q"])
+            .args(["--queries", "2", "--samples", "1", "--format", "json"])
+            .arg("--targets")
+            .arg(&profile)
+            .args(extra)
+            .arg("--journal")
+            .arg(j)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out.stdout)
+    };
+    let j1 = dir.path().join("a.jsonl");
+    let report = soak(&[], &j1);
+    let h = header(&j1);
+    assert_eq!(h["settings"]["flap_high_pct"], 12.5);
+    assert_eq!(h["settings"]["flap_low_pct"], 5.0);
+    assert_eq!(h["profile"]["name"], "site");
+    assert!(
+        h["profile"]["toml"]
+            .as_str()
+            .unwrap()
+            .contains("flap_high_pct = 12.5")
+    );
+    assert_eq!(report["header"]["flap_high_pct"], 12.5);
+
+    let j2 = dir.path().join("b.jsonl");
+    soak(&["--flap-high", "50", "--flap-low", "40"], &j2);
+    assert_eq!(header(&j2)["settings"]["flap_high_pct"], 50.0);
+
+    let out = bin()
+        .args([
+            "soak",
+            "--lab",
+            "--rounds",
+            "1",
+            "--flap-high",
+            "20",
+            "--flap-low",
+            "30",
+        ])
+        .arg("--journal")
+        .arg(dir.path().join("c.jsonl"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("must be below"), "{err}");
+    assert!(
+        !dir.path().join("c.jsonl").exists(),
+        "refused before the journal"
+    );
+}
+
+#[test]
+fn resuming_a_finished_soak_only_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let out = bin()
+        .args([
+            "soak",
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--rounds",
+            "2",
+            "--interval",
+            "0",
+            "-q",
+        ])
+        .args(["--queries", "2", "--samples", "1", "--journal"])
+        .arg(&j)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "quiet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = std::fs::read(&j).unwrap();
+    let out = bin().args(["soak", "--resume"]).arg(&j).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("nothing left to run"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("complete"));
+    assert_eq!(
+        std::fs::read(&j).unwrap(),
+        before,
+        "the journal is left alone"
+    );
+    // Settings come from the journal, so flags beside --resume are refused.
+    let out = bin()
+        .args(["soak", "--interval", "5s", "--resume"])
+        .arg(&j)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
+}
+
+#[test]
+fn soak_and_report_help_are_reviewed() {
+    for (cmd, file) in [("soak", "soak-help.txt"), ("report", "report-help.txt")] {
+        let out = bin()
+            .args([cmd, "--help"])
+            .env("NO_COLOR", "1")
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Exit codes:"), "{text}");
+        golden(file, &text);
+    }
+}
+
+/// A journal with everything a report shows: a flapping member, an outage, a clock that drifts,
+/// a round-robin set that changes, and a torn last line.
+fn sample_journal(path: &Path) {
+    use oqs_net::model::Status;
+    use oqs_net::soak::journal::{TargetRecord, rfc3339};
+    use std::collections::BTreeMap;
+    let t0: i64 = 1_750_000_000_000;
+    let mut text: Vec<u8> = Vec::new();
+    let mut line = |r: &Record| {
+        text.extend(serde_json::to_vec(r).unwrap());
+        text.push(b'\n');
+    };
+    let h = Header {
+        journal_version: JOURNAL_VERSION,
+        tool_version: "0.1.0".into(),
+        started_at: rfc3339(t0),
+        ts: t0,
+        profile: ProfileRef {
+            name: "ipvpn-production".into(),
+            source: "builtin:ipvpn-production".into(),
+            mode: "ipvpn".into(),
+            environment: "production".into(),
+            provider: None,
+            toml: None,
+        },
+        settings: Settings {
+            interval_ms: 10_000,
+            duration_ms: Some(900_000),
+            rounds: None,
+            deadline_ms: 9_000,
+            concurrency: 32,
+            flap_high_pct: 30.0,
+            flap_low_pct: 20.0,
+            resolvers: vec![],
+            ntp_port: None,
+            queries: None,
+            samples: None,
+            lab: None,
+        },
+    };
+    line(&Record::Header(Box::new(h)));
+    let members = ["fd0e:a5::11", "fd0e:a5::12", "fd0e:a5::13", "fd0e:a5::14"];
+    for i in 0..60u64 {
+        let ts = t0 + 10_000 * i as i64;
+        let set: Vec<String> = members
+            .iter()
+            .filter(|m| !((30..36).contains(&i) && **m == "fd0e:a5::14"))
+            .map(|m| m.to_string())
+            .collect();
+        let mut targets = vec![TargetRecord {
+            id: "dns:ntp.base.oqs-pdl.org".into(),
+            kind: "dns".into(),
+            up: true,
+            status: Status::Pass,
+            codes: vec![],
+            via: vec![],
+            lat: BTreeMap::from([("dns".to_string(), vec![11.5, 12.25, 10.0 + (i % 5) as f64])]),
+            offset_ms: None,
+            sets: BTreeMap::from([("ipv6".to_string(), set)]),
+        }];
+        for (m, ip) in members.iter().enumerate() {
+            let up = match m {
+                1 => !(20..40).contains(&i) || i % 2 == 0,
+                2 => !(5..8).contains(&i),
+                _ => true,
+            };
+            targets.push(TargetRecord {
+                id: format!("ntp:[{ip}]:123"),
+                kind: "ntp".into(),
+                up,
+                status: if up { Status::Pass } else { Status::Fail },
+                codes: if up {
+                    vec![]
+                } else {
+                    vec!["ntp.no_reply".into()]
+                },
+                via: vec!["ntp.base.oqs-pdl.org".into()],
+                lat: if up {
+                    BTreeMap::from([("ntp".to_string(), vec![9.5, 9.75 + m as f64])])
+                } else {
+                    BTreeMap::new()
+                },
+                // This clock gains 20 ppm: the offset falls 0.2 ms per 10 s round.
+                offset_ms: up.then_some(1.5 - 0.2 * i as f64 + 0.01 * m as f64),
+                sets: BTreeMap::new(),
+            });
+        }
+        let status = if targets.iter().all(|t| t.up) {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        line(&Record::Round(RoundRecord {
+            seq: i + 1,
+            ts,
+            at: rfc3339(ts),
+            dur_ms: 812.5,
+            overrun: i == 50,
+            skipped: u64::from(i == 50),
+            status,
+            targets,
+        }));
+    }
+    text.extend_from_slice(br#"{"type":"round","seq":61,"ts":17500006"#);
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn report_renders_as_reviewed() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_journal(&dir.path().join("j.jsonl"));
+    for (args, file) in [
+        (&["--lang", "en"][..], "soak-report-en.txt"),
+        (&["--lang", "ja"][..], "soak-report-ja.txt"),
+        (
+            &["--format", "json", "--lang", "en"][..],
+            "soak-report-en.json",
+        ),
+    ] {
+        let out = bin()
+            .args(["report", "j.jsonl"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "flapping and an outage fail it: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        golden(file, &String::from_utf8(out.stdout).unwrap());
+    }
+}
