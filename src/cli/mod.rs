@@ -312,6 +312,24 @@ fn lang(arg: Option<LangArg>) -> Lang {
     }
 }
 
+/// The round's flags that override a profile (`--queries`, `--samples`, `--ntp-port`).
+fn override_round(
+    profile: &mut crate::model::Profile,
+    queries: Option<u32>,
+    samples: Option<u32>,
+    ntp_port: Option<u16>,
+) {
+    if let Some(q) = queries {
+        profile.dns.queries = q;
+    }
+    if let Some(s) = samples {
+        profile.ntp.samples = s;
+    }
+    if let Some(port) = ntp_port {
+        profile.ntp.port = port;
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

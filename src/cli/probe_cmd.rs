@@ -11,15 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     let mut profile = args.which.load()?;
-    if let Some(q) = args.queries {
-        profile.dns.queries = q;
-    }
-    if let Some(s) = args.samples {
-        profile.ntp.samples = s;
-    }
-    if let Some(port) = args.ntp_port {
-        profile.ntp.port = port;
-    }
+    super::override_round(&mut profile, args.queries, args.samples, args.ntp_port);
     args.tls.apply(&mut profile)?;
     let proxy_sources = super::proxy_setup::sources(&profile, args.proxy.as_deref())
         .map_err(|e| CliError::Usage(format!("--proxy: {e}")))?;

@@ -2,8 +2,8 @@
 //! (golden files, both languages and JSON), NAT64/DNS64 and A-only names through the built-in lab,
 //! and the new flags' usage errors. The namespace tests are in `netns.rs`.
 
-use crate::cli::golden;
 use crate::support::bin;
+use crate::support::golden;
 use oqs_net::engine::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;

@@ -2,11 +2,11 @@
 //! for the renderers and `--help` (refresh with `UPDATE_GOLDEN=1 cargo test`).
 
 use crate::support::bin;
+use crate::support::golden;
 use oqs_net::engine::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -21,22 +21,6 @@ fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-pub(crate) fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(
-        actual, want,
-        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
-    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! leave the process healthy; the real bypass list routes as expected; and oqs-net's answers equal
 //! pacparser's (Debian's python3-pacparser) on the same scripts, URLs and hosts.
 
+use crate::support::golden;
 use oqs_net::model::{ProxyKind, Route};
 use oqs_net::probe::pac::{
     self, FixedClock, FixedResolver, PacAnswer, PacEnv, PacError, PacLimits, PacQuery, PacTime,
@@ -1110,23 +1111,6 @@ fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["label"], "unsupported_scheme");
-}
-
-/// Compares with `fixtures/golden/NAME` (refresh with `UPDATE_GOLDEN=1 cargo test`).
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(
-        actual, want,
-        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
-    );
 }
 
 /// Replaces measured times (`in 0.7 ms`, `"elapsed_ms": 0.7`, ...) so outputs compare byte for byte.

@@ -81,3 +81,21 @@ pub fn codes(r: &Round) -> Vec<Code> {
 pub fn bin() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_oqs-net"))
 }
+
+/// Compares `actual` with `fixtures/golden/NAME`; `UPDATE_GOLDEN=1` writes it instead, for review
+/// as a diff.
+pub fn golden(name: &str, actual: &str) {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
+}

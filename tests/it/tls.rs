@@ -3,6 +3,7 @@
 //! with `openssl s_client`), PFX files made by `openssl pkcs12 -export` (modern and `-legacy`), and
 //! the password kept out of argv, logs, JSON and errors.
 
+use crate::support::golden;
 use crate::support::{bin, codes, lab_for, quick_profile, round_with};
 use oqs_net::lab::Lab;
 use oqs_net::lab::pki::{self, LabPki};
@@ -952,22 +953,6 @@ fn probe_lab_shows_a_healthy_tls_section_and_cert_inspect_lists_the_pfx() {
 
 // ---------------------------------------------------------------------------------------------
 // Renderers: the TLS section pinned by golden files (refresh with UPDATE_GOLDEN=1).
-
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(
-        actual, want,
-        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
-    );
-}
 
 fn cert(subject: &str, issuer: &str, names: &[&str], days_left: i64) -> CertInfo {
     CertInfo {
