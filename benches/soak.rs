@@ -174,6 +174,7 @@ mod linux {
                 },
                 concurrency: 32,
                 round_deadline: Duration::from_secs(30),
+                proxy: None,
             },
             profile: p,
         }

@@ -3,8 +3,6 @@
 use super::{CliError, LabArgs, exit, lab_setup, runtime};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
-const NETNS: &str = "oqs-lab";
-
 pub fn run(args: LabArgs) -> Result<u8, CliError> {
     if args.list_scenarios {
         for name in crate::lab::scenario::builtin_names() {
@@ -27,7 +25,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
     let (netns, v6) = if args.no_netns {
         (None, vec![Ipv6Addr::LOCALHOST])
     } else {
-        match enter_netns() {
+        match enter_netns(&args.netns) {
             Ok(guard) => (Some(guard), lab_setup::LAB_V6_NETNS.to_vec()),
             Err(e) => {
                 eprintln!("oqs-net: note: {e}; serving in this namespace, IPv6 members: ::1 only");
@@ -35,18 +33,21 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             }
         }
     };
+    // The namespace (if any) lives until the end of this function and is deleted on drop.
     let in_netns = netns.is_some();
     let mut spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.latency_ms);
     let port = args.dns_port.unwrap_or(if in_netns { 53 } else { 0 });
     spec.dns_bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
 
+    let scratch = tempfile::tempdir()
+        .map_err(|e| CliError::Harness(format!("cannot make a temporary directory: {e}")))?;
     let rt = runtime()?;
     rt.block_on(async {
         let lab = crate::lab::Lab::start(spec.clone())
             .await
             .map_err(|e| CliError::Lab(e.to_string()))?;
         let prefix = if in_netns {
-            format!("ip netns exec {NETNS} ")
+            format!("ip netns exec {} ", args.netns)
         } else {
             String::new()
         };
@@ -58,19 +59,25 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let mode = profile.mode.as_label();
-        let env = profile.environment.as_label();
+        // A profile file with the lab's ports, resolver and PKI: the other terminal needs only it.
+        let (pointed, resolvers) = lab_setup::point_at(&profile, &lab);
+        let dir = match lab.pki() {
+            Some(pki) => pki.dir.path().to_path_buf(),
+            None => scratch.path().to_path_buf(),
+        };
+        let profile_file = dir.join("lab-profile.toml");
+        std::fs::write(&profile_file, lab_setup::profile_toml(&pointed, &resolvers))
+            .map_err(|e| CliError::Harness(format!("cannot write {}: {e}", profile_file.display())))?;
         super::print(&format!(
             "oqs-net lab: serving the names of `{name}`{ns}\n  \
              DNS  {dns} (UDP and TCP)\n  \
              NTP  port {ntp} on  {v4}\n                      {v6}\n  \
              scenario: {sc}\n\n\
-             Probe it from another terminal:\n  \
-             {prefix}oqs-net probe --mode {mode} --env {env} --resolver {dns} --ntp-port {ntp}\n\n\
-             Ctrl-C stops the lab.\n",
+             Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI):\n  \
+             {prefix}oqs-net probe --targets {file}\n\n",
             name = profile.name,
             ns = if in_netns {
-                format!(" in network namespace `{NETNS}`")
+                format!(" in network namespace `{}`", args.netns)
             } else {
                 String::new()
             },
@@ -79,25 +86,60 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             v4 = members(&|m| m.ip.is_ipv4()),
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
+            file = profile_file.display(),
         ));
+        if let Some(pki) = lab.pki() {
+            let mut t = String::from("TLS servers (client certificate required):\n");
+            for e in lab_setup::with_distribution(&profile) {
+                if let Some(port) = lab.tls_port(&e.name) {
+                    t.push_str(&format!(
+                        "  {:<13} {:<32} port {port}\n",
+                        e.name, e.host.host
+                    ));
+                }
+            }
+            let f = &pki.files;
+            t.push_str(&format!(
+                "Lab PKI in {dir} (gone when the lab stops):\n  \
+                 CA (trust it)       {ca}\n  \
+                 client PFX          {pfx}  (legacy: {legacy})\n  \
+                 other PFX           {two}, {expired}, {foreign}, {nokey}\n  \
+                 PFX password file   {pw}\n\n\
+                 Look inside one:\n  oqs-net cert inspect {pfx} --pfx-password-file {pw}\n\n",
+                dir = pki.dir.path().display(),
+                ca = f.ca_pem.display(),
+                pfx = f.client_pfx.display(),
+                legacy = f.client_legacy_pfx.display(),
+                two = f.two_clients_pfx.display(),
+                expired = f.expired_pfx.display(),
+                foreign = f.foreign_pfx.display(),
+                nokey = f.no_key_pfx.display(),
+                pw = f.password_file.display(),
+            ));
+            super::print(&t);
+        }
+        super::print("Ctrl-C stops the lab.\n");
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
         let stats = lab.stats();
         lab.shutdown().await;
-        super::print(&format!("\nlab stopped ({stats:?})\n"));
+        super::print(&format!(
+            "\nlab stopped: answered {} DNS queries and {} NTP requests\n",
+            stats.dns_replies.values().sum::<u64>(),
+            stats.ntp_replies.values().sum::<u64>()
+        ));
         Ok::<_, CliError>(())
     })?;
-    drop(netns);
     Ok(exit::OK)
 }
 
 #[cfg(target_os = "linux")]
-fn enter_netns() -> Result<crate::platform::netns::Named, String> {
-    crate::platform::netns::enter_named(NETNS, &lab_setup::netns_v6())
+fn enter_netns(name: &str) -> Result<crate::platform::netns::Named, String> {
+    crate::platform::netns::enter_named(name, &lab_setup::netns_v6())
 }
 
 #[cfg(not(target_os = "linux"))]
-fn enter_netns() -> Result<(), String> {
+fn enter_netns(_name: &str) -> Result<(), String> {
     Err("network namespaces are Linux-only".into())
 }

@@ -1,10 +1,10 @@
-//! Points a profile at the lab: the lab network made from a profile's names, a scenario applied,
-//! and the profile rewritten to use the lab's resolver and NTP port. Shared by `probe --lab`,
-//! `lab`, the tests and the benchmark.
+//! Points a profile at the lab: the lab network made from a profile's names (and `ipv4only.arpa`),
+//! a scenario applied, and the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA
+//! and client PFX. Shared by `probe --lab`, `lab`, the tests and the benchmark.
 
-use crate::lab::{Lab, LabSpec, Scenario};
-use crate::model::Profile;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use crate::lab::{Lab, LabName, LabSpec, Scenario};
+use crate::model::{PasswordSource, Profile};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Round-robin members on IPv4 (Linux routes all of 127/8 to loopback).
 pub const LAB_V4: [Ipv4Addr; 4] = [
@@ -33,6 +33,27 @@ pub fn netns_v6() -> Vec<Ipv6Addr> {
     v
 }
 
+/// The host the lab's distribution server answers as, when the profile names none (the real one
+/// is not public). `.test` is reserved for testing (RFC 6761).
+pub const LAB_DISTRIBUTION_HOST: &str = "distribution.oqs-lab.test";
+
+/// The profile's TLS endpoints plus a distribution server when it has none (the lab stands one up).
+pub fn with_distribution(profile: &Profile) -> Vec<crate::model::TlsEndpoint> {
+    let mut eps = profile.tls.clone();
+    if !eps.is_empty() && !eps.iter().any(|e| e.name == "distribution") {
+        eps.push(crate::model::TlsEndpoint {
+            name: "distribution".into(),
+            host: crate::model::HostPort {
+                host: LAB_DISTRIBUTION_HOST.into(),
+                port: Some(443),
+            },
+            client_certificate: true,
+            request: Some("/".into()),
+        });
+    }
+    eps
+}
+
 /// Loads a scenario by built-in name, or from a file when the name is a path.
 pub fn scenario(name_or_file: &str) -> Result<Scenario, String> {
     let path = std::path::Path::new(name_or_file);
@@ -48,10 +69,35 @@ pub fn scenario(name_or_file: &str) -> Result<Scenario, String> {
     }
 }
 
+/// `ipv4only.arpa` as the real one answers (RFC 7050): two A records, no AAAA. A DNS64 scenario
+/// gives it synthesised AAAA records.
+pub const IPV4ONLY_A: [Ipv4Addr; 2] =
+    [Ipv4Addr::new(192, 0, 0, 170), Ipv4Addr::new(192, 0, 0, 171)];
+
 /// The lab network serving `profile`'s NTP names, healthy unless `scenario` says otherwise.
 pub fn spec_for(
     profile: &Profile,
     v6: &[Ipv6Addr],
+    scenario: Option<&Scenario>,
+    latency_ms: u64,
+) -> LabSpec {
+    // A TLS server per endpoint, on 127.0.0.1 and the first IPv6 member address.
+    let mut tls_bind: Vec<IpAddr> = vec![Ipv4Addr::LOCALHOST.into()];
+    if let Some(v6) = v6.first() {
+        tls_bind.push((*v6).into());
+    }
+    let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
+    spec_with(profile, &LAB_V4, v6, spare, tls_bind, scenario, latency_ms)
+}
+
+/// As [`spec_for`], with the members and TLS servers on the given addresses (a lab reached over a
+/// veth pair, say), and `spare_v6` for scenarios that need an IPv6 member outside the set.
+pub fn spec_with(
+    profile: &Profile,
+    v4: &[Ipv4Addr],
+    v6: &[Ipv6Addr],
+    spare_v6: Option<Ipv6Addr>,
+    tls_bind: Vec<IpAddr>,
     scenario: Option<&Scenario>,
     latency_ms: u64,
 ) -> LabSpec {
@@ -61,10 +107,24 @@ pub fn spec_for(
         .iter()
         .map(|h| h.host.as_str())
         .collect();
-    let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, &LAB_V4, v6);
+    let mut spec = LabSpec::healthy(&profile.dns.round_robin.host, &fallbacks, v4, v6);
+    spec.tls = with_distribution(profile)
+        .iter()
+        .map(|e| crate::lab::LabTls {
+            endpoint: e.name.clone(),
+            host: e.host.host.clone(),
+            fault: crate::lab::TlsFault::None,
+        })
+        .collect();
+    spec.tls_bind = tls_bind;
+    spec.names.push(LabName {
+        name: crate::probe::ipv6::IPV4ONLY_ARPA.to_string(),
+        a: IPV4ONLY_A.to_vec(),
+        rotate: false,
+        ..LabName::default()
+    });
     if let Some(s) = scenario {
-        let spare = (v6 == LAB_V6_NETNS).then_some(LAB_V6_SPARE);
-        crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare);
+        crate::lab::scenario::apply_with_spare_v6(&mut spec, s, spare_v6);
     }
     if latency_ms > 0 {
         spec.latency_ms = latency_ms;
@@ -75,12 +135,120 @@ pub fn spec_for(
 /// `profile` as it must be to probe `lab`: its NTP names on the lab's NTP port.
 pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
     let mut p = profile.clone();
+    p.tls = with_distribution(profile);
     let port = lab.ntp_port();
     p.ntp.port = port;
     p.dns.round_robin.port = Some(port);
     for f in &mut p.dns.fallbacks {
         f.port = Some(port);
     }
+    for e in &mut p.tls {
+        if let Some(port) = lab.tls_port(&e.name) {
+            e.host.port = Some(port);
+        }
+    }
+    if let Some(pki) = lab.pki() {
+        let t = &mut p.tls_settings;
+        t.ca_bundle = Some(pki.files.ca_pem.clone());
+        // A PFX the user gave (to see a foreign or expired one fail) is kept.
+        if t.pfx.is_empty() {
+            t.pfx = vec![pki.files.client_pfx.clone()];
+            t.password = PasswordSource::File(pki.files.password_file.clone());
+        }
+    }
     p.source = format!("{} (lab)", p.source);
     (p, vec![lab.dns_addr()])
+}
+
+/// A profile file for `profile` as [`point_at`] made it, so that another terminal can probe the lab
+/// with `--targets FILE` alone: names with the lab's ports, its resolver, its PKI.
+pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
+    use toml::{Table, Value};
+    let strings = |v: Vec<String>| Value::Array(v.into_iter().map(Value::String).collect());
+    let mut top = Table::new();
+    top.insert("name".into(), Value::String(format!("{} (lab)", p.name)));
+    top.insert(
+        "description".into(),
+        Value::String("written by `oqs-net lab`; gone when it stops".into()),
+    );
+    top.insert("mode".into(), Value::String(p.mode.as_label().into()));
+    top.insert(
+        "environment".into(),
+        Value::String(p.environment.as_label().into()),
+    );
+    let mut dns = Table::new();
+    dns.insert(
+        "round_robin".into(),
+        Value::String(p.dns.round_robin.to_string()),
+    );
+    dns.insert(
+        "fallbacks".into(),
+        strings(p.dns.fallbacks.iter().map(ToString::to_string).collect()),
+    );
+    dns.insert(
+        "resolvers".into(),
+        strings(resolvers.iter().map(ToString::to_string).collect()),
+    );
+    dns.insert(
+        "families".into(),
+        strings(
+            p.dns
+                .families
+                .iter()
+                .map(|f| f.as_label().to_string())
+                .collect(),
+        ),
+    );
+    top.insert("dns".into(), Value::Table(dns));
+    let mut ntp = Table::new();
+    ntp.insert("port".into(), Value::Integer(i64::from(p.ntp.port)));
+    top.insert("ntp".into(), Value::Table(ntp));
+    let tls: Vec<Value> = p
+        .tls
+        .iter()
+        .map(|e| {
+            let mut t = Table::new();
+            t.insert("name".into(), Value::String(e.name.clone()));
+            t.insert("host".into(), Value::String(e.host.to_string()));
+            Value::Table(t)
+        })
+        .collect();
+    top.insert("tls".into(), Value::Array(tls));
+    let t = &p.tls_settings;
+    let mut settings = Table::new();
+    let path = |p: &std::path::Path| Value::String(p.display().to_string());
+    if let Some(ca) = &t.ca_bundle {
+        settings.insert("ca_bundle".into(), path(ca));
+    }
+    settings.insert(
+        "pfx".into(),
+        Value::Array(t.pfx.iter().map(|f| path(f)).collect()),
+    );
+    if let crate::model::PasswordSource::File(f) = &t.password {
+        settings.insert("pfx_password_file".into(), path(f));
+    }
+    top.insert("tls_settings".into(), Value::Table(settings));
+    format!(
+        "# The `{}` profile pointed at a running `oqs-net lab`.\n{}",
+        p.name,
+        toml::to_string(&top).unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_answers_ipv4only_arpa_without_aaaa() {
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        let spec = spec_for(&p, &LAB_V6_NETNS, None, 0);
+        let v4only = spec.name("ipv4only.arpa").unwrap();
+        assert_eq!(v4only.a, IPV4ONLY_A);
+        assert!(v4only.aaaa.is_empty(), "no DNS64 unless a scenario says so");
+        assert_eq!(
+            spec.tls_bind,
+            [IpAddr::from(Ipv4Addr::LOCALHOST), LAB_V6_NETNS[0].into()]
+        );
+    }
 }

@@ -1,16 +1,22 @@
 //! The command line: flags into a checked plan before any packet, the commands (`probe`, `lab`,
-//! `targets`), and the documented exit codes. The only module that ties probes, engine, judge,
+//! `targets`, `pac`), and the documented exit codes. The only module that ties probes, engine, judge,
 //! output and lab together.
 
+mod cert_cmd;
 mod lab_cmd;
 pub mod lab_setup;
+mod pac_cmd;
 mod probe_cmd;
+pub mod proxy_setup;
 mod report_cmd;
 mod soak_cmd;
 pub mod soak_progress;
 mod soak_session;
 pub mod soak_setup;
 mod targets_cmd;
+mod tls_args;
+
+pub use tls_args::TlsArgs;
 
 use crate::findings::Lang;
 use crate::model::{Environment, Mode};
@@ -50,6 +56,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Run one round of every check of a profile, concurrently, and report it.
     #[command(after_help = EXIT_HELP)]
@@ -60,6 +67,11 @@ pub enum Command {
     /// List the shipped profiles, or validate a profile file.
     #[command(after_help = EXIT_HELP)]
     Targets(TargetsArgs),
+    /// Evaluate a PAC file (path or http:// URL) for a URL, as pactester does, in a sandbox.
+    Pac(pac_cmd::PacArgs),
+    /// Client certificates: `cert inspect FILE.pfx` lists what a PFX holds and which one is used.
+    #[command(subcommand)]
+    Cert(CertCommand),
     /// Run a round every interval for hours or days, journalled as it goes, and report
     /// availability, flapping, outages, latency and NTP drift per target.
     #[command(after_help = EXIT_HELP)]
@@ -67,6 +79,33 @@ pub enum Command {
     /// Summarise a soak's journal, finished or not.
     #[command(after_help = EXIT_HELP)]
     Report(report_cmd::ReportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// List every certificate in a PFX: subject, issuer, serial, validity, key, and which one
+    /// oqs-net would present (補18). The password comes from --pfx-password-env,
+    /// --pfx-password-file, or a prompt on a terminal; never from the command line.
+    #[command(after_help = EXIT_HELP)]
+    Inspect(CertInspectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CertInspectArgs {
+    /// The PFX (PKCS#12) file(s).
+    #[arg(value_name = "FILE.pfx", required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: tls_args::PasswordArgs,
+    /// The 10-digit institution code that selects among several certificates (補18).
+    #[arg(long, value_name = "CODE", value_parser = tls_args::parse_code)]
+    pub institution_code: Option<crate::model::InstitutionCode>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Language (default: Japanese when the locale is Japanese, else English).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -79,6 +118,15 @@ pub enum ModeArg {
 pub enum EnvArg {
     Production,
     Verification,
+}
+
+/// The address family every probe uses: only IPv6, only IPv4, or the profile's families.
+// (Plain comments on the variants: doc comments would switch `--help` to its long layout.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    V6,
+    V4,
+    Auto,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -111,6 +159,13 @@ pub struct ProbeArgs {
     /// Ask this nameserver instead of the system's (repeatable). IP, IP:PORT or [IPv6]:PORT.
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_resolver)]
     pub resolver: Vec<SocketAddr>,
+    /// The OQS adapter every socket is bound to (Linux `eth1`; Windows its ncpa.cpl name). Default:
+    /// the profile's `[adapter] name`, else the adapter holding the route to the OQS targets.
+    #[arg(long, value_name = "NAME")]
+    pub interface: Option<String>,
+    /// Address family for every probe (auto: the profile's; IP-VPN IPv6, IPsec+IKE IPv4).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub family: FamilyArg,
     /// NTP port to use for every server (default: the profile's, normally 123).
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub ntp_port: Option<u16>,
@@ -120,6 +175,10 @@ pub struct ProbeArgs {
     /// NTP samples per server (default: the profile's, normally 4).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8))]
     pub samples: Option<u32>,
+    /// The proxy to use instead of the machine's settings: a URL, a PAC URL (.pac/.dat), `auto`
+    /// (WPAD) or `none`. Without it the environment and Windows' settings decide.
+    #[arg(long, value_name = "URL|auto|none")]
+    pub proxy: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -141,6 +200,8 @@ pub struct ProbeArgs {
     /// Probes in flight at once.
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub concurrency: u64,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Args, Debug)]
@@ -159,8 +220,11 @@ pub struct LabArgs {
     /// DNS port (default: 53 inside the lab's own namespace, else any free port).
     #[arg(long, value_name = "PORT")]
     pub dns_port: Option<u16>,
-    /// Stay in this network namespace instead of creating `oqs-lab` (then IPv6 has only ::1).
-    #[arg(long)]
+    /// The network namespace the lab creates for itself (as root), reached with `ip netns exec`.
+    #[arg(long, value_name = "NAME", default_value = "oqs-lab")]
+    pub netns: String,
+    /// Stay in this network namespace instead (then the lab's IPv6 set is only ::1).
+    #[arg(long, conflicts_with = "netns")]
     pub no_netns: bool,
 }
 
@@ -248,6 +312,24 @@ fn lang(arg: Option<LangArg>) -> Lang {
     }
 }
 
+/// The round's flags that override a profile (`--queries`, `--samples`, `--ntp-port`).
+fn override_round(
+    profile: &mut crate::model::Profile,
+    queries: Option<u32>,
+    samples: Option<u32>,
+    ntp_port: Option<u16>,
+) {
+    if let Some(q) = queries {
+        profile.dns.queries = q;
+    }
+    if let Some(s) = samples {
+        profile.ntp.samples = s;
+    }
+    if let Some(port) = ntp_port {
+        profile.ntp.port = port;
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -277,6 +359,8 @@ pub fn main() -> ExitCode {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
         Command::Targets(args) => targets_cmd::run(args),
+        Command::Pac(args) => pac_cmd::run(args),
+        Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
         Command::Soak(args) => soak_cmd::run(*args),
         Command::Report(args) => report_cmd::run(args),
     };

@@ -1,8 +1,8 @@
 //! `oqs-net probe`: one round against the real network or the built-in lab, rendered.
 
-use super::{CliError, ProbeArgs, exit, lab_setup, print, runtime};
+use super::{CliError, FamilyArg, ProbeArgs, exit, lab_setup, print, runtime};
 use crate::engine::{self, Plan};
-use crate::model::{Mode, Status};
+use crate::model::{AdapterRequest, Family, Mode, NameSource, Status};
 use crate::net::NetOptions;
 use crate::output::{self, Format};
 use std::io::IsTerminal;
@@ -11,14 +11,17 @@ use tokio_util::sync::CancellationToken;
 
 pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     let mut profile = args.which.load()?;
-    if let Some(q) = args.queries {
-        profile.dns.queries = q;
-    }
-    if let Some(s) = args.samples {
-        profile.ntp.samples = s;
-    }
-    if let Some(port) = args.ntp_port {
-        profile.ntp.port = port;
+    super::override_round(&mut profile, args.queries, args.samples, args.ntp_port);
+    args.tls.apply(&mut profile)?;
+    let proxy_sources = super::proxy_setup::sources(&profile, args.proxy.as_deref())
+        .map_err(|e| CliError::Usage(format!("--proxy: {e}")))?;
+    let family = match args.family {
+        FamilyArg::V6 => Some(Family::Ipv6),
+        FamilyArg::V4 => Some(Family::Ipv4),
+        FamilyArg::Auto => None,
+    };
+    if let Some(f) = family {
+        profile.dns.families = vec![f];
     }
     let scenario = args
         .lab_scenario
@@ -36,6 +39,23 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
             Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
         }
     }
+
+    // Read where the round runs (inside the lab's namespace with --lab): nothing is sent.
+    let inventory = crate::platform::inventory();
+    let name = match (&args.interface, &profile.adapter.name) {
+        (Some(n), _) => {
+            if inventory.find(n).is_none() {
+                return Err(CliError::Usage(format!(
+                    "--interface {n}: no such adapter here (adapters: {})",
+                    inventory.names().join(", ")
+                )));
+            }
+            Some((n.clone(), NameSource::Flag))
+        }
+        (None, Some(n)) => Some((n.clone(), NameSource::Profile)),
+        (None, None) => None,
+    };
+    let adapter = AdapterRequest { inventory, name };
 
     let rt = runtime()?;
     let round = rt.block_on(async {
@@ -65,10 +85,13 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
             profile: profile.clone(),
             net: NetOptions {
                 resolvers,
+                family,
+                adapter: Some(adapter),
                 ..NetOptions::default()
             },
             concurrency: args.concurrency as usize,
             round_deadline: Duration::from_secs(args.deadline),
+            proxy: super::proxy_setup::plan(&profile, proxy_sources).map(std::sync::Arc::new),
         };
         let cancel = CancellationToken::new();
         let ctrl_c = cancel.clone();

@@ -171,15 +171,7 @@ fn default_journal() -> PathBuf {
 impl Setup {
     fn new(args: &SoakArgs) -> Result<Setup, CliError> {
         let mut profile = args.which.load()?;
-        if let Some(q) = args.queries {
-            profile.dns.queries = q;
-        }
-        if let Some(s) = args.samples {
-            profile.ntp.samples = s;
-        }
-        if let Some(port) = args.ntp_port {
-            profile.ntp.port = port;
-        }
+        super::override_round(&mut profile, args.queries, args.samples, args.ntp_port);
         let thresholds = Thresholds::new(
             args.flap_high.unwrap_or(profile.soak.flap_high_pct),
             args.flap_low.unwrap_or(profile.soak.flap_low_pct),

@@ -183,6 +183,7 @@ pub(super) async fn session(
         },
         concurrency: settings.concurrency as usize,
         round_deadline: Duration::from_millis(settings.deadline_ms),
+        proxy: None,
     };
     let mut source = EngineSource { plan, profile };
     let cancel = CancellationToken::new();

@@ -1,12 +1,19 @@
 //! Runs one round: every DNS probe of the profile at once, an NTP probe for each address as soon as a
 //! DNS answer reveals it, under a concurrency bound, a deadline per probe and for the round, and a
-//! cancellation token. Knows probes only through [`Task`]; produces raw measurements, no verdicts.
+//! cancellation token; TLS endpoints from the start, beside DNS, once the client identity is loaded.
+//! Knows probes only through [`Task`]; produces raw measurements, no verdicts.
+//!
+//! When the plan asks for the OQS adapter (`net.adapter`), the round first chooses it and binds
+//! every later socket to it (TLS's included), then also connects to each TLS endpoint over TCP
+//! (reachability of every address, apart from the TLS probe), asks `ipv4only.arpa` for NAT64, and
+//! finally notes which adapter the system's own routing would send each address of the round by.
 
 use crate::model::{
-    DnsNameResult, Family, HostPort, NameRole, NtpSample, NtpServerResult, Profile,
+    AdapterMeasurement, Binding, DnsNameResult, Family, HostPort, NameRole, Nat64Result, NtpSample,
+    NtpServerResult, PathMeasurements, Profile, RouteProbe, Selection, Skipped, TcpTargetResult,
 };
 use crate::net::{DnsResolver, NetOptions};
-use crate::probe::{dns, ntp};
+use crate::probe::{dns, ipv6, ntp, tcp, tls};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -24,6 +31,8 @@ pub struct Plan {
     pub concurrency: usize,
     /// The whole round ends by then; unfinished probes are reported as cut off.
     pub round_deadline: Duration,
+    /// The proxy section: settings read before the round and the targets to route.
+    pub proxy: Option<Arc<crate::probe::proxy::ProxyPlan>>,
 }
 
 /// Everything a round measured.
@@ -38,7 +47,16 @@ pub struct Measurements {
     pub resolvers: Vec<String>,
     /// Set when the resolver could not be built at all.
     pub resolver_error: Option<String>,
+    /// The client identity and every TLS endpoint (empty when the profile has none).
+    pub tls: crate::model::TlsRound,
+    /// The OQS adapter and the path through it (empty unless the plan's `net.adapter` is set).
+    pub path: PathMeasurements,
+    /// The proxy section (`None` when the plan has no proxy plan).
+    pub proxy: Option<crate::model::ProxyRound>,
 }
+
+/// How long a TCP reachability probe waits for the handshake.
+pub const TCP_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -50,12 +68,29 @@ pub enum EngineError {
 enum Task {
     Dns(dns::DnsSpec),
     Ntp(SocketAddr),
+    Tls(crate::model::TlsEndpoint),
+    Tcp(tcp::TcpSpec),
+    Nat64(Duration),
+    Proxy(Arc<crate::probe::proxy::ProxyPlan>),
 }
 
 enum Done {
+    Tls(Box<crate::model::TlsEndpointResult>),
     Dns(DnsNameResult),
     Ntp(SocketAddr, Vec<NtpSample>),
+    Tcp(TcpTargetResult),
+    Nat64(Nat64Result),
+    Proxy(Box<crate::model::ProxyRound>),
     CutOff(String, Duration),
+}
+
+/// How a TCP probe is named in the round (and in a cut-off finding).
+fn tcp_subject(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
 }
 
 struct Ctx {
@@ -64,6 +99,9 @@ struct Ctx {
     ntp: ntp::NtpSpec,
     permits: Semaphore,
     found: mpsc::UnboundedSender<(String, IpAddr)>,
+    tls: Option<Arc<tls::TlsContext>>,
+    families: Vec<Family>,
+    dns_timeout: Duration,
 }
 
 impl Task {
@@ -71,6 +109,10 @@ impl Task {
         match self {
             Task::Dns(s) => s.name.clone(),
             Task::Ntp(a) => a.to_string(),
+            Task::Tls(e) => format!("tls:{}", e.name),
+            Task::Tcp(s) => tcp_subject(&s.host, s.port),
+            Task::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
+            Task::Proxy(_) => "proxy".to_string(),
         }
     }
 
@@ -80,6 +122,36 @@ impl Task {
                 (s.timeout + Duration::from_millis(300)) * s.queries + Duration::from_secs(1)
             }
             Task::Ntp(_) => ctx.ntp.worst_case() + Duration::from_secs(1),
+            Task::Tls(_) => {
+                let s = ctx
+                    .tls
+                    .as_ref()
+                    .map(|t| t.settings().clone())
+                    .unwrap_or_default();
+                ctx.dns_timeout * ctx.families.len() as u32
+                    + s.connect_timeout
+                    + s.handshake_timeout
+                    + s.request_timeout
+                    + Duration::from_secs(1)
+            }
+            Task::Tcp(s) => s.worst_case() + Duration::from_secs(1),
+            Task::Nat64(timeout) => *timeout + Duration::from_secs(1),
+            Task::Proxy(p) => {
+                let tls = ctx
+                    .tls
+                    .as_ref()
+                    .map(|t| t.settings().clone())
+                    .unwrap_or_default();
+                // WPAD names and the PAC fetch, then per target (at once): the proxy's name,
+                // the CONNECT, and TLS through the tunnel.
+                (ctx.dns_timeout + p.response_timeout * 2) * (p.search_domains.len() as u32 + 2)
+                    + ctx.dns_timeout
+                    + p.connect_timeout
+                    + p.response_timeout
+                    + tls.handshake_timeout
+                    + tls.request_timeout
+                    + Duration::from_secs(2)
+            }
         }
     }
 
@@ -106,6 +178,42 @@ impl Task {
                 Task::Ntp(addr) => {
                     Done::Ntp(addr, ntp::probe_server(&ctx.net, addr, &ctx.ntp).await)
                 }
+                Task::Tls(ep) => {
+                    let t = ctx
+                        .tls
+                        .as_ref()
+                        .expect("TLS tasks run only with a TLS context");
+                    let r = tls::probe_endpoint(
+                        t,
+                        &ctx.net,
+                        ctx.resolver.as_ref(),
+                        &ctx.families,
+                        ctx.dns_timeout,
+                        &ep,
+                    )
+                    .await;
+                    Done::Tls(Box::new(r))
+                }
+                Task::Tcp(spec) => {
+                    Done::Tcp(tcp::probe_target(ctx.resolver.as_ref(), &ctx.net, &spec).await)
+                }
+                Task::Nat64(timeout) => {
+                    let resolver = ctx
+                        .resolver
+                        .as_ref()
+                        .expect("the NAT64 task runs only with a resolver");
+                    Done::Nat64(ipv6::nat64(resolver, timeout).await)
+                }
+                Task::Proxy(plan) => Done::Proxy(Box::new(
+                    crate::probe::proxy::probe(
+                        &ctx.net,
+                        ctx.resolver.as_ref(),
+                        ctx.tls.as_deref(),
+                        &ctx.families,
+                        &plan,
+                    )
+                    .await,
+                )),
             }
         };
         tokio::time::timeout(deadline, work)
@@ -121,15 +229,62 @@ pub async fn run_round(
 ) -> Result<Measurements, EngineError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
+    let round_end = tokio::time::Instant::now() + plan.round_deadline;
     let p = &plan.profile;
+    let mut net = plan.net.clone();
+    let mut path = PathMeasurements::default();
+    if let Some(req) = plan.net.adapter.clone() {
+        // Choose the OQS adapter (one unbound lookup at most), then bind everything to it.
+        let families = p.dns.families.clone();
+        let target = match &req.name {
+            Some(_) => None,
+            None => tokio::select! {
+                biased;
+                _ = cancel.cancelled() => None,
+                t = tokio::time::timeout(
+                    p.dns.timeout + Duration::from_millis(500),
+                    ipv6::first_target(&net, p, &families),
+                ) => t.ok().flatten(),
+            },
+        };
+        let selection =
+            ipv6::select_adapter(&req.inventory, req.name.as_ref(), target, &families, &|t| {
+                crate::net::route_to(t).ok()
+            });
+        let named = matches!(selection, Selection::Named { .. });
+        let binding = match selection.name().and_then(|n| req.inventory.find(n)) {
+            Some(a) if a.loopback && !named => Binding::Unbound {
+                reason: Skipped::Loopback,
+            },
+            Some(a) => net.bind_to(a),
+            None => Binding::Unbound {
+                reason: Skipped::NoAdapter,
+            },
+        };
+        tracing::debug!(?selection, ?binding, "OQS adapter");
+        path.nameservers = net.nameservers().unwrap_or_default();
+        path.adapter = Some(AdapterMeasurement {
+            inventory: req.inventory,
+            selection,
+            binding,
+            families,
+        });
+    }
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let (resolver, resolver_error) = match plan.net.resolver(p.dns.timeout) {
+    let (resolver, resolver_error) = match net.resolver(p.dns.timeout) {
         Ok(r) => (Some(r), None),
         Err(e) => (None, Some(e.to_string())),
     };
+    // The client identity is local work (files, key derivation): done once, before any packet.
+    let (identity, tls_ctx) = if p.tls.is_empty() {
+        (None, None)
+    } else {
+        let (report, ctx) = tls::prepare(&p.tls_settings);
+        (Some(report), Some(Arc::new(ctx)))
+    };
     let ctx = Arc::new(Ctx {
         resolver,
-        net: plan.net.clone(),
+        net: net.clone(),
         ntp: ntp::NtpSpec {
             samples: p.ntp.samples,
             interval: p.ntp.interval,
@@ -137,6 +292,9 @@ pub async fn run_round(
         },
         permits: Semaphore::new(plan.concurrency.max(1)),
         found: tx,
+        tls: tls_ctx,
+        families: p.dns.families.clone(),
+        dns_timeout: p.dns.timeout,
     });
 
     let names: Vec<(&HostPort, NameRole)> =
@@ -169,6 +327,30 @@ pub async fn run_round(
             None => {}
         }
     }
+    if path.adapter.is_some() {
+        if ctx.resolver.is_some() {
+            run.spawn(Task::Nat64(p.dns.timeout));
+        }
+        for t in &p.tls {
+            run.spawn(Task::Tcp(tcp::TcpSpec {
+                name: t.name.clone(),
+                host: t.host.host.clone(),
+                port: t.host.port_or(443),
+                families: p.dns.families.clone(),
+                dns_timeout: p.dns.timeout,
+                connect_timeout: TCP_CONNECT_TIMEOUT,
+            }));
+        }
+    }
+
+    if ctx.tls.is_some() {
+        for ep in &p.tls {
+            run.spawn(Task::Tls(ep.clone()));
+        }
+    }
+    if let Some(proxy) = &plan.proxy {
+        run.spawn(Task::Proxy(proxy.clone()));
+    }
 
     let mut out = Measurements {
         started_at,
@@ -178,8 +360,13 @@ pub async fn run_round(
         cut_off: Vec::new(),
         resolvers: plan.net.resolvers.iter().map(|a| a.to_string()).collect(),
         resolver_error,
+        tls: crate::model::TlsRound {
+            identity,
+            endpoints: Vec::new(),
+        },
+        path,
+        proxy: None,
     };
-    let round_end = tokio::time::Instant::now() + plan.round_deadline;
     loop {
         tokio::select! {
             biased;
@@ -198,13 +385,21 @@ pub async fn run_round(
                 Some(Ok(done)) => {
                     let subject = match &done {
                         Done::Dns(r) => r.name.clone(),
+                        Done::Tls(r) => format!("tls:{}", r.name),
                         Done::Ntp(addr, _) => addr.to_string(),
+                        Done::Tcp(r) => tcp_subject(&r.host, r.port),
+                        Done::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
+                        Done::Proxy(_) => "proxy".to_string(),
                         Done::CutOff(subject, _) => subject.clone(),
                     };
                     run.pending.retain(|s| *s != subject);
                     match done {
                         Done::Dns(r) => out.dns.push(r),
+                        Done::Tls(r) => out.tls.endpoints.push(*r),
                         Done::Ntp(addr, samples) => out.ntp.push(NtpServerResult { addr, names: Vec::new(), samples }),
+                        Done::Tcp(r) => out.path.tcp.push(r),
+                        Done::Nat64(r) => out.path.nat64 = Some(r),
+                        Done::Proxy(r) => out.proxy = Some(*r),
                         Done::CutOff(subject, d) => out.cut_off.push((subject, d)),
                     }
                 }
@@ -232,8 +427,65 @@ pub async fn run_round(
             n.addr,
         )
     });
+    let tls_order = |name: &str| {
+        p.tls
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    out.tls.endpoints.sort_by_key(|e| tls_order(&e.name));
+    out.path.tcp.sort_by_key(|t| tls_order(&t.name));
+    if out.path.adapter.is_some() {
+        out.path.routes = routes(&out);
+    }
     out.duration = start.elapsed();
     Ok(out)
+}
+
+/// Which way the system's own routing sends each address the round used (loopback aside): a UDP
+/// connect per address, which sends nothing.
+fn routes(m: &Measurements) -> Vec<RouteProbe> {
+    let mut uses: Vec<(SocketAddr, Vec<String>)> = Vec::new();
+    let mut add = |addr: SocketAddr, what: &str| {
+        if addr.ip().is_loopback() {
+            return;
+        }
+        match uses.iter_mut().find(|(a, _)| a.ip() == addr.ip()) {
+            Some((_, w)) if !w.iter().any(|x| x == what) => w.push(what.to_string()),
+            Some(_) => {}
+            None => uses.push((addr, vec![what.to_string()])),
+        }
+    };
+    for ns in &m.path.nameservers {
+        add(*ns, "dns");
+    }
+    for r in &m.ntp {
+        add(r.addr, "ntp");
+    }
+    for t in &m.path.tcp {
+        for a in &t.attempts {
+            add(a.addr, "tcp");
+        }
+    }
+    for e in &m.tls.endpoints {
+        if let Some(a) = e.addr {
+            add(a, "tls");
+        }
+    }
+    uses.into_iter()
+        .map(|(addr, uses)| {
+            let (source, error) = match crate::net::route_to(addr) {
+                Ok(ip) => (Some(ip), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            RouteProbe {
+                peer: addr.ip(),
+                uses,
+                source,
+                error,
+            }
+        })
+        .collect()
 }
 
 /// The tasks of a round in flight, and which NTP addresses came from which names.

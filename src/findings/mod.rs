@@ -1,7 +1,7 @@
 //! The catalogue: for each finding code, the guide section (補N) that fixes it and its cause and fix in
 //! Japanese and English. Reads `model` only; probes never write prose, renderers ask here.
 
-use crate::model::{Code, Finding};
+use crate::model::{Code, Finding, NameSource, NotFound, Skipped};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,8 +31,12 @@ pub struct Entry {
 }
 
 const S17: &str = "補17";
+const S22: &str = "補22";
 const S24: &str = "補24";
 const S35: &str = "補35";
+const S16: &str = "補16";
+const S18: &str = "補18";
+const S23: &str = "補23";
 
 pub fn entry(code: Code) -> Entry {
     use Code::*;
@@ -152,9 +156,9 @@ pub fn entry(code: Code) -> Entry {
         NtpNoReply => e(
             S24,
             "{subject} did not answer any of {samples} NTP requests",
-            "Check that UDP 123 to this server passes the line and any firewall; devices using it cannot sync (補24)",
+            "Check that UDP {port} to this server passes the line and any firewall; devices using it cannot sync (補24)",
             "{subject} が {samples} 回のNTP要求に一度も応答しませんでした",
-            "回線やファイアウォールでUDP 123番が通っているか確認してください（補24）",
+            "回線やファイアウォールでUDP {port}番が通っているか確認してください（補24）",
         ),
         NtpRefused => e(
             S24,
@@ -247,6 +251,139 @@ pub fn entry(code: Code) -> Entry {
             "調べるNTPサーバのアドレスが見つかりませんでした",
             "NTPサーバ名が名前解決できていません。まず名前解決を直してください（補24、補35）",
         ),
+        AdapterNotFound => e(
+            S35,
+            "the OQS adapter could not be determined ({subject}): {reason}",
+            "Name the OQS adapter with --interface NAME or the profile's [adapter] name (adapters here: {adapters}); it is the adapter whose IPv4 is unbound in 補35",
+            "OQS用アダプタを特定できませんでした（{subject}）: {reason_ja}",
+            "--interface NAME またはプロファイルの [adapter] name でOQS用アダプタを指定してください（この端末のアダプタ: {adapters}）。補35でIPv4のチェックを外したアダプタです",
+        ),
+        AdapterDown => e(
+            S35,
+            "the OQS adapter {subject} is down (not connected or disabled)",
+            "Enable it in ncpa.cpl and check the cable to the line's router (補35)",
+            "OQS用アダプタ {subject} が無効、または未接続です",
+            "ncpa.cpl でアダプタを有効にし、回線の終端装置までのケーブルを確認してください（補35）",
+        ),
+        AdapterNoGlobalIpv6 => e(
+            S35,
+            "the OQS adapter {subject} has no usable global IPv6 address ({found}); an IP-VPN line needs one",
+            "The line hands it out by router advertisement and DHCPv6: in ncpa.cpl, the adapter's インターネット プロトコル バージョン 6 (TCP/IPv6) must obtain its address automatically; check the cable to the line's router, and after an NTT prefix change authenticate the line again at www.lineauth.mnw (補35)",
+            "OQS用アダプタ {subject} に利用可能なグローバルIPv6アドレスがありません（{found}）。IP-VPN接続では必要です",
+            "IPv6アドレスは回線からルーター広告とDHCPv6で配布されます。ncpa.cpl でアダプタの「インターネット プロトコル バージョン 6 (TCP/IPv6)」を自動取得にし、終端装置までのケーブルを確認してください。NTTのプレフィックス変更後は www.lineauth.mnw で回線認証をやり直してください（補35）",
+        ),
+        AdapterIpv4Bound => e(
+            S35,
+            "IPv4 is still bound to the OQS adapter {subject} ({addresses}); on IP-VPN lines it must be IPv6-only",
+            "補35: Windows key + R, run ncpa.cpl, right-click the OQS adapter, Properties, uncheck インターネット プロトコル バージョン 4 (TCP/IPv4), OK",
+            "OQS用アダプタ {subject} にIPv4がまだ有効です（{addresses}）。IP-VPN接続ではIPv6のみにします",
+            "補35の手順: Windowsキー＋R で ncpa.cpl を実行し、OQS用アダプタを右クリック→プロパティで「インターネット プロトコル バージョン 4 (TCP/IPv4)」のチェックを外して OK をクリックしてください",
+        ),
+        AdapterNoIpv6DefaultRoute => e(
+            S35,
+            "the OQS adapter {subject} has no IPv6 default route",
+            "Router discovery gives it: keep the adapter's IPv6 on automatic settings (DHCPv6 and router discovery, as installers' kits set it) and check the line's router (補35)",
+            "OQS用アダプタ {subject} にIPv6のデフォルトルートがありません",
+            "デフォルトルートはルーター広告で設定されます。アダプタのIPv6設定を自動（DHCPv6とルーター検出）のままにし、回線の終端装置を確認してください（補35）",
+        ),
+        AdapterOtherIpv6DefaultRoute => e(
+            S35,
+            "adapter {other} also has an IPv6 default route (via {gateway}): OQS traffic may leave by it instead of {subject}",
+            "Installers' kits leave the receipt-computer adapter IPv4-only and give the OQS adapter interface metric 1 (補35): remove IPv6 from {other}, or give it a higher interface metric",
+            "アダプタ {other} にもIPv6のデフォルトルートがあります（{gateway} 経由）。OQS向けの通信が {subject} ではなくそちらから出る可能性があります",
+            "キッティングではレセコン用アダプタはIPv4のみ、OQS用アダプタはインターフェイスメトリック1にします（補35）。{other} のIPv6を外すか、メトリックを大きくしてください",
+        ),
+        AdapterNoIpv4 => e(
+            S35,
+            "the OQS adapter {subject} has no usable IPv4 address ({found}); an IPsec+IKE line needs one",
+            "Check the adapter's インターネット プロトコル バージョン 4 (TCP/IPv4) settings and the cable to the IPsec router; 169.254.x.x means DHCP got no answer (補35 is for IP-VPN lines only: do not unbind IPv4 here)",
+            "OQS用アダプタ {subject} に利用可能なIPv4アドレスがありません（{found}）。IPsec+IKE接続では必要です",
+            "アダプタの「インターネット プロトコル バージョン 4 (TCP/IPv4)」の設定とルーターまでのケーブルを確認してください。169.254.x.x はDHCPの応答がないことを示します（補35のIPv4無効化はIP-VPN接続のみ）",
+        ),
+        AdapterNoDns => e(
+            S35,
+            "no DNS server is set on the OQS adapter {subject}",
+            "Set the line's OQS DNS servers on it: NTT East 2404:1a8:f583:d00::53:1 and ::53:2, NTT West 2001:a7ff:f014:d00::53:1 and ::53:2 (補35)",
+            "OQS用アダプタ {subject} にDNSサーバが設定されていません",
+            "回線のOQS向けDNSサーバを設定してください。NTT東日本 2404:1a8:f583:d00::53:1 と ::53:2、NTT西日本 2001:a7ff:f014:d00::53:1 と ::53:2（補35）",
+        ),
+        RouteWrongAdapter => e(
+            S35,
+            "traffic to {addresses} leaves by adapter {adapter} (source {source}), not by the OQS adapter {oqs_adapter}",
+            "Applications that do not bind to an adapter take that path: give the OQS adapter interface metric 1 and the other adapter a higher one (10 in installers' kits), and remove default routes of this family from the other adapter (補35)",
+            "{addresses} 宛ての通信がOQS用アダプタ {oqs_adapter} ではなくアダプタ {adapter}（送信元 {source}）から出ていきます",
+            "アダプタを指定しないアプリケーションはこの経路を使います。OQS用アダプタのインターフェイスメトリックを1、他のアダプタを大きく（キッティングでは10）し、他のアダプタからこのアドレスファミリのデフォルトルートを外してください（補35）",
+        ),
+        RouteNone => e(
+            S35,
+            "this machine has no route to {addresses} ({detail})",
+            "The OQS adapter lacks the route (the default route from router discovery) to these targets: check its IPv6 settings and the line (補35)",
+            "この端末には {addresses} への経路がありません（{detail}）",
+            "OQS用アダプタにこれらの宛先への経路（ルーター広告によるデフォルトルート）がありません。アダプタのIPv6設定と回線を確認してください（補35）",
+        ),
+        Ipv4Fallback => e(
+            S35,
+            "the round used IPv4 for {what} ({addresses}), though the OQS adapter is IPv6-only",
+            "On IP-VPN lines everything to OQS goes over IPv6 (補35): set IPv6 DNS servers (the line's OQS DNS) on the OQS adapter, use the IPv6 names (ntp1/ntp2, not ntp1v4/ntp2v4), and make sure no IPv4 DNS server or proxy of another adapter answers for OQS names",
+            "OQS用アダプタはIPv6のみなのに、{what} でIPv4が使われました（{addresses}）",
+            "IP-VPN接続ではOQS向けの通信はすべてIPv6です（補35）。OQS用アダプタに回線のOQS向けIPv6 DNSサーバを設定し、NTPはIPv6用の名前（ntp1/ntp2、ntp1v4/ntp2v4ではなく）を使い、他のアダプタのIPv4 DNSやプロキシがOQSの名前に応答していないか確認してください",
+        ),
+        Nat64Detected => e(
+            S35,
+            "the resolver synthesises AAAA records (DNS64 with NAT64 prefix {prefix}): ipv4only.arpa answered {addresses}",
+            "Hosts without IPv6 of their own then look reachable over IPv6 through a NAT64 gateway; on an IP-VPN line the OQS adapter should use the line's OQS DNS servers, which do not synthesise (補35)",
+            "DNSサーバがAAAAレコードを合成しています（DNS64、NAT64プレフィックス {prefix}）。ipv4only.arpa の応答: {addresses}",
+            "IPv6を持たないホストもNAT64経由でIPv6で届くように見えます。IP-VPN接続ではOQS用アダプタに回線のOQS向けDNSサーバ（合成しない）を設定してください（補35）",
+        ),
+        ReachNoAaaa => e(
+            S35,
+            "{subject} has no AAAA record ({a}), so it is unreachable from an IPv6-only OQS adapter",
+            "Check the DNS servers on the OQS adapter (the line's OQS DNS answers AAAA for OQS hosts); if they are right, report the host to the help desk (補35)",
+            "{subject} にAAAAレコードがないため（{a}）、IPv6のみのOQS用アダプタからは到達できません",
+            "OQS用アダプタのDNSサーバ設定を確認してください（回線のOQS向けDNSはOQSのホストにAAAAを返します）。設定が正しければヘルプデスクに報告してください（補35）",
+        ),
+        ReachUnresolved => e(
+            S35,
+            "{subject} does not resolve ({reason})",
+            "Check the DNS servers on the OQS adapter and the host name in the profile (補35)",
+            "{subject} が名前解決できません（{reason}）",
+            "OQS用アダプタのDNSサーバ設定とプロファイルのホスト名を確認してください（補35）",
+        ),
+        ReachRefused => e(
+            S35,
+            "{subject}: TCP connection refused by {addresses} ({failed} of {total} addresses)",
+            "The address answers but nothing accepts TCP {port} there, or a firewall rejects it: report it to the line operator or the help desk (補35)",
+            "{subject}: {addresses} がTCP接続を拒否しました（{total} 件中 {failed} 件）",
+            "アドレスは応答しますがTCP {port} 番を受け付けていないか、ファイアウォールが拒否しています。回線事業者またはヘルプデスクに連絡してください（補35）",
+        ),
+        ReachTimeout => e(
+            S35,
+            "{subject}: no answer to a TCP connection from {addresses} within {timeout_ms} ms ({failed} of {total} addresses)",
+            "Packets are lost on the way through the OQS adapter: check the line and any firewall; if other targets answer, report this host (補35)",
+            "{subject}: {addresses} から {timeout_ms} ms 以内にTCP接続の応答がありません（{total} 件中 {failed} 件）",
+            "OQS用アダプタから先の経路でパケットが失われています。回線とファイアウォールを確認してください。他の宛先が応答する場合はこのホストを報告してください（補35）",
+        ),
+        ReachUnreachable => e(
+            S35,
+            "{subject}: {addresses} unreachable from the OQS adapter ({detail})",
+            "The OQS adapter has no route to it: check its default route (router discovery) and that the address belongs to the OQS network (補35)",
+            "{subject}: OQS用アダプタから {addresses} に到達できません（{detail}）",
+            "OQS用アダプタにこの宛先への経路がありません。デフォルトルート（ルーター広告）と宛先アドレスを確認してください（補35）",
+        ),
+        ReachLocalError => e(
+            S35,
+            "{subject}: the connection could not be made from this machine ({detail})",
+            "Check the local network configuration of the OQS adapter (補35)",
+            "{subject}: この端末から接続を開始できませんでした（{detail}）",
+            "OQS用アダプタのネットワーク設定を確認してください（補35）",
+        ),
+        ReachViaNat64 => e(
+            S35,
+            "{subject}'s AAAA records ({addresses}) are synthesised by DNS64 (prefix {prefix}): the host itself has IPv4 only",
+            "It would be reached through a NAT64 gateway, not natively over the IP-VPN line: set the line's OQS DNS servers on the OQS adapter (補35)",
+            "{subject} のAAAAレコード（{addresses}）はDNS64による合成です（プレフィックス {prefix}）。ホスト自体はIPv4のみです",
+            "IP-VPN回線経由ではなくNAT64経由の到達になります。OQS用アダプタに回線のOQS向けDNSサーバを設定してください（補35）",
+        ),
         ProbeDeadline => e(
             S35,
             "the check of {subject} did not finish within {deadline_ms} ms",
@@ -254,6 +391,7 @@ pub fn entry(code: Code) -> Entry {
             "{subject} の確認が {deadline_ms} ms 以内に終わりませんでした",
             "経路が遅いか応答がありません。OQS用アダプタと回線を確認してください（補35）",
         ),
+        // Soaks (issue 6).
         SoakFlapping => e(
             S17,
             "{subject} succeeded and failed by turns: flapping from {start} to {end} (peak score {peak_pct} %, {changes} state changes in the soak)",
@@ -282,6 +420,512 @@ pub fn entry(code: Code) -> Entry {
             "この端末の時計がNTPサーバに対して {ppm} ppm ずれ続けています（1日あたり約 {per_day_s} 秒、{span} の測定から推定）",
             "時刻同期が機能していません。配信拠点のNTPサーバを時刻同期先に設定し（補24）、Windows Time サービスが動作しているか確認してください",
         ),
+        // Proxies (issue 4).
+        ProxyRouteWrong => e(
+            S22,
+            "{subject} goes {way} ({reason}) but should go {expected}",
+            "On a distribution-base-origin line the OQS hosts and the bypass list go DIRECT and internet-bound traffic through proxy.base.oqs-pdl.org:8080: fix the proxy settings (Internet Options and netsh winhttp) (補22)",
+            "{subject} は {way} で接続します（{reason}）が、{expected} であるべきです",
+            "配信拠点起点の回線では、OQSのホストと除外リストは直接接続、インターネット向けは proxy.base.oqs-pdl.org:8080 経由です。プロキシ設定（インターネットオプションと netsh winhttp）を直してください（補22）",
+        ),
+        ProxyBypassMissing => e(
+            S22,
+            "the bypass list of {source} lacks {entries}",
+            "Add them to the proxy's exceptions (Internet Options → LAN settings → Advanced, and netsh winhttp) as installers set them (補22)",
+            "{source} のプロキシ除外リストに {entries} がありません",
+            "インターネットオプションのプロキシ例外と netsh winhttp に追加してください（補22）",
+        ),
+        ProxyBypassExtra => e(
+            S22,
+            "the bypass list of {source} has entries not expected: {entries}",
+            "Traffic to those goes DIRECT past the proxy: remove them unless the site needs them (補22)",
+            "{source} のプロキシ除外リストに想定外の項目があります: {entries}",
+            "これらはプロキシを通らずに直接接続します。不要なら削除してください（補22）",
+        ),
+        ProxyAuthRequired => e(
+            S22,
+            "the proxy {proxy} asks for credentials (407, {scheme}) to reach {subject}",
+            "The distribution base's proxy takes no credentials from terminals: this is another proxy, check which proxy is set (補22)",
+            "プロキシ {proxy} が {subject} への接続に認証を求めています（407, {scheme}）",
+            "端末から認証なしで使うプロキシではありません。設定されているプロキシを確認してください（補22）",
+        ),
+        ProxyForbidden => e(
+            S22,
+            "the proxy {proxy} refuses {subject} by its policy (403)",
+            "Ask whoever runs that proxy (distribution base, operator or institution: 補22) to allow it",
+            "プロキシ {proxy} がポリシーにより {subject} への接続を拒否しました（403）",
+            "プロキシの管理者（配信拠点・回線事業者・医療機関のいずれか、補22）に許可を依頼してください",
+        ),
+        ProxyUpstreamFailed => e(
+            S22,
+            "the proxy {proxy} could not reach {subject} ({status})",
+            "The proxy is up but its own way out fails: report it to whoever runs it (補22)",
+            "プロキシ {proxy} から {subject} に到達できませんでした（{status}）",
+            "プロキシの先の経路の問題です。プロキシの管理者に連絡してください（補22）",
+        ),
+        ProxyUnavailable => e(
+            S22,
+            "the proxy {proxy} is not serving (503) for {subject}",
+            "The proxy itself is down or overloaded: report it, and retry later (補22)",
+            "プロキシ {proxy} がサービス停止中です（503、{subject}）",
+            "プロキシの停止または過負荷です。管理者に連絡してください（補22）",
+        ),
+        ProxyUnreachable => e(
+            S22,
+            "the proxy {proxy} cannot be reached for {subject} ({reason})",
+            "Check the proxy's name and port in the settings and that the line routes to it (補22)",
+            "{subject} のためのプロキシ {proxy} に接続できません（{reason}）",
+            "設定のプロキシ名とポート、そこまでの経路を確認してください（補22）",
+        ),
+        ProxySilent => e(
+            S22,
+            "the proxy {proxy} accepted the connection but never answered the CONNECT for {subject}",
+            "Something on the path swallows the request, or the port is not a proxy: check the proxy setting (補22)",
+            "プロキシ {proxy} が {subject} へのCONNECTに応答しません",
+            "経路上の機器が要求を止めているか、プロキシではないポートです。設定を確認してください（補22）",
+        ),
+        ProxyNotHttp => e(
+            S22,
+            "the proxy {proxy} answered something that is not HTTP ({first_bytes}) for {subject}",
+            "The port set as the proxy is another service: correct the proxy setting (補22)",
+            "プロキシ {proxy} の応答がHTTPではありません（{first_bytes}、{subject}）",
+            "プロキシとして設定されたポートは別のサービスです。設定を直してください（補22）",
+        ),
+        ProxyOtherStatus => e(
+            S22,
+            "the proxy {proxy} answered {status} to the CONNECT for {subject}",
+            "Check the proxy setting and ask whoever runs the proxy (補22)",
+            "プロキシ {proxy} がCONNECTに {status} を返しました（{subject}）",
+            "プロキシ設定を確認し、管理者に問い合わせてください（補22）",
+        ),
+        ProxyTunnelTlsFailed => e(
+            S22,
+            "the tunnel through {proxy} opened, but TLS to {subject} failed ({reason})",
+            "The proxy may be inspecting TLS or the destination refuses it: OQS traffic should not go through a proxy (補22)",
+            "{proxy} 経由のトンネルは開きましたが、{subject} とのTLSが失敗しました（{reason}）",
+            "プロキシがTLSを検査しているか、接続先が拒否しています。OQS宛ての通信はプロキシを通さないでください（補22）",
+        ),
+        ProxyPacUnusable => e(
+            S17,
+            "the PAC file ({via}) could not be used: {reason}",
+            "Windows then falls back to other settings, so the way the distribution server is reached changes: fix the PAC, or switch off 'Automatically detect settings' (補17)",
+            "PACファイル（{via}）を使用できませんでした: {reason}",
+            "Windowsは別の設定に切り替えるため、配信サーバへの経路が変わります。PACを直すか「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        ProxyAutoDetectOn => e(
+            S17,
+            "'Automatically detect settings' (WPAD) is on while {detail}",
+            "Switch off 'Automatically detect settings' in Internet Options → Connections → LAN settings: it makes the distribution server's connection succeed and fail by turns (補17)",
+            "「設定を自動的に検出する」（WPAD）がオンのまま、{detail}",
+            "インターネットオプション → 接続 → LANの設定 で「設定を自動的に検出する」をオフにしてください。配信サーバへの接続が不安定になる原因です（補17）",
+        ),
+        // TLS and client certificates (issue 3), then PAC (issue 4).
+        TlsUnresolved => e(
+            S35,
+            "{subject}: {host} does not resolve ({detail})",
+            "Check the DNS servers on the OQS adapter (補35); the distribution server's name comes from the site's profile",
+            "{subject}: {host} が名前解決できません（{detail}）",
+            "OQS用アダプタのDNSサーバ設定を確認してください（補35）",
+        ),
+        TlsRefused => e(
+            S23,
+            "{subject}: {addr} refused the TCP connection (nothing listens on port {port})",
+            "The host is reachable but the service is not there: check the host name and port, and that the line routes to the OQS network (補23)",
+            "{subject}: {addr} がTCP接続を拒否しました（ポート {port} で待ち受けていません）",
+            "ホスト名とポート、回線がOQSネットワークへ経路を持つかを確認してください（補23）",
+        ),
+        TlsReset => e(
+            S23,
+            "{subject}: the connection to {addr} was reset during the {stage}",
+            "Something on the path (a firewall, a proxy, or the server) cut the connection: check the proxy bypass list and firewall rules for this host (補23)",
+            "{subject}: {addr} との接続が{stage}中にリセットされました",
+            "経路上の機器（ファイアウォール、プロキシ、サーバ）が接続を切断しています。プロキシ除外設定とファイアウォールを確認してください（補23）",
+        ),
+        TlsConnectTimeout => e(
+            S35,
+            "{subject}: no answer to the TCP connection to {addr} within {timeout_ms} ms",
+            "The host is unreachable from this adapter: check the OQS adapter's address, route and the line (補35)",
+            "{subject}: {addr} へのTCP接続が {timeout_ms} ms 以内に応答しませんでした",
+            "このアダプタからホストに到達できません。OQS用アダプタのアドレス・経路・回線を確認してください（補35）",
+        ),
+        TlsConnectError => e(
+            S35,
+            "{subject}: cannot connect to {addr}: {detail}",
+            "Check the OQS adapter's address and route (補35)",
+            "{subject}: {addr} に接続できません: {detail}",
+            "OQS用アダプタのアドレスと経路を確認してください（補35）",
+        ),
+        TlsHandshakeTimeout => e(
+            S23,
+            "{subject}: the TLS handshake with {addr} stalled (no progress within {timeout_ms} ms)",
+            "TCP works but TLS does not get through: a middlebox or proxy is holding it; check the proxy bypass list for this host (補23)",
+            "{subject}: {addr} とのTLSハンドシェイクが {timeout_ms} ms 以内に進みませんでした",
+            "TCPは通りますがTLSが通りません。経路上の機器やプロキシを確認し、このホストをプロキシ除外に含めてください（補23）",
+        ),
+        TlsServerUnknownCa => e(
+            S23,
+            "{subject}: the server's certificate ({server_subject}, issued by {server_issuer}) does not chain to a trusted root ({ca})",
+            "Something between you and the host answers with its own certificate (a TLS-inspecting proxy), or the CA bundle is wrong: put this host on the proxy bypass list, check the CA bundle (補23)",
+            "{subject}: サーバ証明書（{server_subject}、発行者 {server_issuer}）が信頼されたルート（{ca}）に繋がりません",
+            "途中の機器（TLSを検査するプロキシ等）が自分の証明書で応答しているか、CAバンドルが誤っています。このホストをプロキシ除外に含め、CAバンドルを確認してください（補23）",
+        ),
+        TlsServerCertExpired => e(
+            S23,
+            "{subject}: the server's certificate expired on {not_after}",
+            "If this machine's clock is right (see the NTP section, 補24), the server presents an expired certificate: report it to the help desk (補23)",
+            "{subject}: サーバ証明書の有効期限が切れています（{not_after}）",
+            "端末の時刻が正しければ（NTP欄、補24）、サーバの証明書切れです。ヘルプデスクに連絡してください（補23）",
+        ),
+        TlsServerCertExpiring => e(
+            S23,
+            "{subject}: the server's certificate expires in {days_left} days ({not_after})",
+            "Nothing to do on the terminal; report it if it is not renewed in time (補23)",
+            "{subject}: サーバ証明書の有効期限まであと {days_left} 日です（{not_after}）",
+            "端末側の対処は不要です。更新されない場合はヘルプデスクに連絡してください（補23）",
+        ),
+        TlsServerNameMismatch => e(
+            S23,
+            "{subject}: the server's certificate is for {server_names}, not {host}",
+            "The name leads to another server (a wrong DNS answer, hosts file, or an intercepting proxy): check name resolution and the proxy bypass list (補23)",
+            "{subject}: サーバ証明書は {server_names} 用で、{host} 用ではありません",
+            "名前が別のサーバを指しています（DNS応答、hostsファイル、途中のプロキシ）。名前解決とプロキシ除外設定を確認してください（補23）",
+        ),
+        TlsServerCertInvalid => e(
+            S23,
+            "{subject}: the server's certificate is not acceptable: {detail}",
+            "Report it with this detail to the help desk; check for a TLS-inspecting proxy on the path (補23)",
+            "{subject}: サーバ証明書が受け入れられません: {detail}",
+            "この内容をヘルプデスクに伝えてください。途中にTLSを検査するプロキシがないか確認してください（補23）",
+        ),
+        TlsWrongEnvironment => e(
+            S16,
+            "{subject}: the profile is {expected} but {host} answers as the {actual} environment (certificate for {server_names})",
+            "The terminal points at the wrong environment: switch it with the official environment switch tool (本番環境/接続検証環境, 補16, 補18)",
+            "{subject}: プロファイルは{expected_ja}ですが、{host} は{actual_ja}として応答しています（証明書 {server_names}）",
+            "端末の接続先環境が誤っています。環境切替ツールで本番環境/接続検証環境を正しく設定してください（補16、補18）",
+        ),
+        TlsClientCertRequired => e(
+            S23,
+            "{subject}: the server demands a client certificate and none was available",
+            "Give the PFX with --pfx (password by --pfx-password-env/--pfx-password-file); on the terminal, log in as the setup administrator (OqsComApp) and check that the certificate is imported (電子証明書がインストールされていません, 補23)",
+            "{subject}: サーバがクライアント証明書を要求しましたが、提示できる証明書がありません",
+            "--pfx でPFXを指定してください。端末ではセットアップで作成した管理者ユーザー（OqsComApp）でログインし、電子証明書がインストールされているか確認してください（補23）",
+        ),
+        TlsClientCertNotRequested => e(
+            S23,
+            "{subject}: the server did not ask for a client certificate, though this host should",
+            "Something else answers for this host (an intercepting proxy, or a wrong DNS answer): check the proxy bypass list and name resolution (補23)",
+            "{subject}: このホストはクライアント証明書を要求するはずですが、要求がありませんでした",
+            "別の機器（TLSを中継するプロキシや誤ったDNS応答先）が応答しています。プロキシ除外設定と名前解決を確認してください（補23）",
+        ),
+        TlsRejectedBadCertificate => e(
+            S23,
+            "{subject}: the server rejected our certificate ({cert}) with alert bad_certificate",
+            "The certificate is damaged or not a client certificate of the Online Billing NW CA: re-import the PFX issued for this institution (補23)",
+            "{subject}: サーバがクライアント証明書（{cert}）を bad_certificate で拒否しました",
+            "証明書が壊れているか、オンライン請求ネットワーク関連システム共通認証局の証明書ではありません。発行されたPFXを再インポートしてください（補23）",
+        ),
+        TlsRejectedUnknownCa => e(
+            S23,
+            "{subject}: the server rejected our certificate ({cert}) with alert unknown_ca: it does not know its issuer ({cert_issuer})",
+            "Use the certificate issued by the Online Billing NW Common Root CA; another CA's certificate is selected (補18, 補23)",
+            "{subject}: サーバがクライアント証明書（{cert}）を unknown_ca で拒否しました（発行者 {cert_issuer} を信頼していません）",
+            "オンライン請求ネットワーク関連システム共通認証局の証明書を使用してください。別の認証局の証明書が選ばれています（補18、補23）",
+        ),
+        TlsRejectedCertificateExpired => e(
+            S23,
+            "{subject}: the server rejected our certificate ({cert}) with alert certificate_expired",
+            "電子証明書が失効しています: renew the certificate per the Online Billing NW user manual and import it (補16, 補18, 補23)",
+            "{subject}: サーバがクライアント証明書（{cert}）を certificate_expired で拒否しました",
+            "電子証明書が失効しています。共通ユーザーマニュアルに従って更新し、インポートしてください（補16、補18、補23）",
+        ),
+        TlsRejectedCertificateRevoked => e(
+            S23,
+            "{subject}: the server rejected our certificate ({cert}) with alert certificate_revoked",
+            "The certificate was revoked: obtain a new one per the Online Billing NW user manual (補23)",
+            "{subject}: サーバがクライアント証明書（{cert}）を certificate_revoked で拒否しました（失効済み）",
+            "証明書が失効（取消）されています。共通ユーザーマニュアルに従って再取得してください（補23）",
+        ),
+        TlsRejectedCertificateRequired => e(
+            S23,
+            "{subject}: the server closed with alert certificate_required: it got no certificate from us",
+            "電子証明書がインストールされていません: give the PFX (--pfx), or on the terminal log in as OqsComApp and import the certificate (補23)",
+            "{subject}: サーバが certificate_required で切断しました（証明書が届いていません）",
+            "電子証明書がインストールされていません。--pfx でPFXを指定するか、端末ではOqsComAppでログインして証明書をインポートしてください（補23）",
+        ),
+        TlsRejectedAccessDenied => e(
+            S23,
+            "{subject}: the server refused our certificate ({cert}) with alert access_denied",
+            "The certificate is valid but not allowed here (another institution's, or the other environment's): check the institution code (補18) and the environment (補16)",
+            "{subject}: サーバがクライアント証明書（{cert}）を access_denied で拒否しました",
+            "証明書は有効ですがこの接続先では許可されていません。医療機関コード（補18）と接続環境（補16）を確認してください",
+        ),
+        TlsRejectedOther => e(
+            S23,
+            "{subject}: the server ended the handshake with alert {alert}",
+            "Report the alert to the help desk with this report (補23)",
+            "{subject}: サーバがアラート {alert} でハンドシェイクを終了しました",
+            "このレポートとアラート名をヘルプデスクに伝えてください（補23）",
+        ),
+        TlsRejectedHttp => e(
+            S23,
+            "{subject}: the handshake completed but the server refused the request for our certificate: HTTP {status} {reason}",
+            "The server checks the certificate after the handshake (as nginx does) and does not accept ours: check its issuer, expiry and institution code (補18, 補23)",
+            "{subject}: ハンドシェイク後にサーバがクライアント証明書を理由に要求を拒否しました: HTTP {status} {reason}",
+            "サーバはハンドシェイク後に証明書を検査し、受け入れていません。発行者・有効期限・医療機関コードを確認してください（補18、補23）",
+        ),
+        TlsNotTls => e(
+            S23,
+            "{subject}: {addr} does not answer in TLS ({detail})",
+            "Something else listens there (plain HTTP, a proxy port, another service): check the port and the proxy bypass list for this host (補23)",
+            "{subject}: {addr} がTLSで応答しません（{detail}）",
+            "別のサービス（平文HTTP、プロキシのポート等）が応答しています。ポートとこのホストのプロキシ除外設定を確認してください（補23）",
+        ),
+        TlsProtocolMismatch => e(
+            S23,
+            "{subject}: no TLS version or cipher suite in common with the server ({detail})",
+            "A middlebox or an old server offers only what this client refuses (or the reverse): check the path for TLS-intercepting devices (補23)",
+            "{subject}: サーバと共通のTLSバージョンまたは暗号スイートがありません（{detail}）",
+            "経路上の機器やサーバが対応していないTLS設定です。TLSを中継する機器がないか確認してください（補23）",
+        ),
+        TlsClosedAfterHandshake => e(
+            S23,
+            "{subject}: the server closed the connection during the {stage} without an alert",
+            "Servers do this when they refuse the client certificate silently: check the certificate (issuer, expiry, institution code, 補18)",
+            "{subject}: サーバが{stage}中にアラートなしで接続を閉じました",
+            "クライアント証明書を黙って拒否した可能性があります。証明書の発行者・有効期限・医療機関コードを確認してください（補18）",
+        ),
+        TlsRequestTimeout => e(
+            S23,
+            "{subject}: no HTTPS response to {request} within {timeout_ms} ms",
+            "The connection works but the application does not answer: try again later, and report it if it persists (補23)",
+            "{subject}: {request} へのHTTPS応答が {timeout_ms} ms 以内にありませんでした",
+            "接続はできていますがアプリケーションが応答しません。時間をおいて再確認し、続く場合は報告してください（補23）",
+        ),
+        TlsHttpError => e(
+            S23,
+            "{subject}: the HTTPS request failed: {detail}",
+            "Report it with this report (補23)",
+            "{subject}: HTTPS要求が失敗しました: {detail}",
+            "このレポートを添えて報告してください（補23）",
+        ),
+        TlsOther => e(
+            S23,
+            "{subject}: TLS failed: {detail}",
+            "Report it with this report (補23)",
+            "{subject}: TLSが失敗しました: {detail}",
+            "このレポートを添えて報告してください（補23）",
+        ),
+        TlsCaBundle => e(
+            S23,
+            "the CA bundle for servers' certificates could not be loaded: {detail}",
+            "Give a readable PEM file of root certificates (profile `ca_bundle` or --ca-bundle), or leave it unset for the system's store",
+            "サーバ証明書検証用のCAバンドルを読み込めません: {detail}",
+            "読み取れるPEM形式のルート証明書を指定するか（ca_bundle / --ca-bundle）、指定せずにシステムの証明書ストアを使用してください",
+        ),
+        CertNotInstalled => e(
+            S23,
+            "no client certificate is available (電子証明書がインストールされていません)",
+            "Give the PFX with --pfx; on the terminal, log in as the setup administrator (OqsComApp), not another Windows user, and import the Online Billing NW certificate (補23)",
+            "クライアント証明書がありません（電子証明書がインストールされていません）",
+            "--pfx でPFXを指定してください。端末ではセットアップで作成した管理者ユーザー（OqsComApp）でログインし、オンライン請求ネットワークの電子証明書をインポートしてください（補23）",
+        ),
+        CertExpired => e(
+            S23,
+            "the client certificate {subject} expired on {not_after} (電子証明書が失効しています)",
+            "Renew it per the Online Billing NW user manual and import the new one; an expired certificate stops the linkage and face-authentication apps (補16, 補18, 補23)",
+            "クライアント証明書 {subject} は {not_after} に有効期限が切れています（電子証明書が失効しています）",
+            "共通ユーザーマニュアルに従って更新し、新しい証明書をインポートしてください。期限切れは連携アプリ・顔認証アプリを停止させます（補16、補18、補23）",
+        ),
+        CertExpiring => e(
+            S18,
+            "the client certificate {subject} expires in {days_left} days ({not_after}; warn within {warn_days})",
+            "Renew it before then per the Online Billing NW user manual (補18)",
+            "クライアント証明書 {subject} の有効期限まであと {days_left} 日です（{not_after}、警告 {warn_days} 日前）",
+            "期限前に共通ユーザーマニュアルに従って更新してください（補18）",
+        ),
+        CertForeignIssuer => e(
+            S18,
+            "the client certificate {subject} was issued by {issuer}, not by {expected}",
+            "Select the certificate issued by the Online Billing NW CA; the OQS hosts will not accept this one (補18, 補23)",
+            "クライアント証明書 {subject} の発行者は {issuer} で、{expected} ではありません",
+            "オンライン請求ネットワーク関連システム共通認証局が発行した証明書を使用してください（補18、補23）",
+        ),
+        CertCodeUnmatched => e(
+            S18,
+            "no client certificate carries institution code {code}; the one with the latest expiry ({subject}) is used",
+            "Check OQS_MEDICAL_INSTITUTION_CODE (10 digits, 補8) and that this institution's certificate is imported (補18)",
+            "医療機関コード {code} を含むクライアント証明書がありません。有効期限が最も遅い証明書（{subject}）を使用します",
+            "OQS_MEDICAL_INSTITUTION_CODE（10桁、補8）と、この医療機関の証明書がインポートされているかを確認してください（補18）",
+        ),
+        PfxWrongPassword => e(
+            S23,
+            "{subject}: wrong password (the file's integrity check failed)",
+            "Give the password the PFX was exported with (--pfx-password-env VAR, --pfx-password-file FILE, or at the prompt)",
+            "{subject}: パスワードが違います（ファイルの整合性検査に失敗）",
+            "PFXをエクスポートした時のパスワードを指定してください（--pfx-password-env / --pfx-password-file / 入力）",
+        ),
+        PfxCorrupt => e(
+            S23,
+            "{subject}: not a readable PFX file ({detail})",
+            "The file is damaged, truncated or not PKCS#12: export the certificate again with its private key (.pfx)",
+            "{subject}: 読み取れるPFXファイルではありません（{detail}）",
+            "ファイルが壊れているか途中までしかないか、PKCS#12形式ではありません。秘密キーを含めて再エクスポートしてください",
+        ),
+        PfxNoPrivateKey => e(
+            S23,
+            "{subject}: the file holds certificates but no private key",
+            "Export again choosing \"Yes, export the private key\" (.pfx); a certificate without its key cannot be presented (補23)",
+            "{subject}: 証明書はありますが秘密キーが含まれていません",
+            "「はい、秘密キーをエクスポートします」を選んで再エクスポートしてください（補23）",
+        ),
+        PfxUnreadable => e(
+            S23,
+            "{subject}: cannot read the file: {detail}",
+            "Check the path and permissions of the PFX",
+            "{subject}: ファイルを読み込めません: {detail}",
+            "PFXのパスと権限を確認してください",
+        ),
+        PfxPasswordUnavailable => e(
+            S23,
+            "{subject}: the password could not be read: {detail}",
+            "Set the variable named by --pfx-password-env, or give a readable --pfx-password-file",
+            "{subject}: パスワードを読み込めません: {detail}",
+            "--pfx-password-env の環境変数を設定するか、読み取れる --pfx-password-file を指定してください",
+        ),
+        PacFetchFailed => e(
+            S17,
+            "the PAC file {subject} could not be fetched: {detail}",
+            "Check the PAC URL (Internet Options > LAN settings > automatic configuration script) and that its server answers; if it is found by \"Automatically detect settings\" (WPAD) and the distribution-server connection is unstable, switch that setting off (補17)",
+            "PACファイル {subject} を取得できませんでした: {detail}",
+            "PACのURL（インターネットオプション > LANの設定 > 自動構成スクリプト）とサーバの応答を確認してください。「設定を自動的に検出する」（WPAD）で見つけていて配信サーバとの接続が不安定な場合は、この設定をオフにしてください（補17）",
+        ),
+        PacScriptTooLarge => e(
+            S17,
+            "the PAC file {subject} is {size} bytes, more than any proxy configuration ({limit}-byte limit)",
+            "The URL probably serves something other than the PAC file: check what it serves (補17)",
+            "PACファイル {subject} が {size} バイトあり、プロキシ設定として大きすぎます（上限 {limit} バイト）",
+            "URLがPACファイル以外を返している可能性があります。返される内容を確認してください（補17）",
+        ),
+        PacSyntaxError => e(
+            S17,
+            "the PAC file {subject} does not parse (line {line}: {detail})",
+            "Windows and browsers cannot use a PAC file that does not parse and fall back to other settings, so connections may go the wrong way: have the PAC fixed; if it arrives by automatic detection, switch \"Automatically detect settings\" off meanwhile (補17)",
+            "PACファイル {subject} に構文エラーがあります（{line} 行目: {detail}）",
+            "構文エラーのあるPACはWindowsやブラウザで使われず、別の設定に切り替わるため通信経路が変わることがあります。PACの修正を依頼し、自動検出で取得している場合はそれまで「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacTimeout => e(
+            S17,
+            "the PAC file {subject} did not answer within {limit_ms} ms (an endless loop or a runaway regular expression)",
+            "Windows gives up on such a script and falls back, which makes connections succeed and fail by turns: have the PAC fixed, and switch \"Automatically detect settings\" off if it arrives by WPAD (補17)",
+            "PACファイル {subject} が {limit_ms} ms 以内に応答しませんでした（無限ループまたは暴走する正規表現）",
+            "Windowsはこのようなスクリプトを打ち切って別の設定に切り替えるため、接続が成功と失敗を繰り返す原因になります。PACの修正を依頼し、WPADで取得している場合は「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacResourceLimit => e(
+            S17,
+            "the PAC file {subject} exceeded a resource limit: {detail}",
+            "No PAC engine runs such a script to the end: have the PAC fixed; if it arrives by automatic detection, switch \"Automatically detect settings\" off (補17)",
+            "PACファイル {subject} が資源の上限を超えました: {detail}",
+            "このようなスクリプトはどのPAC実行環境でも最後まで実行されません。PACの修正を依頼し、自動検出で取得している場合は「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacUndefinedFunction => e(
+            S17,
+            "the PAC file {subject} calls {name}, which no PAC engine defines",
+            "Windows stops at the same call and falls back to other settings: have the PAC fixed (a misspelt helper, or a browser-only function) (補17)",
+            "PACファイル {subject} が未定義の関数 {name} を呼び出しています",
+            "Windowsでも同じ箇所で停止し、別の設定に切り替わります。PACの修正を依頼してください（補助関数の綴り誤りなど）（補17）",
+        ),
+        PacSandboxDenied => e(
+            S17,
+            "the PAC file {subject} tries to use {name}: network, file or module access, which PAC engines do not give",
+            "A PAC that needs this is broken or malicious: have the network administrator replace it, and switch \"Automatically detect settings\" off if it arrives by WPAD (補17)",
+            "PACファイル {subject} が {name} を使おうとしています（PACでは使えないネットワーク・ファイル・モジュールへのアクセス）",
+            "このようなPACは壊れているか悪意のあるものです。ネットワーク管理者に差し替えを依頼し、WPADで取得している場合は「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        PacNoEntryPoint => e(
+            S17,
+            "the PAC file {subject} defines no FindProxyForURL function{detail}",
+            "The URL may serve an error or login page instead of the PAC file: check the PAC URL and what it serves (補17)",
+            "PACファイル {subject} に FindProxyForURL 関数が定義されていません{detail}",
+            "URLがPACファイルではなくエラーページやログインページを返している可能性があります。PACのURLと返される内容を確認してください（補17）",
+        ),
+        PacNonStringResult => e(
+            S17,
+            "FindProxyForURL of {subject} returned {kind}, not a string",
+            "Windows treats this as a failed script and falls back: have the PAC fixed to return text such as \"DIRECT\" or \"PROXY host:port\" (補17)",
+            "{subject} の FindProxyForURL が文字列ではなく {kind} を返しました",
+            "Windowsはスクリプトの失敗とみなして別の設定に切り替えます。\"DIRECT\" や \"PROXY ホスト:ポート\" を返すようPACの修正を依頼してください（補17）",
+        ),
+        PacScriptError => e(
+            S17,
+            "the PAC file {subject} threw an error while {phase}: {detail}",
+            "Windows stops at the same error and falls back to other settings: have the PAC fixed (補17)",
+            "PACファイル {subject} の実行中にエラーが発生しました（{phase}）: {detail}",
+            "Windowsでも同じエラーで停止し、別の設定に切り替わります。PACの修正を依頼してください（補17）",
+        ),
+        PacInvalidRoute => e(
+            S22,
+            "the PAC file {subject} answers {route}, which is not a usable route ({fault})",
+            "Browsers skip such an entry and try the next, or go DIRECT: for a distribution-base-origin line the entry should be DIRECT or PROXY proxy.base.oqs-pdl.org:8080 (補22)",
+            "PACファイル {subject} の応答 {route} は使用できない経路です（{fault}）",
+            "ブラウザはこの項目を飛ばして次を試すか直接接続します。配信拠点起点の回線では DIRECT または PROXY proxy.base.oqs-pdl.org:8080 を指定してください（補22）",
+        ),
+    }
+}
+
+/// Why no OQS adapter was found, in one language (the `reason` of `adapter.not_found`, and the
+/// adapter section's line).
+pub fn not_found(n: &NotFound, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    match n {
+        NotFound::NoSuchName { name, source } => match (source, ja) {
+            (NameSource::Flag, false) => format!("no adapter named `{name}` (--interface)"),
+            (NameSource::Flag, true) => {
+                format!("`{name}` という名前のアダプタがありません（--interface）")
+            }
+            (NameSource::Profile, false) => {
+                format!("no adapter named `{name}` (the profile's [adapter] name)")
+            }
+            (NameSource::Profile, true) => {
+                format!(
+                    "`{name}` という名前のアダプタがありません（プロファイルの [adapter] name）"
+                )
+            }
+        },
+        NotFound::NoRoute { target } if ja => {
+            format!("OQSの宛先 {target} への経路を持つアダプタがありません")
+        }
+        NotFound::NoRoute { target } => {
+            format!("no adapter holds a route to the OQS target {target}")
+        }
+        NotFound::SeveralDefaultRoutes { family, adapters } if ja => format!(
+            "たどるOQSの宛先がなく、{}のデフォルトルートを持つアダプタが複数あります（{}）",
+            family.as_label(),
+            adapters.join(", ")
+        ),
+        NotFound::SeveralDefaultRoutes { family, adapters } => format!(
+            "no OQS target address to follow, and several adapters have an {} default route ({})",
+            family.as_label(),
+            adapters.join(", ")
+        ),
+        NotFound::Nothing if ja => {
+            "たどるOQSの宛先がなく、デフォルトルートを持つアダプタもありません".to_string()
+        }
+        NotFound::Nothing => {
+            "no OQS target address to follow, and no adapter has a default route".to_string()
+        }
+    }
+}
+
+/// Why sockets were not bound or the adapter not judged, in one language.
+pub fn skipped(s: Skipped, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Skipped::Loopback, Lang::En) => "the OQS targets are on this machine (loopback)",
+        (Skipped::Loopback, Lang::Ja) => "OQSの宛先がこの端末上にあります（ループバック）",
+        (Skipped::NoAdapter, Lang::En) => "no OQS adapter was found",
+        (Skipped::NoAdapter, Lang::Ja) => "OQS用アダプタが見つかりません",
+        (Skipped::AdapterGone, Lang::En) => "the chosen adapter is no longer in the inventory",
+        (Skipped::AdapterGone, Lang::Ja) => "選んだアダプタが一覧から消えました",
     }
 }
 
@@ -370,6 +1014,14 @@ mod tests {
                     "{code:?}: {t}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_tls_code_has_its_own_text() {
+        // The TLS table ends in a catch-all arm; no code may land there.
+        for &code in Code::ALL {
+            assert_ne!(entry(code).fix_en, "-", "{code:?} has no entry");
         }
     }
 

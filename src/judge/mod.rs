@@ -1,9 +1,14 @@
 //! Verdicts: turns a round's raw measurements into checks with a status and findings, by the rules
-//! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter) and the profile's
+//! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter, 補16/補18/補23 for TLS
+//! and the client certificate) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
 
+pub mod adapter;
 mod dns;
 mod ntp;
+mod proxy;
+pub mod reach;
+mod tls;
 
 use crate::engine::Measurements;
 use crate::model::{
@@ -48,6 +53,30 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
     checks.extend(dns::checks(profile, &m.dns, &m.ntp));
     checks.extend(ntp_checks);
     checks.push(ntp::consensus_check(profile, &m.ntp));
+    if let Some(id) = &m.tls.identity {
+        checks.push(tls::identity_check(profile, id, &m.tls.endpoints));
+    }
+    for r in &m.tls.endpoints {
+        checks.push(tls::endpoint_check(profile, m.tls.identity.as_ref(), r));
+    }
+    // What the other probes reached, for the IPv4-fallback check (a PAC or proxy probe in the
+    // round would add its own here).
+    let reached: Vec<(&'static str, std::net::SocketAddr)> = m
+        .ntp
+        .iter()
+        .map(|r| ("NTP", r.addr))
+        .chain(
+            m.tls
+                .endpoints
+                .iter()
+                .filter_map(|e| e.addr.map(|a| ("TLS", a))),
+        )
+        .collect();
+    if let Some(p) = &m.proxy {
+        checks.extend(proxy::checks(p));
+    }
+    checks.extend(adapter::checks(profile, &m.path, &reached));
+    checks.extend(reach::checks(profile, &m.path));
     for (subject, deadline) in &m.cut_off {
         let f = Finding::new(Code::ProbeDeadline, Status::Error, subject.clone())
             .with("deadline_ms", deadline.as_millis());

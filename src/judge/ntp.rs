@@ -44,9 +44,9 @@ fn error_finding(
         NtpSampleError::Network { detail } => {
             f(Code::NtpLocalError, Status::Error).with("detail", detail)
         }
-        NtpSampleError::Timeout => {
-            f(Code::NtpNoReply, Status::Fail).with("samples", r.samples.len())
-        }
+        NtpSampleError::Timeout => f(Code::NtpNoReply, Status::Fail)
+            .with("samples", r.samples.len())
+            .with("port", r.addr.port()),
         other => f(Code::NtpInvalidReply, soft(Status::Fail)).with("reason", other.as_label()),
     }
 }

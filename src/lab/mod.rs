@@ -1,5 +1,6 @@
-//! The lab: a simulated OQS network on loopback (round-robin DNS and per-member NTP servers with
-//! adjustable faults), a test instrument. Self-contained: it must not import anything else from this
+//! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers, and TLS
+//! servers for the OQS hosts and the distribution server that demand a client certificate from the
+//! lab's own PKI, all with adjustable faults), a test instrument. Self-contained: it must not import anything else from this
 //! crate (no `crate::probe`, `crate::model`, …); probes never depend on it.
 //!
 //! # Shape
@@ -20,8 +21,11 @@
 
 mod dns;
 mod ntp;
+pub mod pki;
+pub mod proxy;
 pub mod scenario;
 pub mod schedule;
+pub mod tls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -34,6 +38,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use scenario::{Scenario, ScenarioError};
+pub use tls::{LabTls, TlsFault};
 
 /// Everything the lab serves. Bindings (`dns_bind`, `ntp_port`, member addresses) are fixed at
 /// [`Lab::start`]; the rest can be changed at runtime with [`Lab::update`].
@@ -50,6 +55,11 @@ pub struct LabSpec {
     pub names: Vec<LabName>,
     /// One NTP server per member address.
     pub members: Vec<LabMember>,
+    /// TLS servers (each on a port of its own, on every `tls_bind` address). Their host names
+    /// are answered by the DNS server with the `tls_bind` addresses unless `names` has them.
+    pub tls: Vec<LabTls>,
+    /// Where the TLS servers listen; empty: 127.0.0.1.
+    pub tls_bind: Vec<IpAddr>,
 }
 
 impl Default for LabSpec {
@@ -60,6 +70,8 @@ impl Default for LabSpec {
             latency_ms: 0,
             names: Vec::new(),
             members: Vec::new(),
+            tls: Vec::new(),
+            tls_bind: Vec::new(),
         }
     }
 }
@@ -286,6 +298,10 @@ pub struct LabStats {
     pub ntp_replies: BTreeMap<IpAddr, u64>,
     /// NTP datagrams ignored (shorter than 48 bytes, or not mode 3).
     pub ntp_malformed: u64,
+    /// TCP connections accepted by the TLS servers.
+    pub tls_connections: u64,
+    /// TLS handshakes completed by the TLS servers.
+    pub tls_handshakes: u64,
 }
 
 impl LabStats {
@@ -313,6 +329,15 @@ impl LabStats {
     /// NTP replies sent by the member on `ip`.
     pub fn ntp_replies_for(&self, ip: IpAddr) -> u64 {
         self.ntp_replies.get(&ip).copied().unwrap_or(0)
+    }
+    /// Everything received from clients at all: DNS queries (well-formed or not), NTP datagrams,
+    /// TCP connections to the TLS servers. Zero means nothing reached this lab.
+    pub fn anything_received(&self) -> u64 {
+        self.dns_queries.values().sum::<u64>()
+            + self.dns_malformed
+            + self.ntp_requests.values().sum::<u64>()
+            + self.ntp_malformed
+            + self.tls_connections
     }
 }
 
@@ -342,6 +367,9 @@ pub enum LabError {
     /// Two members share one address.
     #[error("lab spec lists NTP member {ip} more than once; each member needs its own address")]
     DuplicateMember { ip: IpAddr },
+    /// The PKI for the TLS servers could not be made.
+    #[error("{0}")]
+    Pki(#[from] pki::PkiError),
 }
 
 impl LabError {
@@ -351,6 +379,7 @@ impl LabError {
             LabError::Bind { .. } => "lab_bind",
             LabError::NoCommonPort { .. } => "lab_no_common_port",
             LabError::DuplicateMember { .. } => "lab_duplicate_member",
+            LabError::Pki(e) => e.as_label(),
         }
     }
 }
@@ -398,6 +427,9 @@ pub struct Lab {
     ntp_port: u16,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
+    pki: Option<Arc<pki::LabPki>>,
+    /// Port of each `spec.tls` server, in order.
+    tls_ports: Vec<u16>,
 }
 
 impl fmt::Debug for Lab {
@@ -430,6 +462,47 @@ impl Lab {
         let (ntp_sockets, ntp_port) = ntp::bind(&ips, spec.ntp_port)?;
         spec.dns_bind = dns_addr;
         spec.ntp_port = ntp_port;
+        if spec.tls_bind.is_empty() {
+            spec.tls_bind.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        }
+        // The TLS servers' names resolve to where they listen.
+        for t in &spec.tls {
+            if spec.name(&t.host).is_none() {
+                spec.names.push(LabName {
+                    name: t.host.clone(),
+                    a: spec
+                        .tls_bind
+                        .iter()
+                        .filter_map(|ip| match ip {
+                            IpAddr::V4(v4) => Some(*v4),
+                            IpAddr::V6(_) => None,
+                        })
+                        .collect(),
+                    aaaa: spec
+                        .tls_bind
+                        .iter()
+                        .filter_map(|ip| match ip {
+                            IpAddr::V6(v6) => Some(*v6),
+                            IpAddr::V4(_) => None,
+                        })
+                        .collect(),
+                    rotate: false,
+                    ..LabName::default()
+                });
+            }
+        }
+        let (pki, tls_listeners) = if spec.tls.is_empty() {
+            (None, Vec::new())
+        } else {
+            let hosts: Vec<String> = spec.tls.iter().map(|t| t.host.clone()).collect();
+            let pki = Arc::new(pki::LabPki::generate(&hosts)?);
+            let mut listeners = Vec::new();
+            for _ in &spec.tls {
+                listeners.push(tls::bind(&spec.tls_bind).await?);
+            }
+            (Some(pki), listeners)
+        };
+        let tls_ports: Vec<u16> = tls_listeners.iter().map(|(_, p)| *p).collect();
 
         let shared = Arc::new(Shared {
             spec: RwLock::new(spec),
@@ -452,14 +525,41 @@ impl Lab {
                 cancel.clone(),
             ));
         }
-        tracing::debug!(%dns_addr, ntp_port, "lab started");
+        if let Some(pki) = &pki {
+            for (index, (listeners, _)) in tls_listeners.into_iter().enumerate() {
+                for l in listeners {
+                    tasks.spawn(tls::serve(
+                        l,
+                        index,
+                        shared.clone(),
+                        pki.clone(),
+                        cancel.clone(),
+                    ));
+                }
+            }
+        }
+        tracing::debug!(%dns_addr, ntp_port, ?tls_ports, "lab started");
         Ok(Lab {
             shared,
             dns_addr,
             ntp_port,
             cancel,
             tasks,
+            pki,
+            tls_ports,
         })
+    }
+
+    /// The port of the TLS server for profile endpoint `endpoint`.
+    pub fn tls_port(&self, endpoint: &str) -> Option<u16> {
+        let spec = self.shared.spec();
+        let i = spec.tls.iter().position(|t| t.endpoint == endpoint)?;
+        self.tls_ports.get(i).copied()
+    }
+
+    /// The lab's PKI (files for clients and tests), when it runs TLS servers.
+    pub fn pki(&self) -> Option<&pki::LabPki> {
+        self.pki.as_deref()
     }
 
     /// The DNS server's address (UDP and TCP).

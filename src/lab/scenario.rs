@@ -54,7 +54,8 @@ pub struct Scenario {
     /// Replaces `spec.latency_ms` when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
-    /// `[[member]]`: changes to existing members, by index.
+    /// `[[member]]`: changes to existing members, by index: member `i` is the i-th address of
+    /// each family (a dual-stacked NTP host).
     #[serde(default, rename = "member")]
     pub members: Vec<MemberPatch>,
     /// `[[extra_member]]`: members to add, by address.
@@ -63,6 +64,17 @@ pub struct Scenario {
     /// `[[name]]`: changes to names, by role or literal name.
     #[serde(default, rename = "name")]
     pub names: Vec<NamePatch>,
+    /// `[[tls]]`: faults of TLS servers, by profile endpoint name or `@all`.
+    #[serde(default, rename = "tls", skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<TlsPatch>,
+}
+
+/// A fault for one TLS server (`endpoint = "oqs-web"`) or all of them (`endpoint = "@all"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPatch {
+    pub endpoint: String,
+    pub fault: super::TlsFault,
 }
 
 /// Changes to one member's NTP behaviour. In `[[member]]` it is found by `index`; in
@@ -403,14 +415,37 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
+    for patch in &scenario.tls {
+        for t in spec
+            .tls
+            .iter_mut()
+            .filter(|t| patch.endpoint == "@all" || t.endpoint == patch.endpoint)
+        {
+            t.fault = patch.fault;
+        }
+    }
     for patch in &scenario.members {
-        match patch.index.and_then(|i| spec.members.get_mut(i)) {
-            Some(member) => patch.apply(&mut member.ntp),
-            None => tracing::warn!(
+        // Member `i` is a dual-stacked host: the i-th address of each family, so a fault lands on
+        // whichever family a profile probes.
+        let mut hit = false;
+        for v6 in [false, true] {
+            let member = patch.index.and_then(|i| {
+                spec.members
+                    .iter_mut()
+                    .filter(|m| m.ip.is_ipv6() == v6)
+                    .nth(i)
+            });
+            if let Some(member) = member {
+                patch.apply(&mut member.ntp);
+                hit = true;
+            }
+        }
+        if !hit {
+            tracing::warn!(
                 index = ?patch.index,
                 members = spec.members.len(),
                 "lab scenario: no member at this index; skipped"
-            ),
+            );
         }
     }
     for patch in &scenario.extra_members {
@@ -551,6 +586,44 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zero-transmit.toml"),
     ),
     ("disagree", include_str!("../../fixtures/lab/disagree.toml")),
+    (
+        "tls-reject-all",
+        include_str!("../../fixtures/lab/tls-reject-all.toml"),
+    ),
+    (
+        "tls-no-client-auth",
+        include_str!("../../fixtures/lab/tls-no-client-auth.toml"),
+    ),
+    (
+        "tls-expired-server",
+        include_str!("../../fixtures/lab/tls-expired-server.toml"),
+    ),
+    (
+        "tls-wrong-name",
+        include_str!("../../fixtures/lab/tls-wrong-name.toml"),
+    ),
+    (
+        "tls-other-env",
+        include_str!("../../fixtures/lab/tls-other-env.toml"),
+    ),
+    (
+        "tls-stall",
+        include_str!("../../fixtures/lab/tls-stall.toml"),
+    ),
+    (
+        "tls-reset",
+        include_str!("../../fixtures/lab/tls-reset.toml"),
+    ),
+    (
+        "tls12-only",
+        include_str!("../../fixtures/lab/tls12-only.toml"),
+    ),
+    ("dns64", include_str!("../../fixtures/lab/dns64.toml")),
+    (
+        "dns64-nsp",
+        include_str!("../../fixtures/lab/dns64-nsp.toml"),
+    ),
+    ("a-only", include_str!("../../fixtures/lab/a-only.toml")),
 ];
 
 /// Names of the built-in scenarios, in a stable order.
@@ -679,6 +752,29 @@ mod tests {
         assert!(out.member(IpAddr::V4(fb.a[0])).is_some());
         assert!(out.member(IpAddr::V6(fb.aaaa[0])).is_some());
         assert_eq!(out.names[2], base.names[2], "fallback 2 untouched");
+
+        // dns64: ipv4only.arpa gains synthesised AAAA records (added when the spec lacks it).
+        let d = applied("dns64");
+        let v4only = d.name("ipv4only.arpa").expect("added");
+        assert_eq!(v4only.aaaa.len(), 2);
+        assert!(
+            v4only
+                .aaaa
+                .iter()
+                .all(|a| a.segments()[..2] == [0x64, 0xff9b])
+        );
+        assert_eq!(
+            applied("dns64-nsp")
+                .name("ipv4only.arpa")
+                .map(|n| n.aaaa.len()),
+            Some(2)
+        );
+        // a-only: fallback 1 keeps its A record and loses its AAAA; the web host has A only.
+        let a = applied("a-only");
+        assert_eq!(a.names[1].a, base.names[1].a);
+        assert!(a.names[1].aaaa.is_empty());
+        let web = a.name("hweb.oqs.onshikaku.org").expect("added");
+        assert!(web.aaaa.is_empty() && !web.a.is_empty());
     }
 
     #[test]

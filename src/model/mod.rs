@@ -1,13 +1,28 @@
 //! Plain data shared by every layer: profiles, probe results, findings and the round report.
 //! No I/O and no dependency on any other module of the crate.
 
+mod adapter;
 mod finding;
+mod pac;
+mod proxy;
 mod report;
 mod result;
 mod soak;
 mod target;
+mod tls;
 
+pub use adapter::{
+    Adapter, AdapterAddress, AdapterDns, AdapterMeasurement, AdapterRequest, AddressKind, Binding,
+    Contact, Expectation, Inventory, NameSource, Nat64Prefix, Nat64Result, NotFound,
+    PathMeasurements, RouteProbe, RouteView, Rule, Selection, Skipped, TcpAttempt, TcpOutcome,
+    TcpTargetResult,
+};
 pub use finding::{Code, Finding, Status};
+pub use pac::{ProxyKind, Route, RouteFault, RouteList};
+pub use proxy::{
+    ConnectOutcome, ConnectResult, PacUse, ProxyRound, ProxySource, ProxySourceKind, TargetRoute,
+    Way, WinInetValues,
+};
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
 };
@@ -23,4 +38,9 @@ pub use soak::{
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
     ProxySettings, SoakSettings, TlsEndpoint,
+};
+pub use tls::{
+    Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,
+    PfxEntry, PfxFailure, PfxReport, Secret, SelectionRule, Stage, TlsEndpointResult, TlsFailure,
+    TlsRound, TlsSettings, TlsVersion,
 };

@@ -1,5 +1,9 @@
 //! One round's report: the profile it ran, every check with its verdict, data and findings.
 
+use super::{
+    Adapter, AdapterDns, Binding, Contact, Expectation, Inventory, Nat64Result, RouteView,
+    Selection, Skipped, TcpTargetResult,
+};
 use super::{DnsNameResult, Environment, Family, Finding, Mode, NtpServerResult, Status};
 use serde::Serialize;
 
@@ -24,6 +28,24 @@ pub enum CheckKind {
     NtpConsensus,
     /// A probe that did not finish in time.
     Deadline,
+    /// The client certificate: PFX, selection (補18), issuer, expiry.
+    TlsClientCert,
+    /// One TLS endpoint.
+    Tls,
+    /// The OQS adapter against what the mode expects (補35).
+    Adapter,
+    /// Which adapter the system's routing sends the round's addresses by.
+    Route,
+    /// Traffic of the round that went over IPv4 where the adapter is IPv6-only.
+    Ipv4Fallback,
+    /// NAT64/DNS64 (`ipv4only.arpa`).
+    Nat64,
+    /// TCP reachability of an endpoint through the OQS adapter.
+    Tcp,
+    /// Where the proxy settings come from and which decides.
+    ProxySettings,
+    /// The way one target goes (DIRECT or the proxy) and the CONNECT through the proxy.
+    ProxyRoute,
 }
 
 /// What a name's answers of one family came to, with the NTP results of its members folded in.
@@ -63,11 +85,46 @@ pub enum CheckData {
     Deadline {
         deadline_ms: u64,
     },
+    TlsClientCert(Box<super::IdentityReport>),
+    Tls(Box<super::TlsEndpointResult>),
     NtpConsensus {
         servers: usize,
         spread_ms: Option<f64>,
         median_offset_ms: Option<f64>,
     },
+    Adapter {
+        selection: Selection,
+        binding: Binding,
+        families: Vec<Family>,
+        /// The chosen adapter (none when it was not found).
+        adapter: Option<Adapter>,
+        dns: AdapterDns,
+        /// The mode's rules (補35) and whether the adapter meets each; empty when not judged.
+        expectations: Vec<Expectation>,
+        /// Why the rules were not applied (the targets are on this machine...).
+        not_judged: Option<Skipped>,
+        inventory: Inventory,
+    },
+    Routes {
+        /// The OQS adapter's system name, and the name people see.
+        oqs_adapter: Option<String>,
+        oqs_label: Option<String>,
+        routes: Vec<RouteView>,
+    },
+    Ipv4Fallback {
+        contacts: Vec<Contact>,
+    },
+    Nat64(Nat64Result),
+    Tcp(TcpTargetResult),
+    ProxySettings {
+        sources: Vec<super::ProxySource>,
+        effective: Option<super::ProxySourceKind>,
+        auto_detect: bool,
+        bypass_missing: Vec<String>,
+        bypass_extra: Vec<String>,
+        pac: Option<super::PacUse>,
+    },
+    ProxyRoute(Box<super::TargetRoute>),
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -168,6 +168,8 @@ pub struct Profile {
     pub dns: DnsSettings,
     pub ntp: NtpSettings,
     pub tls: Vec<TlsEndpoint>,
+    /// The client side of the TLS probes: CA bundle, PFX, password source, selection, thresholds.
+    pub tls_settings: super::TlsSettings,
     pub proxy: Option<ProxySettings>,
     pub adapter: AdapterExpect,
     pub acceptance: Acceptance,
@@ -207,12 +209,15 @@ pub struct NtpSettings {
     pub disagreement_ms: f64,
 }
 
-/// A TLS endpoint (probed once the TLS capability lands; kept here so profiles already name them).
+/// A TLS endpoint: an OQS host or the distribution server (port 443 unless given).
 #[derive(Clone, Debug, Serialize)]
 pub struct TlsEndpoint {
     pub name: String,
     pub host: HostPort,
+    /// Whether the server is expected to demand a client certificate.
     pub client_certificate: bool,
+    /// When set, one HTTPS GET of this path over the probed connection.
+    pub request: Option<String>,
 }
 
 /// The proxy installers set and the bypass list beside it.

@@ -1,6 +1,9 @@
 //! The one-screen terminal report: each check with its status and key figures, and under anything
 //! not passing, its finding code, guide section, cause and fix. Colour only when asked.
 
+mod path;
+mod proxy;
+
 use crate::findings::{self, Lang};
 use crate::model::{Check, CheckData, CheckKind, FamilySummary, NtpSampleOutcome, Round, Status};
 use std::fmt::Write;
@@ -12,17 +15,7 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, s: Status, text: &str) -> String {
-        let code = match s {
-            Status::Pass => "32",
-            Status::Warn => "33",
-            Status::Fail => "31",
-            Status::Error => "35",
-        };
-        if self.color {
-            format!("\x1b[1;{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        super::paint(self.color, s, text)
     }
 
     fn tag(&self, s: Status) -> String {
@@ -57,7 +50,7 @@ pub fn render(round: &Round, style: &Style) -> String {
         resolvers,
         round.duration_ms,
     );
-    let sections: [(&str, &[CheckKind]); 3] = [
+    let sections: [(&str, &[CheckKind]); 7] = [
         (
             if ja {
                 "DNS ラウンドロビン"
@@ -67,6 +60,43 @@ pub fn render(round: &Round, style: &Style) -> String {
             &[CheckKind::Dns],
         ),
         ("NTP", &[CheckKind::Ntp, CheckKind::NtpConsensus]),
+        (
+            if ja {
+                "TLS（クライアント証明書）"
+            } else {
+                "TLS (client certificate)"
+            },
+            &[CheckKind::TlsClientCert, CheckKind::Tls],
+        ),
+        (
+            if ja {
+                "OQS用アダプタ（補35）"
+            } else {
+                "OQS adapter (補35)"
+            },
+            &[
+                CheckKind::Adapter,
+                CheckKind::Route,
+                CheckKind::Ipv4Fallback,
+                CheckKind::Nat64,
+            ],
+        ),
+        (
+            if ja {
+                "TCP到達性（OQS用アダプタ経由）"
+            } else {
+                "TCP reachability (through the OQS adapter)"
+            },
+            &[CheckKind::Tcp],
+        ),
+        (
+            if ja {
+                "プロキシ（補22・補17）"
+            } else {
+                "Proxy (補22, 補17)"
+            },
+            &[CheckKind::ProxySettings, CheckKind::ProxyRoute],
+        ),
         (
             if ja { "期限切れ" } else { "Cut off" },
             &[CheckKind::Deadline],
@@ -97,6 +127,9 @@ pub fn render(round: &Round, style: &Style) -> String {
                 c.target,
                 figures(c, ja)
             );
+            for line in path::details(c, ja) {
+                let _ = writeln!(out, "         {line}");
+            }
             for f in &c.findings {
                 let r = findings::render(f, style.lang);
                 let _ = writeln!(
@@ -227,5 +260,132 @@ fn figures(c: &Check, ja: bool) -> String {
         },
         CheckData::Resolver { detail } => detail.clone(),
         CheckData::Deadline { deadline_ms } => format!("{deadline_ms} ms"),
+        CheckData::TlsClientCert(id) => identity_figures(id, ja),
+        CheckData::Tls(r) => tls_figures(r, ja),
+        _ => proxy::figures(c, ja).unwrap_or_else(|| path::figures(c, ja)),
     }
+}
+
+fn identity_figures(id: &crate::model::IdentityReport, ja: bool) -> String {
+    let Some(c) = id.selected_cert() else {
+        return if id.files.is_empty() {
+            if ja {
+                "PFX指定なし"
+            } else {
+                "no PFX given"
+            }
+            .to_string()
+        } else if ja {
+            "使用できる証明書なし".to_string()
+        } else {
+            "no usable certificate".to_string()
+        };
+    };
+    let rule = match (id.rule, ja) {
+        (Some(crate::model::SelectionRule::InstitutionCode), false) => "by institution code",
+        (Some(crate::model::SelectionRule::InstitutionCode), true) => "医療機関コードで選択",
+        (Some(crate::model::SelectionRule::LatestExpiry), false) => "latest expiry",
+        (Some(crate::model::SelectionRule::LatestExpiry), true) => "有効期限が最も遅い",
+        (_, false) => "only one",
+        (_, true) => "唯一の証明書",
+    };
+    let days = if ja {
+        format!("残り {} 日", c.days_left)
+    } else {
+        format!("{} days left", c.days_left)
+    };
+    format!(
+        "{} · {} {} · {} · {} ({}/{})",
+        cn(&c.subject),
+        if ja { "発行者" } else { "issuer" },
+        cn(&c.issuer),
+        days,
+        rule,
+        id.selected.map_or(0, |i| i + 1),
+        id.candidates.len()
+    )
+}
+
+/// The CN of a DN as x509-parser prints it, else the whole DN.
+fn cn(dn: &str) -> &str {
+    dn.split(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(dn)
+}
+
+fn tls_figures(r: &crate::model::TlsEndpointResult, ja: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = r.addr {
+        parts.push(a.to_string());
+    }
+    if let Some(c) = r.connect_ms {
+        parts.push(format!("connect {c:.1} ms"));
+    }
+    if let Some(h) = r.handshake_ms {
+        parts.push(format!("handshake {h:.1} ms"));
+    }
+    if let (Some(p), Some(c)) = (&r.protocol, &r.cipher) {
+        parts.push(format!("{p} {c}"));
+    }
+    if let Some(c) = &r.server_cert {
+        let shown = c
+            .names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&r.host))
+            .or(c.names.first())
+            .cloned()
+            .unwrap_or_else(|| c.subject.clone());
+        let more = c.names.len().saturating_sub(1);
+        parts.push(format!(
+            "{} {}{} ({} {})",
+            if ja { "証明書" } else { "cert" },
+            shown,
+            if more > 0 {
+                format!(" +{more}")
+            } else {
+                String::new()
+            },
+            c.days_left,
+            if ja { "日" } else { "days" },
+        ));
+    }
+    match r.client_cert_requested {
+        Some(true) if r.failure.is_none() => parts.push(
+            match (r.accepted_by, ja) {
+                (Some(crate::model::TlsAcceptance::NoAlert), false) => {
+                    "client cert accepted (no alert)"
+                }
+                (Some(crate::model::TlsAcceptance::NoAlert), true) => {
+                    "クライアント証明書 受理（拒否アラートなし）"
+                }
+                (_, false) => "client cert accepted",
+                (_, true) => "クライアント証明書 受理",
+            }
+            .to_string(),
+        ),
+        Some(true) => parts.push(
+            if ja {
+                "クライアント証明書 要求あり"
+            } else {
+                "client cert requested"
+            }
+            .to_string(),
+        ),
+        Some(false) => parts.push(
+            if ja {
+                "クライアント証明書 要求なし"
+            } else {
+                "no client cert requested"
+            }
+            .to_string(),
+        ),
+        None => {}
+    }
+    if let Some(s) = r.http_status {
+        parts.push(format!("HTTP {s}"));
+    }
+    if let Some(f) = &r.failure {
+        parts.push(f.as_label().to_string());
+    }
+    parts.join(" · ")
 }

@@ -12,3 +12,19 @@ pub enum Format {
     Human,
     Json,
 }
+
+/// `text` in the colour of a status (bold green, yellow, red, magenta) when `color` is on.
+pub(crate) fn paint(color: bool, s: crate::model::Status, text: &str) -> String {
+    use crate::model::Status;
+    let code = match s {
+        Status::Pass => "32",
+        Status::Warn => "33",
+        Status::Fail => "31",
+        Status::Error => "35",
+    };
+    if color {
+        format!("\x1b[1;{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}

@@ -16,17 +16,7 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, s: Status, text: &str) -> String {
-        let code = match s {
-            Status::Pass => "32",
-            Status::Warn => "33",
-            Status::Fail => "31",
-            Status::Error => "35",
-        };
-        if self.color {
-            format!("\x1b[1;{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        super::paint(self.color, s, text)
     }
 
     fn ja(&self) -> bool {

@@ -1,7 +1,10 @@
-//! The only place that knows which operating system it runs on: device binding, locale, and the
-//! private network namespace the lab uses on Linux. Everything else calls these functions.
+//! The only place that knows which operating system it runs on: device binding, the adapter
+//! inventory (netdev), locale, and the network namespaces the lab and the tests use on Linux.
+//! Everything else calls these functions. Depends on `model` for the inventory's plain types only.
 
+use crate::model::{Adapter, AdapterAddress, Inventory};
 use std::io;
+use std::net::IpAddr;
 
 /// Binds a socket to a network device by name (Linux `SO_BINDTODEVICE`; needs root).
 #[cfg(target_os = "linux")]
@@ -18,6 +21,149 @@ pub fn bind_device(_sock: &socket2::Socket, device: &str) -> io::Result<()> {
             "binding to device `{device}` is Linux-only; give the adapter's source address instead"
         ),
     ))
+}
+
+/// Whether sockets can be tied to a device here (Linux). Elsewhere they are tied to the adapter's
+/// source address, which Windows' strong host model also keeps on that adapter.
+pub const BINDS_DEVICE: bool = cfg!(target_os = "linux");
+
+/// Whether this process may bind sockets to `device` (Linux needs root or `CAP_NET_RAW`, and the
+/// device must exist). Tries it on a throwaway socket, which sends nothing.
+pub fn can_bind_device(device: &str) -> Result<(), String> {
+    let sock = socket2::Socket::new(socket2::Domain::IPV6, socket2::Type::DGRAM, None)
+        .or_else(|_| socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None))
+        .map_err(|e| format!("cannot open a socket: {e}"))?;
+    bind_device(&sock, device).map_err(|e| e.to_string())
+}
+
+/// Every network adapter with its addresses, default gateways and (where the platform keeps them per
+/// adapter) DNS servers, read through netdev (netlink on Linux, GetAdaptersAddresses on Windows).
+/// Reads only; sends nothing.
+pub fn inventory() -> Inventory {
+    let interfaces = netdev::get_interfaces();
+    // Linux keeps resolvers system-wide (/etc/resolv.conf); netdev hangs them on the default
+    // interface. Windows keeps them per adapter.
+    let dns_per_adapter = cfg!(windows);
+    let system_dns = if dns_per_adapter {
+        Vec::new()
+    } else {
+        let mut v: Vec<IpAddr> = Vec::new();
+        for ip in interfaces.iter().flat_map(|i| &i.dns_servers) {
+            if !v.contains(ip) {
+                v.push(*ip);
+            }
+        }
+        v
+    };
+    let adapters = interfaces
+        .into_iter()
+        .map(|i| {
+            let mut addresses: Vec<AdapterAddress> = i
+                .ipv4
+                .iter()
+                .map(|n| AdapterAddress::new(IpAddr::V4(n.addr()), n.prefix_len()))
+                .collect();
+            for (k, n) in i.ipv6.iter().enumerate() {
+                let flags = i.ipv6_addr_flags.get(k).copied().unwrap_or_default();
+                addresses.push(AdapterAddress {
+                    tentative: flags.tentative,
+                    duplicated: flags.duplicated,
+                    deprecated: flags.deprecated,
+                    ..AdapterAddress::new(IpAddr::V6(n.addr()), n.prefix_len())
+                });
+            }
+            let gateways = i
+                .gateway
+                .as_ref()
+                .map(|g| {
+                    g.ipv4
+                        .iter()
+                        .map(|a| IpAddr::V4(*a))
+                        .chain(g.ipv6.iter().map(|a| IpAddr::V6(*a)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let up = match i.oper_state {
+                netdev::interface::state::OperState::Up => true,
+                netdev::interface::state::OperState::Unknown => i.is_up(),
+                _ => false,
+            };
+            Adapter {
+                loopback: i.is_loopback(),
+                up,
+                name: i.name,
+                friendly_name: i.friendly_name,
+                index: i.index,
+                addresses,
+                gateways,
+                dns_servers: if dns_per_adapter {
+                    i.dns_servers
+                } else {
+                    Vec::new()
+                },
+                mtu: i.mtu,
+            }
+        })
+        .collect();
+    Inventory {
+        adapters,
+        dns_per_adapter,
+        system_dns,
+    }
+}
+
+/// [`bind_device`] for a socket borrowed from tokio.
+pub fn bind_device_ref(sock: &socket2::SockRef<'_>, device: &str) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        sock.bind_device(Some(device.as_bytes()))
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot bind to device `{device}`: {e}")))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = sock;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "binding to device `{device}` is Linux-only; give the adapter's source address instead"
+            ),
+        ))
+    }
+}
+
+/// The user's Internet Options (WinINet) and the WinHTTP blob, as the registry holds them; `None`
+/// where they are absent or this is not Windows.
+#[cfg(windows)]
+pub fn windows_proxy_settings() -> (Option<crate::model::WinInetValues>, Option<Vec<u8>>) {
+    use winreg::RegKey;
+    use winreg::enums::{HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE};
+    const INET: &str = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+    let user = RegKey::predef(HKEY_CURRENT_USER)
+        .open_subkey(INET)
+        .ok()
+        .map(|k| {
+            let conn = k.open_subkey("Connections").ok();
+            crate::model::WinInetValues {
+                proxy_enable: k.get_value::<u32, _>("ProxyEnable").ok(),
+                proxy_server: k.get_value::<String, _>("ProxyServer").ok(),
+                proxy_override: k.get_value::<String, _>("ProxyOverride").ok(),
+                auto_config_url: k.get_value::<String, _>("AutoConfigURL").ok(),
+                default_connection_settings: conn
+                    .and_then(|c| c.get_raw_value("DefaultConnectionSettings").ok())
+                    .map(|v| v.bytes.to_vec()),
+            }
+        });
+    let winhttp = RegKey::predef(HKEY_LOCAL_MACHINE)
+        .open_subkey(format!("{INET}\\Connections"))
+        .ok()
+        .and_then(|c| c.get_raw_value("WinHttpSettings").ok())
+        .map(|v| v.bytes.to_vec());
+    (user, winhttp)
+}
+
+#[cfg(not(windows))]
+pub fn windows_proxy_settings() -> (Option<crate::model::WinInetValues>, Option<Vec<u8>>) {
+    (None, None)
 }
 
 /// The user's locale as the OS reports it (`LC_ALL`/`LC_MESSAGES`/`LANG` on Unix, the user's
@@ -104,7 +250,16 @@ pub mod netns {
     fn set_up_loopback(v6: &[Ipv6Addr]) -> Result<(), String> {
         ip(&["link", "set", "lo", "up"])?;
         for a in v6 {
-            ip(&["-6", "addr", "add", &format!("{a}/128"), "dev", "lo"])?;
+            // `nodad`: usable at once, not "tentative" while duplicate-address detection runs.
+            ip(&[
+                "-6",
+                "addr",
+                "add",
+                &format!("{a}/128"),
+                "dev",
+                "lo",
+                "nodad",
+            ])?;
         }
         Ok(())
     }
@@ -126,6 +281,16 @@ pub mod netns {
         fn drop(&mut self) {
             let _ = ip(&["netns", "del", &self.name]);
         }
+    }
+
+    /// Moves the calling thread (only it: a network namespace is per thread) into the existing
+    /// named namespace `/run/netns/NAME`. Sockets it creates afterwards belong to that namespace,
+    /// wherever they are used. For tests that serve from one namespace and probe from another.
+    pub fn enter_existing(name: &str) -> Result<(), String> {
+        let file = std::fs::File::open(format!("/run/netns/{name}"))
+            .map_err(|e| format!("cannot open namespace `{name}`: {e}"))?;
+        setns(&file, CloneFlags::CLONE_NEWNET)
+            .map_err(|e| format!("cannot enter namespace `{name}`: {e}"))
     }
 
     /// Creates `/run/netns/NAME` and moves this process into it. Call before any thread starts.

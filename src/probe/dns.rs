@@ -22,6 +22,7 @@ pub struct DnsSpec {
 
 /// Queries A and AAAA `spec.queries` times each (the two families side by side, the repeats of
 /// one family in sequence so their order is meaningful), calling `found` for every new address.
+/// A family stops early after two failures of the same kind in a row.
 pub async fn probe_name(
     resolver: &DnsResolver,
     spec: &DnsSpec,
@@ -45,8 +46,16 @@ async fn lookup_family(
     found: &(dyn Fn(IpAddr) + Sync),
 ) -> FamilyLookup {
     let mut seen: Vec<IpAddr> = Vec::new();
-    let mut queries = Vec::with_capacity(spec.queries as usize);
+    let mut queries: Vec<DnsQuery> = Vec::with_capacity(spec.queries as usize);
     for _ in 0..spec.queries {
+        // Two failures of the same kind in a row say all the rest would: stop asking (a dead
+        // resolver would otherwise cost every query's full timeout).
+        if let [.., a, b] = queries.as_slice()
+            && a.failure.is_some()
+            && a.failure == b.failure
+        {
+            break;
+        }
         let q = query_once(resolver, &spec.name, family, spec.timeout).await;
         for a in &q.answers {
             if !seen.contains(&a.ip) {

@@ -2,4 +2,10 @@
 //! They use `model` and `net` only: no output, no engine, no lab.
 
 pub mod dns;
+pub mod ipv6;
 pub mod ntp;
+pub mod pac;
+pub mod pfx;
+pub mod proxy;
+pub mod tcp;
+pub mod tls;

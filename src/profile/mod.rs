@@ -173,6 +173,49 @@ mod tests {
     }
 
     #[test]
+    fn a_site_names_its_pfx_distribution_server_and_code() {
+        let p = parse(
+            "base = \"ipvpn-production\"\nname = \"site\"\n[tls_settings]\npfx = [\"c.pfx\"]\npfx_password_env = \"PW\"\ninstitution_code = \"0123456789\"\nexpiry_warn_days = 45\ndistribution_server = \"dist.site.lan\"\nmin_version = \"1.3\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let t = &p.tls_settings;
+        assert_eq!(t.pfx, [std::path::PathBuf::from("c.pfx")]);
+        assert_eq!(t.password, crate::model::PasswordSource::Env("PW".into()));
+        assert_eq!(
+            t.institution_code.as_ref().map(|c| c.as_str()),
+            Some("0123456789")
+        );
+        assert_eq!(t.expiry_warn_days, 45);
+        assert_eq!(t.min_version, crate::model::TlsVersion::Tls13);
+        let d = p.tls.iter().find(|e| e.name == "distribution").unwrap();
+        assert_eq!(d.host.to_string(), "dist.site.lan:443");
+        assert_eq!(d.request.as_deref(), Some("/"));
+        assert_eq!(p.tls.len(), 6, "the base's five OQS hosts are kept");
+
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[tls_settings]\ninstitution_code = \"12345\"\n",
+        );
+        assert!(e.starts_with("t.toml:4:"), "{e}");
+        assert!(e.contains("10 digits"), "{e}");
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[tls_settings]\nmin_version = \"1.1\"\n",
+        );
+        assert!(e.starts_with("t.toml:4:"), "{e}");
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[[tls]]\nname = \"a\"\nhost = \"a.example\"\nrequest = \"no-slash\"\n",
+        );
+        assert!(e.starts_with("t.toml:6:"), "{e}");
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[tls_settings]\npfx_password = \"secret\"\n",
+        );
+        assert!(
+            e.contains("pfx_password"),
+            "a password in the profile is refused: {e}"
+        );
+    }
+
+    #[test]
     fn soak_thresholds_come_from_the_profile() {
         let p = shipped_for(Mode::Ipvpn, Environment::Production);
         assert_eq!((p.soak.flap_high_pct, p.soak.flap_low_pct), (30.0, 20.0));

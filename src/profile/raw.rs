@@ -6,6 +6,7 @@ use crate::model::{
     Acceptance, AdapterExpect, DnsSettings, Environment, Family, HostPort, Mode, NtpSettings,
     Profile, ProxySettings, SoakSettings, TlsEndpoint,
 };
+use crate::model::{InstitutionCode, PasswordSource, TlsSettings, TlsVersion};
 use serde::Deserialize;
 use std::ops::Range;
 use std::time::Duration;
@@ -27,6 +28,8 @@ struct Raw {
     #[serde(default)]
     ntp: RawNtp,
     tls: Option<Vec<RawTls>>,
+    #[serde(default)]
+    tls_settings: RawTlsSettings,
     proxy: Option<RawProxy>,
     #[serde(default)]
     adapter: RawAdapter,
@@ -67,6 +70,45 @@ struct RawTls {
     host: Spanned<String>,
     #[serde(default = "yes")]
     client_certificate: bool,
+    request: Option<Spanned<String>>,
+}
+
+/// `[tls_settings]`: the client side of the TLS probes. Each field replaces the base's.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTlsSettings {
+    ca_bundle: Option<String>,
+    pfx: Option<Vec<String>>,
+    pfx_password_env: S<String>,
+    pfx_password_file: Option<String>,
+    institution_code: S<String>,
+    expiry_warn_days: S<u32>,
+    issuer_names: S<Vec<String>>,
+    min_version: S<String>,
+    connect_timeout_ms: S<u64>,
+    handshake_timeout_ms: S<u64>,
+    request_timeout_ms: S<u64>,
+    /// The distribution server's host (not public: each site names it).
+    distribution_server: S<String>,
+}
+
+impl RawTlsSettings {
+    fn over(self, base: RawTlsSettings) -> RawTlsSettings {
+        RawTlsSettings {
+            ca_bundle: self.ca_bundle.or(base.ca_bundle),
+            pfx: self.pfx.or(base.pfx),
+            pfx_password_env: inherit(self.pfx_password_env, base.pfx_password_env),
+            pfx_password_file: self.pfx_password_file.or(base.pfx_password_file),
+            institution_code: inherit(self.institution_code, base.institution_code),
+            expiry_warn_days: inherit(self.expiry_warn_days, base.expiry_warn_days),
+            issuer_names: inherit(self.issuer_names, base.issuer_names),
+            min_version: inherit(self.min_version, base.min_version),
+            connect_timeout_ms: inherit(self.connect_timeout_ms, base.connect_timeout_ms),
+            handshake_timeout_ms: inherit(self.handshake_timeout_ms, base.handshake_timeout_ms),
+            request_timeout_ms: inherit(self.request_timeout_ms, base.request_timeout_ms),
+            distribution_server: inherit(self.distribution_server, base.distribution_server),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -138,6 +180,7 @@ impl Raw {
                 disagreement_ms: inherit(self.ntp.disagreement_ms, base.ntp.disagreement_ms),
             },
             tls: self.tls.or(base.tls),
+            tls_settings: self.tls_settings.over(base.tls_settings),
             proxy: self.proxy.or(base.proxy),
             adapter: RawAdapter {
                 name: self.adapter.name.or(base.adapter.name),
@@ -405,18 +448,38 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         disagreement_ms: threshold(&n.disagreement_ms, 100.0, "ntp.disagreement_ms", src)?,
     };
 
-    let tls = raw
+    let mut tls: Vec<TlsEndpoint> = raw
         .tls
         .unwrap_or_default()
         .iter()
         .map(|t| {
+            // One GET of `/` unless the profile says otherwise (`request = ""`: none). Without
+            // a request, a server that checks the certificate after the handshake (nginx does)
+            // cannot be told from one that accepted it.
+            let request = match &t.request {
+                Some(r) if r.get_ref().is_empty() => None,
+                Some(r)
+                    if !r.get_ref().starts_with('/')
+                        || r.get_ref().len() > 2048
+                        || r.get_ref().chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                {
+                    return Err(src.err(
+                        r.span(),
+                        "`request` is a path starting with `/` (at most 2048 characters, no spaces), or \"\" for none",
+                    ));
+                }
+                Some(r) => Some(r.get_ref().clone()),
+                None => Some("/".to_string()),
+            };
             Ok(TlsEndpoint {
                 name: t.name.clone(),
                 host: host(&t.host, src)?,
                 client_certificate: t.client_certificate,
+                request,
             })
         })
         .collect::<Result<_, ProfileError>>()?;
+    let tls_settings = tls_settings(&raw.tls_settings, &mut tls, src)?;
     let proxy = raw
         .proxy
         .map(|p| {
@@ -453,6 +516,7 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         dns,
         ntp,
         tls,
+        tls_settings,
         proxy,
         adapter: AdapterExpect {
             name: raw.adapter.name,
@@ -501,4 +565,85 @@ fn soak_settings(s: &RawSoak, src: &Src) -> Result<SoakSettings, ProfileError> {
         flap_high_pct: high,
         flap_low_pct: low,
     })
+}
+
+fn tls_settings(
+    t: &RawTlsSettings,
+    endpoints: &mut Vec<TlsEndpoint>,
+    src: &Src,
+) -> Result<TlsSettings, ProfileError> {
+    let mut out = TlsSettings {
+        ca_bundle: t.ca_bundle.as_ref().map(Into::into),
+        pfx: t.pfx.iter().flatten().map(Into::into).collect(),
+        ..TlsSettings::default()
+    };
+    out.password = match (&t.pfx_password_env, &t.pfx_password_file) {
+        (Some(v), _) if v.get_ref().is_empty() || v.get_ref().contains('=') => {
+            return Err(src.err(v.span(), "`pfx_password_env` is a variable name"));
+        }
+        (Some(v), _) => PasswordSource::Env(v.get_ref().clone()),
+        (None, Some(f)) => PasswordSource::File(f.into()),
+        (None, None) => PasswordSource::None,
+    };
+    if let Some(c) = &t.institution_code {
+        out.institution_code =
+            Some(InstitutionCode::parse(c.get_ref()).map_err(|m| src.err(c.span(), m))?);
+    }
+    if let Some(d) = &t.expiry_warn_days {
+        if *d.get_ref() > 3650 {
+            return Err(src.err(d.span(), "`expiry_warn_days` must be at most 3650"));
+        }
+        out.expiry_warn_days = *d.get_ref();
+    }
+    if let Some(n) = &t.issuer_names {
+        if n.get_ref().is_empty() || n.get_ref().iter().any(|s| s.trim().is_empty()) {
+            return Err(src.err(n.span(), "`issuer_names` needs at least one non-empty name"));
+        }
+        out.issuer_names = n.get_ref().clone();
+    }
+    if let Some(v) = &t.min_version {
+        out.min_version = match v.get_ref().as_str() {
+            "1.2" => TlsVersion::Tls12,
+            "1.3" => TlsVersion::Tls13,
+            other => {
+                return Err(src.err(
+                    v.span(),
+                    format!("unknown `min_version` `{other}`: use \"1.2\" or \"1.3\""),
+                ));
+            }
+        };
+    }
+    out.connect_timeout = positive_ms(
+        &t.connect_timeout_ms,
+        3000,
+        "tls_settings.connect_timeout_ms",
+        60_000,
+        src,
+    )?;
+    out.handshake_timeout = positive_ms(
+        &t.handshake_timeout_ms,
+        5000,
+        "tls_settings.handshake_timeout_ms",
+        60_000,
+        src,
+    )?;
+    out.request_timeout = positive_ms(
+        &t.request_timeout_ms,
+        5000,
+        "tls_settings.request_timeout_ms",
+        60_000,
+        src,
+    )?;
+    if let Some(d) = &t.distribution_server {
+        let mut h = host(d, src)?;
+        h.port.get_or_insert(443);
+        endpoints.retain(|e| e.name != "distribution");
+        endpoints.push(TlsEndpoint {
+            name: "distribution".into(),
+            host: h,
+            client_certificate: true,
+            request: Some("/".into()),
+        });
+    }
+    Ok(out)
 }

@@ -175,6 +175,9 @@ mod tests {
             elapsed_ms: 2000.0,
         };
         crate::engine::Measurements {
+            tls: Default::default(),
+            path: Default::default(),
+            proxy: None,
             started_at: std::time::SystemTime::UNIX_EPOCH,
             duration: Duration::from_millis(5),
             dns: vec![DnsNameResult {

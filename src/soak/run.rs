@@ -283,6 +283,9 @@ mod tests {
                 cut_off: vec![],
                 resolvers: vec![],
                 resolver_error: None,
+                tls: Default::default(),
+                path: Default::default(),
+                proxy: None,
             };
             Ok(Some(crate::judge::judge(&p, &m)))
         }

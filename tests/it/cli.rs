@@ -2,11 +2,11 @@
 //! for the renderers and `--help` (refresh with `UPDATE_GOLDEN=1 cargo test`).
 
 use crate::support::bin;
+use crate::support::golden;
 use oqs_net::engine::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -21,22 +21,6 @@ fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(
-        actual, want,
-        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
-    );
 }
 
 #[test]
@@ -260,6 +244,9 @@ fn fixed_measurements() -> (Profile, Measurements) {
         cut_off: vec![],
         resolvers: vec!["192.0.2.53:53".into()],
         resolver_error: None,
+        path: Default::default(),
+        tls: Default::default(),
+        proxy: None,
     };
     (p, m)
 }
@@ -279,4 +266,105 @@ fn renderers_match_golden_files() {
         "round-en.json",
         &oqs_net::output::json::render(&round, Lang::En),
     );
+}
+
+#[test]
+fn lab_in_foreground_serves_until_ctrl_c_and_says_how_to_probe_it() {
+    use std::io::{BufRead, BufReader};
+    let netns = format!("oqs-lab-test-{}", std::process::id());
+    /// Stops the lab (and so its namespace) even when an assertion fails first.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let lab = bin()
+        .args(["lab", "--mode", "ipvpn", "--netns", &netns])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lab = Stop(lab);
+    let lab_pid = lab.0.id();
+    let mut lines = BufReader::new(lab.0.stdout.take().unwrap()).lines();
+    let mut command = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.trim_start().starts_with("ip netns exec") {
+            command = Some(line.trim().to_string());
+            break;
+        }
+    }
+    let command = command.expect("the lab prints the command that probes it");
+    assert!(command.contains("--targets"), "{command}");
+    // Run exactly what it printed, with this build of oqs-net.
+    let mut words: Vec<String> = command.split_whitespace().map(String::from).collect();
+    let at = words.iter().position(|w| w == "oqs-net").unwrap();
+    words[at] = env!("CARGO_BIN_EXE_oqs-net").to_string();
+    let out = std::process::Command::new(&words[0])
+        .args(&words[1..])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("fd0e:a5::11"),
+        "IPv6 members inside the namespace: {stdout}"
+    );
+
+    std::process::Command::new("kill")
+        .args(["-INT", &lab_pid.to_string()])
+        .status()
+        .unwrap();
+    let status = lab.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("lab stopped")), "{rest:?}");
+    let list = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&list.stdout).contains(&netns),
+        "namespace removed on exit"
+    );
+}
+
+#[test]
+fn ipvpn_lab_faults_land_on_the_ipv6_members() {
+    for (scenario, code) in [
+        ("dead-member", "dns.member_no_ntp"),
+        ("no-rotation", "dns.no_rotation"),
+        ("fallback-outside", "dns.fallback_outside_set"),
+        ("kod-rstr", "ntp.kod_rstr"),
+    ] {
+        let (_, out, err) = run(&[
+            "probe",
+            "--mode",
+            "ipvpn",
+            "--lab",
+            "--lab-scenario",
+            scenario,
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{scenario}: {e}: {err}"));
+        let codes: Vec<&str> = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["findings"].as_array().unwrap())
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert!(codes.contains(&code), "{scenario}: {codes:?}");
+    }
 }

@@ -50,8 +50,9 @@ async fn healthy_lab_passes_without_findings() {
         let r = lab_round(Mode::Ipsec, scenario).await;
         assert_eq!(codes(&r), vec![], "{scenario:?}: {:#?}", r.checks);
         assert_eq!(r.status, Status::Pass, "{scenario:?}");
-        // 3 names, 4 NTP members, the consensus.
-        assert_eq!(r.checks.len(), 8, "{scenario:?}");
+        // 3 names, 4 NTP members, the consensus; the client certificate, 5 OQS hosts and the
+        // lab's distribution server.
+        assert_eq!(r.checks.len(), 8 + 1 + 6, "{scenario:?}");
     }
 }
 

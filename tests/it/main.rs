@@ -1,11 +1,17 @@
-//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound),
-//! hostile input, and the command line as a user runs it.
+//! The one integration-test binary: probes against the lab, against real peers (chrony, unbound,
+//! nginx), hostile input, the command line as a user runs it, PAC evaluation against pacparser, and
+//! the OQS adapter in real network namespaces.
 
 mod support;
 
+mod adapter;
 mod cli;
 mod hostile;
 mod lab_faults;
+mod netns;
+mod pac;
+mod proxy;
 mod real_peers;
 /// Issue 6: soaks, the journal's crash safety, the report.
 mod soak;
+mod tls;

@@ -24,6 +24,15 @@ pub fn quick_profile(mode: Mode) -> Profile {
 
 /// Runs one round of `profile` against nameservers `resolvers`.
 pub async fn round_with(profile: &Profile, resolvers: Vec<SocketAddr>) -> (Measurements, Round) {
+    round_with_proxy(profile, resolvers, None).await
+}
+
+/// [`round_with`], with a proxy section.
+pub async fn round_with_proxy(
+    profile: &Profile,
+    resolvers: Vec<SocketAddr>,
+    proxy: Option<oqs_net::probe::proxy::ProxyPlan>,
+) -> (Measurements, Round) {
     let plan = Plan {
         profile: profile.clone(),
         net: NetOptions {
@@ -32,6 +41,7 @@ pub async fn round_with(profile: &Profile, resolvers: Vec<SocketAddr>) -> (Measu
         },
         concurrency: 32,
         round_deadline: Duration::from_secs(20),
+        proxy: proxy.map(std::sync::Arc::new),
     };
     let m = engine::run_round(&plan, &CancellationToken::new())
         .await
@@ -70,4 +80,22 @@ pub fn codes(r: &Round) -> Vec<Code> {
 /// Path of the built binary, for CLI tests.
 pub fn bin() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_oqs-net"))
+}
+
+/// Compares `actual` with `fixtures/golden/NAME`; `UPDATE_GOLDEN=1` writes it instead, for review
+/// as a diff.
+pub fn golden(name: &str, actual: &str) {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(
+        actual, want,
+        "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
+    );
 }

@@ -1,0 +1,89 @@
+//! The proxy section's plan: every place that says something about proxies read before the round
+//! (`--proxy`, the environment, Windows' settings through `platform`, the profile), and the targets
+//! with the way the profile expects each to go.
+
+use crate::model::{Profile, ProxySource, Way};
+use crate::probe::pac::{FixedResolver, SystemResolver};
+use crate::probe::proxy::{ProxyPlan, ProxyTarget, settings};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Every proxy source this machine has, the flag's first.
+pub fn sources(profile: &Profile, flag: Option<&str>) -> Result<Vec<ProxySource>, String> {
+    let mut out = Vec::new();
+    if let Some(f) = flag {
+        out.push(settings::from_flag(f)?);
+    }
+    out.extend(settings::from_environment(|k| std::env::var(k).ok()));
+    let (wininet, winhttp) = crate::platform::windows_proxy_settings();
+    out.extend(wininet.as_ref().map(settings::from_wininet));
+    out.extend(winhttp.as_deref().and_then(settings::from_winhttp));
+    out.extend(
+        profile
+            .proxy
+            .as_ref()
+            .map(|p| settings::from_profile(&profile.name, p)),
+    );
+    Ok(out)
+}
+
+/// The bypass list a site should have: the profile's, plus the distribution server's host (it is
+/// inside the closed network, like pweb.base.oqs-pdl.org, and each site names its own).
+pub fn expected_bypass(profile: &Profile) -> Vec<String> {
+    let mut list = profile
+        .proxy
+        .as_ref()
+        .map(|p| p.bypass.clone())
+        .unwrap_or_default();
+    let dist = profile.tls.iter().find(|e| e.name == "distribution");
+    if let Some(d) = dist.filter(|d| settings::bypassed_by(&list, &d.host.host).is_none()) {
+        list.push(d.host.host.clone());
+    }
+    list
+}
+
+/// The way the profile expects traffic to `host` to go: DIRECT when the expected bypass list
+/// covers it (or the profile names no proxy), else through the proxy.
+pub fn expected_way(profile: &Profile, expected_bypass: &[String], host: &str) -> Way {
+    if profile.proxy.is_none() || settings::bypassed_by(expected_bypass, host).is_some() {
+        Way::Direct
+    } else {
+        Way::Proxy
+    }
+}
+
+/// The plan for `profile`'s TLS endpoints; `None` when it has none.
+pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
+    if profile.tls.is_empty() {
+        return None;
+    }
+    let search_domains = hickory_resolver::system_conf::read_system_conf()
+        .map(|(c, _)| {
+            c.search()
+                .iter()
+                .map(|n| n.to_string().trim_end_matches('.').to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let bypass = expected_bypass(profile);
+    Some(ProxyPlan {
+        sources,
+        targets: profile
+            .tls
+            .iter()
+            .map(|e| ProxyTarget {
+                endpoint: e.clone(),
+                expected: expected_way(profile, &bypass, &e.host.host),
+            })
+            .collect(),
+        expected_bypass: bypass,
+        search_domains,
+        wpad_port: 80,
+        pac_resolver: Arc::new(SystemResolver {
+            timeout: Duration::from_secs(2),
+            overrides: FixedResolver::new(),
+        }),
+        connect_timeout: Duration::from_secs(3),
+        response_timeout: Duration::from_secs(5),
+    })
+}

@@ -1,0 +1,88 @@
+//! The terminal lines of the proxy section: which place decides and what each says, and for each
+//! target the way it goes, why, and the CONNECT through the proxy. Reads `model` only.
+
+use crate::model::{Check, CheckData, ConnectOutcome, ProxySource, Way};
+
+fn source_line(s: &ProxySource) -> String {
+    let mut parts = Vec::new();
+    if s.direct {
+        parts.push("direct".to_string());
+    }
+    if let Some(p) = &s.proxy {
+        parts.push(format!("proxy {p}"));
+    }
+    if let Some(u) = &s.pac_url {
+        parts.push(format!("PAC {u}"));
+    }
+    if let Some(a) = s.auto_detect {
+        parts.push(format!("auto-detect {}", if a { "on" } else { "off" }));
+    }
+    if !s.bypass.is_empty() {
+        parts.push(format!("bypass {}", s.bypass.len()));
+    }
+    if parts.is_empty() {
+        parts.push("nothing set".into());
+    }
+    format!("{}: {}", s.kind.as_label(), parts.join(", "))
+}
+
+pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
+    match &c.data {
+        CheckData::ProxySettings {
+            sources,
+            effective,
+            auto_detect,
+            ..
+        } => {
+            let deciding = match effective {
+                Some(k) => format!("{} {}", if ja { "決定" } else { "decides:" }, k.as_label()),
+                None => (if ja {
+                    "プロキシ設定なし（すべて直接）"
+                } else {
+                    "no proxy set anywhere (all DIRECT)"
+                })
+                .to_string(),
+            };
+            let mut s = deciding;
+            if *auto_detect {
+                s.push_str(if ja {
+                    " · 自動検出オン"
+                } else {
+                    " · auto-detect on"
+                });
+            }
+            let listed: Vec<String> = sources.iter().map(source_line).collect();
+            if !listed.is_empty() {
+                s.push_str(" · ");
+                s.push_str(&listed.join(" | "));
+            }
+            Some(s)
+        }
+        CheckData::ProxyRoute(r) => {
+            let way = match r.way {
+                Way::Direct => "DIRECT".to_string(),
+                Way::Proxy => format!("PROXY {}", r.proxy.as_deref().unwrap_or("?")),
+            };
+            let mut s = format!("{} → {way} ({})", r.target, r.reason);
+            if let Some(c) = &r.connect {
+                let ms = c
+                    .response_ms
+                    .map(|m| format!(" {m:.0} ms"))
+                    .unwrap_or_default();
+                s.push_str(&match &c.outcome {
+                    ConnectOutcome::Tunnel => format!(" · CONNECT 200{ms}"),
+                    other => format!(" · CONNECT {}", other.as_label()),
+                });
+            }
+            if let Some(t) = &r.tls {
+                match (&t.failure, &t.protocol) {
+                    (None, Some(p)) => s.push_str(&format!(" · TLS {p} through the tunnel")),
+                    (Some(f), _) => s.push_str(&format!(" · TLS {}", f.as_label())),
+                    _ => {}
+                }
+            }
+            Some(s)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,302 @@
+//! Proxy probes: which way each target goes under the settings that decide (explicit proxy and
+//! bypass list, a PAC URL, or WPAD), and a CONNECT through the proxy with the TLS handshake through
+//! the tunnel. Uses `model`, `net` and the TLS and PAC probes; no output.
+
+pub mod connect;
+pub mod settings;
+pub mod wpad;
+
+use super::pac::{self, PacEnv, PacLimits, PacResolver, SystemClock, UrlPolicy};
+use super::tls::{self, TlsContext};
+use crate::model::{
+    Family, HostPort, PacUse, ProxyRound, ProxySource, Route, TargetRoute, TlsEndpoint, Way,
+};
+use crate::net::{DnsResolver, NetOptions};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One target whose route is checked.
+#[derive(Clone, Debug)]
+pub struct ProxyTarget {
+    pub endpoint: TlsEndpoint,
+    pub expected: Way,
+}
+
+/// Everything the proxy section needs, gathered before the round.
+#[derive(Clone)]
+pub struct ProxyPlan {
+    pub sources: Vec<ProxySource>,
+    /// The bypass list the profile expects beside its proxy.
+    pub expected_bypass: Vec<String>,
+    pub targets: Vec<ProxyTarget>,
+    /// DNS search domains, for WPAD.
+    pub search_domains: Vec<String>,
+    /// The port WPAD servers are asked on (80; the lab uses its own).
+    pub wpad_port: u16,
+    /// Names PAC scripts resolve to fixed addresses (the lab's), before the system's resolver.
+    pub pac_resolver: Arc<dyn PacResolver + Send + Sync>,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+}
+
+impl std::fmt::Debug for ProxyPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyPlan")
+            .field("sources", &self.sources)
+            .field("targets", &self.targets.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a PAC script (or the explicit settings) said for one target.
+struct Decision {
+    way: Way,
+    proxy: Option<String>,
+    reason: String,
+}
+
+fn explicit(source: Option<&ProxySource>, host: &str) -> Decision {
+    let direct = |reason: String| Decision {
+        way: Way::Direct,
+        proxy: None,
+        reason,
+    };
+    let Some(s) = source else {
+        return direct("no proxy is set anywhere".into());
+    };
+    if s.direct {
+        return direct(format!("{} says direct", s.kind.as_label()));
+    }
+    match &s.proxy {
+        None => direct(format!("{} sets no proxy server", s.kind.as_label())),
+        Some(p) => match settings::bypassed_by(&s.bypass, host) {
+            Some(entry) => direct(format!("bypass entry `{entry}` of {}", s.kind.as_label())),
+            None => Decision {
+                way: Way::Proxy,
+                proxy: Some(p.clone()),
+                reason: format!("proxy of {}", s.kind.as_label()),
+            },
+        },
+    }
+}
+
+fn from_route(route: Option<&Route>, via: &str) -> Decision {
+    match route {
+        Some(Route::Proxy { host, port, kind }) => Decision {
+            way: Way::Proxy,
+            proxy: Some(
+                HostPort {
+                    host: host.clone(),
+                    port: Some(*port),
+                }
+                .to_string(),
+            ),
+            reason: format!("{via} answers {} {host}:{port}", kind.keyword()),
+        },
+        _ => Decision {
+            way: Way::Direct,
+            proxy: None,
+            reason: format!("{via} answers DIRECT"),
+        },
+    }
+}
+
+/// The PAC script in force, if the deciding source uses one: WPAD when auto-detect is on, else
+/// its PAC URL (Windows tries them in that order, then the explicit proxy).
+async fn find_pac(
+    net: &NetOptions,
+    resolver: Option<&DnsResolver>,
+    families: &[Family],
+    plan: &ProxyPlan,
+    source: &ProxySource,
+) -> Option<(PacUse, Option<String>)> {
+    let limits = pac::fetch::FetchLimits {
+        timeout: plan.response_timeout * 2,
+        ..Default::default()
+    };
+    if source.auto_detect == Some(true) {
+        let tried = wpad::candidates(&plan.search_domains);
+        let mut pac_use = PacUse {
+            via: "wpad".into(),
+            tried: Vec::new(),
+            url: None,
+            error: None,
+        };
+        for name in tried {
+            pac_use.tried.push(name.clone());
+            let Ok(ip) = tls::resolve(resolver, &name, families, plan.response_timeout).await
+            else {
+                continue;
+            };
+            let url = format!("http://{}/wpad.dat", SocketAddr::new(ip, plan.wpad_port));
+            pac_use.url = Some(wpad::pac_url(&name));
+            return Some(match pac::fetch::fetch(&url, net, &limits).await {
+                Ok(f) => (pac_use, Some(f.text)),
+                Err(e) => (
+                    PacUse {
+                        error: Some(format!("{}: {e}", e.as_label())),
+                        ..pac_use
+                    },
+                    None,
+                ),
+            });
+        }
+        pac_use.error = Some("no WPAD host resolved".into());
+        if source.pac_url.is_none() {
+            return Some((pac_use, None));
+        }
+    }
+    let url = source.pac_url.as_ref()?;
+    let pac_use = PacUse {
+        via: "pac_url".into(),
+        tried: Vec::new(),
+        url: Some(url.clone()),
+        error: None,
+    };
+    Some(match pac::fetch::fetch(url, net, &limits).await {
+        Ok(f) => (pac_use, Some(f.text)),
+        Err(e) => (
+            PacUse {
+                error: Some(format!("{}: {e}", e.as_label())),
+                ..pac_use
+            },
+            None,
+        ),
+    })
+}
+
+/// Evaluates the script for one target in a blocking thread (the engine has its own deadline).
+async fn pac_decision(
+    script: &str,
+    target: &TlsEndpoint,
+    resolver: Arc<dyn PacResolver + Send + Sync>,
+) -> Result<Decision, String> {
+    let url = format!("https://{}/", target.host);
+    let query = pac::query_for(&url, None, UrlPolicy::StripHttpsPath).map_err(|e| e.to_string())?;
+    let env = PacEnv {
+        resolver,
+        clock: Arc::new(SystemClock),
+        my_ip: my_ips(),
+    };
+    let script = script.to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        pac::evaluate(&script, &query, &env, &PacLimits::default())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("{}: {e}", e.as_label()))?;
+    Ok(from_route(answer.routes.first_usable(), "the PAC file"))
+}
+
+/// This machine's addresses as `myIpAddress` reports them: where the default route leaves from.
+fn my_ips() -> Vec<IpAddr> {
+    [
+        IpAddr::from([192, 0, 2, 1]),
+        IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]),
+    ]
+    .into_iter()
+    .filter_map(crate::net::route_source)
+    .collect()
+}
+
+/// The proxy section of a round.
+pub async fn probe(
+    net: &NetOptions,
+    resolver: Option<&DnsResolver>,
+    tls_ctx: Option<&TlsContext>,
+    families: &[Family],
+    plan: &ProxyPlan,
+) -> ProxyRound {
+    let deciding = settings::effective(&plan.sources);
+    let mut round = ProxyRound {
+        sources: plan.sources.clone(),
+        effective: deciding.map(|s| s.kind),
+        auto_detect: deciding.is_some_and(|s| s.auto_detect == Some(true)),
+        ..ProxyRound::default()
+    };
+    if let Some(s) = deciding.filter(|s| s.proxy.is_some()) {
+        (round.bypass_missing, round.bypass_extra) =
+            settings::compare_bypass(&plan.expected_bypass, &s.bypass);
+    }
+    let pac = match deciding {
+        Some(s) => find_pac(net, resolver, families, plan, s).await,
+        None => None,
+    };
+    let script = pac.as_ref().and_then(|(_, t)| t.clone());
+    round.pac = pac.map(|(u, _)| u);
+
+    let routes = plan.targets.iter().map(|t| async {
+        let mut decision = explicit(deciding, &t.endpoint.host.host);
+        if let Some(script) = &script {
+            match pac_decision(script, &t.endpoint, plan.pac_resolver.clone()).await {
+                Ok(d) => decision = d,
+                Err(e) => {
+                    decision.reason = format!("{} (the PAC file failed: {e})", decision.reason)
+                }
+            }
+        }
+        route(net, resolver, tls_ctx, families, plan, t, decision).await
+    });
+    round.routes = futures_util::future::join_all(routes).await;
+    round
+}
+
+async fn route(
+    net: &NetOptions,
+    resolver: Option<&DnsResolver>,
+    tls_ctx: Option<&TlsContext>,
+    families: &[Family],
+    plan: &ProxyPlan,
+    t: &ProxyTarget,
+    d: Decision,
+) -> TargetRoute {
+    let target = HostPort {
+        host: t.endpoint.host.host.clone(),
+        port: Some(t.endpoint.host.port_or(443)),
+    };
+    let mut r = TargetRoute {
+        name: t.endpoint.name.clone(),
+        target: target.to_string(),
+        expected: t.expected,
+        way: d.way,
+        proxy: d.proxy.clone(),
+        reason: d.reason,
+        connect: None,
+        tls: None,
+    };
+    let Some(proxy) = d.proxy else { return r };
+    let spec = |addr| connect::ConnectSpec {
+        proxy_name: proxy.clone(),
+        proxy: addr,
+        target: r.target.clone(),
+        connect_timeout: plan.connect_timeout,
+        response_timeout: plan.response_timeout,
+    };
+    let addr = match HostPort::parse(&proxy) {
+        Ok(hp) => match hp.ip() {
+            Some(ip) => Ok(SocketAddr::new(ip, hp.port_or(8080))),
+            None => tls::resolve(resolver, &hp.host, families, plan.response_timeout)
+                .await
+                .map(|ip| SocketAddr::new(ip, hp.port_or(8080))),
+        },
+        Err(e) => Err(e),
+    };
+    let addr = match addr {
+        Ok(a) => a,
+        Err(detail) => {
+            let mut c = connect::unresolved(&proxy, &r.target, detail);
+            c.proxy_addr = None;
+            r.connect = Some(c);
+            return r;
+        }
+    };
+    let (c, stream) = connect::connect(net, &spec(addr)).await;
+    r.connect = Some(c);
+    if let (Some(stream), Some(ctx)) = (stream, tls_ctx) {
+        let mut t_r = tls::blank_result(&t.endpoint);
+        tls::session(ctx, &t.endpoint, stream, &mut t_r).await;
+        r.tls = Some(t_r);
+    }
+    r
+}

@@ -1,0 +1,387 @@
+//! Issue 4, the proxy section: where settings come from and which decides, each target's way
+//! against the profile's, a CONNECT through the lab's proxy with each of its faults, TLS through the
+//! tunnel, a PAC URL, the 補17 advice, and a real proxy (Debian's tinyproxy).
+
+use crate::support::{codes, lab_for, quick_profile, round_with_proxy};
+use oqs_net::cli::proxy_setup;
+use oqs_net::lab::proxy::{LabProxy, LabProxySpec, ProxyFault};
+use oqs_net::model::*;
+use oqs_net::net::NetOptions;
+use oqs_net::probe::pac::FixedResolver;
+use oqs_net::probe::proxy::connect::{ConnectSpec, connect};
+use oqs_net::probe::proxy::settings;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn spec(proxy: SocketAddr, target: &str) -> ConnectSpec {
+    ConnectSpec {
+        proxy_name: format!("proxy.lab:{}", proxy.port()),
+        proxy,
+        target: target.to_string(),
+        connect_timeout: Duration::from_millis(500),
+        response_timeout: Duration::from_millis(700),
+    }
+}
+
+#[tokio::test]
+async fn each_proxy_fault_is_named() {
+    let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = upstream.local_addr().unwrap().to_string();
+    tokio::spawn(async move { while upstream.accept().await.is_ok() {} });
+    let proxy = LabProxy::start(LabProxySpec::default()).await.unwrap();
+    let net = NetOptions::default();
+    for (fault, want) in [
+        (ProxyFault::None, "tunnel"),
+        (ProxyFault::RequireAuth, "auth_required"),
+        (ProxyFault::Forbidden, "forbidden"),
+        (ProxyFault::BadGateway, "upstream_failed"),
+        (ProxyFault::Unavailable, "unavailable"),
+        (ProxyFault::Stall, "silent"),
+        (ProxyFault::Garbage, "not_http"),
+        (ProxyFault::Reset, "reset"),
+    ] {
+        proxy.set_fault(fault);
+        let (r, stream) = connect(&net, &spec(proxy.addr(), &target)).await;
+        assert_eq!(r.outcome.as_label(), want, "{fault:?}: {r:?}");
+        assert_eq!(stream.is_some(), want == "tunnel");
+        assert!(r.connect_ms.is_some());
+    }
+    proxy.set_fault(ProxyFault::RequireAuth);
+    let (r, _) = connect(&net, &spec(proxy.addr(), &target)).await;
+    assert_eq!(
+        r.outcome,
+        ConnectOutcome::AuthRequired {
+            scheme: Some("Basic".into())
+        }
+    );
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_closed_proxy_port_is_refused_and_an_unknown_destination_is_upstream_failed() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (r, _) = connect(
+        &NetOptions::default(),
+        &spec(SocketAddr::from(([127, 0, 0, 1], port)), "x:443"),
+    )
+    .await;
+    assert_eq!(r.outcome, ConnectOutcome::Refused);
+    let proxy = LabProxy::start(LabProxySpec::default()).await.unwrap();
+    let (r, _) = connect(
+        &NetOptions::default(),
+        &spec(proxy.addr(), "nowhere.lab:443"),
+    )
+    .await;
+    assert_eq!(r.outcome, ConnectOutcome::UpstreamFailed { status: 502 });
+    assert_eq!(r.status_line.as_deref(), Some("HTTP/1.1 502 Bad Gateway"));
+}
+
+/// A round against the lab (TLS servers included) with a proxy section whose sources `make` builds
+/// from the lab proxy's address.
+async fn proxy_round(
+    fault: ProxyFault,
+    make: impl FnOnce(SocketAddr, &Profile) -> Vec<ProxySource>,
+    pac: Option<&str>,
+) -> (Round, ProxyRound) {
+    let mut base = quick_profile(Mode::Ipsec);
+    base.tls_settings.connect_timeout = Duration::from_millis(800);
+    base.tls_settings.handshake_timeout = Duration::from_millis(800);
+    let (lab, p, resolvers) = lab_for(&base, None).await;
+    let lab_spec = lab.spec();
+    let hosts: BTreeMap<String, std::net::IpAddr> = p
+        .tls
+        .iter()
+        .filter_map(|e| {
+            let n = lab_spec.name(&e.host.host)?;
+            Some((e.host.host.clone(), std::net::IpAddr::V4(*n.a.first()?)))
+        })
+        .collect();
+    let proxy = LabProxy::start(LabProxySpec {
+        hosts,
+        fault,
+        ..LabProxySpec::default()
+    })
+    .await
+    .unwrap();
+    let pac_server = match pac {
+        Some(script) => Some(serve_once_forever(script.to_string()).await),
+        None => None,
+    };
+    let mut sources = make(proxy.addr(), &p);
+    if let Some(addr) = pac_server {
+        sources = vec![ProxySource {
+            pac_url: Some(format!("http://{addr}/proxy.pac")),
+            ..settings::from_flag("none").unwrap()
+        }];
+        sources[0].direct = false;
+    }
+    let mut plan = proxy_setup::plan(&p, sources).expect("the profile has TLS endpoints");
+    plan.search_domains = vec!["lab.example".into()];
+    plan.pac_resolver = Arc::new(FixedResolver::new());
+    plan.connect_timeout = Duration::from_millis(500);
+    plan.response_timeout = Duration::from_millis(800);
+    let (m, round) = round_with_proxy(&p, resolvers, Some(plan)).await;
+    proxy.shutdown().await;
+    lab.shutdown().await;
+    (round, m.proxy.expect("a proxy section"))
+}
+
+/// An HTTP server on loopback that answers every request with `body` (a PAC file).
+async fn serve_once_forever(body: String) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let _ = s.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/x-ns-proxy-autoconfig\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    addr
+}
+
+fn flag_with_bypass(proxy: SocketAddr, bypass: Vec<String>) -> ProxySource {
+    let mut s = settings::from_flag(&format!("http://{proxy}")).unwrap();
+    s.bypass = bypass;
+    s
+}
+
+fn expected_bypass(p: &Profile) -> Vec<String> {
+    proxy_setup::expected_bypass(p)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn installers_settings_send_oqs_hosts_direct_and_nothing_is_found() {
+    let (round, pr) = proxy_round(
+        ProxyFault::None,
+        |a, p| vec![flag_with_bypass(a, expected_bypass(p))],
+        None,
+    )
+    .await;
+    let proxy_codes: Vec<Code> = codes(&round)
+        .into_iter()
+        .filter(|c| c.as_label().starts_with("proxy."))
+        .collect();
+    assert_eq!(proxy_codes, vec![], "{pr:#?}");
+    assert_eq!(pr.effective, Some(ProxySourceKind::Flag));
+    assert!(pr.routes.iter().all(|r| r.way == Way::Direct), "{pr:#?}");
+    assert!(
+        pr.routes
+            .iter()
+            .any(|r| r.reason.contains("*.onshikaku.org"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_bypass_entry_sends_oqs_hosts_through_the_proxy_and_tls_is_measured_in_the_tunnel()
+ {
+    let (round, pr) = proxy_round(
+        ProxyFault::None,
+        |a, _| vec![flag_with_bypass(a, vec!["pweb.base.oqs-pdl.org".into()])],
+        None,
+    )
+    .await;
+    let c = codes(&round);
+    assert!(c.contains(&Code::ProxyRouteWrong), "{c:?}");
+    assert!(c.contains(&Code::ProxyBypassMissing), "{c:?}");
+    let web = pr.routes.iter().find(|r| r.name == "oqs-web").unwrap();
+    assert_eq!(web.way, Way::Proxy);
+    assert_eq!(
+        web.connect.as_ref().unwrap().outcome,
+        ConnectOutcome::Tunnel
+    );
+    let tls = web.tls.as_ref().expect("TLS through the tunnel");
+    assert_eq!(tls.failure, None, "{tls:#?}");
+    assert_eq!(tls.protocol.as_deref(), Some("TLSv1.3"));
+    assert!(tls.handshake_ms.is_some());
+    // The distribution server is not on any bypass list but belongs to the closed network.
+    let dist = pr.routes.iter().find(|r| r.name == "distribution").unwrap();
+    assert_eq!(dist.expected, Way::Direct);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proxy_faults_each_give_their_finding() {
+    for (fault, code) in [
+        (ProxyFault::RequireAuth, Code::ProxyAuthRequired),
+        (ProxyFault::Forbidden, Code::ProxyForbidden),
+        (ProxyFault::BadGateway, Code::ProxyUpstreamFailed),
+        (ProxyFault::Unavailable, Code::ProxyUnavailable),
+        (ProxyFault::Stall, Code::ProxySilent),
+        (ProxyFault::Garbage, Code::ProxyNotHttp),
+        (ProxyFault::Reset, Code::ProxyUnreachable),
+    ] {
+        let (round, _) = proxy_round(fault, |a, _| vec![flag_with_bypass(a, vec![])], None).await;
+        assert!(
+            codes(&round).contains(&code),
+            "{fault:?}: {:?}",
+            codes(&round)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pac_url_decides_the_way_per_target() {
+    // The lab's proxy is not in this script: it sends the OQS web host to a dead proxy.
+    let script = "function FindProxyForURL(url, host) {\n  if (shExpMatch(host, \"hweb.*\")) return \"PROXY 127.0.0.1:9\";\n  return \"DIRECT\";\n}\n";
+    let (round, pr) = proxy_round(ProxyFault::None, |_, _| vec![], Some(script)).await;
+    let pac = pr.pac.as_ref().expect("the PAC was used");
+    assert_eq!(
+        (pac.via.as_str(), pac.error.as_ref()),
+        ("pac_url", None),
+        "{pac:?}"
+    );
+    let web = pr.routes.iter().find(|r| r.name == "oqs-web").unwrap();
+    assert_eq!(web.way, Way::Proxy, "{web:#?}");
+    assert!(web.reason.contains("PAC"), "{}", web.reason);
+    assert!(
+        pr.routes
+            .iter()
+            .filter(|r| r.name != "oqs-web")
+            .all(|r| r.way == Way::Direct)
+    );
+    let c = codes(&round);
+    assert!(
+        c.contains(&Code::ProxyRouteWrong) && c.contains(&Code::ProxyUnreachable),
+        "{c:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auto_detect_on_while_the_distribution_server_fails_cites_hosei_17() {
+    let (round, pr) = proxy_round(
+        ProxyFault::BadGateway,
+        |a, p| {
+            // The site's bypass list lacks its distribution server: it goes to the (failing) proxy.
+            let mut s = flag_with_bypass(a, p.proxy.as_ref().unwrap().bypass.clone());
+            s.kind = ProxySourceKind::WinInet;
+            s.auto_detect = Some(true);
+            vec![s]
+        },
+        None,
+    )
+    .await;
+    assert!(pr.auto_detect);
+    // No WPAD host answers in the lab, so Windows would fall back to the explicit proxy.
+    assert_eq!(
+        pr.pac.as_ref().and_then(|p| p.error.as_deref()),
+        Some("no WPAD host resolved")
+    );
+    let f = round
+        .findings()
+        .map(|(_, f)| f)
+        .find(|f| f.code == Code::ProxyAutoDetectOn)
+        .expect("the 補17 finding");
+    assert!(f.value("detail").unwrap().contains("distribution"), "{f:?}");
+    let text = oqs_net::findings::render(f, oqs_net::findings::Lang::Ja);
+    assert_eq!(text.section, "補17");
+    assert!(text.fix.contains("設定を自動的に検出する"));
+}
+
+/// Debian's tinyproxy on loopback, on a free port, stopped on drop.
+struct Tinyproxy {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Tinyproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tinyproxy() -> Tinyproxy {
+    let bin = ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("tinyproxy is not installed: run scripts/test, which installs it");
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("tinyproxy.conf");
+        // No ConnectPort line: CONNECT to any port is allowed (the lab's TLS ports are high).
+        std::fs::write(
+            &conf,
+            format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 10\nAllow 127.0.0.1\nMaxClients 10\nLogLevel Error\nPidFile \"{}\"\n",
+                dir.path().join("pid").display()
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new(bin)
+            .args(["-d", "-c"])
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let t = Tinyproxy {
+            child,
+            port,
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return t;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("tinyproxy did not start");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_proxy_tunnels_to_a_lab_tls_server_and_the_handshake_is_measured_through_it() {
+    let proxy = tinyproxy();
+    let mut base = quick_profile(Mode::Ipsec);
+    base.tls_settings.handshake_timeout = Duration::from_secs(2);
+    let (lab, p, _) = lab_for(&base, None).await;
+    // tinyproxy resolves names itself, so ask it for the lab server's address literally.
+    let web = p.tls.iter().find(|e| e.name == "oqs-web").unwrap();
+    let ip = *lab.spec().name(&web.host.host).unwrap().a.first().unwrap();
+    let (r, stream) = connect(
+        &NetOptions::default(),
+        &spec(
+            SocketAddr::from(([127, 0, 0, 1], proxy.port)),
+            &format!("{ip}:{}", web.host.port_or(443)),
+        ),
+    )
+    .await;
+    assert_eq!(r.outcome, ConnectOutcome::Tunnel, "{r:?}");
+    assert!(
+        r.status_line
+            .as_deref()
+            .is_some_and(|l| l.starts_with("HTTP/1.")),
+        "{r:?}"
+    );
+    let (_, ctx) = oqs_net::probe::tls::prepare(&p.tls_settings);
+    let mut t = oqs_net::probe::tls::blank_result(web);
+    oqs_net::probe::tls::session(&ctx, web, stream.expect("the tunnel"), &mut t).await;
+    assert_eq!(t.failure, None, "{t:#?}");
+    assert_eq!(t.protocol.as_deref(), Some("TLSv1.3"));
+    assert!(
+        t.handshake_ms.is_some() && t.http_status == Some(200),
+        "{t:#?}"
+    );
+    lab.shutdown().await;
+}
