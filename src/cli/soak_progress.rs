@@ -67,7 +67,11 @@ impl Observer for Progress {
 }
 
 fn kind_label(id: &str, kind: &str) -> String {
-    format!("{} {}", kind.to_uppercase(), display_target(id))
+    format!(
+        "{} {}",
+        kind.replace('_', " ").to_uppercase(),
+        display_target(id)
+    )
 }
 
 fn event_line(e: &Record) -> Option<String> {

@@ -258,10 +258,11 @@ pub fn human_duration(secs: f64) -> String {
     }
 }
 
-/// `ntp:[fd0e:a5::12]:123` → `[fd0e:a5::12]:123`; `dns:ntp.example` → `ntp.example`.
+/// A target id without its kind: `ntp:[fd0e:a5::12]:123` → `[fd0e:a5::12]:123`,
+/// `dns:ntp.example` → `ntp.example`, `tls:distribution` → `distribution`.
 pub fn display_target(id: &str) -> String {
     id.split_once(':')
-        .filter(|(k, _)| matches!(*k, "ntp" | "dns"))
+        .filter(|(k, _)| matches!(*k, "ntp" | "dns" | "tls" | "tcp"))
         .map_or(id, |(_, rest)| rest)
         .to_string()
 }
@@ -285,6 +286,7 @@ mod tests {
     fn targets_read_without_their_kind() {
         assert_eq!(display_target("ntp:[fd0e:a5::12]:123"), "[fd0e:a5::12]:123");
         assert_eq!(display_target("dns:ntp.example"), "ntp.example");
-        assert_eq!(display_target("tls:dist"), "tls:dist");
+        assert_eq!(display_target("tls:dist"), "dist");
+        assert_eq!(display_target("adapter"), "adapter");
     }
 }

@@ -52,11 +52,11 @@ fn dur(secs: f64) -> String {
     crate::model::human_duration(secs)
 }
 
-/// `DNS ntp.base.oqs-pdl.org`, `NTP [fd0e:a5::11]:123`.
+/// `DNS ntp.base.oqs-pdl.org`, `NTP [fd0e:a5::11]:123`, `TLS CLIENT CERT client-certificate`.
 fn label(t: &TargetReport) -> String {
     format!(
         "{} {}",
-        t.kind.to_uppercase(),
+        t.kind.replace('_', " ").to_uppercase(),
         crate::model::display_target(&t.id)
     )
 }
@@ -273,7 +273,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             .clamp(10, 44);
         let _ = writeln!(
             out,
-            "\n{:<w$}  {:<5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
+            "\n{:<w$}  {:<11}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
             style.t("Latency (ms)", "遅延 (ms)"),
             style.t("phase", "段階"),
             "p50",
@@ -287,7 +287,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             for l in &t.latency {
                 let _ = writeln!(
                     out,
-                    "  {:<w$}  {:<5}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9.3}  {:>8}",
+                    "  {:<w$}  {:<11}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9.3}  {:>8}",
                     label(t),
                     l.phase,
                     l.p50_ms,

@@ -4,7 +4,9 @@
 //! # Up and down
 //! A target is *up* when it did its job, whatever the warnings: a DNS name when every family the
 //! profile uses resolved to at least one address; an NTP address when at least one exchange gave
-//! a valid time; anything else (TLS, proxy... as they land) when its check passed or warned. A
+//! a valid time; a TLS endpoint when it answered as TLS and accepted us (phases `resolve`,
+//! `connect`, `handshake`, `request`); a TCP target when a connect succeeded (`tcp_connect`);
+//! anything else (the adapter, routes, the proxy section...) when its check passed or warned. A
 //! probe cut off by its deadline, or a resolver that could not be built, is *down*. The NTP
 //! consensus is about agreement, not reachability, and is not a target.
 
@@ -103,6 +105,35 @@ fn target(c: &Check) -> Option<TargetRecord> {
         }
         t.offset_ms = r.best().map(|b| us(b.offset_ms));
         t.via = r.names.clone();
+        return Some(t);
+    }
+    if let CheckData::Tls(r) = &c.data {
+        // Up when the endpoint answered as TLS and accepted us (no failure named); a warning
+        // such as a certificate near expiry does not make it down.
+        let mut t = base(c.id.clone(), "tls", r.failure.is_none(), c);
+        for (phase, v) in [
+            ("resolve", r.resolve_ms),
+            ("connect", r.connect_ms),
+            ("handshake", r.handshake_ms),
+            ("request", r.request_ms),
+        ] {
+            if let Some(ms) = v.filter(|v| v.is_finite()) {
+                t.lat.insert(phase.into(), vec![us(ms)]);
+            }
+        }
+        return Some(t);
+    }
+    if let CheckData::Tcp(r) = &c.data {
+        let connected: Vec<f64> = r
+            .attempts
+            .iter()
+            .filter(|a| a.outcome == crate::model::TcpOutcome::Connected)
+            .map(|a| us(a.elapsed_ms))
+            .collect();
+        let mut t = base(c.id.clone(), "tcp", !connected.is_empty(), c);
+        if !connected.is_empty() {
+            t.lat.insert("tcp_connect".into(), connected);
+        }
         return Some(t);
     }
     if let CheckData::NtpConsensus { .. } = &c.data {
@@ -260,6 +291,89 @@ mod tests {
         let cut = &t[3];
         assert!(!cut.up);
         assert_eq!(cut.codes, ["probe.deadline"]);
+    }
+
+    fn tls(failure: Option<TlsFailure>) -> Check {
+        Check {
+            id: "tls:distribution".into(),
+            kind: CheckKind::Tls,
+            target: "distribution".into(),
+            status: if failure.is_some() {
+                Status::Fail
+            } else {
+                Status::Warn
+            },
+            findings: vec![],
+            data: CheckData::Tls(Box::new(TlsEndpointResult {
+                name: "distribution".into(),
+                host: "dist.example".into(),
+                port: 443,
+                addr: None,
+                resolve_ms: Some(0.5),
+                connect_ms: Some(1.25),
+                handshake_ms: failure.is_none().then_some(4.5),
+                request_ms: failure.is_none().then_some(2.0),
+                protocol: None,
+                cipher: None,
+                server_cert: None,
+                server_chain_len: 0,
+                client_cert_requested: None,
+                client_cert_sent: false,
+                client_cert_expected: true,
+                accepted_by: None,
+                request: None,
+                http_status: None,
+                http_reason: None,
+                failure,
+            })),
+        }
+    }
+
+    #[test]
+    fn tls_and_tcp_targets_carry_their_phases() {
+        let mut round = crate::judge::judge(&profile(), &measurements());
+        round.checks = vec![tls(None), tls(Some(TlsFailure::ClientCertRequired))];
+        round.checks[1].id = "tls:api".into();
+        round.checks.push(Check {
+            id: "tcp:oqs-web".into(),
+            kind: CheckKind::Tcp,
+            target: "oqs-web".into(),
+            status: Status::Pass,
+            findings: vec![],
+            data: CheckData::Tcp(TcpTargetResult {
+                name: "oqs-web".into(),
+                host: "hweb.example".into(),
+                port: 443,
+                a: None,
+                aaaa: None,
+                families: vec![Family::Ipv6],
+                attempts: vec![
+                    TcpAttempt {
+                        addr: "[2001:db8::1]:443".parse().unwrap(),
+                        outcome: TcpOutcome::Timeout,
+                        elapsed_ms: 1000.0,
+                    },
+                    TcpAttempt {
+                        addr: "[2001:db8::2]:443".parse().unwrap(),
+                        outcome: TcpOutcome::Connected,
+                        elapsed_ms: 3.5,
+                    },
+                ],
+            }),
+        });
+        let t = targets(&round);
+        assert_eq!(t[0].kind, "tls");
+        assert!(t[0].up, "a warning is still up");
+        assert_eq!(t[0].lat["handshake"], [4.5]);
+        assert_eq!(t[0].lat.len(), 4);
+        assert!(!t[1].up, "a named TLS failure is down");
+        assert!(!t[1].lat.contains_key("handshake"));
+        assert!(t[2].up);
+        assert_eq!(
+            t[2].lat["tcp_connect"],
+            [3.5],
+            "only the connect that succeeded"
+        );
     }
 
     #[test]

@@ -558,7 +558,7 @@ impl Agg {
                     .with("changes", self.changes),
             );
         }
-        let latency = self
+        let latency: Vec<PhaseLatency> = self
             .lat
             .iter()
             .filter(|(_, (h, _, _))| !h.is_empty())
@@ -579,6 +579,8 @@ impl Agg {
                 }
             })
             .collect();
+        let mut latency: Vec<PhaseLatency> = latency;
+        latency.sort_by_key(|l| phase_rank(&l.phase));
         let mut codes: Vec<CodeCount> = self
             .codes
             .into_iter()
@@ -613,6 +615,18 @@ impl Agg {
             codes,
             up: self.last.is_some_and(|l| l.0),
         }
+    }
+}
+
+/// Phases in the order they happen (a TLS endpoint is resolved, connected, shaken hands with,
+/// then asked); others keep their names' order.
+fn phase_rank(phase: &str) -> u8 {
+    match phase {
+        "resolve" => 0,
+        "connect" | "tcp_connect" => 1,
+        "handshake" => 2,
+        "request" => 3,
+        _ => 4,
     }
 }
 
@@ -910,7 +924,7 @@ mod tests {
             [
                 ("soak.ntp_flapping", "補24", "127.0.0.12:123"),
                 ("soak.dns_flapping", "補35", "ntp.example"),
-                ("soak.flapping", "補17", "tls:distribution"),
+                ("soak.flapping", "補17", "distribution"),
             ]
         );
         for f in &r.findings {
