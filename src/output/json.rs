@@ -41,8 +41,10 @@ struct CheckHead<'a> {
     status: crate::model::Status,
 }
 
+/// A finding as JSON shows it: code, severity, 補N section, subject, cause and fix in one language,
+/// and the values its texts use. Shared by the round's and the soak report's JSON.
 #[derive(Serialize)]
-struct FindingView<'a> {
+pub(crate) struct FindingView<'a> {
     code: &'static str,
     severity: crate::model::Status,
     section: &'static str,
@@ -71,7 +73,7 @@ pub fn summary(round: &Round) -> Summary {
     }
 }
 
-fn finding<'a>(f: &'a Finding, lang: Lang) -> FindingView<'a> {
+pub(crate) fn finding<'a>(f: &'a Finding, lang: Lang) -> FindingView<'a> {
     let r = findings::render(f, lang);
     FindingView {
         code: f.code.as_label(),

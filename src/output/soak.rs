@@ -3,8 +3,9 @@
 //! finding with its guide section and text). Read `model` and `findings` only; no sockets, no
 //! clock: the time zone to show is given.
 
+use super::json::{FindingView, finding};
 use crate::findings::{self, Lang};
-use crate::model::{Finding, SoakReport, Stamp, Status, TargetReport};
+use crate::model::{SoakReport, Stamp, Status, TargetReport};
 use std::fmt::Write;
 
 pub struct Style {
@@ -452,34 +453,6 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let verdict = style.paint(r.status, &r.status.as_label().to_uppercase());
     let _ = writeln!(out, "\n{}: {verdict}", style.t("Result", "結果"));
     out
-}
-
-#[derive(serde::Serialize)]
-struct FindingView<'a> {
-    code: &'static str,
-    severity: Status,
-    section: &'static str,
-    subject: &'a str,
-    cause: String,
-    fix: String,
-    values: serde_json::Map<String, serde_json::Value>,
-}
-
-fn finding(f: &Finding, lang: Lang) -> FindingView<'_> {
-    let r = findings::render(f, lang);
-    FindingView {
-        code: f.code.as_label(),
-        severity: f.severity,
-        section: r.section,
-        subject: &f.subject,
-        cause: r.cause,
-        fix: r.fix,
-        values: f
-            .values
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect(),
-    }
 }
 
 #[derive(serde::Serialize)]

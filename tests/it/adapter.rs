@@ -2,27 +2,12 @@
 //! (golden files, both languages and JSON), NAT64/DNS64 and A-only names through the built-in lab,
 //! and the new flags' usage errors. The namespace tests are in `netns.rs`.
 
-use crate::support::bin;
-use crate::support::golden;
+use crate::support::{golden, run};
 use oqs_net::engine::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime};
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin()
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("LANG", "C")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()

@@ -2,26 +2,12 @@
 //! for the renderers and `--help` (refresh with `UPDATE_GOLDEN=1 cargo test`).
 
 use crate::support::bin;
-use crate::support::golden;
+use crate::support::{golden, run};
 use oqs_net::engine::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin()
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("LANG", "C")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn healthy_lab_round_exits_0() {

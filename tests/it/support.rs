@@ -99,3 +99,18 @@ pub fn golden(name: &str, actual: &str) {
         "{name} differs; review and run with UPDATE_GOLDEN=1 to accept"
     );
 }
+
+/// Runs the binary without colour in the C locale: (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = bin()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
