@@ -336,7 +336,11 @@ mod linux {
             lab_rt.block_on(lab.shutdown());
         }
         let (user, sys) = rt.block_on(bookkeeping(round, rounds, journal));
-        println!("{}", serde_json::json!({ "user_ms": user, "sys_ms": sys }));
+        let (rss, hwm) = memory_kb();
+        println!(
+            "{}",
+            serde_json::json!({ "user_ms": user, "sys_ms": sys, "vmrss_kb": rss, "vmhwm_kb": hwm })
+        );
     }
 
     /// Hands out the same judged round again and again: the soak's own bookkeeping (extracting
