@@ -26,6 +26,7 @@ pub mod proxy;
 pub mod scenario;
 pub mod schedule;
 pub mod tls;
+pub mod wpad;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
