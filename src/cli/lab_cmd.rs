@@ -38,6 +38,16 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
     let mut spec = lab_setup::spec_for(&profile, &v6, scenario.as_ref(), args.latency_ms);
     let port = args.dns_port.unwrap_or(if in_netns { 53 } else { 0 });
     spec.dns_bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    // A namespace of its own has the real ports free: the proxy on 8080 as the profile names it,
+    // WPAD on 80 where Windows looks.
+    if in_netns {
+        if let Some(p) = &mut spec.proxy {
+            p.port = 8080;
+        }
+        if let Some(w) = &mut spec.wpad {
+            w.port = 80;
+        }
+    }
 
     let scratch = tempfile::tempdir()
         .map_err(|e| CliError::Harness(format!("cannot make a temporary directory: {e}")))?;
@@ -73,8 +83,9 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
              DNS  {dns} (UDP and TCP)\n  \
              NTP  port {ntp} on  {v4}\n                      {v6}\n  \
              scenario: {sc}\n\n\
-             Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI):\n  \
-             {prefix}oqs-net probe --targets {file}\n\n",
+             Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI;\n\
+             --proxy takes the lab's PAC file, since the lab's terminal settings stay in the lab):\n  \
+             {prefix}oqs-net probe --targets {file}{proxy}\n\n",
             name = profile.name,
             ns = if in_netns {
                 format!(" in network namespace `{}`", args.netns)
@@ -87,7 +98,29 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
             file = profile_file.display(),
+            proxy = lab
+                .wpad_port()
+                .map(|p| format!(" --proxy {}", lab_setup::pac_url("http", p)))
+                .unwrap_or_default(),
         ));
+        let mut servers = String::new();
+        if let (Some(p), Some(port)) = (&spec.proxy, lab.proxy_port()) {
+            servers.push_str(&format!("  proxy  {}:{port} (HTTP CONNECT)\n", p.name));
+        }
+        if let Some(port) = lab.wpad_port() {
+            servers.push_str(&format!(
+                "  WPAD   http://{}{}/wpad.dat (search domain {})\n  PAC    {}",
+                lab_setup::LAB_WPAD_HOST,
+                if port == 80 { String::new() } else { format!(":{port}") },
+                lab_setup::LAB_SEARCH_DOMAIN,
+                lab_setup::pac_url("http", port),
+            ));
+            if let Some(https) = lab.wpad_https_port() {
+                servers.push_str(&format!(", {}", lab_setup::pac_url("https", https)));
+            }
+            servers.push_str("\n\n");
+        }
+        super::print(&servers);
         if let Some(pki) = lab.pki() {
             let mut t = String::from("TLS servers (client certificate required):\n");
             for e in lab_setup::with_distribution(&profile) {

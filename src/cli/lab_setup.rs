@@ -3,7 +3,9 @@
 //! and client PFX. Shared by `probe --lab`, `lab`, the tests and the benchmark.
 
 use crate::lab::{Lab, LabName, LabSpec, Scenario};
-use crate::model::{PasswordSource, Profile};
+use crate::model::{PasswordSource, Profile, ProxySource, WinInetValues};
+use crate::probe::pac::FixedResolver;
+use crate::probe::proxy::{ProxyPlan, settings};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Round-robin members on IPv4 (Linux routes all of 127/8 to loopback).
@@ -52,6 +54,27 @@ pub fn with_distribution(profile: &Profile) -> Vec<crate::model::TlsEndpoint> {
         });
     }
     eps
+}
+
+/// The lab's DNS domain, the search domain its terminal has (so WPAD walks from
+/// `wpad.clinic.oqs-lab.test` up to `wpad.oqs-lab.test`, where the lab's WPAD server is), and
+/// the host of its PAC URL.
+pub const LAB_DOMAIN: &str = "oqs-lab.test";
+pub const LAB_SEARCH_DOMAIN: &str = "clinic.oqs-lab.test";
+pub const LAB_WPAD_HOST: &str = "wpad.oqs-lab.test";
+pub const LAB_PAC_HOST: &str = "pac.oqs-lab.test";
+
+/// The lab's PAC file at `scheme://pac.oqs-lab.test[:port]/proxy.pac`.
+pub fn pac_url(scheme: &str, port: u16) -> String {
+    match (scheme, port) {
+        ("http", 80) | ("https", 443) => format!("{scheme}://{LAB_PAC_HOST}/proxy.pac"),
+        _ => format!("{scheme}://{LAB_PAC_HOST}:{port}/proxy.pac"),
+    }
+}
+
+/// The lab's TLS server standing in for an internet-bound host of the profile.
+fn internet_endpoint(host: &str) -> String {
+    format!("internet:{host}")
 }
 
 /// Loads a scenario by built-in name, or from a file when the name is a path.
@@ -116,6 +139,27 @@ pub fn spec_with(
             fault: crate::lab::TlsFault::None,
         })
         .collect();
+    // Internet-bound hosts: a TLS server each (no client certificate, as on the internet), reached
+    // only through the proxy.
+    if let Some(proxy) = &profile.proxy {
+        spec.tls
+            .extend(proxy.internet.iter().map(|h| crate::lab::LabTls {
+                endpoint: internet_endpoint(&h.host),
+                host: h.host.clone(),
+                fault: crate::lab::TlsFault::NoClientAuth,
+            }));
+        spec.proxy = Some(crate::lab::LabProxyConf {
+            name: proxy.server.host.clone(),
+            ..crate::lab::LabProxyConf::default()
+        });
+    }
+    spec.wpad = Some(crate::lab::LabWpadConf {
+        names: vec![LAB_WPAD_HOST.into(), LAB_PAC_HOST.into()],
+        script: crate::lab::scenario::builtin_pac("installers")
+            .unwrap_or_default()
+            .to_string(),
+        ..crate::lab::LabWpadConf::default()
+    });
     spec.tls_bind = tls_bind;
     spec.names.push(LabName {
         name: crate::probe::ipv6::IPV4ONLY_ARPA.to_string(),
@@ -145,6 +189,16 @@ pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
     for e in &mut p.tls {
         if let Some(port) = lab.tls_port(&e.name) {
             e.host.port = Some(port);
+        }
+    }
+    if let Some(proxy) = &mut p.proxy {
+        if let Some(port) = lab.proxy_port() {
+            proxy.server.port = Some(port);
+        }
+        for h in &mut proxy.internet {
+            if let Some(port) = lab.tls_port(&internet_endpoint(&h.host)) {
+                h.port = Some(port);
+            }
         }
     }
     if let Some(pki) = lab.pki() {
@@ -214,6 +268,16 @@ pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
         })
         .collect();
     top.insert("tls".into(), Value::Array(tls));
+    if let Some(proxy) = &p.proxy {
+        let mut t = Table::new();
+        t.insert("server".into(), Value::String(proxy.server.to_string()));
+        t.insert("bypass".into(), strings(proxy.bypass.clone()));
+        t.insert(
+            "internet".into(),
+            strings(proxy.internet.iter().map(ToString::to_string).collect()),
+        );
+        top.insert("proxy".into(), Value::Table(t));
+    }
     let t = &p.tls_settings;
     let mut settings = Table::new();
     let path = |p: &std::path::Path| Value::String(p.display().to_string());
@@ -233,6 +297,127 @@ pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
         p.name,
         toml::to_string(&top).unwrap_or_default()
     )
+}
+
+/// The proxy settings of the terminal the lab stands beside (the scenario's `[terminal]` over the
+/// installers' settings), written as Windows keeps them and read back by the same decoders as on
+/// Windows; then `--proxy` (first, as it rules) and the profile. The machine's own environment and
+/// settings are not read: the lab's terminal replaces them.
+pub fn proxy_sources(
+    pointed: &Profile,
+    scenario: Option<&Scenario>,
+    lab: &Lab,
+    flag: Option<&str>,
+) -> Result<Vec<ProxySource>, String> {
+    let mut out = Vec::new();
+    if let Some(f) = flag {
+        out.push(settings::from_flag(f)?);
+    }
+    let t = scenario
+        .and_then(|s| s.terminal.clone())
+        .unwrap_or_default();
+    let proxy = pointed
+        .proxy
+        .as_ref()
+        .map(|p| p.server.to_string())
+        .unwrap_or_default();
+    let bypass = super::proxy_setup::expected_bypass(pointed).join(";");
+    let pac = |scheme: &str, port: Option<u16>| pac_url(scheme, port.unwrap_or(0));
+    let fill = |v: &str| match v {
+        "@proxy" => proxy.clone(),
+        "@bypass" => bypass.clone(),
+        "@pac-url" => pac("http", lab.wpad_port()),
+        "@pac-url-https" => pac("https", lab.wpad_https_port()),
+        other => other.to_string(),
+    };
+    let lab_origin = |mut s: ProxySource| {
+        s.origin = format!("{} (the lab's terminal)", s.origin);
+        s
+    };
+    let environment: std::collections::BTreeMap<String, String> = t
+        .environment
+        .iter()
+        .map(|(k, v)| (k.clone(), fill(v)))
+        .collect();
+    out.extend(settings::from_environment(|k| environment.get(k).cloned()).map(lab_origin));
+
+    let server = fill(t.proxy_server.as_deref().unwrap_or("@proxy"));
+    let enabled = t.proxy_enable.unwrap_or(!server.is_empty());
+    let auto_config_url = t.auto_config_url.as_deref().map(fill);
+    let auto_detect = t.auto_detect.unwrap_or(false);
+    let flags = 0x01
+        | if enabled { 0x02 } else { 0 }
+        | if auto_config_url.is_some() { 0x04 } else { 0 }
+        | if auto_detect { 0x08 } else { 0 };
+    let mut connection = vec![0x46, 0, 0, 0, 1, 0, 0, 0, flags, 0, 0, 0];
+    connection.extend_from_slice(&[0; 8]);
+    let wininet = WinInetValues {
+        proxy_enable: Some(u32::from(enabled)),
+        proxy_server: Some(server.clone()),
+        proxy_override: Some(fill(t.proxy_override.as_deref().unwrap_or("@bypass"))),
+        auto_config_url,
+        default_connection_settings: Some(connection),
+    };
+    out.push(lab_origin(settings::from_wininet(&wininet)));
+
+    // WinHTTP: as Internet Options unless the scenario says otherwise (`netsh winhttp import
+    // proxy source=ie` is what installers run).
+    let winhttp_proxy = match t.winhttp_proxy.as_deref() {
+        Some(v) => fill(v),
+        None if enabled => server,
+        None => "direct".into(),
+    };
+    let winhttp_bypass = fill(
+        t.winhttp_bypass
+            .as_deref()
+            .or(t.proxy_override.as_deref())
+            .unwrap_or("@bypass"),
+    );
+    let blob = winhttp_blob(&winhttp_proxy, &winhttp_bypass);
+    out.extend(settings::from_winhttp(&blob).map(lab_origin));
+    out.extend(
+        pointed
+            .proxy
+            .as_ref()
+            .map(|p| settings::from_profile(&pointed.name, p)),
+    );
+    Ok(out)
+}
+
+/// The `WinHttpSettings` value `netsh winhttp set proxy` writes: version, counter, flags (1 direct,
+/// 3 proxy), then the proxy and the bypass list, each after its length.
+fn winhttp_blob(proxy: &str, bypass: &str) -> Vec<u8> {
+    let direct = proxy.is_empty() || proxy.eq_ignore_ascii_case("direct");
+    let mut blob = vec![0x18, 0, 0, 0, 0, 0, 0, 0];
+    blob.extend_from_slice(&(if direct { 1u32 } else { 3u32 }).to_le_bytes());
+    for text in [
+        if direct { "" } else { proxy },
+        if direct { "" } else { bypass },
+    ] {
+        blob.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        blob.extend_from_slice(text.as_bytes());
+    }
+    blob
+}
+
+/// The proxy section's plan for a profile pointed at `lab`: WPAD walks the lab terminal's search
+/// domain on the lab WPAD server's port, and PAC scripts resolve the lab's names.
+pub fn proxy_plan(pointed: &Profile, sources: Vec<ProxySource>, lab: &Lab) -> Option<ProxyPlan> {
+    let mut plan = super::proxy_setup::plan(pointed, sources)?;
+    plan.search_domains = vec![LAB_SEARCH_DOMAIN.into()];
+    plan.wpad_port = lab.wpad_port().unwrap_or(80);
+    let mut names = FixedResolver::new();
+    for n in lab.spec().names {
+        for ip in
+            n.a.iter()
+                .map(|a| IpAddr::V4(*a))
+                .chain(n.aaaa.iter().map(|a| IpAddr::V6(*a)))
+        {
+            names.insert(&n.name, ip);
+        }
+    }
+    plan.pac_resolver = std::sync::Arc::new(names);
+    Some(plan)
 }
 
 #[cfg(test)]

@@ -22,10 +22,13 @@ use std::time::Duration;
 #[derive(Args, Debug)]
 #[command(after_help = PAC_HELP)]
 pub struct PacArgs {
-    /// The PAC file: a path, `-` for standard input, or an http:// URL to fetch (directly, never
-    /// through a proxy).
+    /// The PAC file: a path, `-` for standard input, or an http:// or https:// URL to fetch
+    /// (directly, never through a proxy).
     #[arg(value_name = "FILE_OR_URL")]
     pub source: String,
+    /// PEM roots that an https:// PAC server's certificate must chain to (default: the system's).
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
     /// The URL to find the proxy for.
     #[arg(long, value_name = "URL")]
     pub url: String,
@@ -257,7 +260,24 @@ fn load(
             .enable_all()
             .build()
             .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))?;
-        let r = rt.block_on(fetch::fetch(&args.source, &NetOptions::default(), &limits));
+        // A trust store that cannot be read matters only for an https:// URL, where it is named.
+        let trust = crate::probe::tls::server_auth_config(args.ca_bundle.clone());
+        if let (Err(e), true) = (
+            &trust,
+            args.source.to_ascii_lowercase().starts_with("https:"),
+        ) {
+            return Err(CliError::Usage(format!("--ca-bundle: {e}")));
+        }
+        let via = fetch::FetchVia {
+            tls: trust.as_ref().ok(),
+            ..fetch::FetchVia::default()
+        };
+        let r = rt.block_on(fetch::fetch(
+            &args.source,
+            &NetOptions::default(),
+            &via,
+            &limits,
+        ));
         return Ok(match r {
             Ok(f) => Ok(Source {
                 name: args.source.clone(),

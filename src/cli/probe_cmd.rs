@@ -13,8 +13,16 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     let mut profile = args.which.load()?;
     super::override_round(&mut profile, args.queries, args.samples, args.ntp_port);
     args.tls.apply(&mut profile)?;
-    let proxy_sources = super::proxy_setup::sources(&profile, args.proxy.as_deref())
-        .map_err(|e| CliError::Usage(format!("--proxy: {e}")))?;
+    let proxy_flag = |e: String| CliError::Usage(format!("--proxy: {e}"));
+    // With --lab the lab's terminal stands in for this machine's settings (read once it runs).
+    let mut proxy_sources = if args.lab {
+        if let Some(f) = &args.proxy {
+            crate::probe::proxy::settings::from_flag(f).map_err(proxy_flag)?;
+        }
+        Vec::new()
+    } else {
+        super::proxy_setup::sources(&profile, args.proxy.as_deref()).map_err(proxy_flag)?
+    };
     let family = match args.family {
         FamilyArg::V6 => Some(Family::Ipv6),
         FamilyArg::V4 => Some(Family::Ipv4),
@@ -75,11 +83,18 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
                 .await
                 .map_err(|e| CliError::Lab(e.to_string()))?;
             let (p, r) = lab_setup::point_at(&profile, &lab);
+            proxy_sources =
+                lab_setup::proxy_sources(&p, scenario.as_ref(), &lab, args.proxy.as_deref())
+                    .map_err(proxy_flag)?;
             profile = p;
             resolvers = r;
             Some(lab)
         } else {
             None
+        };
+        let proxy = match &lab {
+            Some(lab) => lab_setup::proxy_plan(&profile, proxy_sources, lab),
+            None => super::proxy_setup::plan(&profile, proxy_sources),
         };
         let plan = Plan {
             profile: profile.clone(),
@@ -91,7 +106,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
             },
             concurrency: args.concurrency as usize,
             round_deadline: Duration::from_secs(args.deadline),
-            proxy: super::proxy_setup::plan(&profile, proxy_sources).map(std::sync::Arc::new),
+            proxy: proxy.map(std::sync::Arc::new),
         };
         let cancel = CancellationToken::new();
         let ctrl_c = cancel.clone();

@@ -2,7 +2,7 @@
 //! (`--proxy`, the environment, Windows' settings through `platform`, the profile), and the targets
 //! with the way the profile expects each to go.
 
-use crate::model::{Profile, ProxySource, Way};
+use crate::model::{HostPort, Profile, ProxySource, Way};
 use crate::probe::pac::{FixedResolver, SystemResolver};
 use crate::probe::proxy::{ProxyPlan, ProxyTarget, settings};
 use std::sync::Arc;
@@ -52,9 +52,37 @@ pub fn expected_way(profile: &Profile, expected_bypass: &[String], host: &str) -
     }
 }
 
-/// The plan for `profile`'s TLS endpoints; `None` when it has none.
+/// Every target whose way is checked: the profile's TLS endpoints (handshaken through a tunnel
+/// when they go through the proxy) and its internet-bound hosts (a CONNECT only).
+pub fn targets(profile: &Profile) -> Vec<ProxyTarget> {
+    let bypass = expected_bypass(profile);
+    let with_port = |h: &HostPort| HostPort {
+        host: h.host.clone(),
+        port: Some(h.port_or(443)),
+    };
+    let tls = profile.tls.iter().map(|e| ProxyTarget {
+        name: e.name.clone(),
+        target: with_port(&e.host),
+        expected: expected_way(profile, &bypass, &e.host.host),
+        tls: Some(e.clone()),
+    });
+    let internet = profile
+        .proxy
+        .iter()
+        .flat_map(|p| &p.internet)
+        .map(|h| ProxyTarget {
+            name: h.host.clone(),
+            target: with_port(h),
+            expected: expected_way(profile, &bypass, &h.host),
+            tls: None,
+        });
+    tls.chain(internet).collect()
+}
+
+/// The plan for `profile`'s targets; `None` when it has none.
 pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
-    if profile.tls.is_empty() {
+    let targets = targets(profile);
+    if targets.is_empty() {
         return None;
     }
     let search_domains = hickory_resolver::system_conf::read_system_conf()
@@ -65,18 +93,10 @@ pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
                 .collect()
         })
         .unwrap_or_default();
-    let bypass = expected_bypass(profile);
     Some(ProxyPlan {
         sources,
-        targets: profile
-            .tls
-            .iter()
-            .map(|e| ProxyTarget {
-                endpoint: e.clone(),
-                expected: expected_way(profile, &bypass, &e.host.host),
-            })
-            .collect(),
-        expected_bypass: bypass,
+        targets,
+        expected_bypass: expected_bypass(profile),
         search_domains,
         wpad_port: 80,
         pac_resolver: Arc::new(SystemResolver {

@@ -514,10 +514,24 @@ pub fn entry(code: Code) -> Entry {
         ),
         ProxyAutoDetectOn => e(
             S17,
-            "'Automatically detect settings' (WPAD) is on while {detail}",
+            "'Automatically detect settings' (WPAD) is on while the connection to {targets} fails or goes the wrong way",
             "Switch off 'Automatically detect settings' in Internet Options → Connections → LAN settings: it makes the distribution server's connection succeed and fail by turns (補17)",
-            "「設定を自動的に検出する」（WPAD）がオンのまま、{detail}",
+            "「設定を自動的に検出する」（WPAD）がオンのまま、{targets} への接続が失敗しているか経路が誤っています",
             "インターネットオプション → 接続 → LANの設定 で「設定を自動的に検出する」をオフにしてください。配信サーバへの接続が不安定になる原因です（補17）",
+        ),
+        ProxyAutoDetectWaysDiffer => e(
+            S17,
+            "'Automatically detect settings' (WPAD) is on and its PAC file sends {targets} another way than the explicit settings, which Windows takes whenever WPAD is not found: {ways}",
+            "The way to these changes each time WPAD discovery succeeds or fails, so the connection succeeds and fails by turns: switch off 'Automatically detect settings' (Internet Options → Connections → LAN settings) (補17)",
+            "「設定を自動的に検出する」（WPAD）がオンで、そのPACファイルは {targets} を明示的なプロキシ設定（WPADが見つからないときにWindowsが使う設定）と異なる経路に送ります: {ways}",
+            "WPADの検出が成功するか失敗するかで経路が変わり、接続が成功と失敗を繰り返します。インターネットオプション → 接続 → LANの設定 で「設定を自動的に検出する」をオフにしてください（補17）",
+        ),
+        ProxyWinHttpDiffers => e(
+            S22,
+            "WinHTTP's proxy (netsh winhttp: {winhttp}) differs from Internet Options ({wininet})",
+            "Windows Update and other services use WinHTTP: set the same proxy and bypass list there (netsh winhttp import proxy source=ie, or netsh winhttp set proxy) as installers do (補22)",
+            "WinHTTPのプロキシ（netsh winhttp: {winhttp}）がインターネットオプションの設定（{wininet}）と異なります",
+            "Windows Update などのサービスはWinHTTPの設定を使います。netsh winhttp import proxy source=ie などで同じプロキシと除外リストを設定してください（補22）",
         ),
         // TLS and client certificates (issue 3), then PAC (issue 4).
         TlsUnresolved => e(

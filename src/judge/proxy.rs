@@ -4,7 +4,8 @@
 
 use super::worst;
 use crate::model::{
-    Check, CheckData, CheckKind, Code, ConnectOutcome, Finding, ProxyRound, Status, TargetRoute,
+    Check, CheckData, CheckKind, Code, ConnectOutcome, Finding, ProxyRound, ProxySource,
+    ProxySourceKind, Status, TargetRoute, Way,
 };
 
 pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
@@ -39,24 +40,22 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
         );
     }
     if p.auto_detect {
-        let bad = routes
+        let bad: Vec<&str> = routes
             .iter()
             .filter(|c| c.status >= Status::Fail)
-            .map(|c| c.target.clone())
-            .collect::<Vec<_>>();
-        let distribution_failed = bad.iter().any(|t| t == "distribution");
+            .map(|c| c.target.as_str())
+            .collect();
         if !bad.is_empty() {
-            let detail = if distribution_failed {
-                "the distribution server's connection fails".to_string()
-            } else {
-                format!("these go the wrong way or fail: {}", bad.join(", "))
-            };
             findings.push(
                 Finding::new(Code::ProxyAutoDetectOn, Status::Fail, "auto-detect")
-                    .with("detail", detail),
+                    .with("targets", bad.join(", ")),
             );
         }
+        if let Some(f) = ways_differ(p) {
+            findings.push(f);
+        }
     }
+    findings.extend(winhttp_differs(p));
     out.push(Check {
         id: "proxy:settings".into(),
         kind: CheckKind::ProxySettings,
@@ -74,6 +73,79 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
     });
     out.extend(routes);
     out
+}
+
+/// Targets whose WPAD way is not the way the explicit settings give: the way flips whenever WPAD
+/// discovery fails, which is 補17's flapping.
+fn ways_differ(p: &ProxyRound) -> Option<Finding> {
+    p.pac
+        .as_ref()
+        .filter(|u| u.via == "wpad" && u.error.is_none())?;
+    let shown = |way: Way, proxy: &Option<String>| match proxy {
+        Some(proxy) => format!("PROXY {proxy}"),
+        None => way.as_label().to_uppercase(),
+    };
+    let differ: Vec<(&TargetRoute, String)> = p
+        .routes
+        .iter()
+        .filter_map(|r| {
+            let f = r.fallback.as_ref()?;
+            (f.way != r.way || f.proxy != r.proxy).then(|| {
+                let ways = format!(
+                    "{}: {} / {}",
+                    r.name,
+                    shown(r.way, &r.proxy),
+                    shown(f.way, &f.proxy)
+                );
+                (r, ways)
+            })
+        })
+        .collect();
+    if differ.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = differ.iter().map(|(r, _)| r.name.as_str()).collect();
+    let ways: Vec<&str> = differ.iter().map(|(_, w)| w.as_str()).collect();
+    // Worse when the distribution server's way flips (補17's very case), or an OQS host's.
+    let status = if names.contains(&"distribution")
+        || differ.iter().any(|(r, _)| r.expected == Way::Direct)
+    {
+        Status::Fail
+    } else {
+        Status::Warn
+    };
+    Some(
+        Finding::new(Code::ProxyAutoDetectWaysDiffer, status, "auto-detect")
+            .with("targets", names.join(", "))
+            .with("ways", ways.join("; ")),
+    )
+}
+
+/// WinHTTP (services, Windows Update) against Internet Options (the user's applications): the
+/// proxy and the bypass list should be the same in both (installers set both).
+fn winhttp_differs(p: &ProxyRound) -> Option<Finding> {
+    let of = |k| p.sources.iter().find(|s| s.kind == k);
+    let (inet, http) = (of(ProxySourceKind::WinInet)?, of(ProxySourceKind::WinHttp)?);
+    let said = |s: &ProxySource| match &s.proxy {
+        Some(proxy) if s.bypass.is_empty() => proxy.clone(),
+        Some(proxy) => format!("{proxy}, bypass {}", s.bypass.join(";")),
+        None => "DIRECT".to_string(),
+    };
+    // A bypass list matters only beside a proxy that is switched on.
+    let norm = |s: &ProxySource| {
+        let proxy = s.proxy.as_ref().map(|p| p.to_ascii_lowercase());
+        let mut b: Vec<String> = match proxy {
+            Some(_) => s.bypass.iter().map(|e| e.to_ascii_lowercase()).collect(),
+            None => Vec::new(),
+        };
+        b.sort();
+        (proxy, b)
+    };
+    (norm(inet) != norm(http)).then(|| {
+        Finding::new(Code::ProxyWinHttpDiffers, Status::Warn, "WinHTTP")
+            .with("winhttp", said(http))
+            .with("wininet", said(inet))
+    })
 }
 
 fn route_check(r: &TargetRoute) -> Check {

@@ -38,8 +38,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use proxy::{LabProxy, ProxyFault};
 pub use scenario::{Scenario, ScenarioError};
 pub use tls::{LabTls, TlsFault};
+pub use wpad::{LabWpad, WpadFault};
 
 /// Everything the lab serves. Bindings (`dns_bind`, `ntp_port`, member addresses) are fixed at
 /// [`Lab::start`]; the rest can be changed at runtime with [`Lab::update`].
@@ -59,8 +61,65 @@ pub struct LabSpec {
     /// TLS servers (each on a port of its own, on every `tls_bind` address). Their host names
     /// are answered by the DNS server with the `tls_bind` addresses unless `names` has them.
     pub tls: Vec<LabTls>,
-    /// Where the TLS servers listen; empty: 127.0.0.1.
+    /// Where the TLS servers listen; empty: 127.0.0.1. The proxy and the WPAD server listen
+    /// there too.
     pub tls_bind: Vec<IpAddr>,
+    /// The distribution base's proxy stand-in (an HTTP CONNECT proxy); `None`: no proxy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<LabProxyConf>,
+    /// The WPAD / PAC web server; `None`: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wpad: Option<LabWpadConf>,
+}
+
+/// The lab's HTTP CONNECT proxy. It reaches the lab's names (the TLS servers) by the addresses the
+/// DNS server gives them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LabProxyConf {
+    /// The name the DNS server answers with the proxy's addresses.
+    pub name: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub fault: ProxyFault,
+    /// Nothing listens on the port: connections are refused.
+    pub down: bool,
+}
+
+impl Default for LabProxyConf {
+    fn default() -> Self {
+        LabProxyConf {
+            name: "proxy.lab.test".into(),
+            port: 0,
+            fault: ProxyFault::None,
+            down: false,
+        }
+    }
+}
+
+/// The lab's WPAD / PAC web server: HTTP on one port and, when the lab has a PKI, HTTPS on
+/// another, serving `script` at `/wpad.dat` and any `*.pac` path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LabWpadConf {
+    /// Names the DNS server answers with the server's addresses (`wpad.<domain>`, a PAC host).
+    pub names: Vec<String>,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// The PAC file. `PROXY <proxy name>:8080` in it is served with the lab proxy's real port.
+    pub script: String,
+    pub fault: WpadFault,
+}
+
+impl Default for LabWpadConf {
+    fn default() -> Self {
+        LabWpadConf {
+            names: Vec::new(),
+            port: 0,
+            script: String::new(),
+            fault: WpadFault::None,
+        }
+    }
 }
 
 impl Default for LabSpec {
@@ -73,6 +132,8 @@ impl Default for LabSpec {
             members: Vec::new(),
             tls: Vec::new(),
             tls_bind: Vec::new(),
+            proxy: None,
+            wpad: None,
         }
     }
 }
@@ -303,6 +364,10 @@ pub struct LabStats {
     pub tls_connections: u64,
     /// TLS handshakes completed by the TLS servers.
     pub tls_handshakes: u64,
+    /// CONNECT requests the proxy received.
+    pub proxy_connects: u64,
+    /// Requests the WPAD / PAC server received.
+    pub wpad_requests: u64,
 }
 
 impl LabStats {
@@ -339,6 +404,8 @@ impl LabStats {
             + self.ntp_requests.values().sum::<u64>()
             + self.ntp_malformed
             + self.tls_connections
+            + self.proxy_connects
+            + self.wpad_requests
     }
 }
 
@@ -431,6 +498,18 @@ pub struct Lab {
     pki: Option<Arc<pki::LabPki>>,
     /// Port of each `spec.tls` server, in order.
     tls_ports: Vec<u16>,
+    /// The proxy on each `tls_bind` address (none when it is down).
+    proxies: Vec<LabProxy>,
+    proxy_port: Option<u16>,
+    wpads: WpadServers,
+}
+
+/// The WPAD / PAC server on each `tls_bind` address, plain and (with a PKI) over TLS.
+#[derive(Default)]
+struct WpadServers {
+    servers: Vec<LabWpad>,
+    http_port: Option<u16>,
+    https_port: Option<u16>,
 }
 
 impl fmt::Debug for Lab {
@@ -466,36 +545,29 @@ impl Lab {
         if spec.tls_bind.is_empty() {
             spec.tls_bind.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
         }
-        // The TLS servers' names resolve to where they listen.
-        for t in &spec.tls {
-            if spec.name(&t.host).is_none() {
-                spec.names.push(LabName {
-                    name: t.host.clone(),
-                    a: spec
-                        .tls_bind
-                        .iter()
-                        .filter_map(|ip| match ip {
-                            IpAddr::V4(v4) => Some(*v4),
-                            IpAddr::V6(_) => None,
-                        })
-                        .collect(),
-                    aaaa: spec
-                        .tls_bind
-                        .iter()
-                        .filter_map(|ip| match ip {
-                            IpAddr::V6(v6) => Some(*v6),
-                            IpAddr::V4(_) => None,
-                        })
-                        .collect(),
-                    rotate: false,
-                    ..LabName::default()
-                });
+        // The TLS servers', the proxy's and the WPAD server's names resolve to where they listen.
+        let listening: Vec<String> = spec
+            .tls
+            .iter()
+            .map(|t| t.host.clone())
+            .chain(spec.proxy.iter().map(|p| p.name.clone()))
+            .chain(spec.wpad.iter().flat_map(|w| w.names.clone()))
+            .collect();
+        for host in listening {
+            if spec.name(&host).is_none() {
+                let name = listening_name(&host, &spec.tls_bind);
+                spec.names.push(name);
             }
         }
         let (pki, tls_listeners) = if spec.tls.is_empty() {
             (None, Vec::new())
         } else {
-            let hosts: Vec<String> = spec.tls.iter().map(|t| t.host.clone()).collect();
+            let hosts: Vec<String> = spec
+                .tls
+                .iter()
+                .map(|t| t.host.clone())
+                .chain(spec.wpad.iter().flat_map(|w| w.names.clone()))
+                .collect();
             let pki = Arc::new(pki::LabPki::generate(&hosts)?);
             let mut listeners = Vec::new();
             for _ in &spec.tls {
@@ -504,6 +576,26 @@ impl Lab {
             (Some(pki), listeners)
         };
         let tls_ports: Vec<u16> = tls_listeners.iter().map(|(_, p)| *p).collect();
+        let (proxies, proxy_port) = match &mut spec.proxy {
+            Some(conf) => {
+                let (servers, port) =
+                    start_proxies(conf, &spec.tls_bind, proxy_hosts(&spec.names)).await?;
+                conf.port = port;
+                (servers, Some(port))
+            }
+            None => (Vec::new(), None),
+        };
+        let proxy_port_for_scripts = proxy_port.unwrap_or(0);
+        let wpads = match &spec.wpad {
+            Some(conf) => {
+                let script = served_script(conf, spec.proxy.as_ref(), proxy_port_for_scripts);
+                start_wpads(conf, script, &spec.tls_bind, pki.as_deref()).await?
+            }
+            None => WpadServers::default(),
+        };
+        if let Some(w) = &mut spec.wpad {
+            w.port = wpads.http_port.unwrap_or(0);
+        }
 
         let shared = Arc::new(Shared {
             spec: RwLock::new(spec),
@@ -539,7 +631,7 @@ impl Lab {
                 }
             }
         }
-        tracing::debug!(%dns_addr, ntp_port, ?tls_ports, "lab started");
+        tracing::debug!(%dns_addr, ntp_port, ?tls_ports, ?proxy_port, "lab started");
         Ok(Lab {
             shared,
             dns_addr,
@@ -548,7 +640,25 @@ impl Lab {
             tasks,
             pki,
             tls_ports,
+            proxies,
+            proxy_port,
+            wpads,
         })
+    }
+
+    /// The proxy's port (also when it is `down`: then nothing listens there).
+    pub fn proxy_port(&self) -> Option<u16> {
+        self.proxy_port
+    }
+
+    /// The WPAD / PAC server's HTTP port.
+    pub fn wpad_port(&self) -> Option<u16> {
+        self.wpads.http_port
+    }
+
+    /// The WPAD / PAC server's HTTPS port (when the lab has a PKI).
+    pub fn wpad_https_port(&self) -> Option<u16> {
+        self.wpads.https_port
     }
 
     /// The port of the TLS server for profile endpoint `endpoint`.
@@ -591,11 +701,43 @@ impl Lab {
         f(&mut spec);
         spec.dns_bind = dns_bind;
         spec.ntp_port = ntp_port;
+        if let Some(p) = &spec.proxy {
+            for server in &self.proxies {
+                server.set_fault(p.fault);
+            }
+        }
+        if let Some(w) = &spec.wpad {
+            let script = served_script(w, spec.proxy.as_ref(), self.proxy_port.unwrap_or(0));
+            for server in &self.wpads.servers {
+                server.set_fault(w.fault);
+                server.set_script(script.clone());
+            }
+        }
     }
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> LabStats {
-        self.shared.stats().clone()
+        let mut stats = self.shared.stats().clone();
+        stats.proxy_connects = self
+            .proxies
+            .iter()
+            .map(|p| {
+                p.stats()
+                    .connects
+                    .load(std::sync::atomic::Ordering::Relaxed)
+            })
+            .sum();
+        stats.wpad_requests = self
+            .wpads
+            .servers
+            .iter()
+            .map(|w| {
+                w.stats()
+                    .requests
+                    .load(std::sync::atomic::Ordering::Relaxed)
+            })
+            .sum();
+        stats
     }
 
     /// Stops every server and waits until all sockets are closed.
@@ -603,7 +745,147 @@ impl Lab {
         self.cancel.cancel();
         let mut tasks = std::mem::take(&mut self.tasks);
         while tasks.join_next().await.is_some() {}
+        for p in std::mem::take(&mut self.proxies) {
+            p.shutdown().await;
+        }
+        for w in std::mem::take(&mut self.wpads.servers) {
+            w.shutdown().await;
+        }
     }
+}
+
+/// A name answered with the addresses a lab server listens on.
+fn listening_name(host: &str, bind: &[IpAddr]) -> LabName {
+    LabName {
+        name: host.to_owned(),
+        a: bind
+            .iter()
+            .filter_map(|ip| match ip {
+                IpAddr::V4(v4) => Some(*v4),
+                IpAddr::V6(_) => None,
+            })
+            .collect(),
+        aaaa: bind
+            .iter()
+            .filter_map(|ip| match ip {
+                IpAddr::V6(v6) => Some(*v6),
+                IpAddr::V4(_) => None,
+            })
+            .collect(),
+        rotate: false,
+        ..LabName::default()
+    }
+}
+
+/// The proxy's own name table: each lab name's first address (IPv4 first, as the lab's servers
+/// all listen on 127.0.0.1).
+fn proxy_hosts(names: &[LabName]) -> BTreeMap<String, IpAddr> {
+    names
+        .iter()
+        .filter_map(|n| {
+            let ip =
+                n.a.first()
+                    .map(|v4| IpAddr::V4(*v4))
+                    .or_else(|| n.aaaa.first().map(|v6| IpAddr::V6(*v6)))?;
+            Some((normalize_name(&n.name), ip))
+        })
+        .collect()
+}
+
+/// A free TCP port on every address (the first address picks it).
+async fn start_proxies(
+    conf: &LabProxyConf,
+    bind: &[IpAddr],
+    hosts: BTreeMap<String, IpAddr>,
+) -> Result<(Vec<LabProxy>, u16), LabError> {
+    let mut port = conf.port;
+    let mut servers = Vec::new();
+    for ip in bind {
+        let addr = SocketAddr::new(*ip, port);
+        let failed = |source: io::Error| LabError::Bind {
+            service: "proxy",
+            addr,
+            source,
+        };
+        if conf.down {
+            // Find a port that is free now, and leave it closed.
+            if port == 0 {
+                port = std::net::TcpListener::bind(addr)
+                    .and_then(|l| l.local_addr())
+                    .map_err(failed)?
+                    .port();
+            }
+            continue;
+        }
+        let server = LabProxy::start(proxy::LabProxySpec {
+            bind: addr,
+            fault: conf.fault,
+            hosts: hosts.clone(),
+            latency_ms: 0,
+        })
+        .await
+        .map_err(failed)?;
+        port = server.addr().port();
+        servers.push(server);
+    }
+    Ok((servers, port))
+}
+
+/// The script as served: `PROXY <proxy name>:8080` pointed at the port the lab proxy really has.
+fn served_script(w: &LabWpadConf, proxy: Option<&LabProxyConf>, port: u16) -> String {
+    match proxy {
+        Some(p) if port != 0 && port != 8080 => w
+            .script
+            .replace(&format!("{}:8080", p.name), &format!("{}:{port}", p.name)),
+        _ => w.script.clone(),
+    }
+}
+
+async fn start_wpads(
+    conf: &LabWpadConf,
+    script: String,
+    bind: &[IpAddr],
+    pki: Option<&pki::LabPki>,
+) -> Result<WpadServers, LabError> {
+    let mut out = WpadServers::default();
+    for https in [false, true] {
+        let identity = match (https, pki) {
+            (false, _) => None,
+            (true, Some(pki)) => Some(pki::Identity {
+                chain: pki.server.chain.clone(),
+                key: pki.server.key.clone_key(),
+            }),
+            (true, None) => continue,
+        };
+        let mut port = if https { 0 } else { conf.port };
+        for ip in bind {
+            let addr = SocketAddr::new(*ip, port);
+            let server = LabWpad::start(wpad::LabWpadSpec {
+                bind: addr,
+                script: script.clone(),
+                fault: conf.fault,
+                latency_ms: 0,
+                tls: identity.as_ref().map(|i| pki::Identity {
+                    chain: i.chain.clone(),
+                    key: i.key.clone_key(),
+                }),
+            })
+            .await
+            .map_err(|source| LabError::Bind {
+                service: if https { "WPAD/HTTPS" } else { "WPAD" },
+                addr,
+                source,
+            })?;
+            port = server.addr().port();
+            out.servers.push(server);
+        }
+        if https {
+            out.https_port = Some(port);
+        } else {
+            out.http_port = Some(port);
+        }
+    }
+    Ok(out)
 }
 
 impl Drop for Lab {

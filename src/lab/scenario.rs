@@ -34,6 +34,7 @@
 //! dual-stack client reaches it over IPv6 sockets on Linux, though on the wire it travels as IPv4.
 //! Custom scenarios may name a literal address instead when a real spare IPv6 address exists.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
@@ -67,6 +68,79 @@ pub struct Scenario {
     /// `[[tls]]`: faults of TLS servers, by profile endpoint name or `@all`.
     #[serde(default, rename = "tls", skip_serializing_if = "Vec::is_empty")]
     pub tls: Vec<TlsPatch>,
+    /// `[proxy]`: the lab proxy's fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyPatch>,
+    /// `[wpad]`: what the WPAD / PAC server serves, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wpad: Option<WpadPatch>,
+    /// `[terminal]`: the proxy settings of the terminal the lab stands beside (its Internet
+    /// Options, WinHTTP and environment). The lab serves nothing for them; whoever points a
+    /// client at the lab reads them (`probe --lab` does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<Terminal>,
+}
+
+/// `[proxy]`: the lab proxy's behaviour.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProxyPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<super::ProxyFault>,
+    /// Nothing listens on the proxy's port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down: Option<bool>,
+}
+
+/// `[wpad]`: the WPAD / PAC server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WpadPatch {
+    /// A PAC file of the lab's by name (see [`builtin_pac_names`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+    /// Or the PAC file's text itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<super::WpadFault>,
+    /// No WPAD name resolves (DNS discovery finds nothing); a PAC URL still works.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undiscoverable: Option<bool>,
+}
+
+/// The terminal's proxy settings, as its registry and environment hold them. Every field is
+/// optional: unset fields keep the installers' settings (proxy on with the expected bypass list
+/// in Internet Options and WinHTTP alike, no PAC, auto-detect off, no environment). Values may
+/// name the lab: `@proxy` (the lab proxy, `name:port`), `@bypass` (the expected bypass list,
+/// `;`-separated), `@pac-url` and `@pac-url-https` (the lab's PAC file over HTTP or HTTPS).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Terminal {
+    /// Internet Options → LAN settings → "Automatically detect settings".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_detect: Option<bool>,
+    /// "Use a proxy server for your LAN".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_enable: Option<bool>,
+    /// `ProxyServer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_server: Option<String>,
+    /// `ProxyOverride` (the bypass list, `;`-separated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_override: Option<String>,
+    /// `AutoConfigURL` ("Use automatic configuration script").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_config_url: Option<String>,
+    /// WinHTTP's proxy (`netsh winhttp set proxy`): `host:port`, `@proxy`, or `direct`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winhttp_proxy: Option<String>,
+    /// WinHTTP's bypass list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winhttp_bypass: Option<String>,
+    /// Environment variables (`HTTPS_PROXY`, `NO_PROXY`…) of the process that probes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
 }
 
 /// A fault for one TLS server (`endpoint = "oqs-web"`) or all of them (`endpoint = "@all"`).
@@ -284,6 +358,19 @@ impl Scenario {
     }
 
     fn check(&self) -> Result<(), String> {
+        if let Some(w) = &self.wpad {
+            if w.script.is_some() && w.script_text.is_some() {
+                return Err("[wpad]: `script` or `script_text`, not both".to_owned());
+            }
+            if let Some(name) = &w.script
+                && builtin_pac(name).is_none()
+            {
+                return Err(format!(
+                    "[wpad] script = {name:?}: no such lab PAC file (known: {})",
+                    builtin_pac_names().join(", ")
+                ));
+            }
+        }
         for (i, m) in self.members.iter().enumerate() {
             if m.index.is_none() || m.ip.is_some() {
                 return Err(format!("[[member]] #{}: needs `index` and no `ip`", i + 1));
@@ -415,6 +502,28 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
+    if let (Some(patch), Some(proxy)) = (&scenario.proxy, &mut spec.proxy) {
+        if let Some(f) = patch.fault {
+            proxy.fault = f;
+        }
+        if let Some(d) = patch.down {
+            proxy.down = d;
+        }
+    }
+    if let (Some(patch), Some(wpad)) = (&scenario.wpad, &mut spec.wpad) {
+        if let Some(text) = patch.script.as_deref().and_then(builtin_pac) {
+            wpad.script = text.to_owned();
+        }
+        if let Some(text) = &patch.script_text {
+            wpad.script = text.clone();
+        }
+        if let Some(f) = patch.fault {
+            wpad.fault = f;
+        }
+        if patch.undiscoverable == Some(true) {
+            wpad.names.retain(|n| !n.starts_with("wpad."));
+        }
+    }
     for patch in &scenario.tls {
         for t in spec
             .tls
@@ -526,6 +635,43 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     }
 }
 
+/// PAC files the WPAD server can serve, from `fixtures/pac/`, compiled in.
+const BUILTIN_PAC: &[(&str, &str)] = &[
+    (
+        "installers",
+        include_str!("../../fixtures/pac/lab-installers.pac"),
+    ),
+    (
+        "everything-via-proxy",
+        include_str!("../../fixtures/pac/wpad-everything-via-proxy.pac"),
+    ),
+    (
+        "hostile-loop",
+        include_str!("../../fixtures/pac/hostile-loop.pac"),
+    ),
+    (
+        "hostile-syntax",
+        include_str!("../../fixtures/pac/hostile-syntax.pac"),
+    ),
+    (
+        "returns-number",
+        include_str!("../../fixtures/pac/hostile-returns-number.pac"),
+    ),
+];
+
+/// A lab PAC file by name.
+pub fn builtin_pac(name: &str) -> Option<&'static str> {
+    BUILTIN_PAC
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+}
+
+/// The names of the lab's PAC files.
+pub fn builtin_pac_names() -> Vec<&'static str> {
+    BUILTIN_PAC.iter().map(|(n, _)| *n).collect()
+}
+
 /// The scenario files under `fixtures/lab/`, compiled in.
 const BUILTIN: &[(&str, &str)] = &[
     ("healthy", include_str!("../../fixtures/lab/healthy.toml")),
@@ -624,6 +770,76 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/dns64-nsp.toml"),
     ),
     ("a-only", include_str!("../../fixtures/lab/a-only.toml")),
+    (
+        "proxy-auth",
+        include_str!("../../fixtures/lab/proxy-auth.toml"),
+    ),
+    (
+        "proxy-forbidden",
+        include_str!("../../fixtures/lab/proxy-forbidden.toml"),
+    ),
+    (
+        "proxy-bad-gateway",
+        include_str!("../../fixtures/lab/proxy-bad-gateway.toml"),
+    ),
+    (
+        "proxy-unavailable",
+        include_str!("../../fixtures/lab/proxy-unavailable.toml"),
+    ),
+    (
+        "proxy-stall",
+        include_str!("../../fixtures/lab/proxy-stall.toml"),
+    ),
+    (
+        "proxy-garbage",
+        include_str!("../../fixtures/lab/proxy-garbage.toml"),
+    ),
+    (
+        "proxy-reset",
+        include_str!("../../fixtures/lab/proxy-reset.toml"),
+    ),
+    (
+        "proxy-down",
+        include_str!("../../fixtures/lab/proxy-down.toml"),
+    ),
+    (
+        "proxy-flap",
+        include_str!("../../fixtures/lab/proxy-flap.toml"),
+    ),
+    (
+        "bypass-missing",
+        include_str!("../../fixtures/lab/bypass-missing.toml"),
+    ),
+    (
+        "winhttp-direct",
+        include_str!("../../fixtures/lab/winhttp-direct.toml"),
+    ),
+    (
+        "env-proxy",
+        include_str!("../../fixtures/lab/env-proxy.toml"),
+    ),
+    ("pac-url", include_str!("../../fixtures/lab/pac-url.toml")),
+    (
+        "pac-url-https",
+        include_str!("../../fixtures/lab/pac-url-https.toml"),
+    ),
+    ("wpad-on", include_str!("../../fixtures/lab/wpad-on.toml")),
+    (
+        "wpad-everything-proxy",
+        include_str!("../../fixtures/lab/wpad-everything-proxy.toml"),
+    ),
+    (
+        "wpad-flap",
+        include_str!("../../fixtures/lab/wpad-flap.toml"),
+    ),
+    (
+        "wpad-hostile",
+        include_str!("../../fixtures/lab/wpad-hostile.toml"),
+    ),
+    (
+        "wpad-not-found",
+        include_str!("../../fixtures/lab/wpad-not-found.toml"),
+    ),
 ];
 
 /// Names of the built-in scenarios, in a stable order.

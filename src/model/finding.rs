@@ -103,6 +103,8 @@ codes! {
     ProxyTunnelTlsFailed = "proxy.tunnel_tls_failed",
     ProxyPacUnusable = "proxy.pac_unusable",
     ProxyAutoDetectOn = "proxy.autodetect_on",
+    ProxyAutoDetectWaysDiffer = "proxy.autodetect_ways_differ",
+    ProxyWinHttpDiffers = "proxy.winhttp_differs",
     TlsUnresolved = "tls.unresolved",
     TlsRefused = "tls.refused",
     TlsReset = "tls.reset",

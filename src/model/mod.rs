@@ -20,8 +20,8 @@ pub use adapter::{
 pub use finding::{Code, Finding, Status};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{
-    ConnectOutcome, ConnectResult, PacUse, ProxyRound, ProxySource, ProxySourceKind, TargetRoute,
-    Way, WinInetValues,
+    ConnectOutcome, ConnectResult, Fallback, PacUse, ProxyRound, ProxySource, ProxySourceKind,
+    TargetRoute, Way, WinInetValues,
 };
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,

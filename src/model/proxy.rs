@@ -165,10 +165,22 @@ pub struct TargetRoute {
     pub proxy: Option<String>,
     /// Why it goes that way ("bypass entry *.onshikaku.org", "no proxy set"...).
     pub reason: String,
+    /// When a PAC file decided: the way the explicit settings give, which Windows takes whenever
+    /// the PAC cannot be had (a WPAD lookup that fails now and then makes the way flap, 補17).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
     /// The CONNECT through the proxy, when it goes through one.
     pub connect: Option<ConnectResult>,
     /// The TLS handshake (and request) through the tunnel, when the CONNECT opened one.
     pub tls: Option<super::TlsEndpointResult>,
+}
+
+/// The way the explicit settings give a target that a PAC file routed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fallback {
+    pub way: Way,
+    pub proxy: Option<String>,
+    pub reason: String,
 }
 
 /// The proxy section of a round.

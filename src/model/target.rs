@@ -225,6 +225,9 @@ pub struct TlsEndpoint {
 pub struct ProxySettings {
     pub server: HostPort,
     pub bypass: Vec<String>,
+    /// Internet-bound hosts the terminal reaches through the proxy (Windows Update, 補22): each
+    /// is checked to go that way, with a CONNECT through it.
+    pub internet: Vec<HostPort>,
 }
 
 /// What the OQS adapter should look like (補35).

@@ -25,6 +25,7 @@ use rustls::{
 };
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -93,6 +94,49 @@ impl TlsContext {
     pub fn settings(&self) -> &TlsSettings {
         &self.settings
     }
+
+    /// A client configuration that checks servers against the same roots as the endpoints but
+    /// presents no certificate: for fetching a PAC file from an https:// URL.
+    pub fn server_auth_only(&self) -> Result<Arc<rustls::ClientConfig>, String> {
+        without_identity(self.provider.clone(), self.verifier.clone())
+    }
+}
+
+/// As [`TlsContext::server_auth_only`], trusting `ca_bundle` (PEM) or else the system's roots:
+/// for `oqs-net pac https://…`, which has no round.
+pub fn server_auth_config(ca_bundle: Option<PathBuf>) -> Result<Arc<rustls::ClientConfig>, String> {
+    let provider = provider();
+    let settings = TlsSettings {
+        ca_bundle,
+        ..TlsSettings::default()
+    };
+    let (roots, _, error) = roots(&settings);
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+    without_identity(provider, Some(verifier))
+}
+
+fn without_identity(
+    provider: Arc<CryptoProvider>,
+    verifier: Option<Arc<WebPkiServerVerifier>>,
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    let recorder = Arc::new(Recording {
+        inner: verifier,
+        provider: provider.clone(),
+        seen: Mutex::new(None),
+    });
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 fn certified(k: &KeyedCert, provider: &CryptoProvider) -> Option<Arc<CertifiedKey>> {

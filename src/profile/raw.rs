@@ -121,6 +121,8 @@ struct RawProxy {
     server: Spanned<String>,
     #[serde(default)]
     bypass: Vec<String>,
+    #[serde(default)]
+    internet: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -486,6 +488,11 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
             Ok::<_, ProfileError>(ProxySettings {
                 server: host(&p.server, src)?,
                 bypass: p.bypass,
+                internet: p
+                    .internet
+                    .iter()
+                    .map(|h| host(h, src))
+                    .collect::<Result<_, _>>()?,
             })
         })
         .transpose()?;

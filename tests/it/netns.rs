@@ -250,8 +250,14 @@ impl Drop for NsLab {
     }
 }
 
+/// The shipped IP-VPN profile without its internet-bound hosts: these clients have no proxy
+/// settings, and the proxy section is tested in `proxy.rs`.
 fn profile() -> Profile {
-    oqs_net::profile::shipped("ipvpn-production").unwrap()
+    let mut p = oqs_net::profile::shipped("ipvpn-production").unwrap();
+    if let Some(proxy) = &mut p.proxy {
+        proxy.internet.clear();
+    }
+    p
 }
 
 /// The OQS side: the lab of the shipped IP-VPN profile, members on the server's loopback, its TLS

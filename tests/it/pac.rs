@@ -1102,7 +1102,7 @@ fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
     );
 
     let (code, out, _) = run_pac(&[
-        "https://127.0.0.1:1/wpad.dat",
+        "ftp://127.0.0.1/wpad.dat",
         "--url",
         "http://a.example/",
         "--format",
@@ -1111,6 +1111,62 @@ fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["label"], "unsupported_scheme");
+}
+
+/// An https:// PAC URL: the lab's PAC server over TLS, trusted through `--ca-bundle`; without the
+/// lab's CA the server's certificate is named as the reason, and a closed port as `connect`.
+#[tokio::test(flavor = "multi_thread")]
+async fn cli_fetches_an_https_pac_url_and_checks_its_certificate() {
+    let (lab, _, _) = crate::support::lab_for(
+        &crate::support::quick_profile(oqs_net::model::Mode::Ipsec),
+        None,
+    )
+    .await;
+    let port = lab
+        .wpad_https_port()
+        .expect("the lab serves its PAC file over TLS");
+    // pac.oqs-lab.test is the lab's name; its certificate carries 127.0.0.1 too.
+    let url = format!("https://127.0.0.1:{port}/proxy.pac");
+    let ca = lab.pki().unwrap().files.ca_pem.display().to_string();
+    let (code, out, err) = run_pac(&[
+        &url,
+        "--ca-bundle",
+        &ca,
+        "--url",
+        "https://update.microsoft.com/",
+        "--format",
+        "json",
+        "--no-dns",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["answer"], "PROXY proxy.base.oqs-pdl.org:8080", "{out}");
+    assert_eq!(v["source"]["fetch"]["url"], url, "{out}");
+
+    let (code, out, _) = run_pac(&[&url, "--url", "https://x.example/", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["label"], "tls", "{out}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UnknownIssuer")
+            || v["error"]["message"].as_str().unwrap().contains("issuer"),
+        "{out}"
+    );
+
+    let (code, out, _) = run_pac(&[
+        "https://127.0.0.1:1/wpad.dat",
+        "--url",
+        "http://a.example/",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["label"], "connect", "{out}");
+    lab.shutdown().await;
 }
 
 /// Replaces measured times (`in 0.7 ms`, `"elapsed_ms": 0.7`, ...) so outputs compare byte for byte.

@@ -3,14 +3,13 @@
 //! tunnel, a PAC URL, the 補17 advice, and a real proxy (Debian's tinyproxy).
 
 use crate::support::{codes, lab_for, quick_profile, round_with_proxy};
-use oqs_net::cli::proxy_setup;
+use oqs_net::cli::{lab_setup, proxy_setup};
 use oqs_net::lab::proxy::{LabProxy, LabProxySpec, ProxyFault};
 use oqs_net::model::*;
 use oqs_net::net::NetOptions;
 use oqs_net::probe::pac::FixedResolver;
 use oqs_net::probe::proxy::connect::{ConnectSpec, connect};
 use oqs_net::probe::proxy::settings;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,8 +81,8 @@ async fn a_closed_proxy_port_is_refused_and_an_unknown_destination_is_upstream_f
     assert_eq!(r.status_line.as_deref(), Some("HTTP/1.1 502 Bad Gateway"));
 }
 
-/// A round against the lab (TLS servers included) with a proxy section whose sources `make` builds
-/// from the lab proxy's address.
+/// A round against the lab (TLS servers and its proxy included) with a proxy section whose
+/// sources `make` builds from the lab proxy's address.
 async fn proxy_round(
     fault: ProxyFault,
     make: impl FnOnce(SocketAddr, &Profile) -> Vec<ProxySource>,
@@ -93,27 +92,13 @@ async fn proxy_round(
     base.tls_settings.connect_timeout = Duration::from_millis(800);
     base.tls_settings.handshake_timeout = Duration::from_millis(800);
     let (lab, p, resolvers) = lab_for(&base, None).await;
-    let lab_spec = lab.spec();
-    let hosts: BTreeMap<String, std::net::IpAddr> = p
-        .tls
-        .iter()
-        .filter_map(|e| {
-            let n = lab_spec.name(&e.host.host)?;
-            Some((e.host.host.clone(), std::net::IpAddr::V4(*n.a.first()?)))
-        })
-        .collect();
-    let proxy = LabProxy::start(LabProxySpec {
-        hosts,
-        fault,
-        ..LabProxySpec::default()
-    })
-    .await
-    .unwrap();
+    lab.update(|s| s.proxy.as_mut().expect("the lab has a proxy").fault = fault);
+    let proxy = SocketAddr::from(([127, 0, 0, 1], lab.proxy_port().unwrap()));
     let pac_server = match pac {
         Some(script) => Some(serve_once_forever(script.to_string()).await),
         None => None,
     };
-    let mut sources = make(proxy.addr(), &p);
+    let mut sources = make(proxy, &p);
     if let Some(addr) = pac_server {
         sources = vec![ProxySource {
             pac_url: Some(format!("http://{addr}/proxy.pac")),
@@ -127,9 +112,221 @@ async fn proxy_round(
     plan.connect_timeout = Duration::from_millis(500);
     plan.response_timeout = Duration::from_millis(800);
     let (m, round) = round_with_proxy(&p, resolvers, Some(plan)).await;
-    proxy.shutdown().await;
     lab.shutdown().await;
     (round, m.proxy.expect("a proxy section"))
+}
+
+/// A round of the lab with `scenario`, its proxy section planned as `probe --lab` plans it: the
+/// lab's terminal settings, WPAD under its search domain, its PAC server.
+async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
+    let sc = oqs_net::lab::scenario::builtin(scenario).expect("a built-in scenario");
+    let mut base = quick_profile(Mode::Ipsec);
+    base.tls_settings.connect_timeout = Duration::from_millis(800);
+    base.tls_settings.handshake_timeout = Duration::from_millis(800);
+    let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
+    let sources = lab_setup::proxy_sources(&p, Some(&sc), &lab, None).unwrap();
+    let mut plan = lab_setup::proxy_plan(&p, sources, &lab).expect("a proxy section");
+    plan.connect_timeout = Duration::from_millis(500);
+    plan.response_timeout = Duration::from_millis(800);
+    let (m, round) = round_with_proxy(&p, resolvers, Some(plan)).await;
+    lab.shutdown().await;
+    (round, m.proxy.expect("a proxy section"))
+}
+
+fn proxy_codes(round: &Round) -> Vec<Code> {
+    codes(round)
+        .into_iter()
+        .filter(|c| c.as_label().starts_with("proxy."))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_lab_proxy_scenario_gives_exactly_its_findings() {
+    use Code::*;
+    let table: &[(&str, &[Code])] = &[
+        ("healthy", &[]),
+        ("proxy-auth", &[ProxyAuthRequired]),
+        ("proxy-forbidden", &[ProxyForbidden]),
+        ("proxy-bad-gateway", &[ProxyUpstreamFailed]),
+        ("proxy-unavailable", &[ProxyUnavailable]),
+        ("proxy-stall", &[ProxySilent]),
+        ("proxy-garbage", &[ProxyNotHttp]),
+        ("proxy-reset", &[ProxyUnreachable]),
+        ("proxy-down", &[ProxyUnreachable]),
+        ("proxy-flap", &[ProxyUpstreamFailed]),
+        ("bypass-missing", &[ProxyRouteWrong, ProxyBypassMissing]),
+        ("winhttp-direct", &[ProxyWinHttpDiffers]),
+        (
+            "env-proxy",
+            &[ProxyRouteWrong, ProxyBypassMissing, ProxyBypassExtra],
+        ),
+        ("pac-url", &[]),
+        ("pac-url-https", &[]),
+        ("wpad-on", &[]),
+        (
+            "wpad-everything-proxy",
+            &[
+                ProxyRouteWrong,
+                ProxyAutoDetectOn,
+                ProxyAutoDetectWaysDiffer,
+            ],
+        ),
+        ("wpad-hostile", &[ProxyPacUnusable]),
+        ("wpad-not-found", &[ProxyPacUnusable]),
+    ];
+    for (scenario, want) in table {
+        let (round, pr) = lab_scenario_round(scenario).await;
+        let mut want = want.to_vec();
+        want.sort();
+        assert_eq!(proxy_codes(&round), want, "{scenario}: {pr:#?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lab_terminal_is_read_through_the_windows_decoders() {
+    let (_, pr) = lab_scenario_round("healthy").await;
+    let kinds: Vec<ProxySourceKind> = pr.sources.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProxySourceKind::WinInet,
+            ProxySourceKind::WinHttp,
+            ProxySourceKind::Profile
+        ]
+    );
+    let inet = &pr.sources[0];
+    assert!(inet.origin.contains("the lab's terminal"), "{inet:?}");
+    assert_eq!(inet.auto_detect, Some(false));
+    assert!(
+        inet.proxy
+            .as_deref()
+            .unwrap()
+            .starts_with("proxy.base.oqs-pdl.org:")
+    );
+    // The installers' list plus the site's distribution server.
+    assert_eq!(inet.bypass.len(), 10, "{inet:?}");
+    assert_eq!(pr.sources[1].proxy, inet.proxy);
+    // Internet-bound hosts go through the proxy and are tunnelled; OQS hosts go DIRECT.
+    let update = pr
+        .routes
+        .iter()
+        .find(|r| r.name == "update.microsoft.com")
+        .unwrap();
+    assert_eq!(update.way, Way::Proxy);
+    assert_eq!(
+        update.connect.as_ref().map(|c| &c.outcome),
+        Some(&ConnectOutcome::Tunnel)
+    );
+    assert!(update.tls.is_none(), "an internet host gets a CONNECT only");
+    assert!(
+        pr.routes
+            .iter()
+            .filter(|r| r.expected == Way::Direct)
+            .all(|r| r.way == Way::Direct && r.connect.is_none())
+    );
+
+    let (_, pr) = lab_scenario_round("env-proxy").await;
+    assert_eq!(pr.effective, Some(ProxySourceKind::Environment));
+    assert_eq!(
+        pr.sources[0].origin,
+        "HTTPS_PROXY + NO_PROXY (the lab's terminal)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wpad_is_found_by_walking_the_search_domain_and_its_way_is_compared_with_the_explicit_one()
+{
+    let (round, pr) = lab_scenario_round("wpad-everything-proxy").await;
+    let pac = pr.pac.as_ref().expect("WPAD found a PAC file");
+    assert_eq!(pac.via, "wpad");
+    assert_eq!(
+        pac.tried,
+        ["wpad.clinic.oqs-lab.test", "wpad.oqs-lab.test"],
+        "{pac:?}"
+    );
+    assert!(
+        pac.url
+            .as_deref()
+            .unwrap()
+            .starts_with("http://wpad.oqs-lab.test:")
+    );
+    let dist = pr.routes.iter().find(|r| r.name == "distribution").unwrap();
+    assert_eq!(dist.way, Way::Proxy);
+    let fallback = dist.fallback.as_ref().expect("the explicit way beside it");
+    assert_eq!(fallback.way, Way::Direct);
+    assert!(
+        fallback.reason.contains("distribution.oqs-lab.test"),
+        "{fallback:?}"
+    );
+    let f = round
+        .findings()
+        .map(|(_, f)| f)
+        .find(|f| f.code == Code::ProxyAutoDetectWaysDiffer)
+        .unwrap();
+    assert_eq!(f.severity, Status::Fail);
+    assert!(
+        f.value("targets").unwrap().contains("distribution"),
+        "{f:?}"
+    );
+    let ja = oqs_net::findings::render(f, oqs_net::findings::Lang::Ja);
+    assert_eq!(ja.section, "補17");
+    assert!(ja.fix.contains("設定を自動的に検出する"), "{}", ja.fix);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wpad_server_that_answers_every_other_time_flips_the_way_round_by_round() {
+    let sc = oqs_net::lab::scenario::builtin("wpad-flap").unwrap();
+    let base = quick_profile(Mode::Ipsec);
+    let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
+    let mut ways = Vec::new();
+    for _ in 0..4 {
+        let sources = lab_setup::proxy_sources(&p, Some(&sc), &lab, None).unwrap();
+        let plan = lab_setup::proxy_plan(&p, sources, &lab).unwrap();
+        let (m, _) = round_with_proxy(&p, resolvers.clone(), Some(plan)).await;
+        let pr = m.proxy.unwrap();
+        let dist = pr.routes.iter().find(|r| r.name == "distribution").unwrap();
+        ways.push(dist.way);
+    }
+    lab.shutdown().await;
+    assert_eq!(ways, [Way::Proxy, Way::Direct, Way::Proxy, Way::Direct]);
+}
+
+#[test]
+fn probe_lab_shows_the_hosei_17_case_in_json() {
+    let (code, out, err) = crate::support::run(&[
+        "probe",
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--lab-scenario",
+        "wpad-everything-proxy",
+        "--format",
+        "json",
+        "--lang",
+        "ja",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let settings = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "proxy:settings")
+        .expect("the proxy section");
+    let codes: Vec<&str> = settings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"proxy.autodetect_ways_differ"), "{codes:?}");
+    let f = settings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "proxy.autodetect_ways_differ")
+        .unwrap();
+    assert_eq!(f["section"], "補17");
 }
 
 /// An HTTP server on loopback that answers every request with `body` (a PAC file).
@@ -179,7 +376,17 @@ async fn installers_settings_send_oqs_hosts_direct_and_nothing_is_found() {
         .collect();
     assert_eq!(proxy_codes, vec![], "{pr:#?}");
     assert_eq!(pr.effective, Some(ProxySourceKind::Flag));
-    assert!(pr.routes.iter().all(|r| r.way == Way::Direct), "{pr:#?}");
+    assert!(pr.routes.iter().all(|r| r.way == r.expected), "{pr:#?}");
+    // The OQS hosts go DIRECT; the internet-bound ones through the proxy, tunnelled.
+    assert!(pr.routes.iter().any(|r| r.way == Way::Direct));
+    assert!(
+        pr.routes.iter().filter(|r| r.way == Way::Proxy).all(|r| r
+            .connect
+            .as_ref()
+            .map(|c| &c.outcome)
+            == Some(&ConnectOutcome::Tunnel)),
+        "{pr:#?}"
+    );
     assert!(
         pr.routes
             .iter()

@@ -32,6 +32,7 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             sources,
             effective,
             auto_detect,
+            pac,
             ..
         } => {
             let deciding = match effective {
@@ -51,6 +52,17 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                     " · auto-detect on"
                 });
             }
+            if let Some(u) = pac {
+                let via = if u.via == "wpad" { "WPAD" } else { "PAC" };
+                match (&u.url, &u.error) {
+                    (Some(url), None) => s.push_str(&format!(" · {via} {url}")),
+                    (_, Some(_)) => s.push_str(&format!(
+                        " · {via} {}",
+                        if ja { "使用不可" } else { "unusable" }
+                    )),
+                    (None, None) => {}
+                }
+            }
             let listed: Vec<String> = sources.iter().map(source_line).collect();
             if !listed.is_empty() {
                 s.push_str(" · ");
@@ -59,11 +71,26 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             Some(s)
         }
         CheckData::ProxyRoute(r) => {
-            let way = match r.way {
+            let shown = |way: Way, proxy: &Option<String>| match way {
                 Way::Direct => "DIRECT".to_string(),
-                Way::Proxy => format!("PROXY {}", r.proxy.as_deref().unwrap_or("?")),
+                Way::Proxy => format!("PROXY {}", proxy.as_deref().unwrap_or("?")),
             };
-            let mut s = format!("{} → {way} ({})", r.target, r.reason);
+            let mut s = format!("{} → {} ({})", r.target, shown(r.way, &r.proxy), r.reason);
+            if let Some(f) = r
+                .fallback
+                .as_ref()
+                .filter(|f| f.way != r.way || f.proxy != r.proxy)
+            {
+                s.push_str(&format!(
+                    " · {} {}",
+                    if ja {
+                        "PACなしでは"
+                    } else {
+                        "without the PAC:"
+                    },
+                    shown(f.way, &f.proxy)
+                ));
+            }
             if let Some(c) = &r.connect {
                 let ms = c
                     .response_ms

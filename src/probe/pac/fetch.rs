@@ -1,16 +1,20 @@
-//! Fetching a PAC file from an `http://` URL (as WPAD and AutoConfigURL serve it): a plain hyper
-//! client over a socket from `net`, bounded in time and size, following a few redirects, and each
-//! failure named. `https://` PAC URLs are refused as unsupported for now (TLS belongs to the TLS
-//! probe work; see docs/pac.md). Uses `net` for sockets; no output, no engine, no lab.
+//! Fetching a PAC file from an `http://` or `https://` URL (as WPAD and AutoConfigURL serve it): a
+//! hyper client over a socket from `net` (rustls for https, trusting what the caller gives),
+//! names looked up through the round's resolver when there is one, bounded in time and size,
+//! following a few redirects, and each failure named. Uses `net` and the TLS probe's resolution;
+//! no output, no engine, no lab.
 
-use crate::net::NetOptions;
+use crate::model::Family;
+use crate::net::{DnsResolver, NetOptions};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
 use hyper::{Request, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FetchLimits {
@@ -58,9 +62,11 @@ pub enum FetchError {
     #[error("`{0}` is not a URL")]
     BadUrl(String),
     #[error(
-        "{0} PAC URLs are not fetched yet (only http://, as WPAD serves them): save the file and pass its path"
+        "{0} PAC URLs are not fetched (only http:// and https://): save the file and pass its path"
     )]
     UnsupportedScheme(String),
+    #[error("TLS with {host} failed: {detail}")]
+    Tls { host: String, detail: String },
     #[error("cannot resolve {host}: {detail}")]
     Resolve { host: String, detail: String },
     #[error("cannot connect to {addr}: {detail}")]
@@ -84,6 +90,7 @@ impl FetchError {
             FetchError::UnsupportedScheme(_) => "unsupported_scheme",
             FetchError::Resolve { .. } => "resolve",
             FetchError::Connect { .. } => "connect",
+            FetchError::Tls { .. } => "tls",
             FetchError::Timeout { .. } => "timeout",
             FetchError::Protocol(_) => "protocol",
             FetchError::Status { .. } => "http_status",
@@ -99,14 +106,26 @@ pub fn is_url(source: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
+/// How a fetch finds its server and whom it trusts.
+#[derive(Clone, Copy, Default)]
+pub struct FetchVia<'a> {
+    /// The round's resolver (the OQS adapter's DNS servers); `None`: the system's.
+    pub resolver: Option<&'a DnsResolver>,
+    /// The families asked of `resolver`, in order.
+    pub families: &'a [Family],
+    /// Trust for https:// URLs; `None` refuses them (`tls`).
+    pub tls: Option<&'a Arc<rustls::ClientConfig>>,
+}
+
 /// Fetches `url` directly (never through a proxy, as Windows fetches a PAC file).
 pub async fn fetch(
     url: &str,
     net: &NetOptions,
+    via: &FetchVia<'_>,
     limits: &FetchLimits,
 ) -> Result<Fetched, FetchError> {
     let started = Instant::now();
-    match tokio::time::timeout(limits.timeout, fetch_inner(url, net, limits, started)).await {
+    match tokio::time::timeout(limits.timeout, fetch_inner(url, net, via, limits, started)).await {
         Ok(r) => r,
         Err(_) => Err(FetchError::Timeout {
             ms: limits.timeout.as_millis() as u64,
@@ -114,28 +133,39 @@ pub async fn fetch(
     }
 }
 
+/// A connection a PAC request can go over: plain TCP or TLS on TCP.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
 async fn fetch_inner(
     url: &str,
     net: &NetOptions,
+    via: &FetchVia<'_>,
     limits: &FetchLimits,
     started: Instant,
 ) -> Result<Fetched, FetchError> {
     let mut current = url::Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
     let mut redirects = Vec::new();
     loop {
-        if current.scheme() != "http" {
-            return Err(FetchError::UnsupportedScheme(format!(
-                "{}://",
-                current.scheme()
-            )));
-        }
+        let https = match current.scheme() {
+            "http" => false,
+            "https" => true,
+            other => return Err(FetchError::UnsupportedScheme(format!("{other}://"))),
+        };
         let host = current
             .host_str()
             .ok_or_else(|| FetchError::BadUrl(current.to_string()))?
             .to_string();
-        let port = current.port_or_known_default().unwrap_or(80);
-        let addrs = resolve(&host, port).await?;
-        let stream = connect(net, &addrs).await?;
+        let port = current
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 });
+        let addrs = resolve(via, &host, port, limits.timeout).await?;
+        let tcp = connect(net, &addrs).await?;
+        let stream: Box<dyn Io> = if https {
+            Box::new(tls(via, &host, tcp).await?)
+        } else {
+            Box::new(tcp)
+        };
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| FetchError::Protocol(e.to_string()))?;
@@ -244,25 +274,55 @@ fn bracket(host: &str) -> String {
     }
 }
 
-async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, FetchError> {
+async fn resolve(
+    via: &FetchVia<'_>,
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<Vec<SocketAddr>, FetchError> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
+    let failed = |detail: String| FetchError::Resolve {
+        host: host.to_string(),
+        detail,
+    };
+    if let Some(resolver) = via.resolver {
+        let ip = crate::probe::tls::resolve(Some(resolver), bare, via.families, timeout)
+            .await
+            .map_err(failed)?;
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
         .await
-        .map_err(|e| FetchError::Resolve {
-            host: host.to_string(),
-            detail: e.to_string(),
-        })?
+        .map_err(|e| failed(e.to_string()))?
         .collect();
     if addrs.is_empty() {
-        return Err(FetchError::Resolve {
-            host: host.to_string(),
-            detail: "no address".into(),
-        });
+        return Err(failed("no address".into()));
     }
     Ok(addrs)
+}
+
+async fn tls(
+    via: &FetchVia<'_>,
+    host: &str,
+    tcp: tokio::net::TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, FetchError> {
+    let failed = |detail: String| FetchError::Tls {
+        host: host.to_string(),
+        detail,
+    };
+    let config = via
+        .tls
+        .ok_or_else(|| failed("no trust store was given for https:// PAC URLs".into()))?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let name = rustls::pki_types::ServerName::try_from(bare.to_string())
+        .map_err(|e| failed(e.to_string()))?;
+    tokio_rustls::TlsConnector::from(config.clone())
+        .connect(name, tcp)
+        .await
+        .map_err(|e| failed(e.to_string()))
 }
 
 async fn connect(

@@ -6,10 +6,12 @@ pub mod connect;
 pub mod settings;
 pub mod wpad;
 
+use super::pac::fetch::FetchVia;
 use super::pac::{self, PacEnv, PacLimits, PacResolver, SystemClock, UrlPolicy};
 use super::tls::{self, TlsContext};
 use crate::model::{
-    Family, HostPort, PacUse, ProxyRound, ProxySource, Route, TargetRoute, TlsEndpoint, Way,
+    Fallback, Family, HostPort, PacUse, ProxyRound, ProxySource, Route, TargetRoute, TlsEndpoint,
+    Way,
 };
 use crate::net::{DnsResolver, NetOptions};
 use std::net::{IpAddr, SocketAddr};
@@ -19,8 +21,14 @@ use std::time::Duration;
 /// One target whose route is checked.
 #[derive(Clone, Debug)]
 pub struct ProxyTarget {
-    pub endpoint: TlsEndpoint,
+    /// The endpoint's name in the profile, or the host of an internet-bound target.
+    pub name: String,
+    /// `host:port`.
+    pub target: HostPort,
     pub expected: Way,
+    /// The TLS endpoint, handshaken through the tunnel; `None` for an internet-bound host, whose
+    /// CONNECT is the whole check.
+    pub tls: Option<TlsEndpoint>,
 }
 
 /// Everything the proxy section needs, gathered before the round.
@@ -54,6 +62,7 @@ struct Decision {
     way: Way,
     proxy: Option<String>,
     reason: String,
+    fallback: Option<Fallback>,
 }
 
 fn explicit(source: Option<&ProxySource>, host: &str) -> Decision {
@@ -61,6 +70,7 @@ fn explicit(source: Option<&ProxySource>, host: &str) -> Decision {
         way: Way::Direct,
         proxy: None,
         reason,
+        fallback: None,
     };
     let Some(s) = source else {
         return direct("no proxy is set anywhere".into());
@@ -76,6 +86,7 @@ fn explicit(source: Option<&ProxySource>, host: &str) -> Decision {
                 way: Way::Proxy,
                 proxy: Some(p.clone()),
                 reason: format!("proxy of {}", s.kind.as_label()),
+                fallback: None,
             },
         },
     }
@@ -93,11 +104,13 @@ fn from_route(route: Option<&Route>, via: &str) -> Decision {
                 .to_string(),
             ),
             reason: format!("{via} answers {} {host}:{port}", kind.keyword()),
+            fallback: None,
         },
         _ => Decision {
             way: Way::Direct,
             proxy: None,
             reason: format!("{via} answers DIRECT"),
+            fallback: None,
         },
     }
 }
@@ -106,8 +119,7 @@ fn from_route(route: Option<&Route>, via: &str) -> Decision {
 /// its PAC URL (Windows tries them in that order, then the explicit proxy).
 async fn find_pac(
     net: &NetOptions,
-    resolver: Option<&DnsResolver>,
-    families: &[Family],
+    via: &FetchVia<'_>,
     plan: &ProxyPlan,
     source: &ProxySource,
 ) -> Option<(PacUse, Option<String>)> {
@@ -115,32 +127,36 @@ async fn find_pac(
         timeout: plan.response_timeout * 2,
         ..Default::default()
     };
+    let fetched = |pac_use: PacUse, url: String| async move {
+        match pac::fetch::fetch(&url, net, via, &limits).await {
+            Ok(f) => (pac_use, Some(f.text)),
+            Err(e) => (
+                PacUse {
+                    error: Some(format!("{}: {e}", e.as_label())),
+                    ..pac_use
+                },
+                None,
+            ),
+        }
+    };
     if source.auto_detect == Some(true) {
-        let tried = wpad::candidates(&plan.search_domains);
         let mut pac_use = PacUse {
             via: "wpad".into(),
             tried: Vec::new(),
             url: None,
             error: None,
         };
-        for name in tried {
+        for name in wpad::candidates(&plan.search_domains) {
             pac_use.tried.push(name.clone());
-            let Ok(ip) = tls::resolve(resolver, &name, families, plan.response_timeout).await
-            else {
+            if tls::resolve(via.resolver, &name, via.families, plan.response_timeout)
+                .await
+                .is_err()
+            {
                 continue;
-            };
-            let url = format!("http://{}/wpad.dat", SocketAddr::new(ip, plan.wpad_port));
-            pac_use.url = Some(wpad::pac_url(&name));
-            return Some(match pac::fetch::fetch(&url, net, &limits).await {
-                Ok(f) => (pac_use, Some(f.text)),
-                Err(e) => (
-                    PacUse {
-                        error: Some(format!("{}: {e}", e.as_label())),
-                        ..pac_use
-                    },
-                    None,
-                ),
-            });
+            }
+            let url = wpad::pac_url(&name, plan.wpad_port);
+            pac_use.url = Some(url.clone());
+            return Some(fetched(pac_use, url).await);
         }
         pac_use.error = Some("no WPAD host resolved".into());
         if source.pac_url.is_none() {
@@ -154,25 +170,16 @@ async fn find_pac(
         url: Some(url.clone()),
         error: None,
     };
-    Some(match pac::fetch::fetch(url, net, &limits).await {
-        Ok(f) => (pac_use, Some(f.text)),
-        Err(e) => (
-            PacUse {
-                error: Some(format!("{}: {e}", e.as_label())),
-                ..pac_use
-            },
-            None,
-        ),
-    })
+    Some(fetched(pac_use, url.clone()).await)
 }
 
 /// Evaluates the script for one target in a blocking thread (the engine has its own deadline).
 async fn pac_decision(
     script: &str,
-    target: &TlsEndpoint,
+    target: &HostPort,
     resolver: Arc<dyn PacResolver + Send + Sync>,
 ) -> Result<Decision, String> {
-    let url = format!("https://{}/", target.host);
+    let url = format!("https://{target}/");
     let query = pac::query_for(&url, None, UrlPolicy::StripHttpsPath).map_err(|e| e.to_string())?;
     let env = PacEnv {
         resolver,
@@ -219,26 +226,63 @@ pub async fn probe(
         (round.bypass_missing, round.bypass_extra) =
             settings::compare_bypass(&plan.expected_bypass, &s.bypass);
     }
+    let server_auth = tls_ctx
+        .map(TlsContext::server_auth_only)
+        .unwrap_or_else(|| tls::server_auth_config(None))
+        .ok();
+    let via = FetchVia {
+        resolver,
+        families,
+        tls: server_auth.as_ref(),
+    };
     let pac = match deciding {
-        Some(s) => find_pac(net, resolver, families, plan, s).await,
+        Some(s) => find_pac(net, &via, plan, s).await,
         None => None,
     };
     let script = pac.as_ref().and_then(|(_, t)| t.clone());
     round.pac = pac.map(|(u, _)| u);
 
     let routes = plan.targets.iter().map(|t| async {
-        let mut decision = explicit(deciding, &t.endpoint.host.host);
-        if let Some(script) = &script {
-            match pac_decision(script, &t.endpoint, plan.pac_resolver.clone()).await {
-                Ok(d) => decision = d,
-                Err(e) => {
-                    decision.reason = format!("{} (the PAC file failed: {e})", decision.reason)
+        let explicit = explicit(deciding, &t.target.host);
+        let (decision, failed) = match &script {
+            None => (explicit, None),
+            Some(script) => {
+                match pac_decision(script, &t.target, plan.pac_resolver.clone()).await {
+                    Ok(d) => {
+                        let fallback = Fallback {
+                            way: explicit.way,
+                            proxy: explicit.proxy,
+                            reason: explicit.reason,
+                        };
+                        let d = Decision {
+                            fallback: Some(fallback),
+                            ..d
+                        };
+                        (d, None)
+                    }
+                    // Windows, too, takes the explicit settings when the script fails.
+                    Err(e) => {
+                        let d = Decision {
+                            reason: format!("{} (the PAC file failed: {e})", explicit.reason),
+                            ..explicit
+                        };
+                        (d, Some(e))
+                    }
                 }
             }
-        }
-        route(net, resolver, tls_ctx, families, plan, t, decision).await
+        };
+        let r = route(net, resolver, tls_ctx, families, plan, t, decision).await;
+        (r, failed)
     });
-    round.routes = futures_util::future::join_all(routes).await;
+    let (routes, failures): (Vec<_>, Vec<_>) = futures_util::future::join_all(routes)
+        .await
+        .into_iter()
+        .unzip();
+    round.routes = routes;
+    // A script that was fetched but would not run is as unusable as one that never came.
+    if let Some(pac) = round.pac.as_mut().filter(|p| p.error.is_none()) {
+        pac.error = failures.into_iter().flatten().next();
+    }
     round
 }
 
@@ -252,16 +296,17 @@ async fn route(
     d: Decision,
 ) -> TargetRoute {
     let target = HostPort {
-        host: t.endpoint.host.host.clone(),
-        port: Some(t.endpoint.host.port_or(443)),
+        host: t.target.host.clone(),
+        port: Some(t.target.port_or(443)),
     };
     let mut r = TargetRoute {
-        name: t.endpoint.name.clone(),
+        name: t.name.clone(),
         target: target.to_string(),
         expected: t.expected,
         way: d.way,
         proxy: d.proxy.clone(),
         reason: d.reason,
+        fallback: d.fallback,
         connect: None,
         tls: None,
     };
@@ -293,9 +338,9 @@ async fn route(
     };
     let (c, stream) = connect::connect(net, &spec(addr)).await;
     r.connect = Some(c);
-    if let (Some(stream), Some(ctx)) = (stream, tls_ctx) {
-        let mut t_r = tls::blank_result(&t.endpoint);
-        tls::session(ctx, &t.endpoint, stream, &mut t_r).await;
+    if let (Some(stream), Some(ctx), Some(ep)) = (stream, tls_ctx, &t.tls) {
+        let mut t_r = tls::blank_result(ep);
+        tls::session(ctx, ep, stream, &mut t_r).await;
         r.tls = Some(t_r);
     }
     r

@@ -32,9 +32,12 @@ pub fn candidates(search_domains: &[String]) -> Vec<String> {
     out
 }
 
-/// The PAC URL WPAD uses for a discovered host.
-pub fn pac_url(host: &str) -> String {
-    format!("http://{host}/wpad.dat")
+/// The PAC URL WPAD uses for a discovered host (port 80; the lab serves on its own).
+pub fn pac_url(host: &str, port: u16) -> String {
+    match port {
+        80 => format!("http://{host}/wpad.dat"),
+        p => format!("http://{host}:{p}/wpad.dat"),
+    }
 }
 
 #[cfg(test)]
