@@ -516,7 +516,7 @@ pub fn entry(code: Code) -> Entry {
             S17,
             "'Automatically detect settings' (WPAD) is on while {detail}",
             "Switch off 'Automatically detect settings' in Internet Options → Connections → LAN settings: it makes the distribution server's connection succeed and fail by turns (補17)",
-            "「設定を自動的に検出する」（WPAD）がオンのまま、{detail}",
+            "「設定を自動的に検出する」（WPAD）がオンのまま、{detail_ja}",
             "インターネットオプション → 接続 → LANの設定 で「設定を自動的に検出する」をオフにしてください。配信サーバへの接続が不安定になる原因です（補17）",
         ),
         // TLS and client certificates (issue 3), then PAC (issue 4).

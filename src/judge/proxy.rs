@@ -46,14 +46,26 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
             .collect::<Vec<_>>();
         let distribution_failed = bad.iter().any(|t| t == "distribution");
         if !bad.is_empty() {
-            let detail = if distribution_failed {
-                "the distribution server's connection fails".to_string()
+            // `detail` ends the English text after "while", `detail_ja` the Japanese after
+            // 「オンのまま、」.
+            let (detail, detail_ja) = if distribution_failed {
+                (
+                    "the distribution server's connection fails".to_string(),
+                    "配信サーバへの接続が失敗しています".to_string(),
+                )
             } else {
-                format!("these go the wrong way or fail: {}", bad.join(", "))
+                (
+                    format!("these go the wrong way or fail: {}", bad.join(", ")),
+                    format!(
+                        "次の宛先の経路が誤っているか接続が失敗しています: {}",
+                        bad.join(", ")
+                    ),
+                )
             };
             findings.push(
                 Finding::new(Code::ProxyAutoDetectOn, Status::Fail, "auto-detect")
-                    .with("detail", detail),
+                    .with("detail", detail)
+                    .with("detail_ja", detail_ja),
             );
         }
     }
@@ -124,5 +136,64 @@ fn route_check(r: &TargetRoute) -> Check {
         status: worst(&findings),
         findings,
         data: CheckData::ProxyRoute(Box::new(r.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Lang, render};
+    use crate::model::{ProxySourceKind, Way};
+
+    fn wrong_way(name: &str) -> TargetRoute {
+        TargetRoute {
+            name: name.into(),
+            target: format!("{name}.example:443"),
+            expected: Way::Direct,
+            way: Way::Proxy,
+            proxy: Some("proxy.example:8080".into()),
+            reason: "no bypass entry".into(),
+            connect: None,
+            tls: None,
+        }
+    }
+
+    fn auto_detect_finding(routes: Vec<TargetRoute>) -> Finding {
+        let p = ProxyRound {
+            effective: Some(ProxySourceKind::WinInet),
+            auto_detect: true,
+            routes,
+            ..ProxyRound::default()
+        };
+        checks(&p)
+            .into_iter()
+            .flat_map(|c| c.findings)
+            .find(|f| f.code == Code::ProxyAutoDetectOn)
+            .expect("the 補17 finding")
+    }
+
+    #[test]
+    fn auto_detect_reads_naturally_in_both_languages() {
+        let f = auto_detect_finding(vec![wrong_way("distribution")]);
+        assert_eq!(
+            render(&f, Lang::En).cause,
+            "'Automatically detect settings' (WPAD) is on while the distribution server's connection fails"
+        );
+        assert_eq!(
+            render(&f, Lang::Ja).cause,
+            "「設定を自動的に検出する」（WPAD）がオンのまま、配信サーバへの接続が失敗しています"
+        );
+        let f = auto_detect_finding(vec![wrong_way("api"), wrong_way("oqs-web")]);
+        assert_eq!(
+            f.value("detail"),
+            Some("these go the wrong way or fail: api, oqs-web")
+        );
+        assert_eq!(
+            render(&f, Lang::Ja).cause,
+            "「設定を自動的に検出する」（WPAD）がオンのまま、次の宛先の経路が誤っているか接続が失敗しています: api, oqs-web"
+        );
+        for key in crate::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "lacks {key}");
+        }
     }
 }
