@@ -446,6 +446,8 @@ mod linux {
                     )]),
                     offset_ms: None,
                     sets: BTreeMap::from([("ipv6".to_string(), set)]),
+                    auto_detect: None,
+                    proxy_source: None,
                 });
             }
             for (m, ip) in members.iter().enumerate() {
@@ -475,6 +477,8 @@ mod linux {
                     offset_ms: up
                         .then(|| ((3.0 - 0.36 * i as f64 + rnd() - 0.5) * 1000.0).round() / 1000.0),
                     sets: BTreeMap::new(),
+                    auto_detect: None,
+                    proxy_source: None,
                 });
             }
             let status = if member2_up {

@@ -514,9 +514,9 @@ pub fn entry(code: Code) -> Entry {
         ),
         ProxyAutoDetectOn => e(
             S17,
-            "'Automatically detect settings' (WPAD) is on while the connection to {targets} fails or goes the wrong way",
+            "'Automatically detect settings' (WPAD) is on while {detail}",
             "Switch off 'Automatically detect settings' in Internet Options → Connections → LAN settings: it makes the distribution server's connection succeed and fail by turns (補17)",
-            "「設定を自動的に検出する」（WPAD）がオンのまま、{targets} への接続が失敗しているか経路が誤っています",
+            "「設定を自動的に検出する」（WPAD）がオンのまま、{detail_ja}",
             "インターネットオプション → 接続 → LANの設定 で「設定を自動的に検出する」をオフにしてください。配信サーバへの接続が不安定になる原因です（補17）",
         ),
         ProxyAutoDetectWaysDiffer => e(

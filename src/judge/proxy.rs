@@ -45,10 +45,28 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
             .filter(|c| c.status >= Status::Fail)
             .map(|c| c.target.as_str())
             .collect();
+        let distribution_failed = bad.contains(&"distribution");
         if !bad.is_empty() {
+            // `detail` ends the English text after "while", `detail_ja` the Japanese after
+            // 「オンのまま、」.
+            let (detail, detail_ja) = if distribution_failed {
+                (
+                    "the distribution server's connection fails".to_string(),
+                    "配信サーバへの接続が失敗しています".to_string(),
+                )
+            } else {
+                (
+                    format!("these go the wrong way or fail: {}", bad.join(", ")),
+                    format!(
+                        "次の宛先の経路が誤っているか接続が失敗しています: {}",
+                        bad.join(", ")
+                    ),
+                )
+            };
             findings.push(
                 Finding::new(Code::ProxyAutoDetectOn, Status::Fail, "auto-detect")
-                    .with("targets", bad.join(", ")),
+                    .with("detail", detail)
+                    .with("detail_ja", detail_ja),
             );
         }
         if let Some(f) = ways_differ(p) {
@@ -196,5 +214,162 @@ fn route_check(r: &TargetRoute) -> Check {
         status: worst(&findings),
         findings,
         data: CheckData::ProxyRoute(Box::new(r.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Lang, render};
+    use crate::model::{Fallback, PacUse};
+
+    fn wrong_way(name: &str) -> TargetRoute {
+        TargetRoute {
+            name: name.into(),
+            target: format!("{name}.example:443"),
+            expected: Way::Direct,
+            way: Way::Proxy,
+            proxy: Some("proxy.example:8080".into()),
+            reason: "no bypass entry".into(),
+            fallback: None,
+            connect: None,
+            tls: None,
+        }
+    }
+
+    fn auto_detect_finding(routes: Vec<TargetRoute>) -> Finding {
+        let p = ProxyRound {
+            effective: Some(ProxySourceKind::WinInet),
+            auto_detect: true,
+            routes,
+            ..ProxyRound::default()
+        };
+        checks(&p)
+            .into_iter()
+            .flat_map(|c| c.findings)
+            .find(|f| f.code == Code::ProxyAutoDetectOn)
+            .expect("the 補17 finding")
+    }
+
+    #[test]
+    fn auto_detect_reads_naturally_in_both_languages() {
+        let f = auto_detect_finding(vec![wrong_way("distribution")]);
+        assert_eq!(
+            render(&f, Lang::En).cause,
+            "'Automatically detect settings' (WPAD) is on while the distribution server's connection fails"
+        );
+        assert_eq!(
+            render(&f, Lang::Ja).cause,
+            "「設定を自動的に検出する」（WPAD）がオンのまま、配信サーバへの接続が失敗しています"
+        );
+        let f = auto_detect_finding(vec![wrong_way("api"), wrong_way("oqs-web")]);
+        assert_eq!(
+            f.value("detail"),
+            Some("these go the wrong way or fail: api, oqs-web")
+        );
+        assert_eq!(
+            render(&f, Lang::Ja).cause,
+            "「設定を自動的に検出する」（WPAD）がオンのまま、次の宛先の経路が誤っているか接続が失敗しています: api, oqs-web"
+        );
+        for key in crate::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "lacks {key}");
+        }
+    }
+
+    fn via_wpad(routes: Vec<TargetRoute>) -> ProxyRound {
+        ProxyRound {
+            effective: Some(ProxySourceKind::WinInet),
+            auto_detect: true,
+            pac: Some(PacUse {
+                via: "wpad".into(),
+                tried: vec!["wpad.example".into()],
+                url: Some("http://wpad.example/wpad.dat".into()),
+                error: None,
+            }),
+            routes,
+            ..ProxyRound::default()
+        }
+    }
+
+    fn pac_routed(name: &str, expected: Way, fallback: Way) -> TargetRoute {
+        TargetRoute {
+            expected,
+            fallback: Some(Fallback {
+                way: fallback,
+                proxy: (fallback == Way::Proxy).then(|| "proxy.example:8080".into()),
+                reason: "explicit".into(),
+            }),
+            ..wrong_way(name)
+        }
+    }
+
+    fn finding(p: &ProxyRound, code: Code) -> Option<Finding> {
+        checks(p)
+            .into_iter()
+            .flat_map(|c| c.findings)
+            .find(|f| f.code == code)
+    }
+
+    #[test]
+    fn a_wpad_way_unlike_the_explicit_one_is_hosei_17() {
+        // The distribution server: WPAD says PROXY, the explicit settings DIRECT.
+        let p = via_wpad(vec![pac_routed("distribution", Way::Direct, Way::Direct)]);
+        let f = finding(&p, Code::ProxyAutoDetectWaysDiffer).expect("named");
+        assert_eq!(f.severity, Status::Fail);
+        assert_eq!(f.value("targets"), Some("distribution"));
+        assert_eq!(
+            f.value("ways"),
+            Some("distribution: PROXY proxy.example:8080 / DIRECT")
+        );
+        assert_eq!(render(&f, Lang::Ja).section, "補17");
+        // An internet-bound host whose proxy WPAD and the settings agree on: nothing.
+        let same = via_wpad(vec![pac_routed("update", Way::Proxy, Way::Proxy)]);
+        assert!(finding(&same, Code::ProxyAutoDetectWaysDiffer).is_none());
+        // Only an internet-bound host differs: a warning, not a failure.
+        let inet = via_wpad(vec![pac_routed("update", Way::Proxy, Way::Direct)]);
+        let f = finding(&inet, Code::ProxyAutoDetectWaysDiffer).unwrap();
+        assert_eq!(f.severity, Status::Warn);
+        // A PAC URL (not WPAD) is meant to differ from the explicit settings.
+        let mut by_url = via_wpad(vec![pac_routed("distribution", Way::Direct, Way::Direct)]);
+        by_url.pac.as_mut().unwrap().via = "pac_url".into();
+        assert!(finding(&by_url, Code::ProxyAutoDetectWaysDiffer).is_none());
+        // A WPAD file that could not be used decides nothing.
+        let mut broken = via_wpad(vec![pac_routed("distribution", Way::Direct, Way::Direct)]);
+        broken.pac.as_mut().unwrap().error = Some("timeout".into());
+        assert!(finding(&broken, Code::ProxyAutoDetectWaysDiffer).is_none());
+    }
+
+    #[test]
+    fn winhttp_is_compared_with_internet_options() {
+        use crate::probe::proxy::settings::from_flag;
+        let source = |kind, proxy: Option<&str>, bypass: &[&str]| ProxySource {
+            kind,
+            proxy: proxy.map(str::to_string),
+            bypass: bypass.iter().map(|b| b.to_string()).collect(),
+            ..from_flag("none").unwrap()
+        };
+        let round = |sources| ProxyRound {
+            sources,
+            ..ProxyRound::default()
+        };
+        let inet = source(ProxySourceKind::WinInet, Some("p:8080"), &["*.a", "*.b"]);
+        let same = source(ProxySourceKind::WinHttp, Some("P:8080"), &["*.b", "*.A"]);
+        assert!(finding(&round(vec![inet.clone(), same]), Code::ProxyWinHttpDiffers).is_none());
+        let direct = source(ProxySourceKind::WinHttp, None, &[]);
+        let f = finding(
+            &round(vec![inet.clone(), direct]),
+            Code::ProxyWinHttpDiffers,
+        )
+        .unwrap();
+        assert_eq!(f.value("winhttp"), Some("DIRECT"));
+        assert_eq!(f.value("wininet"), Some("p:8080, bypass *.a;*.b"));
+        let fewer = source(ProxySourceKind::WinHttp, Some("p:8080"), &["*.a"]);
+        assert!(finding(&round(vec![inet.clone(), fewer]), Code::ProxyWinHttpDiffers).is_some());
+        // Both without a proxy: a leftover bypass list in one of them does not matter.
+        let off = source(ProxySourceKind::WinInet, None, &["*.a"]);
+        let off2 = source(ProxySourceKind::WinHttp, None, &[]);
+        assert!(finding(&round(vec![off, off2]), Code::ProxyWinHttpDiffers).is_none());
+        // Only one of the two places known (not on Windows): nothing to compare.
+        assert!(finding(&round(vec![inet]), Code::ProxyWinHttpDiffers).is_none());
     }
 }

@@ -9,6 +9,9 @@
 //! anything else (the adapter, routes, the proxy section...) when its check passed or warned. A
 //! probe cut off by its deadline, or a resolver that could not be built, is *down*. The NTP
 //! consensus is about agreement, not reachability, and is not a target.
+//!
+//! The proxy settings' target (`proxy:settings`) also records whether WPAD auto-detect was on in
+//! the deciding settings and which source decided, for the report's 補17 verdict.
 
 use super::journal::TargetRecord;
 use crate::model::{Check, CheckData, DnsFailure, Round, Status};
@@ -63,6 +66,8 @@ fn base(id: String, kind: &str, up: bool, c: &Check) -> TargetRecord {
         lat: BTreeMap::new(),
         offset_ms: None,
         sets: BTreeMap::new(),
+        auto_detect: None,
+        proxy_source: None,
     }
 }
 
@@ -153,12 +158,24 @@ fn target(c: &Check) -> Option<TargetRecord> {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| "other".into());
-    Some(base(
+    let mut t = base(
         c.id.clone(),
         &kind,
         matches!(c.status, Status::Pass | Status::Warn),
         c,
-    ))
+    );
+    // The proxy settings stay a generic target; they also say whether WPAD auto-detect was on,
+    // so the report can tie a flapping distribution server to it (補17).
+    if let CheckData::ProxySettings {
+        auto_detect,
+        effective,
+        ..
+    } = &c.data
+    {
+        t.auto_detect = Some(*auto_detect);
+        t.proxy_source = effective.map(|k| k.as_label().to_string());
+    }
+    Some(t)
 }
 
 #[cfg(test)]
@@ -374,6 +391,58 @@ mod tests {
             [3.5],
             "only the connect that succeeded"
         );
+    }
+
+    #[test]
+    fn proxy_settings_record_auto_detect_and_the_deciding_source() {
+        let settings = |auto_detect, effective| Check {
+            id: "proxy:settings".into(),
+            kind: CheckKind::ProxySettings,
+            target: "proxy settings".into(),
+            status: Status::Pass,
+            findings: vec![],
+            data: CheckData::ProxySettings {
+                sources: vec![],
+                effective,
+                auto_detect,
+                bypass_missing: vec![],
+                bypass_extra: vec![],
+                pac: None,
+            },
+        };
+        let mut round = crate::judge::judge(&profile(), &measurements());
+        round.checks = vec![settings(true, Some(ProxySourceKind::WinInet)), tls(None)];
+        let t = targets(&round);
+        assert_eq!(
+            (t[0].id.as_str(), t[0].kind.as_str(), t[0].up),
+            ("proxy:settings", "proxy_settings", true)
+        );
+        assert_eq!(t[0].auto_detect, Some(true));
+        assert_eq!(t[0].proxy_source.as_deref(), Some("wininet"));
+        assert_eq!(
+            (t[1].auto_detect, t[1].proxy_source.as_deref()),
+            (None, None),
+            "only the proxy settings say it"
+        );
+        let json = serde_json::to_string(&t[0]).unwrap();
+        assert!(
+            json.ends_with(r#","auto_detect":true,"proxy_source":"wininet"}"#),
+            "{json}"
+        );
+        assert!(
+            !serde_json::to_string(&t[1])
+                .unwrap()
+                .contains("auto_detect")
+        );
+        // Known off is recorded (false), not left out; no source when nothing decides.
+        round.checks = vec![settings(false, None)];
+        let t = targets(&round);
+        assert_eq!(
+            (t[0].auto_detect, t[0].proxy_source.as_deref()),
+            (Some(false), None)
+        );
+        let json = serde_json::to_string(&t[0]).unwrap();
+        assert!(json.ends_with(r#","auto_detect":false}"#), "{json}");
     }
 
     #[test]

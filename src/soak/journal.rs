@@ -145,6 +145,14 @@ pub struct TargetRecord {
     /// DNS: the answer set per family (`ipv4`, `ipv6`), sorted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sets: BTreeMap<String, Vec<String>>,
+    /// `proxy:settings`: whether "Automatically detect settings" (WPAD) was on in the deciding
+    /// settings. Absent elsewhere, and in journals written before it was recorded: unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_detect: Option<bool>,
+    /// `proxy:settings`: the source whose settings decided (`wininet`, `environment`...);
+    /// absent when none did (everything DIRECT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_source: Option<String>,
 }
 
 /// Something the soak noticed as it happened.
@@ -794,6 +802,8 @@ pub(crate) mod tests {
                 },
                 offset_ms: up.then_some(0.125),
                 sets: BTreeMap::new(),
+                auto_detect: None,
+                proxy_source: None,
             }],
         }
     }

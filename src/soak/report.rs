@@ -9,6 +9,13 @@
 //! within a segment, and the last round of a segment counts one interval. The gap between an
 //! interruption and its resume counts as neither, and an outage open at an interruption is closed
 //! there and marked `cut`.
+//!
+//! # 補17
+//! When the distribution server (`tls:distribution`, or its way through the proxy settings,
+//! `proxy:distribution`) flaps and a round of the flapping period recorded WPAD auto-detect on
+//! (the `proxy:settings` target's `auto_detect`), the report adds `proxy.autodetect_on` beside
+//! `soak.flapping`: the probe's verdict, over the soak's periods. Known off, or not recorded
+//! (journals from before it was, soaks without the proxy section), adds nothing.
 
 use super::flap::{FlapDetector, Thresholds, Transition};
 use super::journal::{self, EndReason, Header, JournalError, Record, RoundRecord, TargetRecord};
@@ -39,6 +46,32 @@ const LAT_MAX_US: u64 = 60_000_000;
 pub const DRIFT_WARN_PPM: f64 = 10.0;
 const DRIFT_MIN_SPAN_S: f64 = 60.0;
 const DRIFT_MIN_SAMPLES: u64 = 10;
+
+/// The distribution server's targets whose flapping WPAD auto-detect can cause (補17).
+const DISTRIBUTION: [&str; 2] = ["tls:distribution", "proxy:distribution"];
+/// The target whose record says whether WPAD auto-detect was on.
+const PROXY_SETTINGS: &str = "proxy:settings";
+
+/// What one round's proxy settings said about WPAD auto-detect.
+#[derive(Clone, Copy, Debug, Default)]
+struct Wpad<'a> {
+    /// `None`: not recorded.
+    on: Option<bool>,
+    /// The source that decided.
+    source: Option<&'a str>,
+}
+
+impl<'a> Wpad<'a> {
+    fn of(r: &'a RoundRecord) -> Wpad<'a> {
+        r.targets
+            .iter()
+            .find(|t| t.id == PROXY_SETTINGS)
+            .map_or(Wpad::default(), |t| Wpad {
+                on: t.auto_detect,
+                source: t.proxy_source.as_deref(),
+            })
+    }
+}
 
 /// Reads a journal and summarises it. `thresholds` overrides the journal's flap thresholds.
 pub fn from_path(path: &Path, thresholds: Option<Thresholds>) -> Result<SoakReport, JournalError> {
@@ -195,6 +228,7 @@ impl Aggregator {
         self.segment.last = r.ts;
         self.segment.last_len = slot;
 
+        let wpad = Wpad::of(r);
         let mut offsets: Vec<f64> = Vec::new();
         for t in &r.targets {
             if let Some(o) = t.offset_ms.filter(|o| o.is_finite()) {
@@ -213,7 +247,7 @@ impl Aggregator {
                     self.targets.len() - 1
                 }
             };
-            self.targets[i].observe(r.ts, t);
+            self.targets[i].observe(r.ts, t, wpad);
         }
         if !offsets.is_empty() {
             offsets.sort_by(f64::total_cmp);
@@ -231,11 +265,13 @@ impl Aggregator {
         self.active_ms += self.segment.active_ms(self.interval_ms);
         let len = self.segment.last_len;
         let mut findings = Vec::new();
+        let mut wpad = WpadOn::default();
         let targets: Vec<TargetReport> = self
             .targets
             .into_iter()
-            .map(|t| t.finish(len, &mut findings))
+            .map(|t| t.finish(len, &mut findings, &mut wpad))
             .collect();
+        findings.extend(wpad.finding());
         let local_clock = self.local.finish();
         if let Some(fit) = local_clock.as_ref().and_then(|o| o.fit.as_ref())
             && drift_matters(fit)
@@ -327,6 +363,8 @@ struct Agg {
     set_changes: Vec<SetChange>,
     set_changes_total: u64,
     codes: BTreeMap<String, u64>,
+    /// For the distribution server's targets only: auto-detect across its flap periods.
+    wpad: Option<WpadWatch>,
 }
 
 impl Agg {
@@ -357,10 +395,13 @@ impl Agg {
             set_changes: Vec::new(),
             set_changes_total: 0,
             codes: BTreeMap::new(),
+            wpad: DISTRIBUTION
+                .contains(&t.id.as_str())
+                .then(WpadWatch::default),
         }
     }
 
-    fn observe(&mut self, ts: i64, t: &TargetRecord) {
+    fn observe(&mut self, ts: i64, t: &TargetRecord, wpad: Wpad) {
         self.rounds += 1;
         self.up_rounds += u64::from(t.up);
         if let Some((was_up, at)) = self.last {
@@ -389,17 +430,28 @@ impl Agg {
             (true, None) => {}
         }
 
+        let mut ended = None;
         match self.detector.push(t.up) {
             Some(Transition::Started { score }) => self.flap_open = Some((ts, score)),
             Some(Transition::Ended { peak, .. }) => {
                 if let Some((start, _)) = self.flap_open.take() {
                     self.push_flap(start, Some(ts), peak);
+                    ended = Some(start);
                 }
             }
             None => {
                 if let Some((_, peak)) = &mut self.flap_open {
                     *peak = peak.max(self.detector.score());
                 }
+            }
+        }
+        if let Some(w) = &mut self.wpad {
+            // The period runs from the round that started it to the one that ended it.
+            if self.flap_open.is_some() || ended.is_some() {
+                w.see(wpad);
+            }
+            if let Some(start) = ended {
+                w.close(start, Some(ts));
             }
         }
 
@@ -524,7 +576,12 @@ impl Agg {
         }
     }
 
-    fn finish(mut self, slot_ms: i64, findings: &mut Vec<Finding>) -> TargetReport {
+    fn finish(
+        mut self,
+        slot_ms: i64,
+        findings: &mut Vec<Finding>,
+        wpad: &mut WpadOn,
+    ) -> TargetReport {
         if self.in_segment {
             self.attribute_last(slot_ms);
         }
@@ -533,6 +590,12 @@ impl Agg {
         }
         if let Some((start, peak)) = self.flap_open.take() {
             self.push_flap(start, None, peak);
+            if let Some(w) = &mut self.wpad {
+                w.close(start, None);
+            }
+        }
+        if let Some(w) = self.wpad.take() {
+            wpad.add(w, self.last.map_or(0, |l| l.1));
         }
         if let (Some(first), Some(last)) = (self.flaps.first(), self.flaps.last()) {
             let code = match self.kind.as_str() {
@@ -615,6 +678,108 @@ impl Agg {
             codes,
             up: self.last.is_some_and(|l| l.0),
         }
+    }
+}
+
+/// One distribution target's flap periods during which WPAD auto-detect was on.
+#[derive(Debug, Default)]
+struct WpadWatch {
+    /// A round of the open period recorded auto-detect on.
+    open_on: bool,
+    /// The deciding source in the first round seen on.
+    source: Option<String>,
+    /// Closed periods with auto-detect on: start and end (`None`: still flapping at the end).
+    periods: Vec<(i64, Option<i64>)>,
+}
+
+impl WpadWatch {
+    fn see(&mut self, w: Wpad) {
+        if w.on == Some(true) {
+            self.open_on = true;
+            if self.source.is_none() {
+                self.source = w.source.map(str::to_string);
+            }
+        }
+    }
+
+    fn close(&mut self, start: i64, end: Option<i64>) {
+        if std::mem::take(&mut self.open_on) && self.periods.len() < MAX_FLAPS {
+            self.periods.push((start, end));
+        }
+    }
+}
+
+/// The flap periods with auto-detect on of all the distribution server's targets, overlapping
+/// ones merged, and the 補17 finding they give.
+#[derive(Debug, Default)]
+struct WpadOn {
+    /// Start, end (the last round seen when ongoing) and whether it is ongoing.
+    periods: Vec<(i64, i64, bool)>,
+    source: Option<String>,
+}
+
+impl WpadOn {
+    fn add(&mut self, w: WpadWatch, last_ts: i64) {
+        if self.source.is_none() {
+            self.source = w.source;
+        }
+        for (start, end) in w.periods {
+            self.periods
+                .push((start, end.unwrap_or(last_ts.max(start)), end.is_none()));
+        }
+    }
+
+    fn finding(mut self) -> Option<Finding> {
+        self.periods.sort_by_key(|p| p.0);
+        let mut merged: Vec<(i64, i64, bool)> = Vec::new();
+        for p in self.periods {
+            match merged.last_mut() {
+                Some(m) if p.0 <= m.1 => {
+                    m.2 = (m.2 && m.1 >= p.1) || (p.2 && p.1 >= m.1);
+                    m.1 = m.1.max(p.1);
+                }
+                _ => merged.push(p),
+            }
+        }
+        let (first, last) = (merged.first()?, merged.last()?);
+        let start = Stamp(first.0).rfc3339_secs();
+        let end = (!last.2).then(|| Stamp(last.1).rfc3339_secs());
+        let n = merged.len();
+        let (en, ja) = match (n, &end) {
+            (1, Some(e)) => (
+                format!("flapping from {start} to {e}"),
+                format!("{start} から {e} までフラップ"),
+            ),
+            (1, None) => (
+                format!("flapping from {start}, still at the last round"),
+                format!("{start} からフラップし、最後のラウンドでも継続中"),
+            ),
+            (_, Some(e)) => (
+                format!("{n} flapping periods from {start} to {e}"),
+                format!("{start} から {e} までに {n} 回フラップ"),
+            ),
+            (_, None) => (
+                format!("{n} flapping periods from {start}, the last still at the last round"),
+                format!("{start} から {n} 回フラップし、最後のラウンドでも継続中"),
+            ),
+        };
+        Some(
+            Finding::new(Code::ProxyAutoDetectOn, Status::Fail, "auto-detect")
+                .with(
+                    "detail",
+                    format!(
+                        "the distribution server's connection succeeds and fails by turns ({en})"
+                    ),
+                )
+                .with(
+                    "detail_ja",
+                    format!("配信サーバへの接続が成功と失敗を繰り返しています（{ja}）"),
+                )
+                .with("start", start)
+                .with("end", end.as_deref().unwrap_or("ongoing"))
+                .with("periods", n)
+                .with("source", self.source.as_deref().unwrap_or("unknown")),
+        )
     }
 }
 
@@ -1052,5 +1217,293 @@ mod tests {
         assert_eq!(t.set_changes[0].removed, ["b"]);
         assert_eq!(t.set_changes[0].at, Stamp(T0 + 2000));
         assert_eq!(t.set_changes[1].added, ["b"]);
+    }
+
+    /// A target of kind `kind` in one of [`wpad_rounds`]' rounds.
+    fn target(id: &str, kind: &str, up: bool) -> TargetRecord {
+        TargetRecord {
+            id: id.into(),
+            kind: kind.into(),
+            up,
+            status: if up { Status::Pass } else { Status::Fail },
+            codes: vec![],
+            via: vec![],
+            lat: BTreeMap::new(),
+            offset_ms: None,
+            sets: BTreeMap::new(),
+            auto_detect: None,
+            proxy_source: None,
+        }
+    }
+
+    /// One-second rounds from T0 holding the distribution server's TLS endpoint (`tls[i]`), its
+    /// way through the proxy settings when `route` is given, and the proxy settings with WPAD
+    /// auto-detect as `wpad(i)` says (`None`: not recorded, as in journals before it was).
+    fn wpad_rounds(
+        tls: &[bool],
+        route: Option<&[bool]>,
+        wpad: impl Fn(usize) -> Option<bool>,
+    ) -> Vec<Record> {
+        (0..tls.len())
+            .map(|i| {
+                let mut r = round(i as u64 + 1, T0 + 1000 * i as i64, true);
+                let mut settings = target(PROXY_SETTINGS, "proxy_settings", true);
+                settings.auto_detect = wpad(i);
+                settings.proxy_source = Some("wininet".into());
+                r.targets = vec![target("tls:distribution", "tls", tls[i]), settings];
+                if let Some(route) = route {
+                    r.targets
+                        .push(target("proxy:distribution", "proxy_route", route[i]));
+                }
+                Record::Round(r)
+            })
+            .collect()
+    }
+
+    /// Alternating for 20 rounds, then steady for 30: one flap period, from the 7th round (T0 +
+    /// 6 s) to the 37th (T0 + 36 s).
+    fn flap_then_steady() -> Vec<bool> {
+        let mut s: Vec<bool> = (0..20).map(|i| i % 2 == 0).collect();
+        s.extend([true; 30]);
+        s
+    }
+
+    fn labels(r: &SoakReport) -> Vec<(&str, &str)> {
+        r.findings
+            .iter()
+            .map(|f| (f.code.as_label(), f.subject.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn distribution_flapping_with_auto_detect_on_gives_the_proxy_verdict() {
+        let r = report(&wpad_rounds(&flap_then_steady(), None, |_| Some(true)));
+        let flap = &r.targets[0].flaps[0];
+        assert_eq!(
+            (flap.start, flap.end),
+            (Stamp(T0 + 6_000), Some(Stamp(T0 + 36_000)))
+        );
+        assert_eq!(
+            labels(&r),
+            [
+                ("soak.flapping", "distribution"),
+                ("proxy.autodetect_on", "auto-detect")
+            ]
+        );
+        let f = &r.findings[1];
+        assert_eq!(f.severity, Status::Fail);
+        assert_eq!(crate::findings::entry(f.code).section, "補17");
+        assert_eq!(f.value("start"), Some("2023-11-14T22:13:26Z"));
+        assert_eq!(f.value("end"), Some("2023-11-14T22:13:56Z"));
+        assert_eq!(f.value("periods"), Some("1"));
+        assert_eq!(f.value("source"), Some("wininet"));
+        assert_eq!(
+            f.value("detail"),
+            Some(
+                "the distribution server's connection succeeds and fails by turns (flapping from 2023-11-14T22:13:26Z to 2023-11-14T22:13:56Z)"
+            )
+        );
+        use crate::findings::{Lang, render};
+        assert_eq!(
+            render(f, Lang::En).cause,
+            "'Automatically detect settings' (WPAD) is on while the distribution server's connection succeeds and fails by turns (flapping from 2023-11-14T22:13:26Z to 2023-11-14T22:13:56Z)"
+        );
+        assert_eq!(
+            render(f, Lang::Ja).cause,
+            "「設定を自動的に検出する」（WPAD）がオンのまま、配信サーバへの接続が成功と失敗を繰り返しています（2023-11-14T22:13:26Z から 2023-11-14T22:13:56Z までフラップ）"
+        );
+        for key in crate::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "lacks {key}");
+        }
+        assert_eq!(r.status, Status::Fail);
+    }
+
+    #[test]
+    fn auto_detect_on_in_one_round_of_the_period_is_enough() {
+        // On only at T0 + 20 s, inside the period; off before and after.
+        let r = report(&wpad_rounds(&flap_then_steady(), None, |i| Some(i == 20)));
+        assert_eq!(
+            labels(&r),
+            [
+                ("soak.flapping", "distribution"),
+                ("proxy.autodetect_on", "auto-detect")
+            ]
+        );
+        // The period's first and last rounds count; the rounds around it do not.
+        for (i, want) in [(5, false), (6, true), (36, true), (37, false)] {
+            let r = report(&wpad_rounds(&flap_then_steady(), None, |j| Some(j == i)));
+            assert_eq!(
+                r.findings.iter().any(|f| f.code == Code::ProxyAutoDetectOn),
+                want,
+                "auto-detect on only at round index {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn distribution_flapping_with_auto_detect_off_or_unknown_keeps_only_soak_flapping() {
+        for (wpad, why) in [(Some(false), "known off"), (None, "not recorded")] {
+            let r = report(&wpad_rounds(&flap_then_steady(), None, |_| wpad));
+            assert_eq!(labels(&r), [("soak.flapping", "distribution")], "{why}");
+        }
+    }
+
+    #[test]
+    fn auto_detect_on_without_flapping_gives_nothing() {
+        // Steady, then one outage of five rounds (10 %: never flaps).
+        let mut s = vec![true; 20];
+        s.extend([false; 5]);
+        s.extend([true; 20]);
+        let r = report(&wpad_rounds(&s, Some(&s), |_| Some(true)));
+        assert!(r.targets.iter().all(|t| t.flaps.is_empty()));
+        assert_eq!(labels(&r), []);
+        // Another target flapping is not the distribution server's connection.
+        let recs: Vec<Record> = wpad_rounds(&[true; 50], None, |_| Some(true))
+            .into_iter()
+            .zip(flap_then_steady())
+            .map(|(rec, up)| {
+                let Record::Round(mut r) = rec else {
+                    unreachable!()
+                };
+                r.targets.push(target("tls:api", "tls", up));
+                Record::Round(r)
+            })
+            .collect();
+        assert_eq!(labels(&report(&recs)), [("soak.flapping", "api")]);
+    }
+
+    #[test]
+    fn the_distribution_route_through_the_proxy_counts_too() {
+        let flapping = flap_then_steady();
+        let r = report(&wpad_rounds(&[true; 50], Some(&flapping), |_| Some(true)));
+        assert_eq!(
+            labels(&r),
+            [
+                ("soak.flapping", "proxy:distribution"),
+                ("proxy.autodetect_on", "auto-detect")
+            ]
+        );
+        assert_eq!(r.findings[1].value("periods"), Some("1"));
+        // Both flapping over the same time: one verdict, one period.
+        let r = report(&wpad_rounds(&flapping, Some(&flapping), |_| Some(true)));
+        assert_eq!(
+            labels(&r),
+            [
+                ("soak.flapping", "distribution"),
+                ("soak.flapping", "proxy:distribution"),
+                ("proxy.autodetect_on", "auto-detect")
+            ]
+        );
+        let f = &r.findings[2];
+        assert_eq!(
+            (f.value("start"), f.value("end"), f.value("periods")),
+            (
+                Some("2023-11-14T22:13:26Z"),
+                Some("2023-11-14T22:13:56Z"),
+                Some("1")
+            )
+        );
+    }
+
+    #[test]
+    fn separate_and_ongoing_periods_are_told_apart() {
+        // Flap, steady, flap again to the end: two periods, the second still open.
+        let mut s = flap_then_steady();
+        s.extend((0..20).map(|i| i % 2 == 0));
+        let r = report(&wpad_rounds(&s, None, |_| Some(true)));
+        let flaps = &r.targets[0].flaps;
+        assert_eq!(flaps.len(), 2);
+        assert!(flaps[1].ongoing);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == Code::ProxyAutoDetectOn)
+            .unwrap();
+        assert_eq!(
+            (f.value("start"), f.value("end"), f.value("periods")),
+            (Some("2023-11-14T22:13:26Z"), Some("ongoing"), Some("2"))
+        );
+        assert_eq!(
+            f.value("detail"),
+            Some(
+                "the distribution server's connection succeeds and fails by turns (2 flapping periods from 2023-11-14T22:13:26Z, the last still at the last round)"
+            )
+        );
+        assert_eq!(
+            f.value("detail_ja"),
+            Some(
+                "配信サーバへの接続が成功と失敗を繰り返しています（2023-11-14T22:13:26Z から 2 回フラップし、最後のラウンドでも継続中）"
+            )
+        );
+        // Auto-detect on in the second period only: that one alone.
+        let r = report(&wpad_rounds(&s, None, |i| Some(i >= 50)));
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == Code::ProxyAutoDetectOn)
+            .unwrap();
+        assert_eq!(
+            f.value("start"),
+            Some(flaps[1].start.rfc3339_secs().as_str())
+        );
+        assert_eq!(f.value("periods"), Some("1"));
+        assert_eq!(
+            f.value("detail"),
+            Some(
+                "the distribution server's connection succeeds and fails by turns (flapping from 2023-11-14T22:14:16Z, still at the last round)"
+            )
+        );
+    }
+
+    #[test]
+    fn an_old_journal_without_auto_detect_still_reads() {
+        // Lines as a journal written before `auto_detect` and `proxy_source` existed.
+        let mut text = String::new();
+        for (i, up) in flap_then_steady().into_iter().enumerate() {
+            let ts = T0 + 1000 * i as i64;
+            text.push_str(&format!(
+                concat!(
+                    r#"{{"type":"round","seq":{},"ts":{},"at":"{}","dur_ms":3.5,"status":"pass","targets":["#,
+                    r#"{{"id":"tls:distribution","kind":"tls","up":{},"status":"pass"}},"#,
+                    r#"{{"id":"proxy:settings","kind":"proxy_settings","up":true,"status":"pass"}}]}}"#,
+                    "\n"
+                ),
+                i + 1,
+                ts,
+                rfc3339(ts),
+                up
+            ));
+        }
+        let mut reader = journal::JournalReader::new(text.as_bytes());
+        let mut a = Aggregator::new(&header(), None);
+        let mut n = 0;
+        while let Some(rec) = reader.next_record().unwrap() {
+            if let Record::Round(r) = &rec {
+                let settings = &r.targets[1];
+                assert_eq!(
+                    (settings.auto_detect, settings.proxy_source.as_deref()),
+                    (None, None)
+                );
+            }
+            a.add(&rec);
+            n += 1;
+        }
+        assert_eq!(n, 50);
+        assert_eq!(reader.notes(), Vec::<String>::new());
+        let r = a.finish(vec![]);
+        assert_eq!(labels(&r), [("soak.flapping", "distribution")]);
+        // And a line with the fields reads them.
+        let line = br#"{"type":"round","seq":1,"ts":1,"at":"x","dur_ms":1.0,"status":"pass","targets":[{"id":"proxy:settings","kind":"proxy_settings","up":true,"status":"pass","auto_detect":true,"proxy_source":"wininet"}]}"#;
+        let mut reader = journal::JournalReader::new(&line[..]);
+        let Some(Record::Round(r)) = reader.next_record().unwrap() else {
+            panic!("{:?}", reader.notes())
+        };
+        assert_eq!(
+            (
+                r.targets[0].auto_detect,
+                r.targets[0].proxy_source.as_deref()
+            ),
+            (Some(true), Some("wininet"))
+        );
     }
 }

@@ -957,19 +957,10 @@ fn soak_and_report_help_are_reviewed() {
     }
 }
 
-/// A journal with everything a report shows: a flapping member, an outage, a clock that drifts,
-/// a round-robin set that changes, and a torn last line.
-fn sample_journal(path: &Path) {
-    use oqs_net::model::Status;
-    use oqs_net::soak::journal::{TargetRecord, rfc3339};
-    use std::collections::BTreeMap;
-    let t0: i64 = 1_750_000_000_000;
-    let mut text: Vec<u8> = Vec::new();
-    let mut line = |r: &Record| {
-        text.extend(serde_json::to_vec(r).unwrap());
-        text.push(b'\n');
-    };
-    let h = Header {
+/// The header of the journals the report tests write: ipvpn, 10 s rounds for 15 minutes.
+fn sample_header(t0: i64) -> Header {
+    use oqs_net::soak::journal::rfc3339;
+    Header {
         journal_version: JOURNAL_VERSION,
         tool_version: "0.1.0".into(),
         started_at: rfc3339(t0),
@@ -996,8 +987,22 @@ fn sample_journal(path: &Path) {
             samples: None,
             lab: None,
         },
+    }
+}
+
+/// A journal with everything a report shows: a flapping member, an outage, a clock that drifts,
+/// a round-robin set that changes, and a torn last line.
+fn sample_journal(path: &Path) {
+    use oqs_net::model::Status;
+    use oqs_net::soak::journal::{TargetRecord, rfc3339};
+    use std::collections::BTreeMap;
+    let t0: i64 = 1_750_000_000_000;
+    let mut text: Vec<u8> = Vec::new();
+    let mut line = |r: &Record| {
+        text.extend(serde_json::to_vec(r).unwrap());
+        text.push(b'\n');
     };
-    line(&Record::Header(Box::new(h)));
+    line(&Record::Header(Box::new(sample_header(t0))));
     let members = ["fd0e:a5::11", "fd0e:a5::12", "fd0e:a5::13", "fd0e:a5::14"];
     for i in 0..60u64 {
         let ts = t0 + 10_000 * i as i64;
@@ -1016,6 +1021,8 @@ fn sample_journal(path: &Path) {
             lat: BTreeMap::from([("dns".to_string(), vec![11.5, 12.25, 10.0 + (i % 5) as f64])]),
             offset_ms: None,
             sets: BTreeMap::from([("ipv6".to_string(), set)]),
+            auto_detect: None,
+            proxy_source: None,
         }];
         for (m, ip) in members.iter().enumerate() {
             let up = match m {
@@ -1042,6 +1049,8 @@ fn sample_journal(path: &Path) {
                 // This clock gains 20 ppm: the offset falls 0.2 ms per 10 s round.
                 offset_ms: up.then_some(1.5 - 0.2 * i as f64 + 0.01 * m as f64),
                 sets: BTreeMap::new(),
+                auto_detect: None,
+                proxy_source: None,
             });
         }
         let status = if targets.iter().all(|t| t.up) {
@@ -1092,5 +1101,113 @@ fn report_renders_as_reviewed() {
             String::from_utf8_lossy(&out.stderr)
         );
         golden(file, &String::from_utf8(out.stdout).unwrap());
+    }
+}
+
+/// 補17 over a soak: the distribution server's connection flaps while WPAD auto-detect is on in
+/// the deciding settings (WinINet), so the report adds the probe's verdict, `proxy.autodetect_on`,
+/// beside `soak.flapping`, naming the period. Written by hand: no lab scenario turns auto-detect on.
+#[test]
+fn report_ties_a_flapping_distribution_server_to_auto_detect() {
+    use oqs_net::model::Status;
+    use oqs_net::soak::journal::{TargetRecord, rfc3339};
+    use std::collections::BTreeMap;
+    let t0: i64 = 1_750_000_000_000;
+    let record = |id: &str, kind: &str, up: bool| TargetRecord {
+        id: id.into(),
+        kind: kind.into(),
+        up,
+        status: if up { Status::Pass } else { Status::Fail },
+        codes: if up {
+            vec![]
+        } else {
+            vec!["tls.connect_failed".into()]
+        },
+        via: vec![],
+        lat: BTreeMap::new(),
+        offset_ms: None,
+        sets: BTreeMap::new(),
+        auto_detect: None,
+        proxy_source: None,
+    };
+    let mut text: Vec<u8> = Vec::new();
+    let mut line = |r: &Record| {
+        text.extend(serde_json::to_vec(r).unwrap());
+        text.push(b'\n');
+    };
+    line(&Record::Header(Box::new(sample_header(t0))));
+    for i in 0..60u64 {
+        let ts = t0 + 10_000 * i as i64;
+        // Fails every other round from round 11 to round 30.
+        let up = !(10..30).contains(&i) || i % 2 == 0;
+        let mut dist = record("tls:distribution", "tls", up);
+        if up {
+            dist.lat = BTreeMap::from([("handshake".to_string(), vec![4.5])]);
+        }
+        let mut settings = record("proxy:settings", "proxy_settings", true);
+        settings.auto_detect = Some(true);
+        settings.proxy_source = Some("wininet".into());
+        let targets = vec![
+            dist,
+            settings,
+            record("proxy:distribution", "proxy_route", true),
+        ];
+        line(&Record::Round(RoundRecord {
+            seq: i + 1,
+            ts,
+            at: rfc3339(ts),
+            dur_ms: 412.5,
+            overrun: false,
+            skipped: 0,
+            status: if up { Status::Pass } else { Status::Fail },
+            targets,
+        }));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("j.jsonl"), text).unwrap();
+    let report = |args: &[&str]| {
+        let out = bin()
+            .args(["report", "j.jsonl"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v = json(report(&["--format", "json", "--lang", "en"]).as_bytes());
+    let findings = v["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["soak.flapping", "proxy.autodetect_on"]);
+    let f = &findings[1];
+    assert_eq!(f["section"], "補17");
+    assert_eq!(f["severity"], "fail");
+    let flap = &v["targets"][0]["flaps"][0];
+    assert_eq!(v["targets"][0]["id"], "tls:distribution");
+    assert_eq!(f["values"]["start"], "2025-06-15T15:09:20Z");
+    assert_eq!(flap["start"], "2025-06-15T15:09:20Z");
+    assert_eq!(f["values"]["end"], "2025-06-15T15:14:20Z");
+    assert_eq!(flap["end"], "2025-06-15T15:14:20Z");
+    assert_eq!(f["values"]["source"], "wininet");
+    assert_eq!(
+        f["cause"],
+        "'Automatically detect settings' (WPAD) is on while the distribution server's connection succeeds and fails by turns (flapping from 2025-06-15T15:09:20Z to 2025-06-15T15:14:20Z)"
+    );
+    for (args, file) in [
+        (&["--lang", "en"][..], "soak-report-wpad-en.txt"),
+        (&["--lang", "ja"][..], "soak-report-wpad-ja.txt"),
+    ] {
+        golden(file, &report(args));
     }
 }
