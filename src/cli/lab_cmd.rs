@@ -9,7 +9,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             let desc = crate::lab::scenario::builtin(name)
                 .map(|s| s.description)
                 .unwrap_or_default();
-            super::print(&format!("{name:<18} {desc}\n"));
+            super::print(&format!("{name:<22} {desc}\n"));
         }
         return Ok(exit::OK);
     }

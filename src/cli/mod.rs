@@ -67,7 +67,7 @@ pub enum Command {
     /// List the shipped profiles, or validate a profile file.
     #[command(after_help = EXIT_HELP)]
     Targets(TargetsArgs),
-    /// Evaluate a PAC file (path or http:// URL) for a URL, as pactester does, in a sandbox.
+    /// Evaluate a PAC file (path, http:// or https:// URL) for a URL, as pactester does, in a sandbox.
     Pac(pac_cmd::PacArgs),
     /// Client certificates: `cert inspect FILE.pfx` lists what a PFX holds and which one is used.
     #[command(subcommand)]

@@ -26,9 +26,6 @@ pub struct PacArgs {
     /// (directly, never through a proxy).
     #[arg(value_name = "FILE_OR_URL")]
     pub source: String,
-    /// PEM roots that an https:// PAC server's certificate must chain to (default: the system's).
-    #[arg(long, value_name = "FILE")]
-    pub ca_bundle: Option<std::path::PathBuf>,
     /// The URL to find the proxy for.
     #[arg(long, value_name = "URL")]
     pub url: String,
@@ -70,6 +67,9 @@ pub struct PacArgs {
     /// Time limit for fetching a PAC URL, in milliseconds.
     #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..=120_000))]
     pub fetch_timeout_ms: u64,
+    /// PEM roots that an https:// PAC server's certificate must chain to (default: the system's).
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 const PAC_HELP: &str = "\

@@ -175,6 +175,16 @@ pub(super) async fn session(
             setup.journal_path.display()
         );
     }
+    // The proxy section in every round, with the settings read once at the start (the lab's
+    // terminal with --lab, else this machine's), so a flapping way is caught (補17).
+    let proxy = match &lab {
+        Some(lab) => lab_setup::proxy_sources(&profile, setup.scenario.as_ref(), lab, None)
+            .ok()
+            .and_then(|sources| lab_setup::proxy_plan(&profile, sources, lab)),
+        None => super::proxy_setup::sources(&profile, None)
+            .ok()
+            .and_then(|sources| super::proxy_setup::plan(&profile, sources)),
+    };
     let plan = Plan {
         profile: profile.clone(),
         net: NetOptions {
@@ -183,7 +193,7 @@ pub(super) async fn session(
         },
         concurrency: settings.concurrency as usize,
         round_deadline: Duration::from_millis(settings.deadline_ms),
-        proxy: None,
+        proxy: proxy.map(Arc::new),
     };
     let mut source = EngineSource { plan, profile };
     let cancel = CancellationToken::new();

@@ -450,8 +450,9 @@ fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
     assert_eq!(v["status"], "pass");
     assert_eq!(
         v["targets"].as_array().unwrap().len(),
-        14,
-        "3 names, 4 NTP members, the client certificate and 6 TLS endpoints, the same after the resume: {}",
+        23,
+        "3 names, 4 NTP members, the client certificate, 6 TLS endpoints, the proxy settings and \
+         8 proxy routes (6 OQS hosts, 2 internet-bound), the same after the resume: {}",
         v["targets"]
     );
     let active = v["active_s"].as_f64().unwrap();
