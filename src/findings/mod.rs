@@ -528,9 +528,9 @@ pub fn entry(code: Code) -> Entry {
         ),
         ProxyWinHttpDiffers => e(
             S22,
-            "WinHTTP's proxy (netsh winhttp: {winhttp}) differs from Internet Options ({wininet})",
+            "WinHTTP's proxy (netsh winhttp: {winhttp}, {winhttp_bypass} bypass entries) differs from Internet Options ({wininet}, {wininet_bypass} bypass entries); entries WinHTTP lacks (−) or adds (+): {differing}",
             "Windows Update and other services use WinHTTP: set the same proxy and bypass list there (netsh winhttp import proxy source=ie, or netsh winhttp set proxy) as installers do (補22)",
-            "WinHTTPのプロキシ（netsh winhttp: {winhttp}）がインターネットオプションの設定（{wininet}）と異なります",
+            "WinHTTPのプロキシ（netsh winhttp: {winhttp}、除外 {winhttp_bypass} 件）がインターネットオプションの設定（{wininet}、除外 {wininet_bypass} 件）と異なります。WinHTTPにない除外（−）・WinHTTPだけの除外（+）: {differing}",
             "Windows Update などのサービスはWinHTTPの設定を使います。netsh winhttp import proxy source=ie などで同じプロキシと除外リストを設定してください（補22）",
         ),
         // TLS and client certificates (issue 3), then PAC (issue 4).

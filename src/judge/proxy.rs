@@ -144,25 +144,38 @@ fn ways_differ(p: &ProxyRound) -> Option<Finding> {
 fn winhttp_differs(p: &ProxyRound) -> Option<Finding> {
     let of = |k| p.sources.iter().find(|s| s.kind == k);
     let (inet, http) = (of(ProxySourceKind::WinInet)?, of(ProxySourceKind::WinHttp)?);
-    let said = |s: &ProxySource| match &s.proxy {
-        Some(proxy) if s.bypass.is_empty() => proxy.clone(),
-        Some(proxy) => format!("{proxy}, bypass {}", s.bypass.join(";")),
-        None => "DIRECT".to_string(),
-    };
     // A bypass list matters only beside a proxy that is switched on.
-    let norm = |s: &ProxySource| {
-        let proxy = s.proxy.as_ref().map(|p| p.to_ascii_lowercase());
-        let mut b: Vec<String> = match proxy {
+    let bypass = |s: &ProxySource| -> Vec<String> {
+        match s.proxy {
             Some(_) => s.bypass.iter().map(|e| e.to_ascii_lowercase()).collect(),
             None => Vec::new(),
-        };
-        b.sort();
-        (proxy, b)
+        }
     };
-    (norm(inet) != norm(http)).then(|| {
+    let way = |s: &ProxySource| s.proxy.clone().unwrap_or_else(|| "DIRECT".into());
+    let (ib, hb) = (bypass(inet), bypass(http));
+    let mut differing: Vec<String> = ib
+        .iter()
+        .filter(|e| !hb.contains(e))
+        .map(|e| format!("−{e}"))
+        .collect();
+    differing.extend(
+        hb.iter()
+            .filter(|e| !ib.contains(e))
+            .map(|e| format!("+{e}")),
+    );
+    let proxy = |s: &ProxySource| s.proxy.as_ref().map(|p| p.to_ascii_lowercase());
+    (proxy(inet) != proxy(http) || !differing.is_empty()).then(|| {
+        let differing = if differing.is_empty() {
+            "—".to_string()
+        } else {
+            differing.join(" ")
+        };
         Finding::new(Code::ProxyWinHttpDiffers, Status::Warn, "WinHTTP")
-            .with("winhttp", said(http))
-            .with("wininet", said(inet))
+            .with("winhttp", way(http))
+            .with("winhttp_bypass", hb.len())
+            .with("wininet", way(inet))
+            .with("wininet_bypass", ib.len())
+            .with("differing", differing)
     })
 }
 
@@ -362,9 +375,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.value("winhttp"), Some("DIRECT"));
-        assert_eq!(f.value("wininet"), Some("p:8080, bypass *.a;*.b"));
-        let fewer = source(ProxySourceKind::WinHttp, Some("p:8080"), &["*.a"]);
-        assert!(finding(&round(vec![inet.clone(), fewer]), Code::ProxyWinHttpDiffers).is_some());
+        assert_eq!(f.value("wininet"), Some("p:8080"));
+        assert_eq!(f.value("wininet_bypass"), Some("2"));
+        assert_eq!(f.value("winhttp_bypass"), Some("0"));
+        assert_eq!(f.value("differing"), Some("−*.a −*.b"));
+        let other = source(ProxySourceKind::WinHttp, Some("p:8080"), &["*.a", "*.c"]);
+        let f = finding(&round(vec![inet.clone(), other]), Code::ProxyWinHttpDiffers).unwrap();
+        assert_eq!(f.value("differing"), Some("−*.b +*.c"));
+        let moved = source(ProxySourceKind::WinHttp, Some("q:3128"), &["*.a", "*.b"]);
+        let f = finding(&round(vec![inet.clone(), moved]), Code::ProxyWinHttpDiffers).unwrap();
+        assert_eq!(
+            (f.value("winhttp"), f.value("differing")),
+            (Some("q:3128"), Some("—"))
+        );
         // Both without a proxy: a leftover bypass list in one of them does not matter.
         let off = source(ProxySourceKind::WinInet, None, &["*.a"]);
         let off2 = source(ProxySourceKind::WinHttp, None, &[]);

@@ -592,3 +592,169 @@ async fn a_real_proxy_tunnels_to_a_lab_tls_server_and_the_handshake_is_measured_
     );
     lab.shutdown().await;
 }
+
+/// The proxy section pinned by golden files (refresh with UPDATE_GOLDEN=1): auto-detect on with a
+/// WPAD file that sends the distribution server another way than the explicit settings (補17),
+/// WinHTTP unlike Internet Options, an internet-bound host tunnelled and one refused with 407.
+#[test]
+fn proxy_section_golden() {
+    let p = oqs_net::profile::shipped_for(Mode::Ipvpn, Environment::Production);
+    let bypass = proxy_setup::expected_bypass(&p);
+    let wininet = ProxySource {
+        kind: ProxySourceKind::WinInet,
+        origin: r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings".into(),
+        proxy: Some("proxy.base.oqs-pdl.org:8080".into()),
+        bypass: bypass.clone(),
+        pac_url: None,
+        auto_detect: Some(true),
+        direct: false,
+    };
+    let winhttp = ProxySource {
+        kind: ProxySourceKind::WinHttp,
+        origin: "WinHttpSettings".into(),
+        auto_detect: None,
+        bypass: bypass[..3].to_vec(),
+        ..wininet.clone()
+    };
+    let profile = settings::from_profile(&p.name, p.proxy.as_ref().unwrap());
+    let tunnel = |target: &str, outcome: ConnectOutcome, status: &str| ConnectResult {
+        proxy: "proxy.base.oqs-pdl.org:8080".into(),
+        proxy_addr: Some("[2001:db8::8]:8080".into()),
+        target: target.into(),
+        connect_ms: Some(1.5),
+        response_ms: Some(12.0),
+        status_line: Some(status.into()),
+        outcome,
+    };
+    let route = |name: &str, target: &str, expected, way, reason: &str| TargetRoute {
+        name: name.into(),
+        target: target.into(),
+        expected,
+        way,
+        proxy: (way == Way::Proxy).then(|| "proxy.base.oqs-pdl.org:8080".into()),
+        reason: reason.into(),
+        fallback: None,
+        connect: None,
+        tls: None,
+    };
+    let explicit = |way, reason: &str| {
+        Some(Fallback {
+            way,
+            proxy: (way == Way::Proxy).then(|| "proxy.base.oqs-pdl.org:8080".into()),
+            reason: reason.into(),
+        })
+    };
+    let web = TargetRoute {
+        fallback: explicit(Way::Direct, "bypass entry `*.onshikaku.org` of wininet"),
+        ..route(
+            "oqs-web",
+            "hweb.oqs.onshikaku.org:443",
+            Way::Direct,
+            Way::Direct,
+            "the PAC file answers DIRECT",
+        )
+    };
+    let dist = TargetRoute {
+        fallback: explicit(Way::Direct, "bypass entry `dist.example.lan` of wininet"),
+        connect: Some(tunnel(
+            "dist.example.lan:443",
+            ConnectOutcome::Tunnel,
+            "HTTP/1.1 200 Connection established",
+        )),
+        ..route(
+            "distribution",
+            "dist.example.lan:443",
+            Way::Direct,
+            Way::Proxy,
+            "the PAC file answers PROXY proxy.base.oqs-pdl.org:8080",
+        )
+    };
+    let update = TargetRoute {
+        fallback: explicit(Way::Proxy, "proxy of wininet"),
+        connect: Some(tunnel(
+            "update.microsoft.com:443",
+            ConnectOutcome::Tunnel,
+            "HTTP/1.1 200 Connection established",
+        )),
+        ..route(
+            "update.microsoft.com",
+            "update.microsoft.com:443",
+            Way::Proxy,
+            Way::Proxy,
+            "the PAC file answers PROXY proxy.base.oqs-pdl.org:8080",
+        )
+    };
+    let wu = TargetRoute {
+        fallback: explicit(Way::Proxy, "proxy of wininet"),
+        connect: Some(tunnel(
+            "windowsupdate.microsoft.com:443",
+            ConnectOutcome::AuthRequired {
+                scheme: Some("Basic".into()),
+            },
+            "HTTP/1.1 407 Proxy Authentication Required",
+        )),
+        ..route(
+            "windowsupdate.microsoft.com",
+            "windowsupdate.microsoft.com:443",
+            Way::Proxy,
+            Way::Proxy,
+            "the PAC file answers PROXY proxy.base.oqs-pdl.org:8080",
+        )
+    };
+    let m = oqs_net::engine::Measurements {
+        started_at: std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        duration: Duration::from_millis(420),
+        dns: vec![],
+        ntp: vec![],
+        cut_off: vec![],
+        resolvers: vec!["[2404:1a8:f583:d00::53:1]:53".into()],
+        resolver_error: None,
+        path: Default::default(),
+        tls: Default::default(),
+        proxy: Some(ProxyRound {
+            sources: vec![wininet, winhttp, profile],
+            effective: Some(ProxySourceKind::WinInet),
+            auto_detect: true,
+            bypass_missing: vec![],
+            bypass_extra: vec![],
+            pac: Some(PacUse {
+                via: "wpad".into(),
+                tried: vec!["wpad.clinic.example.jp".into(), "wpad.example.jp".into()],
+                url: Some("http://wpad.example.jp/wpad.dat".into()),
+                error: None,
+            }),
+            routes: vec![web, dist, update, wu],
+        }),
+    };
+    let mut r = oqs_net::judge::judge(&p, &m);
+    r.tool_version = "0.0.0".into();
+    r.checks
+        .retain(|c| matches!(c.kind, CheckKind::ProxySettings | CheckKind::ProxyRoute));
+    let style = |lang| oqs_net::output::human::Style { color: false, lang };
+    crate::support::golden(
+        "proxy-en.txt",
+        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::En)),
+    );
+    crate::support::golden(
+        "proxy-ja.txt",
+        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::Ja)),
+    );
+    crate::support::golden(
+        "proxy-en.json",
+        &oqs_net::output::json::render(&r, oqs_net::findings::Lang::En),
+    );
+    for (_, f) in r.findings() {
+        for key in oqs_net::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "{:?} lacks `{key}`: {f:?}", f.code);
+        }
+    }
+    let mut want = vec![
+        Code::ProxyAutoDetectOn,
+        Code::ProxyAutoDetectWaysDiffer,
+        Code::ProxyWinHttpDiffers,
+        Code::ProxyRouteWrong,
+        Code::ProxyAuthRequired,
+    ];
+    want.sort();
+    assert_eq!(codes(&r), want);
+}
