@@ -1,7 +1,7 @@
 //! The catalogue: for each finding code, the guide section (補N) that fixes it and its cause and fix in
 //! Japanese and English. Reads `model` only; probes never write prose, renderers ask here.
 
-use crate::model::{Code, Finding, NameSource, NotFound, Skipped};
+use crate::model::{Code, Finding, NameSource, NotFound, RouteReason, Skipped};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -425,7 +425,7 @@ pub fn entry(code: Code) -> Entry {
             S22,
             "{subject} goes {way} ({reason}) but should go {expected}",
             "On a distribution-base-origin line the OQS hosts and the bypass list go DIRECT and internet-bound traffic through proxy.base.oqs-pdl.org:8080: fix the proxy settings (Internet Options and netsh winhttp) (補22)",
-            "{subject} は {way} で接続します（{reason}）が、{expected} であるべきです",
+            "{subject} は {way} で接続します（{reason_ja}）が、{expected} であるべきです",
             "配信拠点起点の回線では、OQSのホストと除外リストは直接接続、インターネット向けは proxy.base.oqs-pdl.org:8080 経由です。プロキシ設定（インターネットオプションと netsh winhttp）を直してください（補22）",
         ),
         ProxyBypassMissing => e(
@@ -949,6 +949,53 @@ pub struct Rendered {
     pub cause: String,
     pub fix: String,
     pub section: &'static str,
+}
+
+/// Why a target goes its way, in `lang`.
+pub fn route_reason(r: &RouteReason, lang: Lang) -> String {
+    use RouteReason::*;
+    match (r, lang) {
+        (NothingSet, Lang::En) => "no proxy is set anywhere".into(),
+        (NothingSet, Lang::Ja) => "プロキシがどこにも設定されていません".into(),
+        (SaysDirect { source }, Lang::En) => format!("{} says direct", source.as_label()),
+        (SaysDirect { source }, Lang::Ja) => format!("{} は直接接続の設定", source.as_label()),
+        (NoServer { source }, Lang::En) => format!("{} sets no proxy server", source.as_label()),
+        (NoServer { source }, Lang::Ja) => {
+            format!("{} にプロキシサーバの設定なし", source.as_label())
+        }
+        (Bypass { entry, source }, Lang::En) => {
+            format!("bypass entry `{entry}` of {}", source.as_label())
+        }
+        (Bypass { entry, source }, Lang::Ja) => {
+            format!("{} の除外リストの `{entry}`", source.as_label())
+        }
+        (ProxyOf { source }, Lang::En) => format!("proxy of {}", source.as_label()),
+        (ProxyOf { source }, Lang::Ja) => format!("{} のプロキシ", source.as_label()),
+        (Pac { answer }, Lang::En) => format!("the PAC file answers {answer}"),
+        (Pac { answer }, Lang::Ja) => format!("PACファイルの回答 {answer}"),
+        (
+            PacFailed {
+                explicit,
+                label,
+                detail,
+            },
+            Lang::En,
+        ) => format!(
+            "{} (the PAC file failed: {label}: {detail})",
+            route_reason(explicit, lang)
+        ),
+        (
+            PacFailed {
+                explicit, label, ..
+            },
+            Lang::Ja,
+        ) => {
+            format!(
+                "{}（PACファイルが失敗: {label}）",
+                route_reason(explicit, lang)
+            )
+        }
+    }
 }
 
 pub fn render(f: &Finding, lang: Lang) -> Rendered {

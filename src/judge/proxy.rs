@@ -3,6 +3,7 @@
 //! WPAD auto-detect is on while the distribution server fails or a way is wrong.
 
 use super::worst;
+use crate::findings::{Lang, route_reason};
 use crate::model::{
     Check, CheckData, CheckKind, Code, ConnectOutcome, Finding, ProxyRound, ProxySource,
     ProxySourceKind, Status, TargetRoute, Way,
@@ -187,7 +188,8 @@ fn route_check(r: &TargetRoute) -> Check {
             Finding::new(Code::ProxyRouteWrong, Status::Fail, subject)
                 .with("way", r.way.as_label().to_uppercase())
                 .with("expected", r.expected.as_label().to_uppercase())
-                .with("reason", &r.reason),
+                .with("reason", route_reason(&r.reason, Lang::En))
+                .with("reason_ja", route_reason(&r.reason, Lang::Ja)),
         );
     }
     if let Some(c) = &r.connect {
@@ -233,7 +235,8 @@ fn route_check(r: &TargetRoute) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Lang, render};
+    use crate::findings::render;
+    use crate::model::RouteReason;
     use crate::model::{Fallback, PacUse};
 
     fn wrong_way(name: &str) -> TargetRoute {
@@ -243,7 +246,9 @@ mod tests {
             expected: Way::Direct,
             way: Way::Proxy,
             proxy: Some("proxy.example:8080".into()),
-            reason: "no bypass entry".into(),
+            reason: RouteReason::ProxyOf {
+                source: ProxySourceKind::WinInet,
+            },
             fallback: None,
             connect: None,
             tls: None,
@@ -310,7 +315,7 @@ mod tests {
             fallback: Some(Fallback {
                 way: fallback,
                 proxy: (fallback == Way::Proxy).then(|| "proxy.example:8080".into()),
-                reason: "explicit".into(),
+                reason: RouteReason::NothingSet,
             }),
             ..wrong_way(name)
         }

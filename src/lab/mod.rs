@@ -1,6 +1,7 @@
-//! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers, and TLS
+//! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers, TLS
 //! servers for the OQS hosts and the distribution server that demand a client certificate from the
-//! lab's own PKI, all with adjustable faults), a test instrument. Self-contained: it must not import anything else from this
+//! lab's own PKI, the distribution base's proxy and a WPAD/PAC server, all with adjustable
+//! faults), a test instrument. Self-contained: it must not import anything else from this
 //! crate (no `crate::probe`, `crate::model`, …); probes never depend on it.
 //!
 //! # Shape
@@ -14,8 +15,8 @@
 //!   round-robin membership), from `fixtures/lab/faults/*.toml` or a file.
 //!
 //! # Latency model
-//! `latency_ms` is added to every reply without queueing (each delayed reply is its own task). For NTP
-//! it is modelled as a symmetric network path: the receive timestamp is stamped half the latency
+//! `latency_ms` is added to every reply without queueing (each delayed reply is its own task), the
+//! proxy's answer to a CONNECT and the WPAD server's answers too. For NTP it is modelled as a symmetric network path: the receive timestamp is stamped half the latency
 //! after arrival and the transmit timestamp half the latency before departure, so a client measures
 //! a round-trip delay of about `latency_ms` and still sees the configured offset.
 
@@ -578,8 +579,9 @@ impl Lab {
         let tls_ports: Vec<u16> = tls_listeners.iter().map(|(_, p)| *p).collect();
         let (proxies, proxy_port) = match &mut spec.proxy {
             Some(conf) => {
+                let hosts = proxy_hosts(&spec.names);
                 let (servers, port) =
-                    start_proxies(conf, &spec.tls_bind, proxy_hosts(&spec.names)).await?;
+                    start_proxies(conf, &spec.tls_bind, hosts, spec.latency_ms).await?;
                 conf.port = port;
                 (servers, Some(port))
             }
@@ -589,7 +591,14 @@ impl Lab {
         let wpads = match &spec.wpad {
             Some(conf) => {
                 let script = served_script(conf, spec.proxy.as_ref(), proxy_port_for_scripts);
-                start_wpads(conf, script, &spec.tls_bind, pki.as_deref()).await?
+                start_wpads(
+                    conf,
+                    script,
+                    &spec.tls_bind,
+                    pki.as_deref(),
+                    spec.latency_ms,
+                )
+                .await?
             }
             None => WpadServers::default(),
         };
@@ -797,6 +806,7 @@ async fn start_proxies(
     conf: &LabProxyConf,
     bind: &[IpAddr],
     hosts: BTreeMap<String, IpAddr>,
+    latency_ms: u64,
 ) -> Result<(Vec<LabProxy>, u16), LabError> {
     let mut port = conf.port;
     let mut servers = Vec::new();
@@ -821,7 +831,7 @@ async fn start_proxies(
             bind: addr,
             fault: conf.fault,
             hosts: hosts.clone(),
-            latency_ms: 0,
+            latency_ms,
         })
         .await
         .map_err(failed)?;
@@ -846,6 +856,7 @@ async fn start_wpads(
     script: String,
     bind: &[IpAddr],
     pki: Option<&pki::LabPki>,
+    latency_ms: u64,
 ) -> Result<WpadServers, LabError> {
     let mut out = WpadServers::default();
     for https in [false, true] {
@@ -864,7 +875,7 @@ async fn start_wpads(
                 bind: addr,
                 script: script.clone(),
                 fault: conf.fault,
-                latency_ms: 0,
+                latency_ms,
                 tls: identity.as_ref().map(|i| pki::Identity {
                     chain: i.chain.clone(),
                     key: i.key.clone_key(),

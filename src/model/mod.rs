@@ -21,7 +21,7 @@ pub use finding::{Code, Finding, Status};
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{
     ConnectOutcome, ConnectResult, Fallback, PacUse, ProxyRound, ProxySource, ProxySourceKind,
-    TargetRoute, Way, WinInetValues,
+    RouteReason, TargetRoute, Way, WinInetValues,
 };
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,

@@ -163,8 +163,8 @@ pub struct TargetRoute {
     pub way: Way,
     /// The proxy (`host:port`) when `way` is `proxy`.
     pub proxy: Option<String>,
-    /// Why it goes that way ("bypass entry *.onshikaku.org", "no proxy set"...).
-    pub reason: String,
+    /// Why it goes that way.
+    pub reason: RouteReason,
     /// When a PAC file decided: the way the explicit settings give, which Windows takes whenever
     /// the PAC cannot be had (a WPAD lookup that fails now and then makes the way flap, 補17).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,7 +180,35 @@ pub struct TargetRoute {
 pub struct Fallback {
     pub way: Way,
     pub proxy: Option<String>,
-    pub reason: String,
+    pub reason: RouteReason,
+}
+
+/// Why a target goes the way it does (`findings::route_reason` says it in either language).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RouteReason {
+    /// No place sets a proxy: everything goes DIRECT.
+    NothingSet,
+    /// The deciding place says "no proxy" (`--proxy none`, WinHTTP direct access).
+    SaysDirect { source: ProxySourceKind },
+    /// The deciding place has no proxy server switched on.
+    NoServer { source: ProxySourceKind },
+    /// An entry of the deciding place's bypass list covers the host.
+    Bypass {
+        entry: String,
+        source: ProxySourceKind,
+    },
+    /// The deciding place's proxy.
+    ProxyOf { source: ProxySourceKind },
+    /// What the PAC file's `FindProxyForURL` answered (`DIRECT`, `PROXY h:p`…).
+    Pac { answer: String },
+    /// The PAC file failed for this host, so the explicit settings decided.
+    PacFailed {
+        explicit: Box<RouteReason>,
+        /// The failure's label (`timeout`, `syntax_error`…) and what it said.
+        label: String,
+        detail: String,
+    },
 }
 
 /// The proxy section of a round.

@@ -254,9 +254,12 @@ async fn wpad_is_found_by_walking_the_search_domain_and_its_way_is_compared_with
     assert_eq!(dist.way, Way::Proxy);
     let fallback = dist.fallback.as_ref().expect("the explicit way beside it");
     assert_eq!(fallback.way, Way::Direct);
-    assert!(
-        fallback.reason.contains("distribution.oqs-lab.test"),
-        "{fallback:?}"
+    assert_eq!(
+        fallback.reason,
+        RouteReason::Bypass {
+            entry: "distribution.oqs-lab.test".into(),
+            source: ProxySourceKind::WinInet
+        }
     );
     let f = round
         .findings()
@@ -387,11 +390,9 @@ async fn installers_settings_send_oqs_hosts_direct_and_nothing_is_found() {
             == Some(&ConnectOutcome::Tunnel)),
         "{pr:#?}"
     );
-    assert!(
-        pr.routes
-            .iter()
-            .any(|r| r.reason.contains("*.onshikaku.org"))
-    );
+    assert!(pr.routes.iter().any(
+        |r| matches!(&r.reason, RouteReason::Bypass { entry, .. } if entry == "*.onshikaku.org")
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -454,7 +455,12 @@ async fn a_pac_url_decides_the_way_per_target() {
     );
     let web = pr.routes.iter().find(|r| r.name == "oqs-web").unwrap();
     assert_eq!(web.way, Way::Proxy, "{web:#?}");
-    assert!(web.reason.contains("PAC"), "{}", web.reason);
+    assert_eq!(
+        web.reason,
+        RouteReason::Pac {
+            answer: "PROXY 127.0.0.1:9".into()
+        }
+    );
     assert!(
         pr.routes
             .iter()
@@ -626,36 +632,46 @@ fn proxy_section_golden() {
         status_line: Some(status.into()),
         outcome,
     };
-    let route = |name: &str, target: &str, expected, way, reason: &str| TargetRoute {
+    let route = |name: &str, target: &str, expected, way, reason: RouteReason| TargetRoute {
         name: name.into(),
         target: target.into(),
         expected,
         way,
         proxy: (way == Way::Proxy).then(|| "proxy.base.oqs-pdl.org:8080".into()),
-        reason: reason.into(),
+        reason,
         fallback: None,
         connect: None,
         tls: None,
     };
-    let explicit = |way, reason: &str| {
+    let explicit = |way, reason| {
         Some(Fallback {
             way,
             proxy: (way == Way::Proxy).then(|| "proxy.base.oqs-pdl.org:8080".into()),
-            reason: reason.into(),
+            reason,
         })
     };
+    let bypass = |entry: &str| RouteReason::Bypass {
+        entry: entry.into(),
+        source: ProxySourceKind::WinInet,
+    };
+    let pac = |answer: &str| RouteReason::Pac {
+        answer: answer.into(),
+    };
+    let proxy_of = RouteReason::ProxyOf {
+        source: ProxySourceKind::WinInet,
+    };
     let web = TargetRoute {
-        fallback: explicit(Way::Direct, "bypass entry `*.onshikaku.org` of wininet"),
+        fallback: explicit(Way::Direct, bypass("*.onshikaku.org")),
         ..route(
             "oqs-web",
             "hweb.oqs.onshikaku.org:443",
             Way::Direct,
             Way::Direct,
-            "the PAC file answers DIRECT",
+            pac("DIRECT"),
         )
     };
     let dist = TargetRoute {
-        fallback: explicit(Way::Direct, "bypass entry `dist.example.lan` of wininet"),
+        fallback: explicit(Way::Direct, bypass("dist.example.lan")),
         connect: Some(tunnel(
             "dist.example.lan:443",
             ConnectOutcome::Tunnel,
@@ -666,11 +682,11 @@ fn proxy_section_golden() {
             "dist.example.lan:443",
             Way::Direct,
             Way::Proxy,
-            "the PAC file answers PROXY proxy.base.oqs-pdl.org:8080",
+            pac("PROXY proxy.base.oqs-pdl.org:8080"),
         )
     };
     let update = TargetRoute {
-        fallback: explicit(Way::Proxy, "proxy of wininet"),
+        fallback: explicit(Way::Proxy, proxy_of.clone()),
         connect: Some(tunnel(
             "update.microsoft.com:443",
             ConnectOutcome::Tunnel,
@@ -681,11 +697,11 @@ fn proxy_section_golden() {
             "update.microsoft.com:443",
             Way::Proxy,
             Way::Proxy,
-            "the PAC file answers PROXY proxy.base.oqs-pdl.org:8080",
+            pac("PROXY proxy.base.oqs-pdl.org:8080"),
         )
     };
     let wu = TargetRoute {
-        fallback: explicit(Way::Proxy, "proxy of wininet"),
+        fallback: explicit(Way::Proxy, proxy_of.clone()),
         connect: Some(tunnel(
             "windowsupdate.microsoft.com:443",
             ConnectOutcome::AuthRequired {
@@ -698,7 +714,7 @@ fn proxy_section_golden() {
             "windowsupdate.microsoft.com:443",
             Way::Proxy,
             Way::Proxy,
-            "the PAC file answers PROXY proxy.base.oqs-pdl.org:8080",
+            pac("PROXY proxy.base.oqs-pdl.org:8080"),
         )
     };
     let m = oqs_net::engine::Measurements {

@@ -1,6 +1,7 @@
 //! The terminal lines of the proxy section: which place decides and what each says, and for each
-//! target the way it goes, why, and the CONNECT through the proxy. Reads `model` only.
+//! target the way it goes, why, and the CONNECT through the proxy. Reads `model` and `findings`.
 
+use crate::findings::{Lang, route_reason};
 use crate::model::{Check, CheckData, ConnectOutcome, ProxySource, Way};
 
 fn source_line(s: &ProxySource) -> String {
@@ -75,7 +76,13 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                 Way::Direct => "DIRECT".to_string(),
                 Way::Proxy => format!("PROXY {}", proxy.as_deref().unwrap_or("?")),
             };
-            let mut s = format!("{} → {} ({})", r.target, shown(r.way, &r.proxy), r.reason);
+            let lang = if ja { Lang::Ja } else { Lang::En };
+            let mut s = format!(
+                "{} → {} ({})",
+                r.target,
+                shown(r.way, &r.proxy),
+                route_reason(&r.reason, lang)
+            );
             if let Some(f) = r
                 .fallback
                 .as_ref()

@@ -10,8 +10,8 @@ use super::pac::fetch::FetchVia;
 use super::pac::{self, PacEnv, PacLimits, PacResolver, SystemClock, UrlPolicy};
 use super::tls::{self, TlsContext};
 use crate::model::{
-    Fallback, Family, HostPort, PacUse, ProxyRound, ProxySource, Route, TargetRoute, TlsEndpoint,
-    Way,
+    Fallback, Family, HostPort, PacUse, ProxyRound, ProxySource, Route, RouteReason, TargetRoute,
+    TlsEndpoint, Way,
 };
 use crate::net::{DnsResolver, NetOptions};
 use std::net::{IpAddr, SocketAddr};
@@ -61,55 +61,64 @@ impl std::fmt::Debug for ProxyPlan {
 struct Decision {
     way: Way,
     proxy: Option<String>,
-    reason: String,
+    reason: RouteReason,
     fallback: Option<Fallback>,
 }
 
 fn explicit(source: Option<&ProxySource>, host: &str) -> Decision {
-    let direct = |reason: String| Decision {
+    let direct = |reason| Decision {
         way: Way::Direct,
         proxy: None,
         reason,
         fallback: None,
     };
     let Some(s) = source else {
-        return direct("no proxy is set anywhere".into());
+        return direct(RouteReason::NothingSet);
     };
+    let source = s.kind;
     if s.direct {
-        return direct(format!("{} says direct", s.kind.as_label()));
+        return direct(RouteReason::SaysDirect { source });
     }
     match &s.proxy {
-        None => direct(format!("{} sets no proxy server", s.kind.as_label())),
+        None => direct(RouteReason::NoServer { source }),
         Some(p) => match settings::bypassed_by(&s.bypass, host) {
-            Some(entry) => direct(format!("bypass entry `{entry}` of {}", s.kind.as_label())),
+            Some(entry) => direct(RouteReason::Bypass {
+                entry: entry.to_string(),
+                source,
+            }),
             None => Decision {
                 way: Way::Proxy,
                 proxy: Some(p.clone()),
-                reason: format!("proxy of {}", s.kind.as_label()),
+                reason: RouteReason::ProxyOf { source },
                 fallback: None,
             },
         },
     }
 }
 
-fn from_route(route: Option<&Route>, via: &str) -> Decision {
+fn from_route(route: Option<&Route>) -> Decision {
     match route {
-        Some(Route::Proxy { host, port, kind }) => Decision {
-            way: Way::Proxy,
-            proxy: Some(
-                HostPort {
-                    host: host.clone(),
-                    port: Some(*port),
-                }
-                .to_string(),
-            ),
-            reason: format!("{via} answers {} {host}:{port}", kind.keyword()),
-            fallback: None,
-        },
+        Some(Route::Proxy { host, port, kind }) => {
+            let proxy = HostPort {
+                host: host.clone(),
+                port: Some(*port),
+            }
+            .to_string();
+            Decision {
+                way: Way::Proxy,
+                reason: RouteReason::Pac {
+                    answer: format!("{} {proxy}", kind.keyword()),
+                },
+                proxy: Some(proxy),
+                fallback: None,
+            }
+        }
         _ => Decision {
             way: Way::Direct,
             proxy: None,
-            reason: format!("{via} answers DIRECT"),
+            reason: RouteReason::Pac {
+                answer: "DIRECT".into(),
+            },
             fallback: None,
         },
     }
@@ -174,13 +183,15 @@ async fn find_pac(
 }
 
 /// Evaluates the script for one target in a blocking thread (the engine has its own deadline).
+/// A failure is its label and what it said.
 async fn pac_decision(
     script: &str,
     target: &HostPort,
     resolver: Arc<dyn PacResolver + Send + Sync>,
-) -> Result<Decision, String> {
+) -> Result<Decision, (String, String)> {
     let url = format!("https://{target}/");
-    let query = pac::query_for(&url, None, UrlPolicy::StripHttpsPath).map_err(|e| e.to_string())?;
+    let query = pac::query_for(&url, None, UrlPolicy::StripHttpsPath)
+        .map_err(|e| ("bad_url".to_string(), e.to_string()))?;
     let env = PacEnv {
         resolver,
         clock: Arc::new(SystemClock),
@@ -191,9 +202,9 @@ async fn pac_decision(
         pac::evaluate(&script, &query, &env, &PacLimits::default())
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("{}: {e}", e.as_label()))?;
-    Ok(from_route(answer.routes.first_usable(), "the PAC file"))
+    .map_err(|e| ("internal".to_string(), e.to_string()))?
+    .map_err(|e| (e.as_label().to_string(), e.to_string()))?;
+    Ok(from_route(answer.routes.first_usable()))
 }
 
 /// This machine's addresses as `myIpAddress` reports them: where the default route leaves from.
@@ -261,12 +272,17 @@ pub async fn probe(
                         (d, None)
                     }
                     // Windows, too, takes the explicit settings when the script fails.
-                    Err(e) => {
+                    Err((label, detail)) => {
+                        let failed = format!("{label}: {detail}");
                         let d = Decision {
-                            reason: format!("{} (the PAC file failed: {e})", explicit.reason),
+                            reason: RouteReason::PacFailed {
+                                explicit: Box::new(explicit.reason),
+                                label,
+                                detail,
+                            },
                             ..explicit
                         };
-                        (d, Some(e))
+                        (d, Some(failed))
                     }
                 }
             }
