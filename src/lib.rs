@@ -12,15 +12,15 @@
 //!   locale, namespaces.
 //! - [`net`]: sockets and resolvers made the way the plan says (source, device, family,
 //!   nameservers), the resolver's own sockets included.
-//! - [`probe`]: one module per protocol (dns, ntp, tls, pac, tcp, ipv6; pfx reads the client
-//!   identity): spec in, raw measurements out. No output.
+//! - [`probe`]: one module per protocol (dns, ntp, tls, pac, proxy, tcp, ipv6; pfx reads the
+//!   client identity): spec in, raw measurements out. No output.
 //! - [`engine`]: runs a round's probes concurrently with bounds, deadlines and cancellation.
 //! - [`judge`]: measurements into checks with statuses and findings, by the guide's rules.
 //! - [`soak`]: rounds over time, the crash-safe journal, flap detection, the soak report. Reads
 //!   `model` only; rounds reach it through a trait.
 //! - [`output`]: renderers (human, JSON) reading `model` and `findings` only. No sockets.
-//! - [`lab`]: a simulated OQS network on loopback (DNS, NTP, TLS servers and their PKI) for tests
-//!   and `oqs-net lab`. Imports no probe.
+//! - [`lab`]: a simulated OQS network on loopback (DNS, NTP, TLS servers and their PKI, the
+//!   proxy, a WPAD/PAC server) for tests and `oqs-net lab`. Imports no probe.
 //! - [`cli`]: flags into a checked plan, and the commands that tie the rest together.
 
 pub mod cli;
