@@ -2,9 +2,8 @@
 //! (golden files, both languages and JSON), NAT64/DNS64 and A-only names through the built-in lab,
 //! and the new flags' usage errors. The namespace tests are in `netns.rs`.
 
-use crate::support::{golden, run};
+use crate::support::run;
 use oqs_net::engine::Measurements;
-use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime};
@@ -178,22 +177,7 @@ fn issue5_adapter_section_matches_golden_files() {
             "route.wrong_adapter",
         ]
     );
-    for (_, f) in round.findings() {
-        for key in oqs_net::findings::placeholders(f.code) {
-            assert!(f.value(&key).is_some(), "{:?} lacks {key}", f.code);
-        }
-    }
-    for (lang, suffix) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
-        let style = oqs_net::output::human::Style { color: false, lang };
-        golden(
-            &format!("adapter-{suffix}.txt"),
-            &oqs_net::output::human::render(&round, &style),
-        );
-    }
-    golden(
-        "adapter-en.json",
-        &oqs_net::output::json::render(&round, Lang::En),
-    );
+    crate::support::section_goldens("adapter", &round);
 }
 
 fn json_codes(out: &str, err: &str) -> (serde_json::Value, Vec<String>) {

@@ -746,24 +746,7 @@ fn proxy_section_golden() {
     r.tool_version = "0.0.0".into();
     r.checks
         .retain(|c| matches!(c.kind, CheckKind::ProxySettings | CheckKind::ProxyRoute));
-    let style = |lang| oqs_net::output::human::Style { color: false, lang };
-    crate::support::golden(
-        "proxy-en.txt",
-        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::En)),
-    );
-    crate::support::golden(
-        "proxy-ja.txt",
-        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::Ja)),
-    );
-    crate::support::golden(
-        "proxy-en.json",
-        &oqs_net::output::json::render(&r, oqs_net::findings::Lang::En),
-    );
-    for (_, f) in r.findings() {
-        for key in oqs_net::findings::placeholders(f.code) {
-            assert!(f.value(&key).is_some(), "{:?} lacks `{key}`: {f:?}", f.code);
-        }
-    }
+    crate::support::section_goldens("proxy", &r);
     let mut want = vec![
         Code::ProxyAutoDetectOn,
         Code::ProxyAutoDetectWaysDiffer,

@@ -100,6 +100,33 @@ pub fn golden(name: &str, actual: &str) {
     );
 }
 
+/// Every finding of `r` supplies each placeholder its texts use.
+pub fn assert_filled(r: &Round) {
+    for (_, f) in r.findings() {
+        for key in oqs_net::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "{:?} lacks `{key}`: {f:?}", f.code);
+        }
+    }
+}
+
+/// A section's renderings against `{stem}-en.txt`, `{stem}-ja.txt` (human, no colour) and
+/// `{stem}-en.json`, and every finding's placeholders filled.
+pub fn section_goldens(stem: &str, r: &Round) {
+    use oqs_net::findings::Lang;
+    for (lang, suffix) in [(Lang::En, "en"), (Lang::Ja, "ja")] {
+        let style = oqs_net::output::human::Style { color: false, lang };
+        golden(
+            &format!("{stem}-{suffix}.txt"),
+            &oqs_net::output::human::render(r, &style),
+        );
+    }
+    golden(
+        &format!("{stem}-en.json"),
+        &oqs_net::output::json::render(r, Lang::En),
+    );
+    assert_filled(r);
+}
+
 /// Runs the binary without colour in the C locale: (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
     let out = bin()

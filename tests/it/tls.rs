@@ -3,8 +3,7 @@
 //! with `openssl s_client`), PFX files made by `openssl pkcs12 -export` (modern and `-legacy`), and
 //! the password kept out of argv, logs, JSON and errors.
 
-use crate::support::golden;
-use crate::support::{bin, codes, lab_for, quick_profile, round_with};
+use crate::support::{assert_filled, bin, codes, lab_for, quick_profile, round_with};
 use oqs_net::lab::Lab;
 use oqs_net::lab::pki::{self, LabPki};
 use oqs_net::model::*;
@@ -57,14 +56,6 @@ fn endpoint(c: &Check) -> &TlsEndpointResult {
 }
 
 /// Every finding supplies the values its texts refer to.
-fn assert_filled(r: &Round) {
-    for (_, f) in r.findings() {
-        for key in oqs_net::findings::placeholders(f.code) {
-            assert!(f.value(&key).is_some(), "{:?} lacks `{key}`: {f:?}", f.code);
-        }
-    }
-}
-
 fn check_codes(c: &Check) -> Vec<Code> {
     c.findings.iter().map(|f| f.code).collect()
 }
@@ -1072,20 +1063,7 @@ fn tls_section_golden() {
     r.tool_version = "0.0.0".into();
     r.checks
         .retain(|c| matches!(c.kind, CheckKind::Tls | CheckKind::TlsClientCert));
-    let style = |lang| oqs_net::output::human::Style { color: false, lang };
-    golden(
-        "tls-en.txt",
-        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::En)),
-    );
-    golden(
-        "tls-ja.txt",
-        &oqs_net::output::human::render(&r, &style(oqs_net::findings::Lang::Ja)),
-    );
-    golden(
-        "tls-en.json",
-        &oqs_net::output::json::render(&r, oqs_net::findings::Lang::En),
-    );
-    assert_filled(&r);
+    crate::support::section_goldens("tls", &r);
     let c = codes(&r);
     for code in [
         Code::CertExpiring,
