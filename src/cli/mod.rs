@@ -185,7 +185,8 @@ pub struct ProbeArgs {
     /// Language of the findings (default: Japanese when the locale is Japanese, else English).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
-    /// Start the built-in lab on loopback and probe it instead of the real network.
+    /// Start the built-in lab on loopback and probe it instead of the real network (its terminal's
+    /// proxy settings replace this machine's environment and Windows settings).
     #[arg(long)]
     pub lab: bool,
     /// With --lab: a fault scenario, by built-in name or file (see `oqs-net lab --list-scenarios`).
