@@ -86,8 +86,10 @@ pub enum ProxySourceKind {
     /// `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `no_proxy`… with curl's precedence.
     Environment,
     /// The user's Internet Options (WinINet): what browsers and most applications use.
+    #[serde(rename = "wininet")]
     WinInet,
     /// WinHTTP (`netsh winhttp`): what services use.
+    #[serde(rename = "winhttp")]
     WinHttp,
     /// The profile's expected proxy (what installers set).
     Profile,

@@ -232,7 +232,8 @@ fn wildcard(pattern: &str, text: &str) -> bool {
 }
 
 /// The configured bypass list against the expected one: (expected but missing, present but not
-/// expected), compared case-insensitively.
+/// expected), compared case-insensitively. `<local>` ("bypass the proxy for local addresses",
+/// plain host names) is never extra: it sends no OQS or internet-bound host past the proxy.
 pub fn compare_bypass(expected: &[String], configured: &[String]) -> (Vec<String>, Vec<String>) {
     let norm = |s: &String| s.trim().trim_end_matches('.').to_ascii_lowercase();
     let conf: Vec<String> = configured.iter().map(norm).collect();
@@ -244,7 +245,7 @@ pub fn compare_bypass(expected: &[String], configured: &[String]) -> (Vec<String
         .collect();
     let extra = configured
         .iter()
-        .filter(|c| !exp.contains(&norm(c)))
+        .filter(|c| !exp.contains(&norm(c)) && norm(c) != "<local>")
         .cloned()
         .collect();
     (missing, extra)
@@ -392,10 +393,15 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let conf: Vec<String> = ["*.ONSHIKAKU.org", "pweb.base.oqs-pdl.org", "*.example"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let conf: Vec<String> = [
+            "*.ONSHIKAKU.org",
+            "pweb.base.oqs-pdl.org",
+            "*.example",
+            "<Local>",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let (missing, extra) = compare_bypass(&exp, &conf);
         assert_eq!(missing, ["*.rece"]);
         assert_eq!(extra, ["*.example"]);
