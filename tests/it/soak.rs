@@ -1086,15 +1086,7 @@ fn report_renders_as_reviewed() {
             "soak-report-en.json",
         ),
     ] {
-        let out = bin()
-            .args(["report", "j.jsonl"])
-            .args(args)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env("TZ", "UTC")
-            .env("LANG", "C")
-            .output()
-            .unwrap();
+        let out = report_in(dir.path(), args);
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -1167,15 +1159,7 @@ fn report_ties_a_flapping_distribution_server_to_auto_detect() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("j.jsonl"), text).unwrap();
     let report = |args: &[&str]| {
-        let out = bin()
-            .args(["report", "j.jsonl"])
-            .args(args)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env("TZ", "UTC")
-            .env("LANG", "C")
-            .output()
-            .unwrap();
+        let out = report_in(dir.path(), args);
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -1211,4 +1195,17 @@ fn report_ties_a_flapping_distribution_server_to_auto_detect() {
     ] {
         golden(file, &report(args));
     }
+}
+
+/// `oqs-net report j.jsonl ARGS` in `dir`, without colour, in UTC and the C locale.
+fn report_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .args(["report", "j.jsonl"])
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .env("LANG", "C")
+        .output()
+        .unwrap()
 }
