@@ -53,9 +53,9 @@ pub fn expected_way(profile: &Profile, expected_bypass: &[String], host: &str) -
 }
 
 /// Every target whose way is checked: the profile's TLS endpoints (handshaken through a tunnel
-/// when they go through the proxy) and its internet-bound hosts (a CONNECT only).
-pub fn targets(profile: &Profile) -> Vec<ProxyTarget> {
-    let bypass = expected_bypass(profile);
+/// when they go through the proxy) and its internet-bound hosts (a CONNECT only), each expected
+/// to go the way `bypass` (the expected bypass list) says.
+fn targets(profile: &Profile, bypass: &[String]) -> Vec<ProxyTarget> {
     let with_port = |h: &HostPort| HostPort {
         host: h.host.clone(),
         port: Some(h.port_or(443)),
@@ -63,7 +63,7 @@ pub fn targets(profile: &Profile) -> Vec<ProxyTarget> {
     let tls = profile.tls.iter().map(|e| ProxyTarget {
         name: e.name.clone(),
         target: with_port(&e.host),
-        expected: expected_way(profile, &bypass, &e.host.host),
+        expected: expected_way(profile, bypass, &e.host.host),
         tls: Some(e.clone()),
     });
     let internet = profile
@@ -73,7 +73,7 @@ pub fn targets(profile: &Profile) -> Vec<ProxyTarget> {
         .map(|h| ProxyTarget {
             name: h.host.clone(),
             target: with_port(h),
-            expected: expected_way(profile, &bypass, &h.host),
+            expected: expected_way(profile, bypass, &h.host),
             tls: None,
         });
     tls.chain(internet).collect()
@@ -81,7 +81,8 @@ pub fn targets(profile: &Profile) -> Vec<ProxyTarget> {
 
 /// The plan for `profile`'s targets; `None` when it has none.
 pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
-    let targets = targets(profile);
+    let expected_bypass = expected_bypass(profile);
+    let targets = targets(profile, &expected_bypass);
     if targets.is_empty() {
         return None;
     }
@@ -96,7 +97,7 @@ pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
     Some(ProxyPlan {
         sources,
         targets,
-        expected_bypass: expected_bypass(profile),
+        expected_bypass,
         search_domains,
         wpad_port: 80,
         pac_resolver: Arc::new(SystemResolver {
