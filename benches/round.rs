@@ -3,10 +3,10 @@
 //! NTP pacing included; the TLS endpoints' resolve + connect + TLS 1.3 handshake + one request). `cargo bench --bench round` measures; under `cargo test` it runs one quick
 //! round as a smoke test. Set OQS_BENCH_LATENCY_MS / OQS_BENCH_ROUNDS to change the defaults.
 
-use oqs_net::cli::lab_setup;
-use oqs_net::engine::{Plan, run_round};
-use oqs_net::model::{Environment, Mode, Profile};
-use oqs_net::net::NetOptions;
+use oqs_net::engine::run_round;
+use oqs_net::model::{Environment, Mode, Profile, RoundSettings};
+use oqs_net::round::lab as lab_setup;
+use oqs_net::round::{Builder, Sections};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -95,18 +95,16 @@ fn main() {
         let spec = lab_setup::spec_for(&profile, &v6, None, latency.as_millis() as u64);
         let members = spec.members.iter().filter(|m| m.ip.is_ipv6() == (mode == Mode::Ipvpn)).count() as u32;
         let lab = oqs_net::lab::Lab::start(spec).await.expect("lab starts");
-        let (p, resolvers) = lab_setup::point_at(&profile, &lab);
-        // The proxy section as `probe --lab` plans it: the installers' settings, Windows Update
-        // through the lab proxy (a lookup and a CONNECT, 2 × latency: off the critical path).
-        let sources = lab_setup::proxy_sources(&p, None, &lab, None).expect("the lab's terminal");
-        let proxy = lab_setup::proxy_plan(&p, sources, &lab).map(std::sync::Arc::new);
-        let plan = Plan {
-            profile: p.clone(),
-            net: NetOptions { resolvers, ..NetOptions::default() },
-            concurrency: 32,
-            round_deadline: Duration::from_secs(30),
-            proxy,
-        };
+        // The round as `probe --lab` plans it, with the proxy section (the installers' settings,
+        // Windows Update through the lab proxy: a lookup and a CONNECT, 2 × latency, off the
+        // critical path); without the adapter section, which the lab's namespace cannot pass.
+        let sections = Sections { adapter: false, proxy: true };
+        let mut builder = Builder::new(profile.clone(), RoundSettings::default(), None)
+            .expect("valid settings")
+            .sections(sections);
+        builder.point_at(&lab);
+        let plan = builder.plan(Some(&lab)).expect("a plan");
+        let p = plan.profile.clone();
         let bound = critical_path(&p, latency);
         let mut walls = Vec::new();
         let mut tls_ratios = Vec::new();

@@ -25,11 +25,10 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use oqs_net::cli::lab_setup;
-    use oqs_net::cli::soak_setup::EngineSource;
-    use oqs_net::engine::Plan;
     use oqs_net::model::{CheckData, CheckKind, Environment, Mode, Profile, Round, Status};
-    use oqs_net::net::NetOptions;
+    use oqs_net::round::lab as lab_setup;
+    use oqs_net::round::source::EngineSource;
+    use oqs_net::round::{Builder, Sections};
     use oqs_net::soak::journal::{
         Header, JOURNAL_VERSION, JournalWriter, ProfileRef, Record, RoundRecord, Settings,
         TargetRecord, rfc3339,
@@ -74,7 +73,7 @@ mod linux {
 
     /// Counts the network exchanges (DNS queries, NTP samples) of each round it passes on.
     struct Counting {
-        inner: EngineSource,
+        inner: EngineSource<'static>,
         exchanges: u64,
         targets: u64,
         others: u64,
@@ -198,19 +197,18 @@ mod linux {
         (ns / 1000) as i64
     }
 
-    fn engine_source(p: Profile, resolvers: Vec<SocketAddr>) -> EngineSource {
+    /// Rounds of DNS and NTP (and TLS with `all`) as the soak command plans them, without the
+    /// adapter and proxy sections: the figures are per probe.
+    fn engine_source(p: Profile, resolvers: Vec<SocketAddr>) -> EngineSource<'static> {
+        let settings = oqs_net::model::RoundSettings {
+            resolvers,
+            ..Default::default()
+        };
         EngineSource {
-            plan: Plan {
-                profile: p.clone(),
-                net: NetOptions {
-                    resolvers,
-                    ..NetOptions::default()
-                },
-                concurrency: 32,
-                round_deadline: Duration::from_secs(30),
-                proxy: None,
-            },
-            profile: p,
+            builder: Builder::new(p, settings, None)
+                .expect("valid settings")
+                .sections(Sections::CORE),
+            lab: None,
         }
     }
 
@@ -232,14 +230,14 @@ mod linux {
                 interval_ms,
                 duration_ms: None,
                 rounds: None,
-                deadline_ms: 30_000,
-                concurrency: 32,
                 flap_high_pct: 30.0,
                 flap_low_pct: 20.0,
-                resolvers: vec![],
-                ntp_port: None,
-                queries: None,
-                samples: None,
+
+                round: oqs_net::model::RoundSettings {
+                    deadline_ms: 30_000,
+                    ..Default::default()
+                },
+                started: Default::default(),
                 lab: None,
             },
         }

@@ -21,7 +21,9 @@
 //! - [`output`]: renderers (human, JSON) reading `model` and `findings` only. No sockets.
 //! - [`lab`]: a simulated OQS network on loopback (DNS, NTP, TLS servers and their PKI, the
 //!   proxy, a WPAD/PAC server) for tests and `oqs-net lab`. Imports no probe.
-//! - [`cli`]: flags into a checked plan, and the commands that tie the rest together.
+//! - [`round`]: one round planned from a profile and the round's settings, the same for every
+//!   command, test and benchmark; the bridge to the lab; the rounds a soak runs.
+//! - [`cli`]: the flags of every command into settings, and dispatch. Nothing else.
 
 pub mod cli;
 pub mod engine;
@@ -34,4 +36,5 @@ pub mod output;
 pub mod platform;
 pub mod probe;
 pub mod profile;
+pub mod round;
 pub mod soak;

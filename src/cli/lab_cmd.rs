@@ -1,6 +1,7 @@
 //! `oqs-net lab`: the lab in the foreground until Ctrl-C, with the command that probes it.
 
-use super::{CliError, LabArgs, exit, lab_setup, runtime};
+use super::{CliError, LabArgs, exit, runtime};
+use crate::round::lab as lab_setup;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 pub fn run(args: LabArgs) -> Result<u8, CliError> {
@@ -85,7 +86,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
              scenario: {sc}\n\n\
              Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI;\n\
              --proxy takes the lab's PAC file, since the lab's terminal settings stay in the lab):\n  \
-             {prefix}oqs-net probe --targets {file}{proxy}\n\n",
+             {prefix}oqs-net probe --profile-file {file}{proxy}\n\n",
             name = profile.name,
             ns = if in_netns {
                 format!(" in network namespace `{}`", args.netns)

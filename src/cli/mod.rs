@@ -1,28 +1,29 @@
-//! The command line: flags into a checked plan before any packet, the commands (`probe`, `lab`,
-//! `targets`, `pac`), and the documented exit codes. The only module that ties probes, engine, judge,
-//! output and lab together.
+//! The command line: the flags of every command, checked into settings before any packet, and
+//! dispatch to the command; the documented exit codes. Arguments and dispatch only: rounds are
+//! planned in `round`, judged in `judge` and rendered in `output`.
 
 mod cert_cmd;
+mod duration;
 mod lab_cmd;
-pub mod lab_setup;
 mod pac_cmd;
 mod probe_cmd;
-pub mod proxy_setup;
+mod profiles_cmd;
 mod report_cmd;
+mod round_args;
+mod soak_args;
 mod soak_cmd;
 pub mod soak_progress;
 mod soak_session;
-pub mod soak_setup;
-mod targets_cmd;
+mod soak_setup;
 mod tls_args;
 
+pub use duration::{default_deadline, parse_duration};
+pub use round_args::{ProfileArgs, RoundArgs};
 pub use tls_args::TlsArgs;
 
 use crate::findings::Lang;
-use crate::model::{Environment, Mode};
 use crate::output::Format;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::net::SocketAddr;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,9 +65,9 @@ pub enum Command {
     /// Run the built-in lab (a simulated OQS network on loopback) until Ctrl-C.
     #[command(after_help = EXIT_HELP)]
     Lab(LabArgs),
-    /// List the shipped profiles, or validate a profile file.
-    #[command(after_help = EXIT_HELP)]
-    Targets(TargetsArgs),
+    /// List the shipped profiles, or validate a profile file (`targets` is the old name).
+    #[command(after_help = EXIT_HELP, visible_alias = "targets")]
+    Profiles(ProfilesArgs),
     /// Evaluate a PAC file (path, http:// or https:// URL) for a URL, as pactester does, in a sandbox.
     Pac(pac_cmd::PacArgs),
     /// Client certificates: `cert inspect FILE.pfx` lists what a PFX holds and which one is used.
@@ -75,7 +76,7 @@ pub enum Command {
     /// Run a round every interval for hours or days, journalled as it goes, and report
     /// availability, flapping, outages, latency and NTP drift per target.
     #[command(after_help = EXIT_HELP)]
-    Soak(Box<soak_cmd::SoakArgs>),
+    Soak(Box<soak_args::SoakArgs>),
     /// Summarise a soak's journal, finished or not.
     #[command(after_help = EXIT_HELP)]
     Report(report_cmd::ReportArgs),
@@ -135,74 +136,16 @@ pub enum LangArg {
     En,
 }
 
-/// Which profile: by mode and environment, by shipped name, or from a file.
-#[derive(Args, Debug, Clone)]
-pub struct ProfileArgs {
-    /// Line type: IP-VPN (IPv6-only OQS adapter) or IPsec+IKE (IPv4).
-    #[arg(long, value_enum)]
-    pub mode: Option<ModeArg>,
-    /// OQS environment.
-    #[arg(long = "env", value_enum)]
-    pub environment: Option<EnvArg>,
-    /// Load the profile from this TOML file (see `oqs-net targets`).
-    #[arg(long, value_name = "FILE", conflicts_with = "profile")]
-    pub targets: Option<PathBuf>,
-    /// Use a shipped profile by name (for example ipsec-ondemand-production).
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-}
-
 #[derive(Args, Debug)]
 pub struct ProbeArgs {
     #[command(flatten)]
-    pub which: ProfileArgs,
-    /// Ask this nameserver instead of the system's (repeatable). IP, IP:PORT or [IPv6]:PORT.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_resolver)]
-    pub resolver: Vec<SocketAddr>,
-    /// The OQS adapter every socket is bound to (Linux `eth1`; Windows its ncpa.cpl name). Default:
-    /// the profile's `[adapter] name`, else the adapter holding the route to the OQS targets.
-    #[arg(long, value_name = "NAME")]
-    pub interface: Option<String>,
-    /// Address family for every probe (auto: the profile's; IP-VPN IPv6, IPsec+IKE IPv4).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub family: FamilyArg,
-    /// NTP port to use for every server (default: the profile's, normally 123).
-    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
-    pub ntp_port: Option<u16>,
-    /// Repeated DNS queries per name and record type (default: the profile's, normally 8).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub queries: Option<u32>,
-    /// NTP samples per server (default: the profile's, normally 4).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8))]
-    pub samples: Option<u32>,
-    /// The proxy to use instead of the machine's settings: a URL, a PAC URL (.pac/.dat), `auto`
-    /// (WPAD) or `none`. Without it the environment and Windows' settings decide.
-    #[arg(long, value_name = "URL|auto|none")]
-    pub proxy: Option<String>,
+    pub round: RoundArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
     /// Language of the findings (default: Japanese when the locale is Japanese, else English).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
-    /// Start the built-in lab on loopback and probe it instead of the real network (its terminal's
-    /// proxy settings replace this machine's environment and Windows settings).
-    #[arg(long)]
-    pub lab: bool,
-    /// With --lab: a fault scenario, by built-in name or file (see `oqs-net lab --list-scenarios`).
-    #[arg(long, value_name = "NAME|FILE", requires = "lab")]
-    pub lab_scenario: Option<String>,
-    /// With --lab: fixed latency added to every lab reply.
-    #[arg(long, value_name = "MS", requires = "lab")]
-    pub lab_latency_ms: Option<u64>,
-    /// Give up on the round after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub deadline: u64,
-    /// Probes in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub concurrency: u64,
-    #[command(flatten)]
-    pub tls: TlsArgs,
 }
 
 #[derive(Args, Debug)]
@@ -230,16 +173,12 @@ pub struct LabArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct TargetsArgs {
+pub struct ProfilesArgs {
     /// A profile file to validate (exit 2 with file:line when it is wrong).
     pub file: Option<PathBuf>,
     /// Print a shipped profile's TOML, to copy and adapt.
     #[arg(long, value_name = "NAME", conflicts_with = "file")]
     pub show: Option<String>,
-}
-
-fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
-    crate::model::HostPort::parse(s)?.socket_addr(53)
 }
 
 /// Failures of the command itself (not of the network it checks).
@@ -249,6 +188,8 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Profile(#[from] crate::profile::ProfileError),
+    #[error(transparent)]
+    Plan(#[from] crate::round::PlanError),
     #[error("the lab did not start: {0}")]
     Lab(String),
     #[error("{0}")]
@@ -258,50 +199,9 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_) | CliError::Profile(_) => exit::USAGE,
+            CliError::Usage(_) | CliError::Profile(_) | CliError::Plan(_) => exit::USAGE,
             CliError::Lab(_) | CliError::Harness(_) => exit::HARNESS,
         }
-    }
-}
-
-impl ProfileArgs {
-    /// The profile these flags name, checked.
-    pub fn load(&self) -> Result<crate::model::Profile, CliError> {
-        let mode = self.mode.map(|m| match m {
-            ModeArg::Ipvpn => Mode::Ipvpn,
-            ModeArg::Ipsec => Mode::Ipsec,
-        });
-        let env = self.environment.map(|e| match e {
-            EnvArg::Production => Environment::Production,
-            EnvArg::Verification => Environment::Verification,
-        });
-        let profile = match (&self.targets, &self.profile) {
-            (Some(path), _) => crate::profile::load(path)?,
-            (None, Some(name)) => crate::profile::shipped(name)?,
-            (None, None) => {
-                return Ok(crate::profile::shipped_for(
-                    mode.unwrap_or(Mode::Ipvpn),
-                    env.unwrap_or(Environment::Production),
-                ));
-            }
-        };
-        if let Some(m) = mode.filter(|m| *m != profile.mode) {
-            return Err(CliError::Usage(format!(
-                "--mode {} contradicts profile `{}` (mode {})",
-                m.as_label(),
-                profile.name,
-                profile.mode.as_label()
-            )));
-        }
-        if let Some(e) = env.filter(|e| *e != profile.environment) {
-            return Err(CliError::Usage(format!(
-                "--env {} contradicts profile `{}` (environment {})",
-                e.as_label(),
-                profile.name,
-                profile.environment.as_label()
-            )));
-        }
-        Ok(profile)
     }
 }
 
@@ -310,24 +210,6 @@ fn lang(arg: Option<LangArg>) -> Lang {
         Some(LangArg::Ja) => Lang::Ja,
         Some(LangArg::En) => Lang::En,
         None => Lang::from_locale(crate::platform::locale().as_deref()),
-    }
-}
-
-/// The round's flags that override a profile (`--queries`, `--samples`, `--ntp-port`).
-fn override_round(
-    profile: &mut crate::model::Profile,
-    queries: Option<u32>,
-    samples: Option<u32>,
-    ntp_port: Option<u16>,
-) {
-    if let Some(q) = queries {
-        profile.dns.queries = q;
-    }
-    if let Some(s) = samples {
-        profile.ntp.samples = s;
-    }
-    if let Some(port) = ntp_port {
-        profile.ntp.port = port;
     }
 }
 
@@ -352,14 +234,27 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
+/// The command line as clap checks it: the derived definition, with `soak --resume` refusing the
+/// flags its journal already names.
+pub fn command() -> clap::Command {
+    let refused = soak_args::resume_refuses();
+    Cli::command().mut_subcommand("soak", |c| {
+        c.mut_arg("resume", |a| a.conflicts_with_all(refused))
+    })
+}
+
 /// Parses the command line, runs the command, and returns the process's exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
-        Command::Targets(args) => targets_cmd::run(args),
+        Command::Profiles(args) => profiles_cmd::run(args),
         Command::Pac(args) => pac_cmd::run(args),
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
         Command::Soak(args) => soak_cmd::run(*args),
@@ -374,9 +269,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A usage error in words: nothing was sent.
+fn usage(e: impl std::fmt::Display) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 fn print(s: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
+}
+
+/// Gives this process a network namespace of its own holding the lab's IPv6 addresses (root).
+#[cfg(target_os = "linux")]
+fn enter_private_netns() -> Result<(), String> {
+    crate::platform::netns::enter_private(&crate::round::lab::netns_v6())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn enter_private_netns() -> Result<(), String> {
+    Err("private network namespaces are Linux-only".into())
 }

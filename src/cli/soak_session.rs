@@ -3,18 +3,16 @@
 //! fault schedule beside it, and the signals: Ctrl-C or SIGTERM end the soak cleanly, a second
 //! Ctrl-C exits 130 holding the journal's lock.
 
-use super::soak_cmd::{Setup, usage};
 use super::soak_progress::Progress;
-use super::soak_setup::EngineSource;
-use super::{CliError, lab_setup};
-use crate::engine::Plan;
+use super::soak_setup::Setup;
+use super::{CliError, usage};
 use crate::lab::schedule::{self, Timeline};
 use crate::lab::{Lab, LabSpec};
-use crate::net::NetOptions;
+use crate::model::StartFacts;
+use crate::round::source::EngineSource;
 use crate::soak::journal::{self, JournalWriter, NoteRecord, Record, ResumeRecord};
 use crate::soak::run::{self, Clock, Session, SharedJournal};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub(super) enum Failure {
@@ -61,14 +59,17 @@ pub(super) struct Prepared {
     _lock: Option<crate::platform::FileLock>,
 }
 
-/// Writes the header (a new soak) or the resume marker, once the lab's ports are known.
+/// Writes the header (a new soak) or the resume marker, once the lab's ports are known, with the
+/// settings and what the soak `started` with.
 fn start_journal(
-    setup: &Setup,
+    setup: &mut Setup,
+    started: StartFacts,
     w: &mut JournalWriter,
     torn: Option<String>,
 ) -> Result<(), CliError> {
     let nothing = |e: journal::JournalError| usage(format!("{e}; nothing was measured"));
     if !setup.resuming {
+        setup.header.settings.started = started;
         return w
             .write(&[Record::Header(Box::new(setup.header.clone()))])
             .map_err(nothing);
@@ -82,12 +83,14 @@ fn start_journal(
             text,
         }));
     }
-    records.push(Record::Resume(ResumeRecord {
+    records.push(Record::Resume(Box::new(ResumeRecord {
         ts,
         at: journal::rfc3339(ts),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         remaining_ms: setup.schedule.remaining.map(|r| r.as_millis() as u64),
-    }));
+        round: Some(setup.builder.settings().clone()),
+        started,
+    })));
     w.write(&records).map_err(nothing)
 }
 
@@ -122,25 +125,17 @@ pub(super) async fn session(
     color: bool,
 ) -> Result<(), Failure> {
     use Failure::BeforeStart;
-    let settings = setup.header.settings.clone();
-    let mut profile = setup.profile.clone();
-    for note in super::soak_setup::fit_to_deadline(
-        &mut profile,
-        Duration::from_millis(settings.deadline_ms),
-    ) {
-        if !quiet {
+    if !quiet {
+        for note in setup.builder.notes() {
             eprintln!("oqs-net: note: {note}");
         }
     }
-    let mut resolvers = setup.resolvers.clone();
     let lab = match lab_spec {
         Some(spec) => {
             let lab = start_lab(spec, setup.lab().and_then(|l| l.ntp_port), quiet)
                 .await
                 .map_err(BeforeStart)?;
-            let (p, r) = lab_setup::point_at(&profile, &lab);
-            profile = p;
-            resolvers = r;
+            setup.builder.point_at(&lab);
             if let Some(l) = setup.header.settings.lab.as_mut() {
                 l.ntp_port = Some(lab.ntp_port());
             }
@@ -156,12 +151,19 @@ pub(super) async fn session(
         ),
         _ => None,
     };
+    let started = setup.builder.start_facts(lab.as_ref());
+    if let Some(c) = started.certificate.as_ref().filter(|_| !quiet) {
+        eprintln!(
+            "oqs-net: presenting the client certificate {} (serial {}, valid until {})",
+            c.subject, c.serial, c.not_after
+        );
+    }
     let Prepared {
         mut writer,
         torn,
         _lock,
     } = prepared;
-    start_journal(&setup, &mut writer, torn).map_err(BeforeStart)?;
+    start_journal(&mut setup, started, &mut writer, torn).map_err(BeforeStart)?;
     let journal: SharedJournal = Arc::new(Mutex::new(writer));
     if !quiet {
         eprintln!(
@@ -175,27 +177,13 @@ pub(super) async fn session(
             setup.journal_path.display()
         );
     }
-    // The proxy section in every round, with the settings read once at the start (the lab's
-    // terminal with --lab, else this machine's), so a flapping way is caught (補17).
-    let proxy = match &lab {
-        Some(lab) => lab_setup::proxy_sources(&profile, setup.scenario.as_ref(), lab, None)
-            .ok()
-            .and_then(|sources| lab_setup::proxy_plan(&profile, sources, lab)),
-        None => super::proxy_setup::sources(&profile, None)
-            .ok()
-            .and_then(|sources| super::proxy_setup::plan(&profile, sources)),
+    // Every round is planned afresh as `probe` plans its one: bound to the OQS adapter, with the
+    // adapter, reachability, TLS and proxy sections, the proxy settings read again each round
+    // (the lab's terminal with --lab, else this machine's), so a flapping way is caught (補17).
+    let mut source = EngineSource {
+        builder: setup.builder.clone(),
+        lab: lab.as_ref(),
     };
-    let plan = Plan {
-        profile: profile.clone(),
-        net: NetOptions {
-            resolvers,
-            ..NetOptions::default()
-        },
-        concurrency: settings.concurrency as usize,
-        round_deadline: Duration::from_millis(settings.deadline_ms),
-        proxy: proxy.map(Arc::new),
-    };
-    let mut source = EngineSource { plan, profile };
     let cancel = CancellationToken::new();
     watch_signals(cancel.clone(), journal.clone(), quiet);
     let clock = Clock::start();

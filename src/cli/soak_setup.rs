@@ -1,196 +1,222 @@
-//! What a soak needs from the rest of oqs-net: rounds run by the engine and judged
-//! ([`EngineSource`]), durations as people write them, and the default round deadline. Shared by
-//! `oqs-net soak`, the tests and the soak benchmark.
+//! A soak's setup, checked before any packet: from the flags (the round builder, the journal's
+//! header, the schedule, the lab's scenario and faults) or from an interrupted soak's journal,
+//! with every setting it names.
 
-use crate::engine::{self, Plan};
-use crate::model::{Profile, Round};
-use crate::soak::run::RoundSource;
-use std::future::Future;
+use super::duration::default_deadline;
+use super::soak_args::SoakArgs;
+use super::tls_args::PasswordArgs;
+use super::{CliError, usage};
+use crate::lab::Scenario;
+use crate::lab::schedule::{self, FaultSchedule};
+use crate::model::{PasswordOrigin, SoakReport, StartFacts};
+use crate::round::{Builder, lab};
+use crate::soak::journal::{self, Header, JOURNAL_VERSION, LabSettings, ProfileRef, Settings};
+use crate::soak::run::Schedule;
+use crate::soak::{Thresholds, resume, track::Tracker};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
-/// Runs the engine's round on a plan and judges it by the profile.
-pub struct EngineSource {
-    pub plan: Plan,
-    /// The profile to judge by (the plan's, as pointed at the lab if any).
-    pub profile: Profile,
+/// Everything a soak needs, checked, before the first packet.
+pub(super) struct Setup {
+    /// Plans every round, as `probe` plans its one.
+    pub(super) builder: Builder,
+    pub(super) header: Header,
+    pub(super) journal_path: PathBuf,
+    pub(super) schedule: Schedule,
+    pub(super) tracker: Tracker,
+    pub(super) scenario: Option<Scenario>,
+    pub(super) faults: Option<FaultSchedule>,
+    /// Time already run (a resume), where the fault timeline picks up.
+    pub(super) lab_offset: Duration,
+    pub(super) resuming: bool,
 }
 
-impl RoundSource for EngineSource {
-    fn round(
-        &mut self,
-        cancel: &CancellationToken,
-    ) -> impl Future<Output = Result<Option<Round>, String>> {
-        let cancel = cancel.clone();
-        async move {
-            let m = engine::run_round(&self.plan, &cancel)
-                .await
-                .map_err(|e| e.to_string())?;
-            if cancel.is_cancelled() {
-                return Ok(None);
-            }
-            Ok(Some(crate::judge::judge(&self.profile, &m)))
-        }
+/// A fault schedule by built-in name or file, with the file's text for the journal.
+fn load_faults(name_or_file: &str) -> Result<(FaultSchedule, String, Option<String>), CliError> {
+    let path = Path::new(name_or_file);
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| usage(format!("cannot read {name_or_file}: {e}")))?;
+        let s = FaultSchedule::from_toml_str(&text, name_or_file).map_err(usage)?;
+        let shown = journal::absolute(path).display().to_string();
+        Ok((s, shown, Some(text)))
+    } else {
+        let s = schedule::builtin(name_or_file).map_err(usage)?;
+        Ok((s, name_or_file.to_string(), None))
     }
 }
 
-/// `30s`, `2m`, `24h`, `1d`, `500ms`, `1h30m`, or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err("empty duration".into());
+fn scenario_ref(name_or_file: &str) -> String {
+    let p = Path::new(name_or_file);
+    if p.exists() {
+        journal::absolute(p).display().to_string()
+    } else {
+        name_or_file.to_string()
     }
-    if let Ok(n) = t.parse::<f64>() {
-        return secs(n, s);
+}
+
+fn default_journal() -> PathBuf {
+    let now = jiff::ZonedDateTime::now();
+    PathBuf::from(format!("oqs-soak-{}.jsonl", now.strftime("%Y%m%d-%H%M%S")))
+}
+
+impl Setup {
+    pub(super) fn new(args: &SoakArgs) -> Result<Setup, CliError> {
+        let (r, run) = (&args.round, &args.run);
+        let profile = r.which.load()?;
+        let thresholds = Thresholds::new(
+            run.flap_high.unwrap_or(profile.soak.flap_high_pct),
+            run.flap_low.unwrap_or(profile.soak.flap_low_pct),
+        )
+        .map_err(usage)?;
+        let scenario = r
+            .lab_scenario
+            .as_deref()
+            .map(lab::scenario)
+            .transpose()
+            .map_err(CliError::Usage)?;
+        let faults = run.lab_faults.as_deref().map(load_faults).transpose()?;
+        let toml = match &r.which.file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
+        let (mut settings, typed) = r.settings(&profile, default_deadline(run.interval))?;
+        settings.deadline_ms = settings.deadline_ms.max(100);
+        let ts = journal::now_ms();
+        let header = Header {
+            journal_version: JOURNAL_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at: journal::rfc3339(ts),
+            ts,
+            profile: ProfileRef {
+                name: profile.name.clone(),
+                source: profile.source.clone(),
+                mode: profile.mode.as_label().to_string(),
+                environment: profile.environment.as_label().to_string(),
+                provider: profile.provider.clone(),
+                toml,
+            },
+            settings: Settings {
+                interval_ms: run.interval.as_millis() as u64,
+                duration_ms: run.duration.map(|d| d.as_millis() as u64),
+                rounds: run.rounds,
+                flap_high_pct: thresholds.high_pct(),
+                flap_low_pct: thresholds.low_pct(),
+                round: settings.clone(),
+                started: StartFacts::default(),
+                lab: r.lab.then(|| LabSettings {
+                    scenario: r.lab_scenario.as_deref().map(scenario_ref),
+                    faults: faults.as_ref().map(|f| f.1.clone()),
+                    faults_toml: faults.as_ref().and_then(|f| f.2.clone()),
+                    latency_ms: r.lab_latency_ms.unwrap_or(0),
+                    ntp_port: None,
+                }),
+            },
+        };
+        Ok(Setup {
+            builder: Builder::new(profile, settings, typed)?,
+            header,
+            journal_path: run.journal.clone().unwrap_or_else(default_journal),
+            schedule: Schedule {
+                interval: run.interval,
+                remaining: run.duration,
+                rounds: run.rounds,
+                first_seq: 1,
+            },
+            tracker: Tracker::new(thresholds),
+            scenario,
+            faults: faults.map(|f| f.0),
+            lab_offset: Duration::ZERO,
+            resuming: false,
+        })
     }
-    let mut total = 0.0f64;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("`{s}`: a number needs a unit (ms, s, m, h, d)"))?;
-        if digits == 0 {
-            return Err(format!(
-                "`{s}` is not a duration (like 30s, 2m, 24h, 1h30m)"
-            ));
+
+    /// The setup a journal's header describes, continued where it stopped: the same profile and
+    /// every round setting, the password got again the way the first run got it unless
+    /// `password` names another way. `Ok(Err(report))` when nothing is left to run.
+    pub(super) fn resume(
+        path: &Path,
+        password: &PasswordArgs,
+    ) -> Result<Result<Setup, SoakReport>, CliError> {
+        let scan = resume::scan(path).map_err(usage)?;
+        if scan.finished() {
+            return Ok(Err(scan.report));
         }
-        let n: f64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("`{s}`: `{}` is not a number", &rest[..digits]))?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match rest[..unit_len].trim() {
-            "ms" => 0.001,
-            "s" | "sec" | "secs" => 1.0,
-            "m" | "min" | "mins" => 60.0,
-            "h" | "hr" | "hrs" => 3600.0,
-            "d" | "day" | "days" => 86_400.0,
-            other => {
-                return Err(format!(
-                    "`{s}`: unknown unit `{other}` (use ms, s, m, h or d)"
-                ));
+        let h = &scan.header;
+        let profile = match &h.profile.toml {
+            Some(text) => crate::profile::parse(text, &h.profile.source)?,
+            None => {
+                let name = h
+                    .profile
+                    .source
+                    .strip_prefix("builtin:")
+                    .unwrap_or(&h.profile.name);
+                crate::profile::shipped(name)?
             }
         };
-        total += n * factor;
-        rest = &rest[unit_len..];
-    }
-    secs(total, s)
-}
-
-fn secs(n: f64, s: &str) -> Result<Duration, String> {
-    if !n.is_finite() || !(0.0..=366.0 * 86_400.0).contains(&n) {
-        return Err(format!("`{s}` is out of range (0 to a year)"));
-    }
-    Ok(Duration::from_secs_f64(n))
-}
-
-/// A round's deadline when none is given: 90 % of the interval (so rounds end before the next
-/// slot), at least 200 ms and at most 30 s; 30 s for back-to-back rounds.
-pub fn default_deadline(interval: Duration) -> Duration {
-    if interval.is_zero() {
-        return Duration::from_secs(30);
-    }
-    (interval * 9 / 10).clamp(Duration::from_millis(200), Duration::from_secs(30))
-}
-
-/// Shortens the profile's per-query and per-sample timeouts (and NTP pacing) when a round could
-/// not otherwise finish inside `deadline`, so a silent server shows as "no reply" rather than a
-/// probe cut off. Returns what it changed, in words; changes nothing for the usual 30 s interval.
-pub fn fit_to_deadline(profile: &mut Profile, deadline: Duration) -> Vec<String> {
-    let mut notes = Vec::new();
-    // An NTP probe starts as soon as a DNS answer reveals its address, so a healthy round is
-    // about as long as the slower of the two; give each 60 % of the round at worst.
-    let budget = deadline * 3 / 5;
-    let floor = Duration::from_millis(50);
-    let d = &mut profile.dns;
-    if d.timeout * d.queries > budget {
-        let t = (budget / d.queries.max(1)).max(floor);
-        notes.push(format!(
-            "DNS timeout per query shortened from {} ms to {} ms to fit the {} ms round deadline",
-            d.timeout.as_millis(),
-            t.as_millis(),
-            deadline.as_millis()
-        ));
-        d.timeout = t;
-    }
-    let n = &mut profile.ntp;
-    let spec = crate::probe::ntp::NtpSpec {
-        samples: n.samples,
-        interval: n.interval,
-        timeout: n.timeout,
-    };
-    if spec.worst_case() > budget {
-        let t = (budget / n.samples.max(1)).max(floor);
-        notes.push(format!(
-            "NTP timeout per sample shortened from {} ms to {} ms (and pacing to at most that) to fit the {} ms round deadline",
-            n.timeout.as_millis(),
-            t.as_millis(),
-            deadline.as_millis()
-        ));
-        n.timeout = t;
-        n.interval = n.interval.min(t);
-    }
-    notes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_as_people_write_them() {
-        let ok = |s: &str| parse_duration(s).unwrap();
-        assert_eq!(ok("30s"), Duration::from_secs(30));
-        assert_eq!(ok("2m"), Duration::from_secs(120));
-        assert_eq!(ok("24h"), Duration::from_secs(86_400));
-        assert_eq!(ok("1d"), Duration::from_secs(86_400));
-        assert_eq!(ok("1h30m"), Duration::from_secs(5400));
-        assert_eq!(ok("500ms"), Duration::from_millis(500));
-        assert_eq!(ok("0.5s"), Duration::from_millis(500));
-        assert_eq!(ok("0"), Duration::ZERO);
-        assert_eq!(ok("90"), Duration::from_secs(90));
-        for bad in ["", "s", "2x", "-1s", "10 parsecs", "1e99", "2m3"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
+        let mut settings = h.settings.round.clone();
+        let typed = match password.source()? {
+            Some(crate::model::PasswordSource::Env(v)) => {
+                settings.tls.password = Some(PasswordOrigin::Env(v));
+                None
+            }
+            Some(crate::model::PasswordSource::File(f)) => {
+                settings.tls.password = Some(PasswordOrigin::File(f));
+                None
+            }
+            _ if settings.tls.password == Some(PasswordOrigin::Prompt) => {
+                Some(super::tls_args::prompt()?.ok_or_else(|| {
+                    usage(format!(
+                        "the soak in {} got its PFX password at a prompt: resume it on a terminal, or give --pfx-password-env or --pfx-password-file",
+                        path.display()
+                    ))
+                })?)
+            }
+            _ => None,
+        };
+        let builder = Builder::new(profile, settings, typed)?;
+        let (scenario, faults) = match &h.settings.lab {
+            None => (None, None),
+            Some(l) => {
+                let scenario = l
+                    .scenario
+                    .as_deref()
+                    .map(lab::scenario)
+                    .transpose()
+                    .map_err(CliError::Usage)?;
+                let faults = match (&l.faults_toml, &l.faults) {
+                    (Some(text), Some(name)) => {
+                        Some(FaultSchedule::from_toml_str(text, name).map_err(usage)?)
+                    }
+                    (None, Some(name)) => Some(schedule::builtin(name).map_err(usage)?),
+                    _ => None,
+                };
+                (scenario, faults)
+            }
+        };
+        let active = Duration::from_secs_f64(scan.report.active_s.max(0.0));
+        Ok(Ok(Setup {
+            schedule: Schedule {
+                interval: Duration::from_millis(h.settings.interval_ms),
+                remaining: scan.remaining(),
+                rounds: scan.rounds_left(),
+                first_seq: scan.last_seq + 1,
+            },
+            builder,
+            tracker: scan.tracker,
+            header: scan.header,
+            journal_path: path.to_path_buf(),
+            scenario,
+            faults,
+            lab_offset: active,
+            resuming: true,
+        }))
     }
 
-    #[test]
-    fn timeouts_fit_short_rounds_only() {
-        use crate::model::{Environment, Mode};
-        let mut p = crate::profile::shipped_for(Mode::Ipvpn, Environment::Production);
-        assert!(fit_to_deadline(&mut p, Duration::from_secs(27)).is_empty());
-        let notes = fit_to_deadline(&mut p, Duration::from_millis(1800));
-        assert_eq!(notes.len(), 2, "{notes:?}");
-        // 60 % of 1.8 s = 1080 ms: 8 DNS queries of 135 ms, 4 NTP samples of 270 ms, paced at
-        // most 250 ms apart as the profile says.
-        assert_eq!(p.dns.timeout, Duration::from_millis(135));
-        assert_eq!(p.ntp.timeout, Duration::from_millis(270));
-        assert_eq!(p.ntp.interval, Duration::from_millis(250));
-        let worst = crate::probe::ntp::NtpSpec {
-            samples: p.ntp.samples,
-            interval: p.ntp.interval,
-            timeout: p.ntp.timeout,
-        }
-        .worst_case();
-        assert!(worst <= Duration::from_millis(1080), "{worst:?}");
-    }
-
-    #[test]
-    fn deadline_follows_the_interval() {
-        assert_eq!(
-            default_deadline(Duration::from_secs(2)),
-            Duration::from_millis(1800)
-        );
-        assert_eq!(
-            default_deadline(Duration::from_secs(60)),
-            Duration::from_secs(30)
-        );
-        assert_eq!(
-            default_deadline(Duration::from_millis(100)),
-            Duration::from_millis(200)
-        );
-        assert_eq!(default_deadline(Duration::ZERO), Duration::from_secs(30));
+    pub(super) fn lab(&self) -> Option<&LabSettings> {
+        self.header.settings.lab.as_ref()
     }
 }

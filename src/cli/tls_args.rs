@@ -1,8 +1,10 @@
-//! The TLS flags shared by `probe` and `cert inspect`: the PFX, its password source (never argv),
-//! the institution code, the CA bundle and the distribution server, applied over the profile.
+//! The TLS flags of every round (and `cert inspect`): the PFX, its password source (never argv),
+//! the institution code, the CA bundle and the distribution server, as the round's overrides.
 
 use super::CliError;
-use crate::model::{HostPort, InstitutionCode, PasswordSource, Profile, Secret, TlsEndpoint};
+use crate::model::{
+    HostPort, InstitutionCode, PasswordOrigin, PasswordSource, Profile, Secret, TlsOverrides,
+};
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -46,7 +48,7 @@ pub fn parse_code(s: &str) -> Result<InstitutionCode, String> {
 
 impl PasswordArgs {
     /// The source these flags name, `None` when they name none.
-    fn source(&self) -> Result<Option<PasswordSource>, CliError> {
+    pub(super) fn source(&self) -> Result<Option<PasswordSource>, CliError> {
         if let Some(var) = &self.pfx_password_env {
             if var.is_empty() || var.contains('=') {
                 return Err(CliError::Usage(
@@ -67,54 +69,51 @@ impl PasswordArgs {
         if *fallback != PasswordSource::None {
             return Ok(fallback.clone());
         }
-        prompt()
+        Ok(prompt()?.map_or(PasswordSource::None, PasswordSource::Given))
     }
 }
 
-/// Asks on the terminal (no echo) when stdin is one; otherwise no source (the empty password).
-fn prompt() -> Result<PasswordSource, CliError> {
+/// Asks on the terminal (no echo) when stdin is one; otherwise nothing (the empty password).
+pub(super) fn prompt() -> Result<Option<Secret>, CliError> {
     if !std::io::stdin().is_terminal() {
-        return Ok(PasswordSource::None);
+        return Ok(None);
     }
     let pw = rpassword::prompt_password("PFX password: ")
         .map_err(|e| CliError::Usage(format!("cannot read the PFX password: {}", e.kind())))?;
-    Ok(PasswordSource::Given(Secret::new(pw)))
+    Ok(Some(Secret::new(pw)))
 }
 
 impl TlsArgs {
-    /// Applies the flags to the profile (before any packet; the prompt, if any, happens here).
-    pub fn apply(&self, p: &mut Profile) -> Result<(), CliError> {
-        if self.no_tls {
-            p.tls.clear();
-            return Ok(());
-        }
-        let t = &mut p.tls_settings;
-        if !self.pfx.is_empty() {
-            t.pfx = self.pfx.clone();
-        }
-        if let Some(c) = &self.institution_code {
-            t.institution_code = Some(c.clone());
-        }
-        if let Some(ca) = &self.ca_bundle {
-            t.ca_bundle = Some(ca.clone());
-        }
-        if let Some(d) = &self.distribution_server {
-            let mut h = d.clone();
-            h.port.get_or_insert(443);
-            p.tls.retain(|e| e.name != "distribution");
-            p.tls.push(TlsEndpoint {
-                name: "distribution".into(),
-                host: h,
-                client_certificate: true,
-                request: Some("/".into()),
-            });
-        }
-        let t = &mut p.tls_settings;
-        if !t.pfx.is_empty() && !p.tls.is_empty() {
-            t.password = self.password.resolve(&t.password)?;
-        } else if let Some(s) = self.password.source()? {
-            t.password = s;
-        }
-        Ok(())
+    /// The overrides these flags make to `profile`, and the password when it is asked for at the
+    /// prompt (on a terminal, when a certificate is to be presented and nothing else names the
+    /// password): before any packet.
+    pub fn overrides(&self, p: &Profile) -> Result<(TlsOverrides, Option<Secret>), CliError> {
+        let mut out = TlsOverrides {
+            pfx: self.pfx.clone(),
+            institution_code: self
+                .institution_code
+                .as_ref()
+                .map(|c| c.as_str().to_string()),
+            ca_bundle: self.ca_bundle.clone(),
+            distribution_server: self.distribution_server.as_ref().map(ToString::to_string),
+            no_tls: self.no_tls,
+            password: None,
+        };
+        let endpoints = !p.tls.is_empty() || self.distribution_server.is_some();
+        let certificate = !self.pfx.is_empty() || !p.tls_settings.pfx.is_empty();
+        let presents = !self.no_tls && endpoints && certificate;
+        let mut typed = None;
+        out.password = match self.password.source()? {
+            Some(PasswordSource::Env(v)) => Some(PasswordOrigin::Env(v)),
+            Some(PasswordSource::File(f)) => Some(PasswordOrigin::File(f)),
+            Some(PasswordSource::None | PasswordSource::Given(_)) | None
+                if presents && p.tls_settings.password == PasswordSource::None =>
+            {
+                typed = prompt()?;
+                typed.as_ref().map(|_| PasswordOrigin::Prompt)
+            }
+            _ => None,
+        };
+        Ok((out, typed))
     }
 }

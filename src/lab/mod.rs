@@ -71,6 +71,9 @@ pub struct LabSpec {
     /// The WPAD / PAC web server; `None`: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wpad: Option<LabWpadConf>,
+    /// The proxy settings of the terminal the lab stands beside; `None`: the installers'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<scenario::Terminal>,
 }
 
 /// The lab's HTTP CONNECT proxy. It reaches the lab's names (the TLS servers) by the addresses the
@@ -135,6 +138,7 @@ impl Default for LabSpec {
             tls_bind: Vec::new(),
             proxy: None,
             wpad: None,
+            terminal: None,
         }
     }
 }

@@ -502,6 +502,9 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
+    if scenario.terminal.is_some() {
+        spec.terminal = scenario.terminal.clone();
+    }
     if let (Some(patch), Some(proxy)) = (&scenario.proxy, &mut spec.proxy) {
         if let Some(f) = patch.fault {
             proxy.fault = f;

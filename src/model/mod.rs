@@ -7,6 +7,7 @@ mod pac;
 mod proxy;
 mod report;
 mod result;
+mod settings;
 mod soak;
 mod target;
 mod tls;
@@ -30,6 +31,7 @@ pub use result::{
     DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole, NtpReading,
     NtpSample, NtpSampleError, NtpSampleOutcome, NtpServerResult,
 };
+pub use settings::{ChosenCertificate, PasswordOrigin, RoundSettings, StartFacts, TlsOverrides};
 pub use soak::{
     CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, Outage, PhaseLatency,
     SOAK_SCHEMA_VERSION, SetChange, SoakHeader, SoakReport, Stamp, StatusCounts, TargetReport,

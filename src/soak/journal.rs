@@ -18,7 +18,7 @@
 //! `OQS_NET_JOURNAL_PAUSE_MS=N` makes the writer write each buffer in two halves N ms apart, so a
 //! test can kill the process in the middle of a record and check the torn line is handled.
 
-use crate::model::Status;
+use crate::model::{RoundSettings, StartFacts, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -69,20 +69,20 @@ pub struct Settings {
     /// Stop after this many rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rounds: Option<u64>,
-    pub deadline_ms: u64,
-    pub concurrency: u64,
     pub flap_high_pct: f64,
     pub flap_low_pct: f64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resolvers: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ntp_port: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queries: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub samples: Option<u32>,
+    /// What shapes every round (the flags of `probe` too): `--resume` restores all of it.
+    #[serde(flatten)]
+    pub round: RoundSettings,
+    /// The certificate presented and the proxy sources, as the soak found them at its start.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub started: StartFacts,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lab: Option<LabSettings>,
+}
+
+fn is_default(s: &StartFacts) -> bool {
+    *s == StartFacts::default()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -200,6 +200,13 @@ pub struct ResumeRecord {
     /// What was left of the duration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_ms: Option<u64>,
+    /// The round settings the resumed soak runs with (the header's; only where the PFX password
+    /// comes from may differ). Absent in journals written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<RoundSettings>,
+    /// The certificate and proxy sources as the resumed soak found them.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub started: StartFacts,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,7 +234,7 @@ pub enum Record {
     Round(RoundRecord),
     Event(EventRecord),
     Note(NoteRecord),
-    Resume(ResumeRecord),
+    Resume(Box<ResumeRecord>),
     End(EndRecord),
 }
 
@@ -762,14 +769,13 @@ pub(crate) mod tests {
                 interval_ms: 1000,
                 duration_ms: Some(60_000),
                 rounds: None,
-                deadline_ms: 900,
-                concurrency: 32,
                 flap_high_pct: 30.0,
                 flap_low_pct: 20.0,
-                resolvers: vec![],
-                ntp_port: None,
-                queries: None,
-                samples: None,
+                round: RoundSettings {
+                    deadline_ms: 900,
+                    ..RoundSettings::default()
+                },
+                started: StartFacts::default(),
                 lab: None,
             },
         }
@@ -843,12 +849,14 @@ pub(crate) mod tests {
                 at: rfc3339(1),
                 text: "lab: member down".into(),
             }),
-            Record::Resume(ResumeRecord {
+            Record::Resume(Box::new(ResumeRecord {
                 ts: 2,
                 at: rfc3339(2),
                 tool_version: "0.1.0".into(),
                 remaining_ms: Some(5),
-            }),
+                round: None,
+                started: StartFacts::default(),
+            })),
             Record::End(EndRecord {
                 ts: 3,
                 at: rfc3339(3),

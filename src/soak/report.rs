@@ -1102,12 +1102,14 @@ mod tests {
     #[test]
     fn interruption_cuts_outages_and_leaves_the_gap_out() {
         let mut recs = rounds(&[true, true, false, false]);
-        recs.push(Record::Resume(ResumeRecord {
+        recs.push(Record::Resume(Box::new(ResumeRecord {
             ts: T0 + 3_600_000,
             at: rfc3339(T0 + 3_600_000),
             tool_version: "0.1.0".into(),
             remaining_ms: None,
-        }));
+            round: None,
+            started: Default::default(),
+        })));
         for i in 0..3 {
             let ts = T0 + 3_600_000 + 1000 * i;
             recs.push(Record::Round(round(10 + i as u64, ts, true)));

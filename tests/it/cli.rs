@@ -284,7 +284,7 @@ fn lab_in_foreground_serves_until_ctrl_c_and_says_how_to_probe_it() {
         }
     }
     let command = command.expect("the lab prints the command that probes it");
-    assert!(command.contains("--targets"), "{command}");
+    assert!(command.contains("--profile-file"), "{command}");
     // Run exactly what it printed, with this build of oqs-net.
     let mut words: Vec<String> = command.split_whitespace().map(String::from).collect();
     let at = words.iter().position(|w| w == "oqs-net").unwrap();

@@ -134,16 +134,20 @@ async fn a_round_that_overruns_its_deadline_reports_what_was_cut_off() {
     let silent = udp_server(|_| None).await;
     let mut p = quick_profile(Mode::Ipsec);
     p.dns.timeout = Duration::from_secs(5);
-    let plan = oqs_net::engine::Plan {
-        profile: p.clone(),
-        net: NetOptions {
-            resolvers: vec![silent],
-            ..NetOptions::default()
-        },
+    let settings = oqs_net::model::RoundSettings {
+        resolvers: vec![silent],
+        deadline_ms: 800,
         concurrency: 4,
-        round_deadline: Duration::from_millis(800),
-        proxy: None,
+        ..Default::default()
     };
+    let mut plan = oqs_net::round::Builder::new(p.clone(), settings, None)
+        .unwrap()
+        .sections(oqs_net::round::Sections::CORE)
+        .plan(None)
+        .unwrap();
+    // The builder fits the timeouts into the deadline; a probe that still overruns is what
+    // this test is about.
+    plan.profile.dns.timeout = Duration::from_secs(5);
     let start = Instant::now();
     let m = oqs_net::engine::run_round(&plan, &tokio_util::sync::CancellationToken::new())
         .await

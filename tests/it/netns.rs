@@ -11,9 +11,9 @@
 //! ranges (2001:db8::/32, 198.51.100.0/24, 203.0.113.0/24) are used, and only inside namespaces
 //! these tests create: nothing is sent anywhere else.
 
-use oqs_net::cli::lab_setup;
 use oqs_net::lab::{Lab, LabName, LabSpec, LabStats};
 use oqs_net::model::{Code, Profile};
+use oqs_net::round::lab as lab_setup;
 use serde_json::Value;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -701,4 +701,128 @@ fn issue5_family_v6_never_asks_an_ipv4_resolver() {
     assert_eq!(a["selection"]["by"], "default_route", "{a:#}");
     assert_eq!(a["selection"]["name"], "oqs0");
     assert_eq!(rece_stats.anything_received(), 0, "{rece_stats:?}");
+}
+
+/// The JSON records of a journal, the header first.
+fn journal_records(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Issue 10: a soak runs the rounds `probe` runs. On a terminal whose system routing prefers the
+/// receipt LAN (a better IPv6 default route there), `soak --interface oqs0 --pfx …` binds every
+/// round's sockets to the OQS adapter: the receipt LAN hears nothing, every round has the adapter,
+/// reachability and TLS sections, the TLS endpoints accept the certificate, and the journal's
+/// header names the adapter, the PFX and the chosen certificate's serial, never the password.
+#[test]
+fn issue10_soak_binds_every_round_to_the_oqs_adapter_with_the_certificate() {
+    let s = server();
+    let c = client_with_oqs_adapter(&s);
+    let r = receipt_lan(&c);
+    r.addr("lan0", &format!("{RECE_GW6}/64"));
+    c.addr("rece0", RECE6);
+    c.ip(&[
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        &RECE_GW6.to_string(),
+        "dev",
+        "rece0",
+        "metric",
+        "100",
+    ]);
+    let oqs = NsLab::start(&s, oqs_spec(None));
+    let rece = NsLab::start(&r, receipt_spec(true));
+    let lab_profile = oqs_net::profile::load(&oqs.profile).unwrap();
+    let pfx = lab_profile.tls_settings.pfx[0].clone();
+    let oqs_net::model::PasswordSource::File(pw_file) = lab_profile.tls_settings.password.clone()
+    else {
+        panic!("the lab's profile names its password file");
+    };
+    let password = std::fs::read_to_string(&pw_file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("soak.jsonl");
+    let rounds = 2;
+    let out = Command::new("ip")
+        .args(["netns", "exec", &c.name, env!("CARGO_BIN_EXE_oqs-net")])
+        .args(["soak", "--profile-file"])
+        .arg(&oqs.profile)
+        .args(["--mode", "ipvpn", "--interface", "oqs0", "--pfx"])
+        .arg(&pfx)
+        .arg("--pfx-password-file")
+        .arg(&pw_file)
+        .args(["--queries", "2", "--samples", "2", "--interval", "4s"])
+        .args([
+            "--deadline",
+            "20s",
+            "--rounds",
+            &rounds.to_string(),
+            "--quiet",
+        ])
+        .args(["--format", "json", "--lang", "en", "--journal"])
+        .arg(&journal)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs oqs-net");
+    let (oqs_stats, rece_stats) = (oqs.stop(), rece.stop());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let records = journal_records(&journal);
+    let header = &records[0];
+    let settings = &header["settings"];
+    assert_eq!(settings["interface"], "oqs0", "{header:#}");
+    assert_eq!(settings["tls"]["pfx"][0], pfx.display().to_string());
+    assert_eq!(
+        settings["tls"]["password"],
+        serde_json::json!({"kind": "file", "from": pw_file.display().to_string()})
+    );
+    let cert = &settings["started"]["certificate"];
+    assert!(
+        cert["subject"].as_str().unwrap().contains("1234567890"),
+        "{cert:#}"
+    );
+    assert!(
+        cert["serial"].as_str().unwrap().len() >= 16,
+        "the chosen certificate's serial: {cert:#}"
+    );
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        !text.contains(password.trim()),
+        "the password reached the journal"
+    );
+
+    let round_recs: Vec<&Value> = records.iter().filter(|r| r["type"] == "round").collect();
+    assert_eq!(round_recs.len(), rounds, "{stderr}");
+    for rec in &round_recs {
+        let status = |id: &str| {
+            rec["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["id"] == id)
+                .unwrap_or_else(|| panic!("no {id} in round {}", rec["seq"]))["status"]
+                .clone()
+        };
+        // Chosen by --interface, bound to oqs0; warned of the receipt LAN's IPv6 default route.
+        assert_eq!(status("adapter"), "warn");
+        assert_eq!(status("tls:client-certificate"), "pass");
+        for t in ENDPOINTS {
+            assert_eq!(status(&format!("tcp:{t}")), "pass", "tcp:{t}");
+            assert_eq!(status(&format!("tls:{t}")), "pass", "tls:{t}");
+        }
+        // The system would have sent these by the receipt LAN; the soak said so, and did not.
+        assert_eq!(status("routes"), "fail");
+    }
+    assert_eq!(rece_stats.anything_received(), 0, "{rece_stats:?}");
+    assert!(
+        oqs_stats.tls_connections >= (2 * ENDPOINTS.len() * rounds) as u64,
+        "{oqs_stats:?}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("report not JSON ({e}): {stderr}"));
+    assert_eq!(report["rounds"], rounds as u64, "{report:#}");
 }

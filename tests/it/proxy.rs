@@ -3,13 +3,13 @@
 //! tunnel, a PAC URL, the 補17 advice, and a real proxy (Debian's tinyproxy).
 
 use crate::support::{codes, lab_for, quick_profile, round_with_proxy};
-use oqs_net::cli::{lab_setup, proxy_setup};
 use oqs_net::lab::proxy::{LabProxy, LabProxySpec, ProxyFault};
 use oqs_net::model::*;
 use oqs_net::net::NetOptions;
 use oqs_net::probe::pac::FixedResolver;
 use oqs_net::probe::proxy::connect::{ConnectSpec, connect};
 use oqs_net::probe::proxy::settings;
+use oqs_net::round::{lab as lab_setup, proxy as proxy_setup};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,7 +124,7 @@ async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
     base.tls_settings.connect_timeout = Duration::from_millis(800);
     base.tls_settings.handshake_timeout = Duration::from_millis(800);
     let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
-    let sources = lab_setup::proxy_sources(&p, Some(&sc), &lab, None).unwrap();
+    let sources = lab_setup::proxy_sources(&p, &lab, None).unwrap();
     let mut plan = lab_setup::proxy_plan(&p, sources, &lab).expect("a proxy section");
     plan.connect_timeout = Duration::from_millis(500);
     plan.response_timeout = Duration::from_millis(800);
@@ -283,7 +283,7 @@ async fn a_wpad_server_that_answers_every_other_time_flips_the_way_round_by_roun
     let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
     let mut ways = Vec::new();
     for _ in 0..4 {
-        let sources = lab_setup::proxy_sources(&p, Some(&sc), &lab, None).unwrap();
+        let sources = lab_setup::proxy_sources(&p, &lab, None).unwrap();
         let plan = lab_setup::proxy_plan(&p, sources, &lab).unwrap();
         let (m, _) = round_with_proxy(&p, resolvers.clone(), Some(plan)).await;
         let pr = m.proxy.unwrap();

@@ -9,13 +9,11 @@ use crate::support::{bin, quick_profile};
 use nix::sys::signal::{Signal, kill};
 #[cfg(target_os = "linux")]
 use nix::unistd::Pid;
-use oqs_net::cli::lab_setup;
-use oqs_net::cli::soak_setup::EngineSource;
-use oqs_net::engine::Plan;
 use oqs_net::lab::Lab;
 use oqs_net::lab::schedule::{FaultSchedule, Timeline, drive};
 use oqs_net::model::Mode;
-use oqs_net::net::NetOptions;
+use oqs_net::round::lab as lab_setup;
+use oqs_net::round::source::EngineSource;
 use oqs_net::soak::flap::{self, Transition};
 use oqs_net::soak::journal::{
     Header, JOURNAL_VERSION, JournalReader, JournalWriter, ProfileRef, Record, RoundRecord,
@@ -191,31 +189,22 @@ async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
             interval_ms: interval.as_millis() as u64,
             duration_ms: Some(duration.as_millis() as u64),
             rounds: None,
-            deadline_ms: 350,
-            concurrency: 32,
             flap_high_pct: 30.0,
             flap_low_pct: 20.0,
-            resolvers: vec![],
-            ntp_port: None,
-            queries: None,
-            samples: None,
+
+            round: oqs_net::model::RoundSettings {
+                deadline_ms: 350,
+                ..Default::default()
+            },
+            started: Default::default(),
             lab: None,
         },
     };
     w.write(&[Record::Header(Box::new(header))]).unwrap();
     let journal = Arc::new(Mutex::new(w));
     let mut source = EngineSource {
-        plan: Plan {
-            profile: p.clone(),
-            net: NetOptions {
-                resolvers,
-                ..NetOptions::default()
-            },
-            concurrency: 32,
-            round_deadline: Duration::from_millis(350),
-            proxy: None,
-        },
-        profile: p,
+        builder: crate::support::builder_within(&p, resolvers, Duration::from_millis(350)),
+        lab: None,
     };
     let clock = Clock::start();
     let schedule = Schedule {
@@ -450,9 +439,10 @@ fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
     assert_eq!(v["status"], "pass");
     assert_eq!(
         v["targets"].as_array().unwrap().len(),
-        23,
-        "3 names, 4 NTP members, the client certificate, 6 TLS endpoints, the proxy settings and \
-         8 proxy routes (6 OQS hosts, 2 internet-bound), the same after the resume: {}",
+        32,
+        "3 names, 4 NTP members, the client certificate, 6 TLS endpoints, the proxy settings, \
+         8 proxy routes (6 OQS hosts, 2 internet-bound), the adapter, its routes, 6 TCP \
+         reachability targets and NAT64, as `probe` has them, the same after the resume: {}",
         v["targets"]
     );
     let active = v["active_s"].as_f64().unwrap();
@@ -978,14 +968,14 @@ fn sample_header(t0: i64) -> Header {
             interval_ms: 10_000,
             duration_ms: Some(900_000),
             rounds: None,
-            deadline_ms: 9_000,
-            concurrency: 32,
             flap_high_pct: 30.0,
             flap_low_pct: 20.0,
-            resolvers: vec![],
-            ntp_port: None,
-            queries: None,
-            samples: None,
+
+            round: oqs_net::model::RoundSettings {
+                deadline_ms: 9_000,
+                ..Default::default()
+            },
+            started: Default::default(),
             lab: None,
         },
     }
@@ -1208,4 +1198,136 @@ fn report_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .env("LANG", "C")
         .output()
         .unwrap()
+}
+
+/// Issue 10: `soak --resume` runs with every round setting the first run had. The first run is
+/// given each flag that shapes a round; it is killed after two rounds; the resumed run's resume
+/// record names the settings it runs with, and they equal the header's field by field, the
+/// password read again from the same file and the same certificate chosen.
+#[cfg(target_os = "linux")]
+#[test]
+fn resume_keeps_every_round_setting() {
+    use oqs_net::model::{Family, PasswordOrigin, RoundSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let js = j.to_str().unwrap();
+    let pki = oqs_net::lab::pki::LabPki::generate(&[]).unwrap();
+    let f = &pki.files;
+    let path = |p: &PathBuf| p.to_str().unwrap().to_string();
+    let (pfx, pw, ca) = (
+        path(&f.two_clients_pfx),
+        path(&f.password_file),
+        path(&f.ca_pem),
+    );
+    let soak = Soak::start(
+        &[
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--interval",
+            "300ms",
+            "--deadline",
+            "5s",
+            "--duration",
+            "4s",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--family",
+            "v4",
+            "--interface",
+            "lo",
+            "--proxy",
+            "none",
+            "--concurrency",
+            "7",
+            "--pfx",
+            &pfx,
+            "--pfx-password-file",
+            &pw,
+            "--institution-code",
+            oqs_net::lab::pki::OTHER_CODE,
+            "--ca-bundle",
+            &ca,
+            "--distribution-server",
+            "dist.clinic.example:8443",
+            "--journal",
+            js,
+        ],
+        &[],
+    );
+    soak.wait_for("two rounds", |s| s.announced().len() >= 2);
+    soak.signal(Signal::SIGKILL);
+    let (code, _, err) = soak.finish();
+    assert_eq!(code, None, "killed: {err}");
+
+    let out = bin()
+        .args(["soak", "--resume", js, "--format", "json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("resuming the soak in"), "{err}");
+    assert_eq!(json(&out.stdout)["segments"], 2, "{err}");
+
+    let (recs, _) = records(&j);
+    let Some(Record::Header(header)) = recs.first() else {
+        panic!("no header");
+    };
+    let resume = recs
+        .iter()
+        .find_map(|r| match r {
+            Record::Resume(x) => Some(x),
+            _ => None,
+        })
+        .expect("a resume record");
+    let first: &RoundSettings = &header.settings.round;
+    let again: &RoundSettings = resume.round.as_ref().expect("the resumed settings");
+    // What was given, then the same field by field.
+    assert_eq!(first.interface.as_deref(), Some("lo"));
+    assert_eq!(first.family, Some(Family::Ipv4));
+    assert_eq!(first.proxy.as_deref(), Some("none"));
+    assert_eq!(first.queries, Some(2));
+    assert_eq!(first.samples, Some(1));
+    assert_eq!(first.deadline_ms, 5000);
+    assert_eq!(first.concurrency, 7);
+    assert_eq!(first.tls.pfx, std::slice::from_ref(&f.two_clients_pfx));
+    assert_eq!(
+        first.tls.password,
+        Some(PasswordOrigin::File(f.password_file.clone()))
+    );
+    assert_eq!(
+        first.tls.institution_code.as_deref(),
+        Some(oqs_net::lab::pki::OTHER_CODE)
+    );
+    assert_eq!(first.tls.ca_bundle, Some(f.ca_pem.clone()));
+    assert_eq!(
+        first.tls.distribution_server.as_deref(),
+        Some("dist.clinic.example:8443")
+    );
+    assert_eq!(again.resolvers, first.resolvers);
+    assert_eq!(again.interface, first.interface);
+    assert_eq!(again.family, first.family);
+    assert_eq!(again.ntp_port, first.ntp_port);
+    assert_eq!(again.queries, first.queries);
+    assert_eq!(again.samples, first.samples);
+    assert_eq!(again.proxy, first.proxy);
+    assert_eq!(again.tls, first.tls);
+    assert_eq!(again.deadline_ms, first.deadline_ms);
+    assert_eq!(again.concurrency, first.concurrency);
+    assert_eq!(again, first, "nothing else differs either");
+    // The same certificate (the code picks the second of the two), read with the same password.
+    let cert = header
+        .settings
+        .started
+        .certificate
+        .as_ref()
+        .expect("chosen");
+    assert!(
+        cert.subject.contains(oqs_net::lab::pki::OTHER_CODE),
+        "{cert:?}"
+    );
+    assert_eq!(resume.started.certificate.as_ref(), Some(cert));
+    assert!(!std::fs::read_to_string(&j).unwrap().contains(&pki.password));
 }

@@ -2,11 +2,11 @@
 
 #![allow(dead_code)]
 
-use oqs_net::cli::lab_setup;
-use oqs_net::engine::{self, Measurements, Plan};
+use oqs_net::engine::{self, Measurements};
 use oqs_net::lab::{Lab, Scenario};
-use oqs_net::model::{Code, Mode, Profile, Round};
-use oqs_net::net::NetOptions;
+use oqs_net::model::{Code, Mode, Profile, Round, RoundSettings};
+use oqs_net::round::lab as lab_setup;
+use oqs_net::round::{Builder, Sections};
 use std::net::{Ipv6Addr, SocketAddr};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -22,6 +22,28 @@ pub fn quick_profile(mode: Mode) -> Profile {
     p
 }
 
+/// The round builder for `profile` against nameservers `resolvers`, as the commands make it but
+/// with DNS, NTP and TLS alone (no adapter binding, no proxy section) and a 20 s deadline.
+pub fn builder(profile: &Profile, resolvers: Vec<SocketAddr>) -> Builder {
+    builder_within(profile, resolvers, Duration::from_secs(20))
+}
+
+/// [`builder`] with a round deadline of `deadline`.
+pub fn builder_within(
+    profile: &Profile,
+    resolvers: Vec<SocketAddr>,
+    deadline: Duration,
+) -> Builder {
+    let settings = RoundSettings {
+        resolvers,
+        deadline_ms: deadline.as_millis() as u64,
+        ..RoundSettings::default()
+    };
+    Builder::new(profile.clone(), settings, None)
+        .expect("the test's settings are valid")
+        .sections(Sections::CORE)
+}
+
 /// Runs one round of `profile` against nameservers `resolvers`.
 pub async fn round_with(profile: &Profile, resolvers: Vec<SocketAddr>) -> (Measurements, Round) {
     round_with_proxy(profile, resolvers, None).await
@@ -33,20 +55,12 @@ pub async fn round_with_proxy(
     resolvers: Vec<SocketAddr>,
     proxy: Option<oqs_net::probe::proxy::ProxyPlan>,
 ) -> (Measurements, Round) {
-    let plan = Plan {
-        profile: profile.clone(),
-        net: NetOptions {
-            resolvers,
-            ..NetOptions::default()
-        },
-        concurrency: 32,
-        round_deadline: Duration::from_secs(20),
-        proxy: proxy.map(std::sync::Arc::new),
-    };
+    let mut plan = builder(profile, resolvers).plan(None).expect("a plan");
+    plan.proxy = proxy.map(std::sync::Arc::new);
     let m = engine::run_round(&plan, &CancellationToken::new())
         .await
         .expect("round runs");
-    let r = oqs_net::judge::judge(profile, &m);
+    let r = oqs_net::judge::judge(&plan.profile, &m);
     (m, r)
 }
 

@@ -1,6 +1,7 @@
-//! Points a profile at the lab: the lab network made from a profile's names (and `ipv4only.arpa`),
-//! a scenario applied, and the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA
-//! and client PFX. Shared by `probe --lab`, `lab`, the tests and the benchmark.
+//! The bridge to the lab: the lab network made from a profile's names (and `ipv4only.arpa`), a
+//! scenario applied, the profile rewritten to use the lab's resolver, NTP port, TLS ports, CA and
+//! client PFX, and the proxy settings of the lab's terminal. Used by the round builder, `oqs-net
+//! lab`, the tests and the benchmarks; the lab itself knows nothing of probes.
 
 use crate::lab::{Lab, LabName, LabSpec, Scenario};
 use crate::model::{PasswordSource, Profile, ProxySource, WinInetValues};
@@ -215,7 +216,7 @@ pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
 }
 
 /// A profile file for `profile` as [`point_at`] made it, so that another terminal can probe the lab
-/// with `--targets FILE` alone: names with the lab's ports, its resolver, its PKI.
+/// with `--profile-file FILE` alone: names with the lab's ports, its resolver, its PKI.
 pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
     use toml::{Table, Value};
     let strings = |v: Vec<String>| Value::Array(v.into_iter().map(Value::String).collect());
@@ -299,13 +300,13 @@ pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
     )
 }
 
-/// The proxy settings of the terminal the lab stands beside (the scenario's `[terminal]` over the
-/// installers' settings), written as Windows keeps them and read back by the same decoders as on
-/// Windows; then `--proxy` (first, as it rules) and the profile. The machine's own environment and
-/// settings are not read: the lab's terminal replaces them.
+/// The proxy settings of the terminal the lab stands beside as they are now (the scenario's
+/// `[terminal]`, changed by a fault schedule, over the installers' settings), written as Windows
+/// keeps them and read back by the same decoders as on Windows; then `--proxy` (first, as it
+/// rules) and the profile. The machine's own environment and settings are not read: the lab's
+/// terminal replaces them.
 pub fn proxy_sources(
     pointed: &Profile,
-    scenario: Option<&Scenario>,
     lab: &Lab,
     flag: Option<&str>,
 ) -> Result<Vec<ProxySource>, String> {
@@ -313,15 +314,13 @@ pub fn proxy_sources(
     if let Some(f) = flag {
         out.push(settings::from_flag(f)?);
     }
-    let t = scenario
-        .and_then(|s| s.terminal.clone())
-        .unwrap_or_default();
+    let t = lab.spec().terminal.unwrap_or_default();
     let proxy = pointed
         .proxy
         .as_ref()
         .map(|p| p.server.to_string())
         .unwrap_or_default();
-    let bypass = super::proxy_setup::expected_bypass(pointed).join(";");
+    let bypass = super::proxy::expected_bypass(pointed).join(";");
     let pac = |scheme: &str, port: Option<u16>| pac_url(scheme, port.unwrap_or(0));
     let fill = |v: &str| match v {
         "@proxy" => proxy.clone(),
@@ -403,7 +402,7 @@ fn winhttp_blob(proxy: &str, bypass: &str) -> Vec<u8> {
 /// The proxy section's plan for a profile pointed at `lab`: WPAD walks the lab terminal's search
 /// domain on the lab WPAD server's port, and PAC scripts resolve the lab's names.
 pub fn proxy_plan(pointed: &Profile, sources: Vec<ProxySource>, lab: &Lab) -> Option<ProxyPlan> {
-    let mut plan = super::proxy_setup::plan(pointed, sources)?;
+    let mut plan = super::proxy::plan(pointed, sources)?;
     plan.search_domains = vec![LAB_SEARCH_DOMAIN.into()];
     plan.wpad_port = lab.wpad_port().unwrap_or(80);
     let mut names = FixedResolver::new();

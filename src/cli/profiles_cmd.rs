@@ -1,9 +1,9 @@
-//! `oqs-net targets`: the shipped profiles, one shown in full, or a file validated.
+//! `oqs-net profiles`: the shipped profiles, one shown in full, or a file validated.
 
-use super::{CliError, TargetsArgs, exit, print};
+use super::{CliError, ProfilesArgs, exit, print};
 use crate::profile;
 
-pub fn run(args: TargetsArgs) -> Result<u8, CliError> {
+pub fn run(args: ProfilesArgs) -> Result<u8, CliError> {
     if let Some(name) = &args.show {
         let (_, text) = profile::SHIPPED
             .iter()
