@@ -7,5 +7,6 @@ pub mod ntp;
 pub mod pac;
 pub mod pfx;
 pub mod proxy;
+pub(crate) mod resolve;
 pub mod tcp;
 pub mod tls;
