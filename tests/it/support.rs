@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use oqs_net::cli::lab_setup;
-use oqs_net::engine::{self, Measurements, Plan};
+use oqs_net::engine::{self, Plan};
 use oqs_net::lab::{Lab, Scenario};
-use oqs_net::model::{Code, Mode, Profile, Round};
+use oqs_net::model::{Code, Measurements, Mode, Profile, Round};
 use oqs_net::net::NetOptions;
 use std::net::{Ipv6Addr, SocketAddr};
 use std::time::Duration;
