@@ -9,8 +9,9 @@
 //! finally notes which adapter the system's own routing would send each address of the round by.
 
 use crate::model::{
-    AdapterMeasurement, Binding, DnsNameResult, Family, HostPort, NameRole, Nat64Result, NtpSample,
-    NtpServerResult, PathMeasurements, Profile, RouteProbe, Selection, Skipped, TcpTargetResult,
+    AdapterMeasurement, Binding, DnsNameResult, Family, HostPort, Measurements, NameRole,
+    Nat64Result, NtpSample, NtpServerResult, PathMeasurements, Profile, RouteProbe, Selection,
+    Skipped, TcpTargetResult,
 };
 use crate::net::{DnsResolver, NetOptions};
 use crate::probe::{dns, ipv6, ntp, tcp, tls};
@@ -33,26 +34,6 @@ pub struct Plan {
     pub round_deadline: Duration,
     /// The proxy section: settings read before the round and the targets to route.
     pub proxy: Option<Arc<crate::probe::proxy::ProxyPlan>>,
-}
-
-/// Everything a round measured.
-#[derive(Clone, Debug)]
-pub struct Measurements {
-    pub started_at: SystemTime,
-    pub duration: Duration,
-    pub dns: Vec<DnsNameResult>,
-    pub ntp: Vec<NtpServerResult>,
-    /// Probes that did not finish within their deadline: (subject, deadline).
-    pub cut_off: Vec<(String, Duration)>,
-    pub resolvers: Vec<String>,
-    /// Set when the resolver could not be built at all.
-    pub resolver_error: Option<String>,
-    /// The client identity and every TLS endpoint (empty when the profile has none).
-    pub tls: crate::model::TlsRound,
-    /// The OQS adapter and the path through it (empty unless the plan's `net.adapter` is set).
-    pub path: PathMeasurements,
-    /// The proxy section (`None` when the plan has no proxy plan).
-    pub proxy: Option<crate::model::ProxyRound>,
 }
 
 /// How long a TCP reachability probe waits for the handshake.

@@ -10,10 +10,9 @@ mod proxy;
 pub mod reach;
 mod tls;
 
-use crate::engine::Measurements;
 use crate::model::{
-    Check, CheckData, CheckKind, Code, Finding, Profile, ProfileSummary, Round, SCHEMA_VERSION,
-    Status,
+    Check, CheckData, CheckKind, Code, Finding, Measurements, Profile, ProfileSummary, Round,
+    SCHEMA_VERSION, Status,
 };
 
 /// The status a set of findings gives a check.

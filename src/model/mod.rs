@@ -3,6 +3,7 @@
 
 mod adapter;
 mod finding;
+mod measurements;
 mod pac;
 mod proxy;
 mod report;
@@ -19,6 +20,7 @@ pub use adapter::{
     TcpTargetResult,
 };
 pub use finding::{Code, Finding, Status};
+pub use measurements::Measurements;
 pub use pac::{ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{
     ConnectOutcome, ConnectResult, Fallback, PacUse, ProxyRound, ProxySource, ProxySourceKind,

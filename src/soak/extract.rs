@@ -205,7 +205,7 @@ mod tests {
         }
     }
 
-    fn measurements() -> crate::engine::Measurements {
+    fn measurements() -> crate::model::Measurements {
         let q = |ips: &[&str]| DnsQuery {
             answers: ips
                 .iter()
@@ -222,7 +222,7 @@ mod tests {
             failure: Some(DnsFailure::Timeout),
             elapsed_ms: 2000.0,
         };
-        crate::engine::Measurements {
+        crate::model::Measurements {
             tls: Default::default(),
             path: Default::default(),
             proxy: None,

@@ -275,7 +275,7 @@ mod tests {
                 _ = cancel.cancelled() => return Ok(None),
             }
             let p = crate::profile::shipped_for(Mode::Ipsec, Environment::Production);
-            let m = crate::engine::Measurements {
+            let m = crate::model::Measurements {
                 started_at: std::time::SystemTime::UNIX_EPOCH,
                 duration: take,
                 dns: vec![],

@@ -3,7 +3,6 @@
 //! and the new flags' usage errors. The namespace tests are in `netns.rs`.
 
 use crate::support::run;
-use oqs_net::engine::Measurements;
 use oqs_net::model::*;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime};

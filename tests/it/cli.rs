@@ -3,7 +3,6 @@
 
 use crate::support::bin;
 use crate::support::{golden, run};
-use oqs_net::engine::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use std::net::SocketAddr;

@@ -717,7 +717,7 @@ fn proxy_section_golden() {
             pac("PROXY proxy.base.oqs-pdl.org:8080"),
         )
     };
-    let m = oqs_net::engine::Measurements {
+    let m = oqs_net::model::Measurements {
         started_at: std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
         duration: Duration::from_millis(420),
         dns: vec![],

@@ -2,9 +2,9 @@
 
 #![allow(dead_code)]
 
-use oqs_net::engine::{self, Measurements};
+use oqs_net::engine;
 use oqs_net::lab::{Lab, Scenario};
-use oqs_net::model::{Code, Mode, Profile, Round, RoundSettings};
+use oqs_net::model::{Code, Measurements, Mode, Profile, Round, RoundSettings};
 use oqs_net::round::lab as lab_setup;
 use oqs_net::round::{Builder, Sections};
 use std::net::{Ipv6Addr, SocketAddr};

@@ -650,7 +650,7 @@ async fn probe_one(p: &Profile) -> (IdentityReport, TlsEndpointResult, Round) {
         &p.tls[0],
     )
     .await;
-    let m = oqs_net::engine::Measurements {
+    let m = oqs_net::model::Measurements {
         started_at: std::time::SystemTime::now(),
         duration: Duration::ZERO,
         dns: vec![],
@@ -1044,7 +1044,7 @@ fn tls_section_golden() {
     refused.client_cert_sent = false;
     refused.http_status = None;
     refused.accepted_by = None;
-    let m = oqs_net::engine::Measurements {
+    let m = oqs_net::model::Measurements {
         started_at: std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
         duration: Duration::from_millis(420),
         dns: vec![],

@@ -289,7 +289,7 @@ async fn resolve(
         detail,
     };
     if let Some(resolver) = via.resolver {
-        let ip = crate::probe::tls::resolve(Some(resolver), bare, via.families, timeout)
+        let ip = crate::probe::resolve::resolve(Some(resolver), bare, via.families, timeout)
             .await
             .map_err(failed)?;
         return Ok(vec![SocketAddr::new(ip, port)]);

@@ -8,6 +8,7 @@ pub mod wpad;
 
 use super::pac::fetch::FetchVia;
 use super::pac::{self, PacEnv, PacLimits, PacResolver, SystemClock, UrlPolicy};
+use super::resolve::resolve;
 use super::tls::{self, TlsContext};
 use crate::model::{
     Fallback, Family, HostPort, PacUse, ProxyRound, ProxySource, Route, RouteReason, TargetRoute,
@@ -157,7 +158,7 @@ async fn find_pac(
         };
         for name in wpad::candidates(&plan.search_domains) {
             pac_use.tried.push(name.clone());
-            if tls::resolve(via.resolver, &name, via.families, plan.response_timeout)
+            if resolve(via.resolver, &name, via.families, plan.response_timeout)
                 .await
                 .is_err()
             {
@@ -337,7 +338,7 @@ async fn route(
     let addr = match HostPort::parse(&proxy) {
         Ok(hp) => match hp.ip() {
             Some(ip) => Ok(SocketAddr::new(ip, hp.port_or(8080))),
-            None => tls::resolve(resolver, &hp.host, families, plan.response_timeout)
+            None => resolve(resolver, &hp.host, families, plan.response_timeout)
                 .await
                 .map(|ip| SocketAddr::new(ip, hp.port_or(8080))),
         },
