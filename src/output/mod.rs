@@ -5,6 +5,8 @@ pub mod human;
 pub mod json;
 /// The soak report's terminal and JSON forms.
 pub mod soak;
+/// Display width and padding by it: every column of the terminal renderers.
+pub(crate) mod width;
 
 /// Output formats a user can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

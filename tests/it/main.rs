@@ -14,4 +14,6 @@ mod proxy;
 mod real_peers;
 /// Issue 6: soaks, the journal's crash safety, the report.
 mod soak;
+/// Issue 10: tables line up by display width in both languages.
+mod tables;
 mod tls;
