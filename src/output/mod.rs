@@ -3,6 +3,8 @@
 
 pub mod human;
 pub mod json;
+/// `oqs-net pac`: one PAC evaluation.
+pub(crate) mod pac;
 /// The soak report's terminal and JSON forms.
 pub mod soak;
 /// Display width and padding by it: every column of the terminal renderers.
