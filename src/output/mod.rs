@@ -1,6 +1,9 @@
-//! Renderers of a round: human (terminal) and JSON. They read `model` and `findings` only and never
-//! open a socket.
+//! Renderers: a round (human terminal page and JSON), the soak report, `oqs-net pac` and
+//! `oqs-net cert inspect`. They read `model` and `findings` (the pac report also the PAC
+//! evaluator's plain result types) and never open a socket or decide a verdict.
 
+/// `oqs-net cert inspect`: the PFX files and the certificate presented.
+pub mod cert;
 pub mod human;
 pub mod json;
 /// `oqs-net pac`: one PAC evaluation.

@@ -5,6 +5,8 @@
 mod support;
 
 mod adapter;
+/// Issue 10: `cert inspect` renderings.
+mod cert_inspect;
 mod cli;
 mod hostile;
 mod lab_faults;
