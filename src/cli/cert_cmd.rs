@@ -1,14 +1,14 @@
 //! `oqs-net cert inspect`: every certificate of one or more PFX files, and the one oqs-net would
 //! present by the rules of 補18. Reads local files only; the password never reaches the output.
+//! Argument handling and dispatch: the verdict is `judge::cert`, the rendering `output::cert`.
 
 use super::{CertInspectArgs, CliError, exit, print};
-use crate::model::{PfxFailure, SelectionRule, TlsSettings};
-use crate::output::Format;
+use crate::model::TlsSettings;
+use crate::output::{Format, cert};
 use crate::probe::pfx;
 
 pub fn inspect(args: CertInspectArgs) -> Result<u8, CliError> {
     let lang = super::lang(args.lang);
-    let ja = lang == crate::findings::Lang::Ja;
     let settings = TlsSettings {
         pfx: args.files.clone(),
         password: args.password.resolve(&crate::model::PasswordSource::None)?,
@@ -16,169 +16,13 @@ pub fn inspect(args: CertInspectArgs) -> Result<u8, CliError> {
         ..TlsSettings::default()
     };
     let (report, _) = pfx::load_identity(&settings);
-    let failed = report.files.iter().any(|f| {
-        f.failure
-            .as_ref()
-            .is_some_and(|x| !matches!(x, PfxFailure::NoPrivateKey))
-    }) || report.selected.is_none();
     match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report)
-                .map_err(|e| CliError::Harness(e.to_string()))?;
-            s.push('\n');
-            print(&s);
-        }
-        Format::Human => print(&human(&report, ja)),
+        Format::Json => print(&cert::json(&report).map_err(|e| CliError::Harness(e.to_string()))?),
+        Format::Human => print(&cert::human(&report, lang)),
     }
-    Ok(if failed { exit::CHECK_FAILED } else { exit::OK })
-}
-
-fn failure_text(f: &PfxFailure, ja: bool) -> String {
-    match (f, ja) {
-        (PfxFailure::WrongPassword, false) => {
-            "wrong password (the file's integrity check failed)".into()
-        }
-        (PfxFailure::WrongPassword, true) => "パスワードが違います（整合性検査に失敗）".into(),
-        (PfxFailure::Corrupt { detail }, false) => format!("not a readable PFX file ({detail})"),
-        (PfxFailure::Corrupt { detail }, true) => {
-            format!("読み取れるPFXファイルではありません（{detail}）")
-        }
-        (PfxFailure::NoPrivateKey, false) => {
-            "certificates but no private key: export again with the private key".into()
-        }
-        (PfxFailure::NoPrivateKey, true) => {
-            "秘密キーが含まれていません。秘密キーを含めて再エクスポートしてください".into()
-        }
-        (PfxFailure::Unreadable { detail }, false) => format!("cannot read the file: {detail}"),
-        (PfxFailure::Unreadable { detail }, true) => format!("ファイルを読み込めません: {detail}"),
-        (PfxFailure::PasswordUnavailable { detail }, false) => {
-            format!("the password could not be read: {detail}")
-        }
-        (PfxFailure::PasswordUnavailable { detail }, true) => {
-            format!("パスワードを読み込めません: {detail}")
-        }
-    }
-}
-
-fn human(r: &crate::model::IdentityReport, ja: bool) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let selected = r.selected_cert().map(|c| c.sha256.clone());
-    for f in &r.files {
-        let _ = writeln!(out, "{}", f.path);
-        if let Some(fail) = &f.failure {
-            let _ = writeln!(out, "  ✗ {}", failure_text(fail, ja));
-        }
-        for (i, e) in f.entries.iter().enumerate() {
-            let c = &e.cert;
-            let mark = if selected.as_deref() == Some(c.sha256.as_str()) {
-                if ja {
-                    "  ← 提示する証明書"
-                } else {
-                    "  ← presented"
-                }
-            } else {
-                ""
-            };
-            let _ = writeln!(out, "  [{}] {}{mark}", i + 1, c.subject);
-            let _ = writeln!(out, "      issuer     {}", c.issuer);
-            let _ = writeln!(out, "      serial     {}", c.serial);
-            let _ = writeln!(
-                out,
-                "      valid      {} → {} ({} {})",
-                c.not_before,
-                c.not_after,
-                c.days_left,
-                if c.expired() {
-                    if ja {
-                        "日: 期限切れ"
-                    } else {
-                        "days: EXPIRED"
-                    }
-                } else if ja {
-                    "日"
-                } else {
-                    "days left"
-                }
-            );
-            let _ = writeln!(
-                out,
-                "      key        {}{}{}",
-                c.key_type,
-                if c.is_ca { " · CA" } else { "" },
-                if e.has_private_key {
-                    if ja {
-                        " · 秘密キーあり"
-                    } else {
-                        " · private key present"
-                    }
-                } else if ja {
-                    " · 秘密キーなし"
-                } else {
-                    " · no private key"
-                }
-            );
-            if let Some(code) = &c.institution_code {
-                let _ = writeln!(
-                    out,
-                    "      {}  {code}",
-                    if ja {
-                        "医療機関コード"
-                    } else {
-                        "institution code"
-                    }
-                );
-            }
-            let _ = writeln!(out, "      sha256     {}", c.sha256);
-        }
-    }
-    let rule = match r.rule {
-        Some(SelectionRule::InstitutionCode) => {
-            if ja {
-                format!(
-                    "医療機関コード {} を含む証明書（補18）",
-                    r.institution_code.clone().unwrap_or_default()
-                )
-            } else {
-                format!(
-                    "the one carrying institution code {} (補18)",
-                    r.institution_code.clone().unwrap_or_default()
-                )
-            }
-        }
-        Some(SelectionRule::LatestExpiry) => {
-            let why = if r.code_unmatched {
-                if ja {
-                    "コードに一致する証明書がないため"
-                } else {
-                    "no certificate carries the code given, so "
-                }
-            } else if ja {
-                "コード指定がないため"
-            } else {
-                "no institution code given, so "
-            };
-            if ja {
-                format!("{why}有効期限が最も遅い証明書（補18）")
-            } else {
-                format!("{why}the latest expiry (補18)")
-            }
-        }
-        Some(SelectionRule::Only) => {
-            if ja {
-                "唯一の証明書".into()
-            } else {
-                "the only client certificate with a key".into()
-            }
-        }
-        None => {
-            if ja {
-                "提示できる証明書がありません".into()
-            } else {
-                "none: no client certificate with its private key".into()
-            }
-        }
-    };
-    let _ = writeln!(out, "\n{}: {rule}", if ja { "選択" } else { "Selection" });
-    out
+    Ok(if crate::judge::cert::usable(&report) {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
 }

@@ -4,6 +4,7 @@
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
 
 pub mod adapter;
+pub(crate) mod cert;
 mod dns;
 mod ntp;
 mod proxy;

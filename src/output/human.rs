@@ -4,6 +4,7 @@
 mod path;
 mod proxy;
 
+use super::width::{display_width, pad_right};
 use crate::findings::{self, Lang};
 use crate::model::{Check, CheckData, CheckKind, FamilySummary, NtpSampleOutcome, Round, Status};
 use std::fmt::Write;
@@ -19,7 +20,7 @@ impl Style {
     }
 
     fn tag(&self, s: Status) -> String {
-        self.paint(s, &format!("{:<5}", s.as_label().to_uppercase()))
+        self.paint(s, &pad_right(&s.as_label().to_uppercase(), 5))
     }
 }
 
@@ -105,7 +106,7 @@ pub fn render(round: &Round, style: &Style) -> String {
     let width = round
         .checks
         .iter()
-        .map(|c| c.target.chars().count())
+        .map(|c| display_width(&c.target))
         .max()
         .unwrap_or(10)
         .min(34);
@@ -122,9 +123,9 @@ pub fn render(round: &Round, style: &Style) -> String {
         for c in checks {
             let _ = writeln!(
                 out,
-                "  {}  {:<width$}  {}",
+                "  {}  {}  {}",
                 style.tag(c.status),
-                c.target,
+                pad_right(&c.target, width),
                 figures(c, ja)
             );
             for line in path::details(c, ja) {

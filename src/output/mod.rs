@@ -1,10 +1,17 @@
-//! Renderers of a round: human (terminal) and JSON. They read `model` and `findings` only and never
-//! open a socket.
+//! Renderers: a round (human terminal page and JSON), the soak report, `oqs-net pac` and
+//! `oqs-net cert inspect`. They read `model` and `findings` (the pac report also the PAC
+//! evaluator's plain result types) and never open a socket or decide a verdict.
 
+/// `oqs-net cert inspect`: the PFX files and the certificate presented.
+pub mod cert;
 pub mod human;
 pub mod json;
+/// `oqs-net pac`: one PAC evaluation.
+pub(crate) mod pac;
 /// The soak report's terminal and JSON forms.
 pub mod soak;
+/// Display width and padding by it: every column of the terminal renderers.
+pub(crate) mod width;
 
 /// Output formats a user can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -4,6 +4,8 @@
 //! clock: the time zone to show is given.
 
 use super::json::{FindingView, finding};
+use super::width::Align::{Left, Right};
+use super::width::{Align, display_width, pad, pad_right, widen};
 use crate::findings::{self, Lang};
 use crate::model::{SoakReport, Stamp, Status, TargetReport};
 use std::fmt::Write;
@@ -60,6 +62,24 @@ fn label(t: &TargetReport) -> String {
         t.kind.replace('_', " ").to_uppercase(),
         crate::model::display_target(&t.id)
     )
+}
+
+/// The label column of a table: as wide as its widest label (ten at least), with the title above
+/// it standing over the rows' two-space indent.
+fn label_width<'a>(targets: impl IntoIterator<Item = &'a TargetReport>, title: &str) -> usize {
+    targets
+        .into_iter()
+        .map(|t| display_width(&label(t)))
+        .fold(10, usize::max)
+        .max(display_width(title).saturating_sub(2))
+}
+
+/// Each of `cells` after two spaces, padded by display width to its column.
+fn cells_line<S: AsRef<str>>(out: &mut String, cells: &[S], widths: &[usize], aligns: &[Align]) {
+    for ((c, width), align) in cells.iter().zip(widths).zip(aligns) {
+        out.push_str("  ");
+        out.push_str(&pad(c.as_ref(), *width, *align));
+    }
 }
 
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
@@ -157,17 +177,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     );
 
     if !r.targets.is_empty() {
-        let w = r
-            .targets
-            .iter()
-            .map(|t| label(t).chars().count())
-            .max()
-            .unwrap_or(10)
-            .clamp(10, 44);
-        let _ = writeln!(
-            out,
-            "\n{:<w$}  {:<4}  {:>9}  {:>7}  {:>7}  {:>8}  {:>8}  {:>8}  {}",
-            style.t("Targets", "対象"),
+        let heads = [
             style.t("now", "現在"),
             style.t("avail", "可用性"),
             style.t("changes", "状態変化"),
@@ -175,31 +185,46 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             style.t("longest", "最長"),
             "MTBF",
             "MTTR",
-            style.t("flapping", "フラップ"),
-            w = w + 2,
-        );
-        for t in &r.targets {
-            let now = if t.up {
-                style.paint(Status::Pass, "UP  ")
-            } else {
-                style.paint(Status::Fail, "DOWN")
-            };
+        ];
+        let aligns = [Left, Right, Right, Right, Right, Right, Right];
+        let mut widths = [4, 9, 7, 7, 8, 8, 8];
+        let rows: Vec<(&TargetReport, [String; 7])> = r
+            .targets
+            .iter()
+            .map(|t| {
+                let now = if t.up { "UP" } else { "DOWN" };
+                let cells = [
+                    now.to_string(),
+                    format!("{:.3}%", t.availability_pct),
+                    t.state_changes.to_string(),
+                    t.outages_total.to_string(),
+                    opt(t.longest_outage.as_ref().map(|o| o.duration_s), dur),
+                    opt(t.mtbf_s, dur),
+                    opt(t.mttr_s, dur),
+                ];
+                (t, cells)
+            })
+            .collect();
+        widen(&mut widths, &heads);
+        for (_, cells) in &rows {
+            widen(&mut widths, cells);
+        }
+        let title = style.t("Targets", "対象");
+        let w = label_width(&r.targets, title);
+        let _ = write!(out, "\n{}", pad_right(title, w + 2));
+        cells_line(&mut out, &heads, &widths, &aligns);
+        let _ = writeln!(out, "  {}", style.t("flapping", "フラップ"));
+        for (t, cells) in rows {
             let flapping = match (t.flaps.len(), t.flapping) {
                 (0, _) => "–".to_string(),
                 (n, true) => format!("{n} ({})", style.t("now", "継続中")),
                 (n, false) => n.to_string(),
             };
-            let _ = writeln!(
-                out,
-                "  {:<w$}  {now}  {:>8.3}%  {:>7}  {:>7}  {:>8}  {:>8}  {:>8}  {flapping}",
-                label(t),
-                t.availability_pct,
-                t.state_changes,
-                t.outages_total,
-                opt(t.longest_outage.as_ref().map(|o| o.duration_s), dur),
-                opt(t.mtbf_s, dur),
-                opt(t.mttr_s, dur),
-            );
+            let now = pad(&cells[0], widths[0], aligns[0]);
+            let now = style.paint(if t.up { Status::Pass } else { Status::Fail }, &now);
+            let _ = write!(out, "  {}  {now}", pad_right(&label(t), w));
+            cells_line(&mut out, &cells[1..], &widths[1..], &aligns[1..]);
+            let _ = writeln!(out, "  {flapping}");
         }
     }
 
@@ -266,38 +291,45 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let with_lat: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.latency.is_empty()).collect();
     if !with_lat.is_empty() {
-        let w = with_lat
-            .iter()
-            .map(|t| label(t).chars().count())
-            .max()
-            .unwrap_or(10)
-            .clamp(10, 44);
-        let _ = writeln!(
-            out,
-            "\n{:<w$}  {:<11}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
-            style.t("Latency (ms)", "遅延 (ms)"),
+        let title = style.t("Latency (ms)", "遅延 (ms)");
+        let heads = [
             style.t("phase", "段階"),
             "p50",
             "p95",
             "p99",
             "max",
             style.t("samples", "件数"),
-            w = w + 2,
-        );
-        for t in with_lat {
-            for l in &t.latency {
-                let _ = writeln!(
-                    out,
-                    "  {:<w$}  {:<11}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9.3}  {:>8}",
-                    label(t),
-                    l.phase,
-                    l.p50_ms,
-                    l.p95_ms,
-                    l.p99_ms,
-                    l.max_ms,
-                    l.samples,
-                );
-            }
+        ];
+        let aligns = [Left, Right, Right, Right, Right, Right];
+        let mut widths = [11, 9, 9, 9, 9, 8];
+        let rows: Vec<(&TargetReport, [String; 6])> = with_lat
+            .iter()
+            .flat_map(|t| {
+                t.latency.iter().map(move |l| {
+                    let cells = [
+                        l.phase.to_string(),
+                        format!("{:.3}", l.p50_ms),
+                        format!("{:.3}", l.p95_ms),
+                        format!("{:.3}", l.p99_ms),
+                        format!("{:.3}", l.max_ms),
+                        l.samples.to_string(),
+                    ];
+                    (*t, cells)
+                })
+            })
+            .collect();
+        widen(&mut widths, &heads);
+        for (_, cells) in &rows {
+            widen(&mut widths, cells);
+        }
+        let w = label_width(with_lat.iter().copied(), title);
+        let _ = write!(out, "\n{}", pad_right(title, w + 2));
+        cells_line(&mut out, &heads, &widths, &aligns);
+        out.push('\n');
+        for (t, cells) in rows {
+            let _ = write!(out, "  {}", pad_right(&label(t), w));
+            cells_line(&mut out, &cells, &widths, &aligns);
+            out.push('\n');
         }
     }
 

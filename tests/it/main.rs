@@ -5,6 +5,8 @@
 mod support;
 
 mod adapter;
+/// Issue 10: `cert inspect` renderings.
+mod cert_inspect;
 mod cli;
 mod hostile;
 mod lab_faults;
@@ -14,4 +16,6 @@ mod proxy;
 mod real_peers;
 /// Issue 6: soaks, the journal's crash safety, the report.
 mod soak;
+/// Issue 10: tables line up by display width in both languages.
+mod tables;
 mod tls;
