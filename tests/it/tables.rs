@@ -4,7 +4,7 @@
 //! report in English and Japanese, and measure where each column starts on the screen.
 
 use crate::support::{bin, lab_round};
-use oqs_net::engine::Measurements;
+use oqs_net::model::Measurements;
 use oqs_net::findings::Lang;
 use oqs_net::model::*;
 use oqs_net::output::human::{Style, render};
