@@ -674,7 +674,7 @@ mod tests {
 
     #[test]
     fn builtins_match_the_fixture_directory_and_bind_to_a_lab() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab/faults");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab/faults");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))

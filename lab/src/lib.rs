@@ -1,8 +1,9 @@
 //! The lab: a simulated OQS network on loopback (round-robin DNS, per-member NTP servers, TLS
 //! servers for the OQS hosts and the distribution server that demand a client certificate from the
 //! lab's own PKI, the distribution base's proxy and a WPAD/PAC server, all with adjustable
-//! faults), a test instrument. Self-contained: it must not import anything else from this
-//! crate (no `crate::probe`, `crate::model`, …); probes never depend on it.
+//! faults), a test instrument. A crate of its own (`oqs-net-lab`, re-exported by the product as
+//! `oqs_net::lab`), so it cannot import the product's probes, model or output; probes never depend
+//! on it.
 //!
 //! # Shape
 //! - [`LabSpec`] is plain data (TOML-deserialisable): the DNS names and their answers, the NTP members

@@ -894,7 +894,7 @@ mod tests {
 
     #[test]
     fn builtin_list_matches_the_fixture_directory() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .expect("fixtures/lab exists")
             .filter_map(|e| e.ok())
