@@ -41,10 +41,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    LabMember, LabName, LabRcode, LabSpec, NtpBehaviour, ReplyShape, deserialize_ref_id,
-    normalize_name, ref_id_from_text,
-};
+use super::spec::{deserialize_ref_id, normalize_name, ref_id_from_text};
+use super::{LabMember, LabName, LabRcode, LabSpec, NtpBehaviour, ReplyShape};
 
 /// A named fault applied on top of a healthy spec.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

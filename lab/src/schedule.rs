@@ -38,7 +38,8 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::scenario::NameRef;
-use super::{Lab, LabSpec, normalize_name};
+use super::spec::normalize_name;
+use super::{Lab, LabSpec};
 
 /// How often [`drive`] looks at the timeline (a drift moves the offset by ppm × 50 µs per tick).
 pub const TICK: Duration = Duration::from_millis(50);
