@@ -7,13 +7,15 @@
 //!
 //! # Shape
 //! - [`LabSpec`] is plain data (TOML-deserialisable): the DNS names and their answers, the NTP members
-//!   and each one's behaviour, and a fixed added latency.
+//!   and each one's behaviour, a fixed added latency, and the proxy settings of the terminal the
+//!   lab stands beside ([`Terminal`]).
 //! - [`Lab::start`] binds every socket before it returns, then serves until [`Lab::shutdown`] or drop.
 //!   Servers read the live spec per packet, so [`Lab::update`] changes faults at runtime.
 //! - [`scenario`] turns named fault files (`fixtures/lab/*.toml`, also built in) into edits of a
 //!   healthy spec.
 //! - [`schedule`] changes a running lab over time (flapping, a member dying, drifting clocks,
-//!   round-robin membership), from `fixtures/lab/faults/*.toml` or a file.
+//!   round-robin membership, the terminal's proxy settings), from `fixtures/lab/faults/*.toml` or
+//!   a file.
 //!
 //! # Latency model
 //! `latency_ms` is added to every reply without queueing (each delayed reply is its own task), the
@@ -48,6 +50,7 @@ pub use running::Lab;
 pub use scenario::{Scenario, ScenarioError};
 pub use spec::{
     LabMember, LabName, LabProxyConf, LabRcode, LabSpec, LabWpadConf, NtpBehaviour, ReplyShape,
+    Terminal,
 };
 pub use stats::LabStats;
 pub use tls::{LabTls, TlsFault};

@@ -2,6 +2,7 @@
 //! answers, NTP members and their behaviour, TLS servers, the proxy, the WPAD server). No sockets,
 //! no tasks: [`crate::Lab`] serves it, [`crate::scenario`] and [`crate::schedule`] edit it.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -37,6 +38,12 @@ pub struct LabSpec {
     /// The WPAD / PAC web server; `None`: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wpad: Option<LabWpadConf>,
+    /// The proxy settings of the terminal the lab stands beside; `None`: the installers'. The lab
+    /// serves nothing for them: whoever points a client at the lab reads them from
+    /// [`Lab::spec`](crate::Lab::spec), so a change made while the lab runs (a fault schedule's
+    /// `[[terminal]]` step) is seen from then on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<Terminal>,
 }
 
 /// The lab's HTTP CONNECT proxy. It reaches the lab's names (the TLS servers) by the addresses the
@@ -101,6 +108,7 @@ impl Default for LabSpec {
             tls_bind: Vec::new(),
             proxy: None,
             wpad: None,
+            terminal: None,
         }
     }
 }
@@ -150,6 +158,66 @@ impl LabSpec {
     /// The member bound on `ip`, if any.
     pub fn member(&self, ip: IpAddr) -> Option<&LabMember> {
         self.members.iter().find(|m| m.ip == ip)
+    }
+}
+
+/// The terminal's proxy settings, as its registry and environment hold them. Every field is
+/// optional: unset fields keep the installers' settings (proxy on with the expected bypass list
+/// in Internet Options and WinHTTP alike, no PAC, auto-detect off, no environment). Values may
+/// name the lab: `@proxy` (the lab proxy, `name:port`), `@bypass` (the expected bypass list,
+/// `;`-separated), `@pac-url` and `@pac-url-https` (the lab's PAC file over HTTP or HTTPS).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Terminal {
+    /// Internet Options → LAN settings → "Automatically detect settings".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_detect: Option<bool>,
+    /// "Use a proxy server for your LAN".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_enable: Option<bool>,
+    /// `ProxyServer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_server: Option<String>,
+    /// `ProxyOverride` (the bypass list, `;`-separated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_override: Option<String>,
+    /// `AutoConfigURL` ("Use automatic configuration script").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_config_url: Option<String>,
+    /// WinHTTP's proxy (`netsh winhttp set proxy`): `host:port`, `@proxy`, or `direct`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winhttp_proxy: Option<String>,
+    /// WinHTTP's bypass list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winhttp_bypass: Option<String>,
+    /// Environment variables (`HTTPS_PROXY`, `NO_PROXY`…) of the process that probes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+}
+
+impl Terminal {
+    /// True when no field is set (the installers' settings throughout).
+    pub fn is_empty(&self) -> bool {
+        *self == Terminal::default()
+    }
+
+    /// Sets every field that `over` sets; environment variables are added or replaced one by one.
+    pub fn overlay(&mut self, over: &Terminal) {
+        fn set<T: Clone>(to: &mut Option<T>, from: &Option<T>) {
+            if from.is_some() {
+                to.clone_from(from);
+            }
+        }
+        set(&mut self.auto_detect, &over.auto_detect);
+        set(&mut self.proxy_enable, &over.proxy_enable);
+        set(&mut self.proxy_server, &over.proxy_server);
+        set(&mut self.proxy_override, &over.proxy_override);
+        set(&mut self.auto_config_url, &over.auto_config_url);
+        set(&mut self.winhttp_proxy, &over.winhttp_proxy);
+        set(&mut self.winhttp_bypass, &over.winhttp_bypass);
+        for (k, v) in &over.environment {
+            self.environment.insert(k.clone(), v.clone());
+        }
     }
 }
 
@@ -354,6 +422,9 @@ mod tests {
             [[members]]
             ip = "::1"
             ntp = { stratum = 1, ref_id = "GPS", reply = "wrong-origin", kod = "RATE" }
+            [terminal]
+            auto_detect = true
+            environment = { HTTPS_PROXY = "@proxy" }
         "#;
         let spec: LabSpec = toml::from_str(text).expect("parses");
         assert_eq!(spec.names[0].ttl, 300);
@@ -361,6 +432,9 @@ mod tests {
         assert_eq!(spec.members[0].ntp, NtpBehaviour::default());
         assert_eq!(spec.members[1].ntp.ref_id, Some(*b"GPS\0"));
         assert_eq!(spec.members[1].ntp.reply, ReplyShape::WrongOrigin);
+        let terminal = spec.terminal.clone().expect("a terminal");
+        assert_eq!(terminal.auto_detect, Some(true));
+        assert_eq!(terminal.environment["HTTPS_PROXY"], "@proxy");
         let again: LabSpec =
             toml::from_str(&toml::to_string(&spec).expect("serialises")).expect("reparses");
         assert_eq!(again, spec);

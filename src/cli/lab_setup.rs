@@ -299,13 +299,14 @@ pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
     )
 }
 
-/// The proxy settings of the terminal the lab stands beside (the scenario's `[terminal]` over the
-/// installers' settings), written as Windows keeps them and read back by the same decoders as on
-/// Windows; then `--proxy` (first, as it rules) and the profile. The machine's own environment and
-/// settings are not read: the lab's terminal replaces them.
+/// The proxy settings of the terminal the lab stands beside (the running lab's terminal, as its
+/// scenario and fault schedule left it, over the installers' settings), written as Windows keeps
+/// them and read back by the same decoders as on Windows; then `--proxy` (first, as it rules) and
+/// the profile. The machine's own environment and settings are not read: the lab's terminal
+/// replaces them. `_scenario` is no longer read (the lab's spec holds its `[terminal]`).
 pub fn proxy_sources(
     pointed: &Profile,
-    scenario: Option<&Scenario>,
+    _scenario: Option<&Scenario>,
     lab: &Lab,
     flag: Option<&str>,
 ) -> Result<Vec<ProxySource>, String> {
@@ -313,9 +314,7 @@ pub fn proxy_sources(
     if let Some(f) = flag {
         out.push(settings::from_flag(f)?);
     }
-    let t = scenario
-        .and_then(|s| s.terminal.clone())
-        .unwrap_or_default();
+    let t = lab.spec().terminal.unwrap_or_default();
     let proxy = pointed
         .proxy
         .as_ref()
