@@ -15,7 +15,9 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{LabError, LabRcode, Shared, normalize_name};
+use crate::running::Shared;
+use crate::spec::normalize_name;
+use crate::{LabError, LabRcode};
 
 /// Delayed replies in flight per socket; beyond this, queries are dropped rather than queued.
 const MAX_PENDING: usize = 4096;

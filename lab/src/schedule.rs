@@ -1,8 +1,8 @@
 //! Scheduled faults: a timeline of changes to a running lab, so a soak can watch a flap, a member
-//! dying, a clock drifting or a round-robin set changing. Written as TOML
-//! (`fixtures/lab/faults/*.toml`, also built in). [`Timeline::spec_at`] is a pure function of
-//! time (tested without a clock); [`drive`] applies it to a [`Lab`] with [`Lab::update`].
-//! Self-contained like the rest of the lab: it imports nothing outside `lab`.
+//! dying, a clock drifting, a round-robin set changing or the terminal's proxy settings changing.
+//! Written as TOML (`fixtures/lab/faults/*.toml`, also built in). [`Timeline::spec_at`] is a pure
+//! function of time (tested without a clock); [`drive`] applies it to a [`Lab`] with
+//! [`Lab::update`]. Self-contained like the rest of the lab: it imports nothing outside `lab`.
 //!
 //! # Format (times in seconds from the start of the soak)
 //! ```toml
@@ -28,6 +28,11 @@
 //! name = "@rr"        # default @rr
 //! at_s = 40
 //! remove = [3]
+//!
+//! [[terminal]]        # from at_s the terminal's proxy settings change: any field of the
+//! at_s = 20           # scenario's [terminal] (auto_detect, proxy_enable, proxy_server,
+//! auto_detect = true  # proxy_override, auto_config_url, winhttp_proxy, winhttp_bypass,
+//!                     # environment), set over what the terminal had
 //! ```
 
 use std::net::IpAddr;
@@ -38,7 +43,8 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::scenario::NameRef;
-use super::{Lab, LabSpec, normalize_name};
+use super::spec::normalize_name;
+use super::{Lab, LabSpec, Terminal};
 
 /// How often [`drive`] looks at the timeline (a drift moves the offset by ppm × 50 µs per tick).
 pub const TICK: Duration = Duration::from_millis(50);
@@ -56,6 +62,8 @@ pub struct FaultSchedule {
     pub drifts: Vec<Drift>,
     #[serde(default, rename = "rr_change")]
     pub rr_changes: Vec<RrChange>,
+    #[serde(default, rename = "terminal", skip_serializing_if = "Vec::is_empty")]
+    pub terminal_changes: Vec<TerminalChange>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -106,6 +114,34 @@ pub struct RrChange {
     pub remove: Vec<usize>,
     #[serde(default)]
     pub add: Vec<usize>,
+}
+
+/// `[[terminal]]`: from `at_s` on, the fields given are set over the terminal's proxy settings
+/// (those not given stay as they were).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TerminalChange {
+    pub at_s: f64,
+    #[serde(flatten)]
+    pub set: Terminal,
+}
+
+/// By hand, as `at_s` beside [`Terminal`]'s own fields: serde's `flatten` would drop a misspelt
+/// field without a word, where a step must name it.
+impl<'de> Deserialize<'de> for TerminalChange {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(de)?;
+        let at_s = match table.remove("at_s") {
+            Some(toml::Value::Float(v)) => v,
+            Some(toml::Value::Integer(v)) => v as f64,
+            Some(_) => return Err(D::Error::custom("`at_s` is a number of seconds")),
+            None => return Err(D::Error::missing_field("at_s")),
+        };
+        let set = toml::Value::Table(table)
+            .try_into::<Terminal>()
+            .map_err(|e| D::Error::custom(e.message()))?;
+        Ok(TerminalChange { at_s, set })
+    }
 }
 
 fn rr() -> NameRef {
@@ -210,6 +246,14 @@ impl FaultSchedule {
                 ));
             }
         }
+        for (i, c) in self.terminal_changes.iter().enumerate() {
+            if !secs(c.at_s) || c.set.is_empty() {
+                return Err(format!(
+                    "[[terminal]] #{}: `at_s` ≥ 0 and at least one setting to change",
+                    i + 1
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -232,6 +276,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "dns-flap",
         include_str!("../../fixtures/lab/faults/dns-flap.toml"),
+    ),
+    (
+        "autodetect-on",
+        include_str!("../../fixtures/lab/faults/autodetect-on.toml"),
     ),
 ];
 
@@ -385,6 +433,11 @@ impl Timeline {
                 }
             }
         }
+        let mut steps: Vec<&TerminalChange> = self.schedule.terminal_changes.iter().collect();
+        steps.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        for c in steps.into_iter().filter(|c| t >= c.at_s) {
+            spec.terminal.get_or_insert_default().overlay(&c.set);
+        }
         spec
     }
 
@@ -418,6 +471,9 @@ impl Timeline {
             }
         }
         for c in &self.schedule.rr_changes {
+            consider(c.at_s);
+        }
+        for c in &self.schedule.terminal_changes {
             consider(c.at_s);
         }
         best.map(Duration::from_secs_f64)
@@ -488,6 +544,67 @@ pub fn describe(before: &LabSpec, after: &LabSpec) -> Vec<String> {
             ));
         }
     }
+    out.extend(describe_terminal(
+        &before.terminal.clone().unwrap_or_default(),
+        &after.terminal.clone().unwrap_or_default(),
+    ));
+    out
+}
+
+/// What changed in the terminal's proxy settings, in words. An unset field is the installers'
+/// setting.
+fn describe_terminal(before: &Terminal, after: &Terminal) -> Vec<String> {
+    let mut out = Vec::new();
+    let on = |v: bool| if v { "on" } else { "off" };
+    let mut switch = |b: Option<bool>, a: Option<bool>, what: &str| {
+        if a != b {
+            out.push(match a {
+                Some(v) => format!("lab: the terminal turns {what} {}", on(v)),
+                None => format!("lab: the terminal's {what} is back to the installers' setting"),
+            });
+        }
+    };
+    switch(
+        before.auto_detect,
+        after.auto_detect,
+        "automatic proxy detection",
+    );
+    switch(before.proxy_enable, after.proxy_enable, "its proxy server");
+    let texts = [
+        (&before.proxy_server, &after.proxy_server, "proxy server"),
+        (&before.proxy_override, &after.proxy_override, "bypass list"),
+        (
+            &before.auto_config_url,
+            &after.auto_config_url,
+            "automatic configuration script",
+        ),
+        (&before.winhttp_proxy, &after.winhttp_proxy, "WinHTTP proxy"),
+        (
+            &before.winhttp_bypass,
+            &after.winhttp_bypass,
+            "WinHTTP bypass list",
+        ),
+    ];
+    for (b, a, what) in texts {
+        if a != b {
+            out.push(match a {
+                Some(v) => format!("lab: the terminal's {what} becomes {v}"),
+                None => format!("lab: the terminal's {what} is back to the installers' setting"),
+            });
+        }
+    }
+    for (k, v) in &after.environment {
+        if before.environment.get(k) != Some(v) {
+            out.push(format!("lab: the terminal's environment sets {k}={v}"));
+        }
+    }
+    for k in before.environment.keys() {
+        if !after.environment.contains_key(k) {
+            out.push(format!(
+                "lab: the terminal's environment no longer sets {k}"
+            ));
+        }
+    }
     out
 }
 
@@ -511,9 +628,11 @@ pub async fn drive(
         if next != current {
             let words = describe(&current, &next);
             let (names, members) = (next.names.clone(), next.members.clone());
+            let terminal = next.terminal.clone();
             lab.update(|s| {
                 s.names = names;
                 s.members = members;
+                s.terminal = terminal;
             });
             if !words.is_empty() {
                 on_change(now, words);
@@ -674,7 +793,7 @@ mod tests {
 
     #[test]
     fn builtins_match_the_fixture_directory_and_bind_to_a_lab() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab/faults");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab/faults");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
@@ -692,6 +811,191 @@ mod tests {
             );
             Timeline::new(s, base()).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
+    }
+
+    #[test]
+    fn a_terminal_step_changes_the_terminal_from_its_time_on() {
+        // The lab starts with a scenario's terminal (an explicit proxy server); the step turns
+        // auto-detect on at 20 s and keeps the rest.
+        let mut start = base();
+        start.terminal = Some(Terminal {
+            proxy_server: Some("@proxy".into()),
+            ..Terminal::default()
+        });
+        let t = Timeline::new(
+            builtin("autodetect-on").expect("a built-in schedule"),
+            start.clone(),
+        )
+        .unwrap();
+        assert_eq!(t.spec_at(s(0.0)), start);
+        assert_eq!(t.spec_at(s(19.9)), start);
+        let after = t.spec_at(s(20.0)).terminal.expect("a terminal");
+        assert_eq!(after.auto_detect, Some(true));
+        assert_eq!(after.proxy_server.as_deref(), Some("@proxy"), "kept");
+        assert_eq!(t.spec_at(s(500.0)).terminal, Some(after));
+        assert_eq!(t.next_change(s(0.0)), Some(s(20.0)));
+        assert_eq!(t.next_change(s(20.0)), None);
+
+        // Without a terminal at the start (the installers' settings), the step makes one.
+        let t = timeline("[[terminal]]\nat_s = 5\nproxy_enable = false\n");
+        assert_eq!(t.spec_at(s(4.0)).terminal, None);
+        assert_eq!(
+            t.spec_at(s(5.0)).terminal,
+            Some(Terminal {
+                proxy_enable: Some(false),
+                ..Terminal::default()
+            })
+        );
+    }
+
+    #[test]
+    fn later_terminal_steps_win_field_by_field() {
+        let t = timeline(concat!(
+            "[[terminal]]\nat_s = 30\nauto_detect = false\n",
+            "[[terminal]]\nat_s = 10\nauto_detect = true\nenvironment = { HTTPS_PROXY = \"@proxy\" }\n",
+        ));
+        let term = |at| t.spec_at(s(at)).terminal.unwrap_or_default();
+        assert_eq!(term(10.0).auto_detect, Some(true));
+        assert_eq!(
+            term(30.0).auto_detect,
+            Some(false),
+            "the later step, whatever the order"
+        );
+        assert_eq!(
+            term(30.0)
+                .environment
+                .get("HTTPS_PROXY")
+                .map(String::as_str),
+            Some("@proxy"),
+            "the earlier step's other fields stay"
+        );
+    }
+
+    #[test]
+    fn terminal_changes_are_described() {
+        let t = timeline("[[terminal]]\nat_s = 20\nauto_detect = true\n");
+        assert_eq!(
+            describe(&t.spec_at(s(19.0)), &t.spec_at(s(20.0))),
+            ["lab: the terminal turns automatic proxy detection on"]
+        );
+        assert!(describe(&t.spec_at(s(20.0)), &t.spec_at(s(60.0))).is_empty());
+
+        let before = Terminal {
+            auto_detect: Some(true),
+            proxy_server: Some("proxy.lab.test:8080".into()),
+            environment: [("NO_PROXY".to_string(), "lab.test".to_string())].into(),
+            ..Terminal::default()
+        };
+        let after = Terminal {
+            auto_detect: Some(false),
+            proxy_enable: Some(false),
+            auto_config_url: Some("http://pac.lab.test/proxy.pac".into()),
+            winhttp_proxy: Some("direct".into()),
+            environment: [("HTTPS_PROXY".to_string(), "@proxy".to_string())].into(),
+            ..Terminal::default()
+        };
+        let spec = |terminal| LabSpec {
+            terminal: Some(terminal),
+            ..base()
+        };
+        assert_eq!(
+            describe(&spec(before), &spec(after)),
+            [
+                "lab: the terminal turns automatic proxy detection off",
+                "lab: the terminal turns its proxy server off",
+                "lab: the terminal's proxy server is back to the installers' setting",
+                "lab: the terminal's automatic configuration script becomes http://pac.lab.test/proxy.pac",
+                "lab: the terminal's WinHTTP proxy becomes direct",
+                "lab: the terminal's environment sets HTTPS_PROXY=@proxy",
+                "lab: the terminal's environment no longer sets NO_PROXY",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_terminal_steps_are_named() {
+        for (bad, label, says) in [
+            ("[[terminal]]\nauto_detect = true\n", "faults_parse", "at_s"),
+            (
+                "[[terminal]]\nat_s = \"soon\"\nauto_detect = true\n",
+                "faults_parse",
+                "at_s",
+            ),
+            (
+                "[[terminal]]\nat_s = 5\nauto_detec = true\n",
+                "faults_parse",
+                "auto_detec",
+            ),
+            (
+                "[[terminal]]\nat_s = 5\nauto_detect = \"yes\"\n",
+                "faults_parse",
+                "bool",
+            ),
+            (
+                "[[terminal]]\nat_s = 5\n",
+                "faults_invalid",
+                "[[terminal]] #1",
+            ),
+            (
+                "[[terminal]]\nat_s = 1\nauto_detect = true\n[[terminal]]\nat_s = -1\nauto_detect = false\n",
+                "faults_invalid",
+                "[[terminal]] #2",
+            ),
+        ] {
+            let e = FaultSchedule::from_toml_str(bad, "t").expect_err(bad);
+            assert_eq!(e.as_label(), label, "{bad}: {e}");
+            let text = format!(
+                "{e} {:?}",
+                std::error::Error::source(&e).map(|s| s.to_string())
+            );
+            assert!(text.contains(says), "{bad}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_schedule_with_terminal_steps_round_trips_through_toml() {
+        let text = "description = \"x\"\n[[terminal]]\nat_s = 2.5\nauto_detect = true\nproxy_override = \"@bypass\"\n";
+        let schedule = FaultSchedule::from_toml_str(text, "t").unwrap();
+        assert_eq!(schedule.terminal_changes[0].at_s, 2.5);
+        let again = toml::to_string(&schedule).expect("serialises");
+        assert_eq!(
+            FaultSchedule::from_toml_str(&again, "again").unwrap(),
+            schedule
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn drive_changes_a_running_labs_terminal() {
+        let lab = Lab::start(base()).await.unwrap();
+        let t = Timeline::new(
+            FaultSchedule::from_toml_str("[[terminal]]\nat_s = 2\nauto_detect = true\n", "t")
+                .unwrap(),
+            lab.spec(),
+        )
+        .unwrap();
+        let cancel = CancellationToken::new();
+        let origin = tokio::time::Instant::now();
+        let mut heard = Vec::new();
+        let driver = drive(&lab, &t, origin, Duration::ZERO, cancel.clone(), |_, w| {
+            heard.extend(w)
+        });
+        let check = async {
+            tokio::time::sleep(Duration::from_millis(1900)).await;
+            assert_eq!(lab.spec().terminal, None);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert_eq!(
+                lab.spec().terminal.and_then(|t| t.auto_detect),
+                Some(true),
+                "a reader of Lab::spec sees the change"
+            );
+            cancel.cancel();
+        };
+        tokio::join!(driver, check);
+        assert_eq!(
+            heard,
+            ["lab: the terminal turns automatic proxy detection on"]
+        );
+        lab.shutdown().await;
     }
 
     #[tokio::test(start_paused = true)]

@@ -34,17 +34,15 @@
 //! dual-stack client reaches it over IPv6 sockets on Linux, though on the wire it travels as IPv4.
 //! Custom scenarios may name a literal address instead when a real spare IPv6 address exists.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    LabMember, LabName, LabRcode, LabSpec, NtpBehaviour, ReplyShape, deserialize_ref_id,
-    normalize_name, ref_id_from_text,
-};
+pub use super::spec::Terminal;
+use super::spec::{deserialize_ref_id, normalize_name, ref_id_from_text};
+use super::{LabMember, LabName, LabRcode, LabSpec, NtpBehaviour, ReplyShape};
 
 /// A named fault applied on top of a healthy spec.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -75,8 +73,8 @@ pub struct Scenario {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wpad: Option<WpadPatch>,
     /// `[terminal]`: the proxy settings of the terminal the lab stands beside (its Internet
-    /// Options, WinHTTP and environment). The lab serves nothing for them; whoever points a
-    /// client at the lab reads them (`probe --lab` does).
+    /// Options, WinHTTP and environment), set over the spec's [`LabSpec::terminal`], where
+    /// whoever points a client at the running lab reads them (`probe --lab` does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
 }
@@ -107,40 +105,6 @@ pub struct WpadPatch {
     /// No WPAD name resolves (DNS discovery finds nothing); a PAC URL still works.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undiscoverable: Option<bool>,
-}
-
-/// The terminal's proxy settings, as its registry and environment hold them. Every field is
-/// optional: unset fields keep the installers' settings (proxy on with the expected bypass list
-/// in Internet Options and WinHTTP alike, no PAC, auto-detect off, no environment). Values may
-/// name the lab: `@proxy` (the lab proxy, `name:port`), `@bypass` (the expected bypass list,
-/// `;`-separated), `@pac-url` and `@pac-url-https` (the lab's PAC file over HTTP or HTTPS).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Terminal {
-    /// Internet Options → LAN settings → "Automatically detect settings".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auto_detect: Option<bool>,
-    /// "Use a proxy server for your LAN".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_enable: Option<bool>,
-    /// `ProxyServer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_server: Option<String>,
-    /// `ProxyOverride` (the bypass list, `;`-separated).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_override: Option<String>,
-    /// `AutoConfigURL` ("Use automatic configuration script").
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auto_config_url: Option<String>,
-    /// WinHTTP's proxy (`netsh winhttp set proxy`): `host:port`, `@proxy`, or `direct`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub winhttp_proxy: Option<String>,
-    /// WinHTTP's bypass list.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub winhttp_bypass: Option<String>,
-    /// Environment variables (`HTTPS_PROXY`, `NO_PROXY`…) of the process that probes.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub environment: BTreeMap<String, String>,
 }
 
 /// A fault for one TLS server (`endpoint = "oqs-web"`) or all of them (`endpoint = "@all"`).
@@ -502,8 +466,8 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
-    if scenario.terminal.is_some() {
-        spec.terminal = scenario.terminal.clone();
+    if let Some(t) = &scenario.terminal {
+        spec.terminal.get_or_insert_default().overlay(t);
     }
     if let (Some(patch), Some(proxy)) = (&scenario.proxy, &mut spec.proxy) {
         if let Some(f) = patch.fault {
@@ -897,7 +861,7 @@ mod tests {
 
     #[test]
     fn builtin_list_matches_the_fixture_directory() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .expect("fixtures/lab exists")
             .filter_map(|e| e.ok())
@@ -955,6 +919,17 @@ mod tests {
         ] {
             assert_eq!(applied(name).members[1].ntp.reply, shape, "{name}");
         }
+        assert_eq!(
+            applied("healthy").terminal,
+            None,
+            "the installers' settings"
+        );
+        let wpad_on = applied("wpad-on").terminal.expect("a terminal");
+        assert_eq!(wpad_on.auto_detect, Some(true));
+        assert_eq!(
+            wpad_on.proxy_server, None,
+            "unset fields stay the installers'"
+        );
         let disagree = applied("disagree");
         let spread = disagree.members[0].ntp.offset_ms - disagree.members[1].ntp.offset_ms;
         assert!(spread.abs() >= 1000.0, "members disagree: {spread}");

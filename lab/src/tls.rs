@@ -26,7 +26,8 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::pki::LabPki;
-use super::{LabError, Shared};
+use crate::LabError;
+use crate::running::Shared;
 
 /// Connections served at once per server; more are closed at once.
 const MAX_CONNS: usize = 256;

@@ -13,7 +13,8 @@ use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{LabError, NtpBehaviour, ReplyShape, Shared};
+use crate::running::Shared;
+use crate::{LabError, NtpBehaviour, ReplyShape};
 
 /// Length of an NTP packet without extensions.
 pub(super) const PACKET_LEN: usize = 48;
