@@ -11,10 +11,10 @@
 //!   lab stands beside ([`Terminal`]).
 //! - [`Lab::start`] binds every socket before it returns, then serves until [`Lab::shutdown`] or drop.
 //!   Servers read the live spec per packet, so [`Lab::update`] changes faults at runtime.
-//! - [`scenario`] turns named fault files (`fixtures/lab/*.toml`, also built in) into edits of a
+//! - [`scenario`] turns named fault files (`lab/scenarios/*.toml`, also built in) into edits of a
 //!   healthy spec.
 //! - [`schedule`] changes a running lab over time (flapping, a member dying, drifting clocks,
-//!   round-robin membership, the terminal's proxy settings), from `fixtures/lab/faults/*.toml` or
+//!   round-robin membership, the terminal's proxy settings), from `lab/faults/*.toml` or
 //!   a file.
 //!
 //! # Latency model

@@ -1,4 +1,4 @@
-//! Lab scenarios: a named fault, written as TOML (`fixtures/lab/*.toml`, also compiled in), applied on
+//! Lab scenarios: a named fault, written as TOML (`lab/scenarios/*.toml`, also compiled in), applied on
 //! top of a healthy [`LabSpec`] so tests can be table-driven. Depends only on the lab's own data.
 //!
 //! # Format
@@ -602,15 +602,13 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     }
 }
 
-/// PAC files the WPAD server can serve, from `fixtures/pac/`, compiled in.
+/// PAC files the WPAD server can serve, compiled in: the lab's own (`lab/pac/`) and three of the
+/// product's hostile PAC test fixtures (`fixtures/pac/`) for the `wpad-hostile` scenario.
 const BUILTIN_PAC: &[(&str, &str)] = &[
-    (
-        "installers",
-        include_str!("../../fixtures/pac/lab-installers.pac"),
-    ),
+    ("installers", include_str!("../pac/lab-installers.pac")),
     (
         "everything-via-proxy",
-        include_str!("../../fixtures/pac/wpad-everything-via-proxy.pac"),
+        include_str!("../pac/wpad-everything-via-proxy.pac"),
     ),
     (
         "hostile-loop",
@@ -639,173 +637,122 @@ pub fn builtin_pac_names() -> Vec<&'static str> {
     BUILTIN_PAC.iter().map(|(n, _)| *n).collect()
 }
 
-/// The scenario files under `fixtures/lab/`, compiled in.
+/// The scenario files under `lab/scenarios/`, compiled in.
 const BUILTIN: &[(&str, &str)] = &[
-    ("healthy", include_str!("../../fixtures/lab/healthy.toml")),
-    (
-        "dead-member",
-        include_str!("../../fixtures/lab/dead-member.toml"),
-    ),
-    (
-        "offset-warn",
-        include_str!("../../fixtures/lab/offset-warn.toml"),
-    ),
-    (
-        "offset-fail",
-        include_str!("../../fixtures/lab/offset-fail.toml"),
-    ),
+    ("healthy", include_str!("../scenarios/healthy.toml")),
+    ("dead-member", include_str!("../scenarios/dead-member.toml")),
+    ("offset-warn", include_str!("../scenarios/offset-warn.toml")),
+    ("offset-fail", include_str!("../scenarios/offset-fail.toml")),
     (
         "unsync-stratum16",
-        include_str!("../../fixtures/lab/unsync-stratum16.toml"),
+        include_str!("../scenarios/unsync-stratum16.toml"),
     ),
     (
         "unsync-leap3",
-        include_str!("../../fixtures/lab/unsync-leap3.toml"),
+        include_str!("../scenarios/unsync-leap3.toml"),
     ),
-    ("kod-rate", include_str!("../../fixtures/lab/kod-rate.toml")),
-    ("kod-deny", include_str!("../../fixtures/lab/kod-deny.toml")),
-    ("kod-rstr", include_str!("../../fixtures/lab/kod-rstr.toml")),
-    (
-        "no-rotation",
-        include_str!("../../fixtures/lab/no-rotation.toml"),
-    ),
+    ("kod-rate", include_str!("../scenarios/kod-rate.toml")),
+    ("kod-deny", include_str!("../scenarios/kod-deny.toml")),
+    ("kod-rstr", include_str!("../scenarios/kod-rstr.toml")),
+    ("no-rotation", include_str!("../scenarios/no-rotation.toml")),
     (
         "fallback-outside",
-        include_str!("../../fixtures/lab/fallback-outside.toml"),
+        include_str!("../scenarios/fallback-outside.toml"),
     ),
-    ("nxdomain", include_str!("../../fixtures/lab/nxdomain.toml")),
-    ("servfail", include_str!("../../fixtures/lab/servfail.toml")),
-    ("refused", include_str!("../../fixtures/lab/refused.toml")),
-    ("timeout", include_str!("../../fixtures/lab/timeout.toml")),
-    ("slow", include_str!("../../fixtures/lab/slow.toml")),
+    ("nxdomain", include_str!("../scenarios/nxdomain.toml")),
+    ("servfail", include_str!("../scenarios/servfail.toml")),
+    ("refused", include_str!("../scenarios/refused.toml")),
+    ("timeout", include_str!("../scenarios/timeout.toml")),
+    ("slow", include_str!("../scenarios/slow.toml")),
     (
         "single-member",
-        include_str!("../../fixtures/lab/single-member.toml"),
+        include_str!("../scenarios/single-member.toml"),
     ),
-    (
-        "truncated",
-        include_str!("../../fixtures/lab/truncated.toml"),
-    ),
-    (
-        "wrong-mode",
-        include_str!("../../fixtures/lab/wrong-mode.toml"),
-    ),
+    ("truncated", include_str!("../scenarios/truncated.toml")),
+    ("wrong-mode", include_str!("../scenarios/wrong-mode.toml")),
     (
         "wrong-origin",
-        include_str!("../../fixtures/lab/wrong-origin.toml"),
+        include_str!("../scenarios/wrong-origin.toml"),
     ),
     (
         "zero-transmit",
-        include_str!("../../fixtures/lab/zero-transmit.toml"),
+        include_str!("../scenarios/zero-transmit.toml"),
     ),
-    ("disagree", include_str!("../../fixtures/lab/disagree.toml")),
+    ("disagree", include_str!("../scenarios/disagree.toml")),
     (
         "tls-reject-all",
-        include_str!("../../fixtures/lab/tls-reject-all.toml"),
+        include_str!("../scenarios/tls-reject-all.toml"),
     ),
     (
         "tls-no-client-auth",
-        include_str!("../../fixtures/lab/tls-no-client-auth.toml"),
+        include_str!("../scenarios/tls-no-client-auth.toml"),
     ),
     (
         "tls-expired-server",
-        include_str!("../../fixtures/lab/tls-expired-server.toml"),
+        include_str!("../scenarios/tls-expired-server.toml"),
     ),
     (
         "tls-wrong-name",
-        include_str!("../../fixtures/lab/tls-wrong-name.toml"),
+        include_str!("../scenarios/tls-wrong-name.toml"),
     ),
     (
         "tls-other-env",
-        include_str!("../../fixtures/lab/tls-other-env.toml"),
+        include_str!("../scenarios/tls-other-env.toml"),
     ),
-    (
-        "tls-stall",
-        include_str!("../../fixtures/lab/tls-stall.toml"),
-    ),
-    (
-        "tls-reset",
-        include_str!("../../fixtures/lab/tls-reset.toml"),
-    ),
-    (
-        "tls12-only",
-        include_str!("../../fixtures/lab/tls12-only.toml"),
-    ),
-    ("dns64", include_str!("../../fixtures/lab/dns64.toml")),
-    (
-        "dns64-nsp",
-        include_str!("../../fixtures/lab/dns64-nsp.toml"),
-    ),
-    ("a-only", include_str!("../../fixtures/lab/a-only.toml")),
-    (
-        "proxy-auth",
-        include_str!("../../fixtures/lab/proxy-auth.toml"),
-    ),
+    ("tls-stall", include_str!("../scenarios/tls-stall.toml")),
+    ("tls-reset", include_str!("../scenarios/tls-reset.toml")),
+    ("tls12-only", include_str!("../scenarios/tls12-only.toml")),
+    ("dns64", include_str!("../scenarios/dns64.toml")),
+    ("dns64-nsp", include_str!("../scenarios/dns64-nsp.toml")),
+    ("a-only", include_str!("../scenarios/a-only.toml")),
+    ("proxy-auth", include_str!("../scenarios/proxy-auth.toml")),
     (
         "proxy-forbidden",
-        include_str!("../../fixtures/lab/proxy-forbidden.toml"),
+        include_str!("../scenarios/proxy-forbidden.toml"),
     ),
     (
         "proxy-bad-gateway",
-        include_str!("../../fixtures/lab/proxy-bad-gateway.toml"),
+        include_str!("../scenarios/proxy-bad-gateway.toml"),
     ),
     (
         "proxy-unavailable",
-        include_str!("../../fixtures/lab/proxy-unavailable.toml"),
+        include_str!("../scenarios/proxy-unavailable.toml"),
     ),
-    (
-        "proxy-stall",
-        include_str!("../../fixtures/lab/proxy-stall.toml"),
-    ),
+    ("proxy-stall", include_str!("../scenarios/proxy-stall.toml")),
     (
         "proxy-garbage",
-        include_str!("../../fixtures/lab/proxy-garbage.toml"),
+        include_str!("../scenarios/proxy-garbage.toml"),
     ),
-    (
-        "proxy-reset",
-        include_str!("../../fixtures/lab/proxy-reset.toml"),
-    ),
-    (
-        "proxy-down",
-        include_str!("../../fixtures/lab/proxy-down.toml"),
-    ),
-    (
-        "proxy-flap",
-        include_str!("../../fixtures/lab/proxy-flap.toml"),
-    ),
+    ("proxy-reset", include_str!("../scenarios/proxy-reset.toml")),
+    ("proxy-down", include_str!("../scenarios/proxy-down.toml")),
+    ("proxy-flap", include_str!("../scenarios/proxy-flap.toml")),
     (
         "bypass-missing",
-        include_str!("../../fixtures/lab/bypass-missing.toml"),
+        include_str!("../scenarios/bypass-missing.toml"),
     ),
     (
         "winhttp-direct",
-        include_str!("../../fixtures/lab/winhttp-direct.toml"),
+        include_str!("../scenarios/winhttp-direct.toml"),
     ),
-    (
-        "env-proxy",
-        include_str!("../../fixtures/lab/env-proxy.toml"),
-    ),
-    ("pac-url", include_str!("../../fixtures/lab/pac-url.toml")),
+    ("env-proxy", include_str!("../scenarios/env-proxy.toml")),
+    ("pac-url", include_str!("../scenarios/pac-url.toml")),
     (
         "pac-url-https",
-        include_str!("../../fixtures/lab/pac-url-https.toml"),
+        include_str!("../scenarios/pac-url-https.toml"),
     ),
-    ("wpad-on", include_str!("../../fixtures/lab/wpad-on.toml")),
+    ("wpad-on", include_str!("../scenarios/wpad-on.toml")),
     (
         "wpad-everything-proxy",
-        include_str!("../../fixtures/lab/wpad-everything-proxy.toml"),
+        include_str!("../scenarios/wpad-everything-proxy.toml"),
     ),
-    (
-        "wpad-flap",
-        include_str!("../../fixtures/lab/wpad-flap.toml"),
-    ),
+    ("wpad-flap", include_str!("../scenarios/wpad-flap.toml")),
     (
         "wpad-hostile",
-        include_str!("../../fixtures/lab/wpad-hostile.toml"),
+        include_str!("../scenarios/wpad-hostile.toml"),
     ),
     (
         "wpad-not-found",
-        include_str!("../../fixtures/lab/wpad-not-found.toml"),
+        include_str!("../scenarios/wpad-not-found.toml"),
     ),
 ];
 
@@ -814,7 +761,7 @@ pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _)| *name).collect()
 }
 
-/// A built-in scenario by name (the file stem under `fixtures/lab/`).
+/// A built-in scenario by name (the file stem under `lab/scenarios/`).
 pub fn builtin(name: &str) -> Result<Scenario, ScenarioError> {
     let (_, text) =
         BUILTIN
@@ -861,9 +808,9 @@ mod tests {
 
     #[test]
     fn builtin_list_matches_the_fixture_directory() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-            .expect("fixtures/lab exists")
+            .expect("lab/scenarios exists")
             .filter_map(|e| e.ok())
             .filter_map(|e| {
                 let p = e.path();

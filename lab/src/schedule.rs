@@ -1,6 +1,6 @@
 //! Scheduled faults: a timeline of changes to a running lab, so a soak can watch a flap, a member
 //! dying, a clock drifting, a round-robin set changing or the terminal's proxy settings changing.
-//! Written as TOML (`fixtures/lab/faults/*.toml`, also built in). [`Timeline::spec_at`] is a pure
+//! Written as TOML (`lab/faults/*.toml`, also built in). [`Timeline::spec_at`] is a pure
 //! function of time (tested without a clock); [`drive`] applies it to a [`Lab`] with
 //! [`Lab::update`]. Self-contained like the rest of the lab: it imports nothing outside `lab`.
 //!
@@ -258,28 +258,16 @@ impl FaultSchedule {
     }
 }
 
-/// The fault files under `fixtures/lab/faults/`, compiled in.
+/// The fault files under `lab/faults/`, compiled in.
 const BUILTIN: &[(&str, &str)] = &[
-    ("flap", include_str!("../../fixtures/lab/faults/flap.toml")),
-    (
-        "member-dies",
-        include_str!("../../fixtures/lab/faults/member-dies.toml"),
-    ),
-    (
-        "drift",
-        include_str!("../../fixtures/lab/faults/drift.toml"),
-    ),
-    (
-        "rr-change",
-        include_str!("../../fixtures/lab/faults/rr-change.toml"),
-    ),
-    (
-        "dns-flap",
-        include_str!("../../fixtures/lab/faults/dns-flap.toml"),
-    ),
+    ("flap", include_str!("../faults/flap.toml")),
+    ("member-dies", include_str!("../faults/member-dies.toml")),
+    ("drift", include_str!("../faults/drift.toml")),
+    ("rr-change", include_str!("../faults/rr-change.toml")),
+    ("dns-flap", include_str!("../faults/dns-flap.toml")),
     (
         "autodetect-on",
-        include_str!("../../fixtures/lab/faults/autodetect-on.toml"),
+        include_str!("../faults/autodetect-on.toml"),
     ),
 ];
 
@@ -793,7 +781,7 @@ mod tests {
 
     #[test]
     fn builtins_match_the_fixture_directory_and_bind_to_a_lab() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/lab/faults");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("faults");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))

@@ -1,5 +1,5 @@
 //! Every lab fault gives its own finding code; the healthy lab gives none. Table-driven over the
-//! built-in scenarios in `fixtures/lab/`.
+//! built-in scenarios in `lab/scenarios/`.
 
 use crate::support::{codes, lab_round};
 use oqs_net::model::{Code, Mode, Status};

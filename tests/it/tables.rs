@@ -4,8 +4,8 @@
 //! report in English and Japanese, and measure where each column starts on the screen.
 
 use crate::support::{bin, lab_round};
-use oqs_net::model::Measurements;
 use oqs_net::findings::Lang;
+use oqs_net::model::Measurements;
 use oqs_net::model::*;
 use oqs_net::output::human::{Style, render};
 use std::net::IpAddr;
