@@ -6,6 +6,7 @@
 pub mod adapter;
 mod dns;
 mod ntp;
+pub(crate) mod pac;
 mod proxy;
 pub mod reach;
 mod tls;

@@ -18,7 +18,7 @@ pub use adapter::{
     TcpTargetResult,
 };
 pub use finding::{Code, Finding, Status};
-pub use pac::{ProxyKind, Route, RouteFault, RouteList};
+pub use pac::{FetchError, PacError, ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{
     ConnectOutcome, ConnectResult, Fallback, PacUse, ProxyRound, ProxySource, ProxySourceKind,
     RouteReason, TargetRoute, Way, WinInetValues,

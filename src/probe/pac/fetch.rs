@@ -4,6 +4,8 @@
 //! following a few redirects, and each failure named. Uses `net` and the TLS probe's resolution;
 //! no output, no engine, no lab.
 
+pub use crate::model::FetchError;
+
 use crate::model::Family;
 use crate::net::{DnsResolver, NetOptions};
 use http_body_util::{BodyExt, Empty, Limited};
@@ -55,49 +57,6 @@ pub struct Fetched {
     pub lossy: bool,
     #[serde(serialize_with = "ser_ms")]
     pub elapsed: Duration,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum FetchError {
-    #[error("`{0}` is not a URL")]
-    BadUrl(String),
-    #[error(
-        "{0} PAC URLs are not fetched (only http:// and https://): save the file and pass its path"
-    )]
-    UnsupportedScheme(String),
-    #[error("TLS with {host} failed: {detail}")]
-    Tls { host: String, detail: String },
-    #[error("cannot resolve {host}: {detail}")]
-    Resolve { host: String, detail: String },
-    #[error("cannot connect to {addr}: {detail}")]
-    Connect { addr: String, detail: String },
-    #[error("no complete answer within {ms} ms")]
-    Timeout { ms: u64 },
-    #[error("the server did not speak HTTP: {0}")]
-    Protocol(String),
-    #[error("the server answered {status}")]
-    Status { status: u16 },
-    #[error("redirected more than {0} times")]
-    TooManyRedirects(u8),
-    #[error("the file is over {limit} bytes")]
-    TooLarge { limit: usize },
-}
-
-impl FetchError {
-    pub fn as_label(&self) -> &'static str {
-        match self {
-            FetchError::BadUrl(_) => "bad_url",
-            FetchError::UnsupportedScheme(_) => "unsupported_scheme",
-            FetchError::Resolve { .. } => "resolve",
-            FetchError::Connect { .. } => "connect",
-            FetchError::Tls { .. } => "tls",
-            FetchError::Timeout { .. } => "timeout",
-            FetchError::Protocol(_) => "protocol",
-            FetchError::Status { .. } => "http_status",
-            FetchError::TooManyRedirects(_) => "too_many_redirects",
-            FetchError::TooLarge { .. } => "too_large",
-        }
-    }
 }
 
 /// Whether `source` names a URL to fetch rather than a file.
