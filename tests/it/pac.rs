@@ -1039,6 +1039,7 @@ fn serve(mut stream: TcpStream) {
             ),
             Err(_) => "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
         },
+        "/to-far" => "HTTP/1.1 302 Found\r\nLocation: http://192.0.2.1/wpad.dat\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
         "/to-ftp" => "HTTP/1.1 302 Found\r\nLocation: ftp://files.example/wpad.dat\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
         // Over the limit, with no Content-Length to tell it in advance: the body ends at close.
         "/unannounced" => format!(
@@ -1295,6 +1296,32 @@ async fn fetch_names_each_lab_wpad_fault() {
         .unwrap_err();
     assert_eq!(e.as_label(), "tls", "{e}");
     wpad.shutdown().await;
+}
+
+/// A round bound to the OQS adapter fetches from loopback unbound (as every socket of the round),
+/// and a redirect from there to an address off this machine is refused before any packet, not
+/// sent unbound.
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_follows_a_redirect_only_where_the_binding_reaches() {
+    use oqs_net::probe::pac::fetch::{FetchLimits, FetchVia, fetch};
+    let base = http_server();
+    let net = oqs_net::net::NetOptions {
+        source_v4: Some("192.0.2.10".parse().unwrap()),
+        confined: true,
+        ..oqs_net::net::NetOptions::default()
+    };
+    let (via, limits) = (FetchVia::default(), FetchLimits::default());
+    let got = fetch(&format!("{base}/moved"), &net, &via, &limits)
+        .await
+        .expect("loopback is not bound");
+    assert_eq!(got.redirects, [format!("{base}/moved")]);
+    let e = fetch(&format!("{base}/to-far"), &net, &via, &limits)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot connect to 192.0.2.1:80: redirected off the way this fetch is bound (loopback)"
+    );
 }
 
 /// Names go through the round's resolver (the lab's DNS server), not the system's: the lab's PAC

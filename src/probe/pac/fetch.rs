@@ -219,6 +219,8 @@ fn connect_error(addr: impl ToString, detail: impl ToString) -> FetchError {
 /// first server's address.
 #[derive(Clone, Debug)]
 struct Bind {
+    /// The round binds its sockets (a source address, a device, or confined to the adapter).
+    bound: bool,
     loopback: bool,
     family: Option<Family>,
     /// The OQS adapter's source address of the server's family, when one is set.
@@ -230,6 +232,10 @@ struct Bind {
 impl Bind {
     fn for_peer(net: &NetOptions, peer: SocketAddr) -> Result<Bind, FetchError> {
         let ip = peer.ip();
+        let bound = net.source_v4.is_some()
+            || net.source_v6.is_some()
+            || net.device.is_some()
+            || net.confined;
         if let Some(f) = net.family
             && Family::of(&ip) != f
             && !ip.is_loopback()
@@ -242,6 +248,7 @@ impl Bind {
         if ip.is_loopback() {
             // Loopback traffic does not leave the machine: never bound, as `net` does.
             return Ok(Bind {
+                bound,
                 loopback: true,
                 family: net.family,
                 source: None,
@@ -274,6 +281,7 @@ impl Bind {
             ));
         }
         Ok(Bind {
+            bound,
             loopback: false,
             family: net.family,
             source,
@@ -293,21 +301,26 @@ impl Bind {
         Err(last)
     }
 
-    /// Whether a connection to `ip` leaves the way this binding does.
+    /// Whether a connection to `ip` leaves the way this binding does: of the forced family, and
+    /// when the round is bound, on the same side of loopback and of the bound source's family.
     fn fits(&self, ip: IpAddr) -> bool {
-        ip.is_loopback() == self.loopback
-            && (ip.is_loopback() || self.family.is_none_or(|f| Family::of(&ip) == f))
-            && self.source.is_none_or(|s| s.is_ipv4() == ip.is_ipv4())
+        if !ip.is_loopback() && self.family.is_some_and(|f| Family::of(&ip) != f) {
+            return false;
+        }
+        !self.bound
+            || ip.is_loopback() == self.loopback
+                && self.source.is_none_or(|s| s.is_ipv4() == ip.is_ipv4())
     }
 
-    fn refuse(&self, ip: IpAddr, port: u16) -> FetchError {
+    /// A server this binding does not reach (`addr`: its address, with the port when known).
+    fn refuse(&self, addr: impl ToString) -> FetchError {
         let way = if self.loopback {
             "loopback"
         } else {
             "the OQS adapter"
         };
         connect_error(
-            SocketAddr::new(ip, port),
+            addr,
             format!("redirected off the way this fetch is bound ({way})"),
         )
     }
@@ -386,7 +399,7 @@ impl reqwest::dns::Resolve for ViaRound {
                 .map(|ip| SocketAddr::new(*ip, 0))
                 .collect();
             match (fitting.is_empty(), bind, ips.first()) {
-                (true, Some(b), Some(ip)) => Err(Box::new(b.refuse(*ip, 0)) as _),
+                (true, Some(b), Some(ip)) => Err(Box::new(b.refuse(ip)) as _),
                 _ => Ok(Box::new(fitting.into_iter()) as reqwest::dns::Addrs),
             }
         })
@@ -415,7 +428,7 @@ fn client(
             Err(e) => Some(e),
             Ok((host, port)) => literal(&host)
                 .filter(|ip| !policy_bind.fits(*ip))
-                .map(|ip| policy_bind.refuse(ip, port)),
+                .map(|ip| policy_bind.refuse(SocketAddr::new(ip, port))),
         };
         if let Some(e) = refused {
             return attempt.error(e);
@@ -581,6 +594,10 @@ mod tests {
         assert!(Bind::for_peer(&v6, "127.0.0.1:80".parse().unwrap()).is_ok());
         let b = Bind::for_peer(&v6, "[2001:db8::1]:80".parse().unwrap()).unwrap();
         assert!(b.fits(ip("2001:db8::2")) && !b.fits(ip("198.51.100.1")));
+        // Nothing bound: a redirect may go anywhere, as any socket of the round would.
+        let free = Bind::for_peer(&NetOptions::default(), "127.0.0.1:80".parse().unwrap());
+        let free = free.unwrap();
+        assert!(free.fits(ip("198.51.100.1")) && free.fits(ip("2001:db8::1")));
     }
 
     #[test]
