@@ -1,6 +1,7 @@
 //! Naming what went wrong in the engine: an exception, an interrupt or an allocation failure
 //! becomes one [`PacError`], with the script's line for a syntax error and the name a sandboxed
-//! script reached for. Pure functions over what QuickJS reports; no verdicts (`judge::pac`).
+//! script reached for. Pure functions over what QuickJS reports, depending on nothing outside
+//! `probe::pac` and `model`; no verdicts (those are `judge::pac`'s).
 
 use super::sandbox::Shared;
 use super::{PacError, PacLimits};

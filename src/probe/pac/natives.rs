@@ -1,7 +1,8 @@
 //! The helpers the host adds to the sandbox, behind the prelude's PAC functions: the clock,
 //! `myIpAddress`/`myIpAddressEx`, `sortIpAddressList`, `alert`, and `dnsResolve`/`dnsResolveEx`
 //! through the injected resolver with its cache, name cap and time budget. Nothing else of the
-//! host is reachable from a script.
+//! host is reachable from a script: these use only the seams in `env` (no sockets, files or
+//! anything outside `probe::pac`).
 
 use super::failure::shorten;
 use super::sandbox::Shared;
