@@ -4,6 +4,7 @@
 //! evaluation is `probe::pac`, the rendering `output::pac`.
 
 use super::{CliError, LangArg, exit, print};
+use crate::judge;
 use crate::model::Finding;
 use crate::net::NetOptions;
 use crate::output::Format;
@@ -177,14 +178,14 @@ pub fn run(args: PacArgs) -> Result<u8, CliError> {
         Ok(source) => {
             let outcome = match pac::evaluate(&source.text, &query, &env, &limits) {
                 Ok(answer) => {
-                    findings.extend(pac::route_findings(&source.name, &answer.routes));
+                    findings.extend(judge::pac::route_findings(&source.name, &answer.routes));
                     Outcome::Answered(answer)
                 }
                 Err(e @ (PacError::Engine(_) | PacError::Busy { .. })) => {
                     return Err(CliError::Harness(e.to_string()));
                 }
                 Err(e) => {
-                    findings.extend(e.finding(&source.name));
+                    findings.extend(judge::pac::script_failed(&source.name, &e));
                     Outcome::Failed {
                         label: e.as_label(),
                         message: e.to_string(),
@@ -194,14 +195,7 @@ pub fn run(args: PacArgs) -> Result<u8, CliError> {
             (source, outcome)
         }
         Err((name, e)) => {
-            findings.push(
-                Finding::new(
-                    crate::model::Code::PacFetchFailed,
-                    crate::model::Status::Fail,
-                    &name,
-                )
-                .with("detail", e.to_string()),
-            );
+            findings.push(judge::pac::fetch_failed(&name, &e));
             let source = Source {
                 name,
                 text: String::new(),

@@ -7,6 +7,7 @@ pub mod adapter;
 pub(crate) mod cert;
 mod dns;
 mod ntp;
+pub(crate) mod pac;
 mod proxy;
 pub mod reach;
 mod tls;

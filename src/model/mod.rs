@@ -21,7 +21,7 @@ pub use adapter::{
 };
 pub use finding::{Code, Finding, Status};
 pub use measurements::Measurements;
-pub use pac::{ProxyKind, Route, RouteFault, RouteList};
+pub use pac::{FetchError, PacError, ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{
     ConnectOutcome, ConnectResult, Fallback, PacUse, ProxyRound, ProxySource, ProxySourceKind,
     RouteReason, TargetRoute, Way, WinInetValues,

@@ -1,6 +1,7 @@
 //! What a PAC script's `FindProxyForURL` answer means, as plain data: an ordered list of routes,
-//! each DIRECT, a proxy, or garbage named by what is wrong with it. No I/O, no parsing here (that is
-//! `probe::pac::routes`); renderers and the judge read these.
+//! each DIRECT, a proxy, or garbage named by what is wrong with it; and every way fetching or
+//! evaluating a PAC file can fail, as measured. No I/O, no parsing here (that is
+//! `probe::pac::routes`), no verdicts (that is `judge::pac`); renderers and the judge read these.
 
 use serde::Serialize;
 
@@ -138,5 +139,107 @@ impl RouteList {
 
     pub fn invalid(&self) -> impl Iterator<Item = &Route> {
         self.routes.iter().filter(|r| r.is_invalid())
+    }
+}
+
+/// Every way evaluating a PAC script can fail.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PacError {
+    #[error("the script is {size} bytes, over the {limit}-byte limit")]
+    ScriptTooLarge { size: usize, limit: usize },
+    #[error("syntax error at line {line}: {message}")]
+    Syntax { line: u32, message: String },
+    #[error(
+        "the script ran past its {limit_ms} ms time limit (an endless loop or a runaway regular expression)"
+    )]
+    Timeout { limit_ms: u64 },
+    #[error("the script used more than its {limit_bytes}-byte memory limit")]
+    OutOfMemory { limit_bytes: usize },
+    #[error("the script recursed too deeply (native stack limit {limit_bytes} bytes)")]
+    StackOverflow { limit_bytes: usize },
+    #[error("FindProxyForURL returned {len} bytes, over the {limit}-byte limit")]
+    ResultTooLong { len: usize, limit: usize },
+    #[error("the script calls `{name}`, which is not defined")]
+    Undefined { name: String },
+    #[error("the script tries to use `{name}`: PAC scripts get no network, file or module access")]
+    Sandboxed { name: String },
+    #[error("the script defines no FindProxyForURL function{detail}")]
+    NoEntryPoint { detail: String },
+    #[error("FindProxyForURL returned {kind}, not a string")]
+    NotAString { kind: String },
+    #[error("the script threw an error while {phase}: {message}")]
+    Thrown {
+        phase: &'static str,
+        message: String,
+    },
+    #[error("the JavaScript engine could not be set up: {0}")]
+    Engine(String),
+    #[error(
+        "{running} earlier scripts are still being stopped after overrunning their time limit; try again shortly"
+    )]
+    Busy { running: usize },
+}
+
+impl PacError {
+    pub fn as_label(&self) -> &'static str {
+        match self {
+            PacError::ScriptTooLarge { .. } => "script_too_large",
+            PacError::Syntax { .. } => "syntax_error",
+            PacError::Timeout { .. } => "timeout",
+            PacError::OutOfMemory { .. } => "out_of_memory",
+            PacError::StackOverflow { .. } => "stack_overflow",
+            PacError::ResultTooLong { .. } => "result_too_long",
+            PacError::Undefined { .. } => "undefined_function",
+            PacError::Sandboxed { .. } => "sandbox_denied",
+            PacError::NoEntryPoint { .. } => "no_find_proxy_for_url",
+            PacError::NotAString { .. } => "non_string_result",
+            PacError::Thrown { .. } => "script_error",
+            PacError::Engine(_) => "engine_error",
+            PacError::Busy { .. } => "engine_busy",
+        }
+    }
+}
+
+/// Every way fetching a PAC file from a URL can fail.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("`{0}` is not a URL")]
+    BadUrl(String),
+    #[error(
+        "{0} PAC URLs are not fetched (only http:// and https://): save the file and pass its path"
+    )]
+    UnsupportedScheme(String),
+    #[error("TLS with {host} failed: {detail}")]
+    Tls { host: String, detail: String },
+    #[error("cannot resolve {host}: {detail}")]
+    Resolve { host: String, detail: String },
+    #[error("cannot connect to {addr}: {detail}")]
+    Connect { addr: String, detail: String },
+    #[error("no complete answer within {ms} ms")]
+    Timeout { ms: u64 },
+    #[error("the server did not speak HTTP: {0}")]
+    Protocol(String),
+    #[error("the server answered {status}")]
+    Status { status: u16 },
+    #[error("redirected more than {0} times")]
+    TooManyRedirects(u8),
+    #[error("the file is over {limit} bytes")]
+    TooLarge { limit: usize },
+}
+
+impl FetchError {
+    pub fn as_label(&self) -> &'static str {
+        match self {
+            FetchError::BadUrl(_) => "bad_url",
+            FetchError::UnsupportedScheme(_) => "unsupported_scheme",
+            FetchError::Resolve { .. } => "resolve",
+            FetchError::Connect { .. } => "connect",
+            FetchError::Tls { .. } => "tls",
+            FetchError::Timeout { .. } => "timeout",
+            FetchError::Protocol(_) => "protocol",
+            FetchError::Status { .. } => "http_status",
+            FetchError::TooManyRedirects(_) => "too_many_redirects",
+            FetchError::TooLarge { .. } => "too_large",
+        }
     }
 }

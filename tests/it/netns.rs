@@ -826,3 +826,32 @@ fn issue10_soak_binds_every_round_to_the_oqs_adapter_with_the_certificate() {
         .unwrap_or_else(|e| panic!("report not JSON ({e}): {stderr}"));
     assert_eq!(report["rounds"], rounds as u64, "{report:#}");
 }
+
+/// Issue 10: the PAC file is fetched through the OQS adapter like every other socket of the round
+/// (reqwest bound to its device and IPv6 source address, the name asked of the OQS DNS server),
+/// never through the receipt LAN's IPv4 default route, although the name has an A record too.
+#[test]
+fn issue10_pac_url_is_fetched_through_the_oqs_adapter() {
+    let s = server();
+    let c = client_with_oqs_adapter(&s);
+    let r = receipt_lan(&c);
+    let mut spec = oqs_spec(None);
+    spec.wpad = Some(oqs_net::lab::LabWpadConf {
+        names: vec!["pac.oqs-lab.test".into()],
+        port: 8080,
+        script: "function FindProxyForURL(u, h) { return \"DIRECT\"; }".into(),
+        ..oqs_net::lab::LabWpadConf::default()
+    });
+    let oqs = NsLab::start(&s, spec);
+    let rece = NsLab::start(&r, receipt_spec(true));
+    let url = "http://pac.oqs-lab.test:8080/proxy.pac";
+    let (code, v, err) = probe(&c, &oqs.profile, &["--proxy", url]);
+    let (oqs_stats, rece_stats) = (oqs.stop(), rece.stop());
+    let settings = check(&v, "proxy:settings");
+    let pac = &settings["data"]["proxy_settings"]["pac"];
+    assert_eq!(pac["url"], url, "{settings:#}\n{err}");
+    assert_eq!(pac["error"], Value::Null, "{pac:#}\n{err}");
+    assert_eq!(code, 0, "{:?}\n{err}", codes(&v));
+    assert!(oqs_stats.wpad_requests >= 1, "{oqs_stats:?}");
+    assert_eq!(rece_stats.anything_received(), 0, "{rece_stats:?}");
+}

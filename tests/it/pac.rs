@@ -1030,6 +1030,22 @@ fn serve(mut stream: TcpStream) {
             return;
         }
         "/garbage" => "SSH-2.0-OpenSSH_9.2\r\n\r\n".to_string(),
+        // A redirect chain of N hops down to the file.
+        p if p.starts_with("/hop/") => match p[5..].parse::<u32>() {
+            Ok(0) => ok(pac),
+            Ok(n) => format!(
+                "HTTP/1.1 302 Found\r\nLocation: /hop/{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                n - 1
+            ),
+            Err(_) => "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+        },
+        "/to-far" => "HTTP/1.1 302 Found\r\nLocation: http://192.0.2.1/wpad.dat\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+        "/to-ftp" => "HTTP/1.1 302 Found\r\nLocation: ftp://files.example/wpad.dat\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+        // Over the limit, with no Content-Length to tell it in advance: the body ends at close.
+        "/unannounced" => format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/x-ns-proxy-autoconfig\r\nConnection: close\r\n\r\n// {}\n{pac}",
+            "x".repeat(2 * 1024 * 1024)
+        ),
         _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
     };
     let _ = stream.write_all(reply.as_bytes());
@@ -1059,6 +1075,31 @@ fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("redirected from"), "{out}");
+    // Three redirects are followed (the fourth is one too many, below).
+    let (code, out, _) = run_pac(&[
+        &format!("{base}/hop/3"),
+        "--url",
+        "http://a.example/",
+        "--format",
+        "json",
+        "--no-dns",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        v["source"]["fetch"]["redirects"],
+        serde_json::json!([
+            format!("{base}/hop/3"),
+            format!("{base}/hop/2"),
+            format!("{base}/hop/1")
+        ]),
+        "{out}"
+    );
+    assert_eq!(
+        v["source"]["fetch"]["url"],
+        format!("{base}/hop/0"),
+        "{out}"
+    );
 
     for (path, label) in [
         ("/missing", "http_status"),
@@ -1066,6 +1107,9 @@ fn cli_fetches_a_pac_url_from_loopback_and_names_fetch_failures() {
         ("/big", "too_large"),
         ("/stall", "timeout"),
         ("/garbage", "protocol"),
+        ("/hop/4", "too_many_redirects"),
+        ("/to-ftp", "unsupported_scheme"),
+        ("/unannounced", "too_large"),
     ] {
         let start = Instant::now();
         let (code, out, err) = run_pac(&[
@@ -1157,6 +1201,177 @@ async fn cli_fetches_an_https_pac_url_and_checks_its_certificate() {
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["label"], "connect", "{out}");
+    lab.shutdown().await;
+}
+
+/// The PAC fetch against the lab's WPAD server, each of its faults named as its own failure (the
+/// cap and the time limit end a huge or silent answer on time), and a flapping server served and
+/// refused in turn.
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_names_each_lab_wpad_fault() {
+    use oqs_net::lab::wpad::{LabWpad, LabWpadSpec, WpadFault};
+    use oqs_net::probe::pac::fetch::{FetchLimits, FetchVia, fetch};
+    let script = "function FindProxyForURL(u, h) { return \"DIRECT\"; }";
+    let wpad = LabWpad::start(LabWpadSpec {
+        script: script.into(),
+        ..LabWpadSpec::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("http://{}/wpad.dat", wpad.addr());
+    let net = oqs_net::net::NetOptions::default();
+    let via = FetchVia::default();
+    let limits = FetchLimits {
+        timeout: Duration::from_millis(800),
+        ..FetchLimits::default()
+    };
+    let got = fetch(&url, &net, &via, &limits).await.expect("served");
+    assert_eq!(got.text, script);
+    assert_eq!((got.bytes, got.lossy), (script.len(), false));
+    assert_eq!(
+        got.content_type.as_deref(),
+        Some("application/x-ns-proxy-autoconfig")
+    );
+    assert!(got.redirects.is_empty());
+    for (fault, label, message) in [
+        (
+            WpadFault::NotFound,
+            "http_status",
+            "the server answered 404",
+        ),
+        (
+            WpadFault::ServerError,
+            "http_status",
+            "the server answered 500",
+        ),
+        (
+            WpadFault::Stall,
+            "timeout",
+            "no complete answer within 800 ms",
+        ),
+        (WpadFault::Garbage, "protocol", ""),
+        (
+            WpadFault::Huge,
+            "too_large",
+            "the file is over 1048576 bytes",
+        ),
+        (
+            WpadFault::RedirectLoop,
+            "too_many_redirects",
+            "redirected more than 3 times",
+        ),
+    ] {
+        wpad.set_fault(fault);
+        let start = Instant::now();
+        let e = fetch(&url, &net, &via, &limits)
+            .await
+            .expect_err(&format!("{fault:?}"));
+        assert_eq!(e.as_label(), label, "{fault:?}: {e}");
+        if !message.is_empty() {
+            assert_eq!(e.to_string(), message, "{fault:?}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(2), "{fault:?}");
+    }
+    wpad.set_fault(WpadFault::Flap { every: 1 });
+    let mut turns = Vec::new();
+    for _ in 0..4 {
+        turns.push(match fetch(&url, &net, &via, &limits).await {
+            Ok(f) => f.text,
+            Err(e) => e.to_string(),
+        });
+    }
+    let refused = "the server answered 503".to_string();
+    assert_eq!(
+        turns,
+        [
+            script.to_string(),
+            refused.clone(),
+            script.to_string(),
+            refused
+        ]
+    );
+    // https:// without a trust store is refused before anything is asked.
+    let e = fetch("https://127.0.0.1:1/wpad.dat", &net, &via, &limits)
+        .await
+        .unwrap_err();
+    assert_eq!(e.as_label(), "tls", "{e}");
+    wpad.shutdown().await;
+}
+
+/// A round bound to the OQS adapter fetches from loopback unbound (as every socket of the round),
+/// and a redirect from there to an address off this machine is refused before any packet, not
+/// sent unbound.
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_follows_a_redirect_only_where_the_binding_reaches() {
+    use oqs_net::probe::pac::fetch::{FetchLimits, FetchVia, fetch};
+    let base = http_server();
+    let net = oqs_net::net::NetOptions {
+        source_v4: Some("192.0.2.10".parse().unwrap()),
+        confined: true,
+        ..oqs_net::net::NetOptions::default()
+    };
+    let (via, limits) = (FetchVia::default(), FetchLimits::default());
+    let got = fetch(&format!("{base}/moved"), &net, &via, &limits)
+        .await
+        .expect("loopback is not bound");
+    assert_eq!(got.redirects, [format!("{base}/moved")]);
+    let e = fetch(&format!("{base}/to-far"), &net, &via, &limits)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot connect to 192.0.2.1:80: redirected off the way this fetch is bound (loopback)"
+    );
+}
+
+/// Names go through the round's resolver (the lab's DNS server), not the system's: the lab's PAC
+/// host is found, and a name the lab does not know is named as unresolvable.
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_resolves_through_the_round_resolver() {
+    use oqs_net::probe::pac::fetch::{FetchLimits, FetchVia, fetch};
+    let (lab, _, resolvers) = crate::support::lab_for(
+        &crate::support::quick_profile(oqs_net::model::Mode::Ipsec),
+        None,
+    )
+    .await;
+    let port = lab.wpad_port().expect("the lab serves its PAC file");
+    let net = oqs_net::net::NetOptions {
+        resolvers,
+        ..oqs_net::net::NetOptions::default()
+    };
+    let resolver = net.resolver(Duration::from_millis(500)).unwrap();
+    let families = [oqs_net::model::Family::Ipv4, oqs_net::model::Family::Ipv6];
+    let via = FetchVia {
+        resolver: Some(&resolver),
+        families: &families,
+        tls: None,
+    };
+    let limits = FetchLimits::default();
+    let url = format!("http://pac.oqs-lab.test:{port}/proxy.pac");
+    let got = fetch(&url, &net, &via, &limits).await.expect("fetched");
+    assert!(got.text.contains("FindProxyForURL"), "{}", got.text);
+    assert_eq!(got.url, url);
+    let before = lab.stats().dns_queries_for("pac.oqs-lab.test", "A");
+    let e = fetch(
+        &format!("http://nowhere.oqs-lab.test:{port}/proxy.pac"),
+        &net,
+        &via,
+        &limits,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.as_label(), "resolve", "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("cannot resolve nowhere.oqs-lab.test: "),
+        "{e}"
+    );
+    // The name was asked of the lab once per fetch, not again by the client.
+    fetch(&url, &net, &via, &limits).await.expect("fetched");
+    assert_eq!(
+        lab.stats().dns_queries_for("pac.oqs-lab.test", "A"),
+        before + 1
+    );
     lab.shutdown().await;
 }
 
