@@ -77,10 +77,10 @@ impl<'a> Wpad<'a> {
 pub fn from_path(path: &Path, thresholds: Option<Thresholds>) -> Result<SoakReport, JournalError> {
     let (header, mut reader) = journal::open(path)?;
     let mut agg = Aggregator::new(&header, thresholds);
-    while let Some(rec) = reader.next_record().map_err(|source| JournalError::Read {
-        path: path.display().to_string(),
-        source,
-    })? {
+    while let Some(rec) = reader
+        .next_record()
+        .map_err(|source| JournalError::read(path, source))?
+    {
         agg.add(&rec);
     }
     Ok(agg.finish(reader.notes()))
