@@ -2,12 +2,14 @@
 //! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter, 補16/補18/補23 for TLS
 //! and the client certificate) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
+//! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data.
 
 pub mod adapter;
 mod dns;
 mod ntp;
 mod proxy;
 pub mod reach;
+pub(crate) mod soak_proxy;
 mod tls;
 
 use crate::engine::Measurements;
