@@ -20,16 +20,25 @@ pub(crate) const PAUSE_ENV: &str = "OQS_NET_TEST_JOURNAL_PAUSE_MS";
 pub trait Sink: Write {
     /// Makes what was written durable (fdatasync for a file).
     fn sync(&mut self) -> io::Result<()>;
+
+    /// Lets go of the lock the writer took, if any (when the writer is dropped).
+    fn release(&mut self) {}
 }
 
 impl Sink for File {
     fn sync(&mut self) -> io::Result<()> {
         self.sync_data()
     }
+
+    /// Unlocks at once: closing the file would too, but Windows may take its time over that,
+    /// and the soak reads its journal back for the report as soon as the writer is gone.
+    fn release(&mut self) {
+        let _ = self.unlock();
+    }
 }
 
 /// Appends records, one buffer and one sync per call. A journal file's writer holds the file's
-/// exclusive lock for as long as it lives (the lock goes with the file when it is closed).
+/// exclusive lock for as long as it lives.
 pub struct JournalWriter<W: Sink = File> {
     out: W,
     path: String,
@@ -144,6 +153,12 @@ fn torn_tail_len(file: &mut File, len: u64) -> io::Result<u64> {
         Some(i) => (buf.len() - i - 1) as u64,
         None => buf.len() as u64,
     })
+}
+
+impl<W: Sink> Drop for JournalWriter<W> {
+    fn drop(&mut self) {
+        self.out.release();
+    }
 }
 
 impl<W: Sink> JournalWriter<W> {
