@@ -181,7 +181,7 @@ pub fn locale() -> Option<String> {
 
 /// Whether a read failed because another process holds a lock on the file (Windows locks are
 /// mandatory: `ERROR_LOCK_VIOLATION`; Unix locks are advisory and never fail a read).
-pub fn is_lock_violation(e: &io::Error) -> bool {
+pub(crate) fn is_lock_violation(e: &io::Error) -> bool {
     /// `ERROR_LOCK_VIOLATION` (winerror.h).
     const ERROR_LOCK_VIOLATION: i32 = 33;
     cfg!(windows) && e.raw_os_error() == Some(ERROR_LOCK_VIOLATION)

@@ -2,8 +2,9 @@
 //! exclusive lock that keeps a second soak out of a journal this one is writing.
 //!
 //! # Test hook
-//! [`PAUSE_ENV`]` = N` makes a journal file's writer write each buffer in two halves N ms apart,
-//! so a test can kill the process in the middle of a record and check the torn line is handled.
+//! `OQS_NET_TEST_JOURNAL_PAUSE_MS=N` ([`PAUSE_ENV`]) makes a journal file's writer write each
+//! buffer in two halves N ms apart, so a test can kill the process in the middle of a record and
+//! check the torn line is handled.
 //! It is read once, when the writer of a file is created, and does nothing unless set.
 
 use super::record::Record;
