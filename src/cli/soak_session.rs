@@ -27,36 +27,20 @@ pub(super) enum Failure {
 /// ended.
 pub(super) fn prepare_journal(setup: &Setup) -> Result<Prepared, CliError> {
     let path = &setup.journal_path;
-    let in_use = |e: std::io::Error| {
-        usage(format!(
-            "the journal {} is being written by another oqs-net soak ({e}); stop that one first, or give another --journal",
-            path.display()
-        ))
-    };
-    // Lock before touching a journal's tail: another soak may be in the middle of a record.
-    let (writer, torn, lock) = if setup.resuming {
-        let file = JournalWriter::open_existing(path).map_err(usage)?;
-        let lock = crate::platform::lock_exclusive(&file).map_err(in_use)?;
-        let (w, torn) = JournalWriter::continue_file(file, path).map_err(usage)?;
-        (w, torn, lock)
+    // The writer holds the journal's lock: another soak writing there is refused by name.
+    let (writer, torn) = if setup.resuming {
+        JournalWriter::reopen(path).map_err(usage)?
     } else {
-        let w = JournalWriter::create(path).map_err(usage)?;
-        let lock = crate::platform::lock_exclusive(w.sink()).map_err(in_use)?;
-        (w, None, lock)
+        (JournalWriter::create(path).map_err(usage)?, None)
     };
-    Ok(Prepared {
-        writer,
-        torn,
-        _lock: lock,
-    })
+    Ok(Prepared { writer, torn })
 }
 
-/// A journal ready to write: its writer, a note when a torn last line was ended, and the lock
-/// that keeps other soaks out while this one runs.
+/// A journal ready to write: its writer (which keeps other soaks out while this one runs) and a
+/// note when a torn last line was ended.
 pub(super) struct Prepared {
     writer: JournalWriter,
     torn: Option<String>,
-    _lock: Option<crate::platform::FileLock>,
 }
 
 /// Writes the header (a new soak) or the resume marker, once the lab's ports are known, with the
@@ -158,11 +142,7 @@ pub(super) async fn session(
             c.subject, c.serial, c.not_after
         );
     }
-    let Prepared {
-        mut writer,
-        torn,
-        _lock,
-    } = prepared;
+    let Prepared { mut writer, torn } = prepared;
     start_journal(&mut setup, started, &mut writer, torn).map_err(BeforeStart)?;
     let journal: SharedJournal = Arc::new(Mutex::new(writer));
     if !quiet {

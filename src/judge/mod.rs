@@ -2,6 +2,7 @@
 //! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter, 補16/補18/補23 for TLS
 //! and the client certificate) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
+//! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data.
 
 pub mod adapter;
 pub(crate) mod cert;
@@ -10,6 +11,7 @@ mod ntp;
 pub(crate) mod pac;
 mod proxy;
 pub mod reach;
+pub(crate) mod soak_proxy;
 mod tls;
 
 use crate::model::{

@@ -179,34 +179,12 @@ pub fn locale() -> Option<String> {
     sys_locale::get_locale()
 }
 
-/// An exclusive advisory lock on an open file, held until dropped (Linux `flock`; elsewhere no
-/// lock is taken). The soak's journal takes one so two soaks cannot write one journal.
-pub struct FileLock {
-    #[cfg(target_os = "linux")]
-    _lock: nix::fcntl::Flock<std::fs::File>,
-}
-
-/// Locks `file` without waiting. `Err` with `WouldBlock` when another process holds it; `Ok(None)`
-/// where locks are not supported (the file system, or the platform).
-pub fn lock_exclusive(file: &std::fs::File) -> io::Result<Option<FileLock>> {
-    #[cfg(target_os = "linux")]
-    {
-        use nix::errno::Errno;
-        use nix::fcntl::{Flock, FlockArg};
-        match Flock::lock(file.try_clone()?, FlockArg::LockExclusiveNonblock) {
-            Ok(lock) => Ok(Some(FileLock { _lock: lock })),
-            Err((_, Errno::EWOULDBLOCK)) => Err(io::Error::new(
-                io::ErrorKind::WouldBlock,
-                "another process holds it",
-            )),
-            Err(_) => Ok(None),
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = file;
-        Ok(None)
-    }
+/// Whether a read failed because another process holds a lock on the file (Windows locks are
+/// mandatory: `ERROR_LOCK_VIOLATION`; Unix locks are advisory and never fail a read).
+pub(crate) fn is_lock_violation(e: &io::Error) -> bool {
+    /// `ERROR_LOCK_VIOLATION` (winerror.h).
+    const ERROR_LOCK_VIOLATION: i32 = 33;
+    cfg!(windows) && e.raw_os_error() == Some(ERROR_LOCK_VIOLATION)
 }
 
 /// Resolves when the process is asked to terminate (SIGTERM on Unix; never elsewhere, where

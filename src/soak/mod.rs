@@ -3,8 +3,9 @@
 //! the live view ([`track`]), resuming ([`resume`]) and the report, streamed from any journal in
 //! bounded memory ([`report`]).
 //!
-//! Depends on `model` only (and on the round it is handed through [`run::RoundSource`]): never on
-//! probes, the engine, the output or the lab. The command line wires those in.
+//! Depends on `model` (and on the round it is handed through [`run::RoundSource`]), and on
+//! `judge` for the verdicts the report asks of it with plain data: never on probes, the engine,
+//! the output or the lab. The command line wires those in.
 
 pub mod extract;
 pub mod flap;

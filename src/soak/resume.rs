@@ -50,10 +50,10 @@ pub fn scan(path: &Path) -> Result<Scan, JournalError> {
     let mut agg = Aggregator::new(&header, None);
     let mut tracker = Tracker::new(header_thresholds(&header));
     let mut last_seq = 0;
-    while let Some(rec) = reader.next_record().map_err(|source| JournalError::Read {
-        path: path.display().to_string(),
-        source,
-    })? {
+    while let Some(rec) = reader
+        .next_record()
+        .map_err(|source| JournalError::read(path, source))?
+    {
         if let Record::Round(r) = &rec {
             tracker.observe(r);
             last_seq = last_seq.max(r.seq);

@@ -377,7 +377,7 @@ fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
             js,
         ],
         // Each record is written in two halves 300 ms apart, so it can be caught half-written.
-        &[("OQS_NET_JOURNAL_PAUSE_MS", "300")],
+        &[("OQS_NET_TEST_JOURNAL_PAUSE_MS", "300")],
     );
     soak.wait_for("two rounds, then a half-written record", |s| {
         s.announced().len() >= 2 && torn(&j)
@@ -543,7 +543,7 @@ fn a_journal_in_use_is_not_resumed_twice() {
             j.to_str().unwrap(),
         ],
         // Records are written slowly so the resume below meets one half-written.
-        &[("OQS_NET_JOURNAL_PAUSE_MS", "400")],
+        &[("OQS_NET_TEST_JOURNAL_PAUSE_MS", "400")],
     );
     soak.wait_for("a round, then a record half-written", |s| {
         !s.announced().is_empty() && torn(&j)
@@ -584,7 +584,7 @@ fn second_ctrl_c_exits_130_with_whole_records_only() {
             "--journal",
             j.to_str().unwrap(),
         ],
-        &[("OQS_NET_JOURNAL_PAUSE_MS", "500")],
+        &[("OQS_NET_TEST_JOURNAL_PAUSE_MS", "500")],
     );
     soak.wait_for("a round, then a record half-written", |s| {
         !s.announced().is_empty() && torn(&j)

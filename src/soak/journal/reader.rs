@@ -1,0 +1,390 @@
+//! Reading a journal: one line at a time in bounded memory, as untrusted text (the module docs of
+//! [`super`] say what is skipped and how), and the header check every reader starts with.
+
+use super::record::{Header, Record, RoundRecord};
+use super::{JOURNAL_VERSION, JournalError, MAX_LINE};
+use serde::Deserialize;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+/// Notes kept by the reader; more are only counted.
+const MAX_NOTES: usize = 100;
+
+/// How one line read went.
+enum Line {
+    /// In `buf`, newline stripped.
+    Complete,
+    /// The last line had no newline; in `buf`.
+    Unterminated,
+    /// Longer than [`MAX_LINE`]; discarded.
+    Overlong {
+        len: usize,
+    },
+    Eof,
+}
+
+/// Reads records one line at a time, in bounded memory, noting what it had to skip.
+pub struct JournalReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    line: u64,
+    notes: Vec<String>,
+    notes_total: u64,
+}
+
+impl<R: BufRead> JournalReader<R> {
+    pub fn new(inner: R) -> Self {
+        JournalReader {
+            inner,
+            buf: Vec::with_capacity(4096),
+            line: 0,
+            notes: Vec::new(),
+            notes_total: 0,
+        }
+    }
+
+    /// Line number of the record last returned.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// What was skipped, and why (at most a hundred, then a count).
+    pub fn notes(&self) -> Vec<String> {
+        let mut v = self.notes.clone();
+        if self.notes_total > self.notes.len() as u64 {
+            v.push(format!(
+                "{} more notes not shown",
+                self.notes_total - self.notes.len() as u64
+            ));
+        }
+        v
+    }
+
+    fn note(&mut self, text: String) {
+        self.notes_total += 1;
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(text);
+        }
+    }
+
+    fn read_line(&mut self) -> io::Result<Line> {
+        self.buf.clear();
+        let mut overlong = false;
+        let mut total = 0usize;
+        loop {
+            let avail = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                return Ok(match (total, overlong) {
+                    (0, _) => Line::Eof,
+                    (len, true) => Line::Overlong { len },
+                    _ => Line::Unterminated,
+                });
+            }
+            let newline = avail.iter().position(|&b| b == b'\n');
+            let chunk = &avail[..newline.unwrap_or(avail.len())];
+            total += chunk.len();
+            if !overlong {
+                if self.buf.len() + chunk.len() > MAX_LINE {
+                    overlong = true;
+                    self.buf = Vec::with_capacity(4096);
+                } else {
+                    self.buf.extend_from_slice(chunk);
+                }
+            }
+            let used = chunk.len() + usize::from(newline.is_some());
+            self.inner.consume(used);
+            if newline.is_some() {
+                return Ok(if overlong {
+                    Line::Overlong { len: total }
+                } else {
+                    Line::Complete
+                });
+            }
+        }
+    }
+
+    /// The next readable record, skipping (with a note) what cannot be read.
+    pub fn next_record(&mut self) -> io::Result<Option<Record>> {
+        loop {
+            let kind = self.read_line()?;
+            self.line += 1;
+            let line = self.line;
+            match kind {
+                Line::Eof => return Ok(None),
+                Line::Overlong { len } => {
+                    self.note(format!(
+                        "line {line}: {len} bytes, longer than the {MAX_LINE} a record may be; skipped"
+                    ));
+                    continue;
+                }
+                Line::Complete | Line::Unterminated => {}
+            }
+            let text = trim_ascii(&self.buf);
+            if text.is_empty() {
+                continue;
+            }
+            match parse(text) {
+                Ok(r) => return Ok(Some(r)),
+                Err(e) => {
+                    let len = text.len();
+                    let torn = matches!(kind, Line::Unterminated) || is_torn_fragment(text);
+                    let note = if matches!(kind, Line::Unterminated) {
+                        format!(
+                            "line {line}: torn last record ({len} bytes, cut off while it was being written); skipped"
+                        )
+                    } else if torn {
+                        format!(
+                            "line {line}: torn record ({len} bytes, cut off by a crash before a resume); skipped"
+                        )
+                    } else {
+                        format!("line {line}: unreadable record skipped ({e})")
+                    };
+                    self.note(note);
+                }
+            }
+        }
+    }
+}
+
+/// A line that starts like a record but stops in the middle (what a crash leaves).
+fn is_torn_fragment(text: &[u8]) -> bool {
+    text.starts_with(b"{\"type\":\"") && !text.ends_with(b"}")
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
+    &b[start..end]
+}
+
+#[derive(Deserialize)]
+struct TypeOnly<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
+/// One line into a record. Round records (nearly every line) go straight into their struct;
+/// anything else through the tagged enum. Unknown record types are an error the caller notes.
+fn parse(text: &[u8]) -> Result<Record, String> {
+    if text.starts_with(br#"{"type":"round","#) {
+        return serde_json::from_slice::<RoundRecord>(text)
+            .map(Record::Round)
+            .map_err(|e| e.to_string());
+    }
+    match serde_json::from_slice::<Record>(text) {
+        Ok(r) => Ok(r),
+        Err(e) => match serde_json::from_slice::<TypeOnly>(text) {
+            Ok(t)
+                if !matches!(
+                    t.kind.as_ref(),
+                    "header" | "round" | "event" | "note" | "resume" | "end"
+                ) =>
+            {
+                Err(format!("unknown record type `{}`", t.kind))
+            }
+            _ => Err(e.to_string()),
+        },
+    }
+}
+
+/// Opens a journal for reading and checks its header.
+pub fn open(path: &Path) -> Result<(Header, JournalReader<BufReader<File>>), JournalError> {
+    let shown = path.display().to_string();
+    let file = File::open(path).map_err(|source| JournalError::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    let meta = file.metadata().map_err(|source| JournalError::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(JournalError::NotAJournal {
+            path: shown,
+            reason: "it is a directory".into(),
+        });
+    }
+    let mut reader = JournalReader::new(BufReader::with_capacity(1 << 16, file));
+    let header = read_header(&mut reader, &shown)?;
+    Ok((header, reader))
+}
+
+/// The first record, which must be a header of a format this version reads.
+pub fn read_header<R: BufRead>(
+    reader: &mut JournalReader<R>,
+    shown: &str,
+) -> Result<Header, JournalError> {
+    let first = reader
+        .next_record()
+        .map_err(|source| JournalError::read(Path::new(shown), source))?;
+    match first {
+        Some(Record::Header(h)) if h.journal_version <= JOURNAL_VERSION => Ok(*h),
+        Some(Record::Header(h)) => Err(JournalError::TooNew {
+            path: shown.to_string(),
+            found: h.journal_version,
+        }),
+        Some(_) => Err(JournalError::NotAJournal {
+            path: shown.to_string(),
+            reason: format!("line {} is not a header record", reader.line()),
+        }),
+        None => Err(JournalError::NotAJournal {
+            path: shown.to_string(),
+            reason: match reader.notes().first() {
+                Some(n) => format!("no header ({n})"),
+                None => "it is empty".to_string(),
+            },
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::record::{
+        EndReason, EndRecord, Event, EventRecord, NoteRecord, ResumeRecord,
+    };
+    use super::super::rfc3339;
+    use super::super::tests::{bytes_of, header, round};
+    use super::*;
+
+    fn read_all(bytes: &[u8]) -> (Vec<Record>, Vec<String>) {
+        let mut r = JournalReader::new(bytes);
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            out.push(rec);
+        }
+        (out, r.notes())
+    }
+
+    #[test]
+    fn records_round_trip_and_read_as_plain_json_lines() {
+        let records = vec![
+            Record::Header(Box::new(header())),
+            Record::Round(round(1, 1_700_000_000_000, true)),
+            Record::Event(EventRecord {
+                ts: 1_700_000_001_000,
+                at: rfc3339(1_700_000_001_000),
+                seq: 2,
+                target: "ntp:127.0.0.12:123".into(),
+                event: Event::FlapStart { score_pct: 35.5 },
+            }),
+            Record::Note(NoteRecord {
+                ts: 1,
+                at: rfc3339(1),
+                text: "lab: member down".into(),
+            }),
+            Record::Resume(Box::new(ResumeRecord {
+                ts: 2,
+                at: rfc3339(2),
+                tool_version: "0.1.0".into(),
+                remaining_ms: Some(5),
+                round: None,
+                started: Default::default(),
+            })),
+            Record::End(EndRecord {
+                ts: 3,
+                at: rfc3339(3),
+                reason: EndReason::Completed,
+                rounds: 1,
+            }),
+        ];
+        let bytes = bytes_of(&records);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        // Every line is a JSON object whose first key names its type.
+        for line in text.lines() {
+            assert!(line.starts_with("{\"type\":\""), "{line}");
+            let _: serde_json::Value = serde_json::from_str(line).unwrap();
+        }
+        assert!(text.contains(r#""event":"flap_start""#), "{text}");
+        let (back, notes) = read_all(&bytes);
+        assert_eq!(back, records);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn torn_last_line_is_skipped_with_a_note() {
+        let mut bytes = bytes_of(&[
+            Record::Header(Box::new(header())),
+            Record::Round(round(1, 1_700_000_000_000, true)),
+        ]);
+        let whole = bytes_of(&[Record::Round(round(2, 1_700_000_001_000, true))]);
+        bytes.extend_from_slice(&whole[..whole.len() / 2]);
+        let (back, notes) = read_all(&bytes);
+        assert_eq!(back.len(), 2);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("line 3: torn last record"), "{notes:?}");
+        // Ended with a newline by a resume, then continued: a torn record in the middle.
+        bytes.push(b'\n');
+        bytes.extend(bytes_of(&[Record::Round(round(
+            3,
+            1_700_000_002_000,
+            true,
+        ))]));
+        let (back, notes) = read_all(&bytes);
+        assert_eq!(back.len(), 3);
+        assert!(notes[0].contains("line 3: torn record"), "{notes:?}");
+    }
+
+    #[test]
+    fn hostile_lines_are_bounded_and_named() {
+        let mut bytes = bytes_of(&[Record::Header(Box::new(header()))]);
+        bytes.extend(vec![b'x'; MAX_LINE + 10]);
+        bytes.push(b'\n');
+        bytes.extend_from_slice(b"not json at all\n");
+        bytes.extend_from_slice(b"{\"type\":\"wormhole\",\"x\":1}\n");
+        bytes.extend_from_slice(b"\n   \n");
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+        bytes.extend_from_slice(b"{\"type\":\"round\",\"seq\":\"NaN\"}\n");
+        bytes.extend(bytes_of(&[Record::Round(round(1, 5, false))]));
+        let (back, notes) = read_all(&bytes);
+        assert_eq!(back.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("longer than"), "{notes:?}");
+        assert!(notes[1].contains("line 3: unreadable"), "{notes:?}");
+        assert!(
+            notes[2].contains("unknown record type `wormhole`"),
+            "{notes:?}"
+        );
+        assert!(notes[3].contains("line 7: unreadable"), "{notes:?}");
+        assert!(notes[4].contains("line 8: unreadable"), "{notes:?}");
+        assert_eq!(notes.len(), 5);
+        // Thousands of bad lines: notes stay bounded.
+        let junk = b"junk\n".repeat(5000);
+        let (_, notes) = read_all(&junk);
+        assert_eq!(notes.len(), MAX_NOTES + 1);
+        assert!(
+            notes[MAX_NOTES].contains("4900 more notes"),
+            "{:?}",
+            notes.last()
+        );
+    }
+
+    #[test]
+    fn header_is_required_and_versions_checked() {
+        let err = |bytes: &[u8]| {
+            let mut r = JournalReader::new(bytes);
+            read_header(&mut r, "j").unwrap_err()
+        };
+        assert_eq!(err(b"").as_label(), "journal_invalid");
+        assert!(err(b"").to_string().contains("empty"));
+        assert_eq!(
+            err(&bytes_of(&[Record::Round(round(1, 1, true))])).as_label(),
+            "journal_invalid"
+        );
+        let mut h = header();
+        h.journal_version = JOURNAL_VERSION + 1;
+        assert_eq!(
+            err(&bytes_of(&[Record::Header(Box::new(h))])).as_label(),
+            "journal_too_new"
+        );
+    }
+}
