@@ -172,6 +172,18 @@ pub struct CodeCount {
     pub rounds: u64,
 }
 
+/// The proxy settings as a round found them, when they differed from the round before.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SettingsChange {
+    pub at: Stamp,
+    /// The round's sequence number.
+    pub seq: u64,
+    /// "Automatically detect settings" (WPAD) in the deciding settings; `None`: not recorded.
+    pub auto_detect: Option<bool>,
+    /// The source whose settings decided; `None`: none did.
+    pub source: Option<String>,
+}
+
 /// Everything about one target (a DNS name, an NTP server address, later a TLS endpoint...).
 #[derive(Clone, Debug, Serialize)]
 pub struct TargetReport {
@@ -200,6 +212,10 @@ pub struct TargetReport {
     pub first_sets: Vec<SetChange>,
     pub set_changes: Vec<SetChange>,
     pub set_changes_total: u64,
+    /// `proxy:settings`: the settings at the first round, then every round they changed in
+    /// (auto-detect or the deciding source), at most the first 200.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings_changes: Vec<SettingsChange>,
     /// Finding codes the rounds gave this target, most frequent first.
     pub codes: Vec<CodeCount>,
     /// Still flapping at the end of the journal.

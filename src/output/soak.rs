@@ -459,6 +459,40 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         }
     }
 
+    let with_settings: Vec<&TargetReport> = r
+        .targets
+        .iter()
+        .filter(|t| !t.settings_changes.is_empty())
+        .collect();
+    for t in with_settings {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.t("Proxy settings over time", "プロキシ設定の推移")
+        );
+        for (i, c) in t.settings_changes.iter().enumerate() {
+            let detect = match c.auto_detect {
+                Some(true) => style.t("auto-detect on", "自動検出オン"),
+                Some(false) => style.t("auto-detect off", "自動検出オフ"),
+                None => style.t("auto-detect unknown", "自動検出は不明"),
+            };
+            let source = c.source.as_deref().unwrap_or("DIRECT");
+            let when = if i == 0 {
+                style.t("at start", "開始時").to_string()
+            } else if style.ja() {
+                format!("ラウンド {} から", c.seq)
+            } else {
+                format!("from round {}", c.seq)
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {detect} {when} · {} {source}",
+                style.short(c.at),
+                style.t("decides:", "決定:")
+            );
+        }
+    }
+
     if !r.findings.is_empty() {
         let _ = writeln!(out, "\n{}", style.t("Findings", "検出事項"));
         for f in &r.findings {

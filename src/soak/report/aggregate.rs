@@ -12,7 +12,7 @@ use super::verdicts::{self, DISTRIBUTION, Wpad, WpadOn, WpadWatch};
 use super::{MAX_FLAPS, header_thresholds, round3};
 use crate::model::{
     CodeCount, Finding, FlapPeriod, Outage, PhaseLatency, SOAK_SCHEMA_VERSION, SetChange,
-    SoakHeader, SoakReport, Stamp, Status, StatusCounts, TargetReport,
+    SettingsChange, SoakHeader, SoakReport, Stamp, Status, StatusCounts, TargetReport,
 };
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, HashMap};
@@ -183,7 +183,7 @@ impl Aggregator {
                     self.targets.len() - 1
                 }
             };
-            self.targets[i].observe(r.ts, t, wpad);
+            self.targets[i].observe(r.ts, r.seq, t, wpad);
         }
         if !offsets.is_empty() {
             offsets.sort_by(f64::total_cmp);
@@ -284,6 +284,10 @@ struct Agg {
     first_sets: Vec<SetChange>,
     set_changes: Vec<SetChange>,
     set_changes_total: u64,
+    /// `proxy:settings`: what the last round recorded (auto-detect, the deciding source), and the
+    /// rounds it changed in.
+    settings: Option<(Option<bool>, Option<String>)>,
+    settings_changes: Vec<SettingsChange>,
     codes: BTreeMap<String, u64>,
     /// For the distribution server's targets only: auto-detect across its flap periods.
     wpad: Option<WpadWatch>,
@@ -316,6 +320,8 @@ impl Agg {
             first_sets: Vec::new(),
             set_changes: Vec::new(),
             set_changes_total: 0,
+            settings: None,
+            settings_changes: Vec::new(),
             codes: BTreeMap::new(),
             wpad: DISTRIBUTION
                 .contains(&t.id.as_str())
@@ -323,8 +329,9 @@ impl Agg {
         }
     }
 
-    fn observe(&mut self, ts: i64, t: &TargetRecord, wpad: Wpad) {
+    fn observe(&mut self, ts: i64, seq: u64, t: &TargetRecord, wpad: Wpad) {
         self.rounds += 1;
+        self.settings_change(ts, seq, t);
         self.up_rounds += u64::from(t.up);
         if let Some((was_up, at)) = self.last {
             if was_up != t.up {
@@ -498,6 +505,26 @@ impl Agg {
         }
     }
 
+    /// Notes the proxy settings a `proxy:settings` record names when they differ from the last.
+    fn settings_change(&mut self, ts: i64, seq: u64, t: &TargetRecord) {
+        if t.auto_detect.is_none() && t.proxy_source.is_none() {
+            return;
+        }
+        let now = (t.auto_detect, t.proxy_source.clone());
+        if self.settings.as_ref() == Some(&now) {
+            return;
+        }
+        if self.settings_changes.len() < MAX_SET_CHANGES {
+            self.settings_changes.push(SettingsChange {
+                at: Stamp(ts),
+                seq,
+                auto_detect: now.0,
+                source: now.1.clone(),
+            });
+        }
+        self.settings = Some(now);
+    }
+
     fn finish(
         mut self,
         slot_ms: i64,
@@ -579,6 +606,7 @@ impl Agg {
             first_sets: self.first_sets,
             set_changes: self.set_changes,
             set_changes_total: self.set_changes_total,
+            settings_changes: self.settings_changes,
             codes,
             up: self.last.is_some_and(|l| l.0),
         }
