@@ -12,7 +12,7 @@ mod report_cmd;
 mod round_args;
 mod soak_args;
 mod soak_cmd;
-pub mod soak_progress;
+mod soak_progress;
 mod soak_session;
 mod soak_setup;
 mod tls_args;

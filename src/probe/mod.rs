@@ -9,5 +9,5 @@ pub mod pac;
 pub mod pfx;
 pub mod proxy;
 pub(crate) mod resolve;
-pub mod tcp;
+pub(crate) mod tcp;
 pub mod tls;

@@ -7,11 +7,11 @@
 //! `judge` for the verdicts the report asks of it with plain data: never on probes, the engine,
 //! the output or the lab. The command line wires those in.
 
-pub mod extract;
+pub(crate) mod extract;
 pub mod flap;
 pub mod journal;
 pub mod report;
-pub mod resume;
+pub(crate) mod resume;
 pub mod run;
 pub mod track;
 

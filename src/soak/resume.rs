@@ -1,7 +1,6 @@
 //! Picking up an interrupted soak: one pass over its journal rebuilds the live tracker (by
 //! replaying the recorded states) and works out what the original still had to run.
 
-use super::flap::Thresholds;
 use super::journal::{self, Header, JournalError, Record};
 use super::report::{Aggregator, header_thresholds};
 use super::track::Tracker;
@@ -18,10 +17,6 @@ pub struct Scan {
 }
 
 impl Scan {
-    pub fn thresholds(&self) -> Thresholds {
-        header_thresholds(&self.header)
-    }
-
     /// Time the soak still has to run (`None`: it runs until stopped).
     pub fn remaining(&self) -> Option<Duration> {
         let total = self.header.settings.duration_ms?;

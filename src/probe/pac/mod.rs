@@ -13,12 +13,12 @@
 //!
 //! Uses `model` only (and the resolver and clock seams in [`env`]): no output, no engine, no lab.
 
-pub mod env;
+pub(crate) mod env;
 mod failure;
 pub mod fetch;
 mod natives;
-pub mod query;
-pub mod routes;
+pub(crate) mod query;
+pub(crate) mod routes;
 mod sandbox;
 
 pub use crate::model::PacError;

@@ -4,7 +4,7 @@
 
 pub mod connect;
 pub mod settings;
-pub mod wpad;
+pub(crate) mod wpad;
 
 use super::pac::fetch::FetchVia;
 use super::pac::{self, PacEnv, PacLimits, PacResolver, SystemClock, UrlPolicy};
