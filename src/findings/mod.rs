@@ -72,9 +72,9 @@ pub fn entry(code: Code) -> Entry {
         DnsTimeout => e(
             S35,
             "no DNS answer for {subject} ({record}) within {timeout_ms} ms",
-            "The DNS server is unreachable from the OQS adapter: check the adapter's DNS servers and its route (補35)",
+            "The DNS server is unreachable from the OQS adapter, or its access list drops this terminal's queries (a server may drop instead of refusing): check the adapter's DNS servers and its route (補35)",
             "{subject} の名前解決が {timeout_ms} ms 以内に応答しませんでした（{record}）",
-            "OQS用アダプタからDNSサーバに到達できません。DNSサーバ設定と経路を確認してください（補35）",
+            "OQS用アダプタからDNSサーバに到達できないか、DNSサーバのアクセス制御がこの端末の問い合わせを破棄しています。DNSサーバ設定と経路を確認してください（補35）",
         ),
         DnsResolverError => e(
             S35,
@@ -156,9 +156,9 @@ pub fn entry(code: Code) -> Entry {
         NtpNoReply => e(
             S24,
             "{subject} did not answer any of {samples} NTP requests",
-            "Check that UDP {port} to this server passes the line and any firewall; devices using it cannot sync (補24)",
+            "Check that UDP {port} to this server passes the line and any firewall, and that the server serves this terminal (an NTP server's access list drops requests, it does not refuse them); devices using it cannot sync (補24)",
             "{subject} が {samples} 回のNTP要求に一度も応答しませんでした",
-            "回線やファイアウォールでUDP {port}番が通っているか確認してください（補24）",
+            "回線やファイアウォールでUDP {port}番が通っているか、サーバがこの端末からの要求を受け付けているか（NTPサーバのアクセス制御は拒否せず破棄します）確認してください（補24）",
         ),
         NtpRefused => e(
             S24,
