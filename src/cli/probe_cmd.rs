@@ -43,6 +43,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
                 scenario.as_ref(),
                 a.lab_latency_ms.unwrap_or(0),
             );
+            lab::sweep_leftovers(&std::env::temp_dir());
             let lab = crate::lab::Lab::start(spec)
                 .await
                 .map_err(|e| CliError::Lab(e.to_string()))?;
