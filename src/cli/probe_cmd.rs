@@ -4,7 +4,6 @@ use super::{CliError, ProbeArgs, exit, print, runtime};
 use crate::model::{Mode, Status};
 use crate::output::{self, Format};
 use crate::round::{Builder, lab};
-use std::io::IsTerminal;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -72,7 +71,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     match args.format {
         Format::Json => print(&output::json::render(&round, lang)),
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let color = super::colour(&std::io::stdout());
             print(&output::human::render(
                 &round,
                 &output::human::Style { color, lang },
