@@ -4,6 +4,7 @@
 
 mod cert_cmd;
 mod duration;
+mod explain_cmd;
 mod lab_cmd;
 mod pac_cmd;
 mod probe_cmd;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Summarise a soak's journal, finished or not.
     #[command(after_help = EXIT_HELP)]
     Report(report_cmd::ReportArgs),
+    /// Explain a finding code: what was seen, what to do, and the guide section (補N); `--list`
+    /// lists every code.
+    #[command(after_help = EXIT_HELP)]
+    Explain(explain_cmd::ExplainArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -259,6 +264,7 @@ pub fn main() -> ExitCode {
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
         Command::Soak(args) => soak_cmd::run(*args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,9 +1,12 @@
-//! Renderers: a round (human terminal page and JSON), the soak report, `oqs-net pac` and
-//! `oqs-net cert inspect`. They read `model` and `findings` (the pac report also the PAC
-//! evaluator's plain result types) and never open a socket or decide a verdict.
+//! Renderers: a round (human terminal page and JSON), the soak report, `oqs-net pac`,
+//! `oqs-net cert inspect` and `oqs-net explain`. They read `model` and
+//! `findings` (the pac report also the PAC evaluator's plain result types) and never open a socket
+//! or decide a verdict.
 
 /// `oqs-net cert inspect`: the PFX files and the certificate presented.
 pub mod cert;
+/// `oqs-net explain`: the finding catalogue itself.
+pub mod explain;
 pub mod human;
 pub mod json;
 /// `oqs-net pac`: one PAC evaluation.

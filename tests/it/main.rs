@@ -11,6 +11,8 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod netns;
+/// Issue 11: `explain`.
+mod outputs;
 mod pac;
 mod proxy;
 mod real_peers;
