@@ -11,7 +11,7 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod netns;
-/// Issue 11: `explain`.
+/// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
 mod outputs;
 mod pac;
 mod proxy;
