@@ -4,6 +4,7 @@
 
 mod cert_cmd;
 mod duration;
+mod explain_cmd;
 mod lab_cmd;
 mod pac_cmd;
 mod probe_cmd;
@@ -22,7 +23,7 @@ pub use round_args::{ProfileArgs, RoundArgs};
 pub use tls_args::TlsArgs;
 
 use crate::findings::Lang;
-use crate::output::Format;
+use crate::output::{Format, RoundFormat};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Summarise a soak's journal, finished or not.
     #[command(after_help = EXIT_HELP)]
     Report(report_cmd::ReportArgs),
+    /// Explain a finding code: what was seen, what to do, and the guide section (補N); `--list`
+    /// lists every code.
+    #[command(after_help = EXIT_HELP)]
+    Explain(explain_cmd::ExplainArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,9 +145,10 @@ pub enum LangArg {
 pub struct ProbeArgs {
     #[command(flatten)]
     pub round: RoundArgs,
-    /// Output format.
+    /// Output format: junit is JUnit XML for CI; nagios is a monitoring-plugin status line with
+    /// performance data, exiting 0/1/2/3 as OK/WARNING/CRITICAL/UNKNOWN.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    pub format: RoundFormat,
     /// Language of the findings (default: Japanese when the locale is Japanese, else English).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -256,10 +262,14 @@ pub fn command() -> clap::Command {
 
 /// Parses the command line, runs the command, and returns the process's exit code.
 pub fn main() -> ExitCode {
-    let matches = command().get_matches();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = match command().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => parse_failed(e, &args),
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => parse_failed(e, &args),
     };
     init_logging(cli.verbose);
     let result = match cli.command {
@@ -270,6 +280,7 @@ pub fn main() -> ExitCode {
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
         Command::Soak(args) => soak_cmd::run(*args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -278,6 +289,35 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Ends the process on a command line clap refused: clap's message and exit 2, except under
+/// `probe --format nagios`, where a monitor would read 2 as CRITICAL: there an UNKNOWN status
+/// line and exit 3.
+fn parse_failed(e: clap::Error, args: &[std::ffi::OsString]) -> ! {
+    use clap::error::ErrorKind;
+    let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    if !shown && probe_nagios_requested(args) {
+        let msg = e.kind().as_str().unwrap_or("invalid command line");
+        let detail = e.to_string();
+        let first = detail
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or(msg)
+            .trim_start_matches("error: ");
+        eprint!("{detail}");
+        print(&crate::output::nagios::unknown(first));
+        std::process::exit(exit::HARNESS.into());
+    }
+    e.exit()
+}
+
+/// Whether the raw command line asks `probe` for the nagios format.
+fn probe_nagios_requested(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    words.iter().find(|w| !w.starts_with('-')) == Some(&"probe")
+        && (words.contains(&"--format=nagios")
+            || words.windows(2).any(|w| w == ["--format", "nagios"]))
 }
 
 /// A usage error in words: nothing was sent.

@@ -1,13 +1,31 @@
-//! `oqs-net probe`: one round against the real network or the built-in lab, rendered.
+//! `oqs-net probe`: one round against the real network or the built-in lab, rendered in the
+//! chosen format (under `--format nagios`, also its exit codes and an UNKNOWN status line for an
+//! error of the command itself).
 
 use super::{CliError, ProbeArgs, exit, print, runtime};
 use crate::model::{Mode, Status};
-use crate::output::{self, Format};
+use crate::output::{self, RoundFormat};
 use crate::round::{Builder, lab};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
+    if args.format != RoundFormat::Nagios {
+        return probe(args);
+    }
+    match probe(args) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            // A monitor reads only 3 as "the check itself broke".
+            eprintln!("oqs-net: {e}");
+            print(&output::nagios::unknown(&e.to_string()));
+            Ok(output::nagios::State::Unknown.exit_code())
+        }
+    }
+}
+
+/// The round, rendered; its exit code.
+fn probe(args: ProbeArgs) -> Result<u8, CliError> {
     let a = &args.round;
     let profile = a.which.load()?;
     let scenario = a
@@ -34,7 +52,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     }
 
     let rt = runtime()?;
-    let round = rt.block_on(async {
+    let (round, ntp) = rt.block_on(async {
         let lab = if a.lab {
             let spec = lab::spec_for(
                 builder.profile(),
@@ -65,12 +83,24 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
         if let Some(lab) = lab {
             lab.shutdown().await;
         }
-        Ok::<_, CliError>(crate::judge::judge(&plan.profile, &m))
+        Ok::<_, CliError>((
+            crate::judge::judge(&plan.profile, &m),
+            plan.profile.ntp.clone(),
+        ))
     })?;
 
     match args.format {
-        Format::Json => print(&output::json::render(&round, lang)),
-        Format::Human => {
+        RoundFormat::Json => print(&output::json::render(&round, lang)),
+        RoundFormat::Junit => print(
+            &output::junit::render(&round, lang)
+                .map_err(|e| CliError::Harness(format!("cannot write the JUnit XML: {e}")))?,
+        ),
+        RoundFormat::Nagios => {
+            let plugin = output::nagios::render(&round, &ntp, lang);
+            print(&plugin.text);
+            return Ok(plugin.state.exit_code());
+        }
+        RoundFormat::Human => {
             let color = super::colour(&std::io::stdout());
             print(&output::human::render(
                 &round,

@@ -1,11 +1,18 @@
-//! Renderers: a round (human terminal page and JSON), the soak report, `oqs-net pac` and
-//! `oqs-net cert inspect`. They read `model` and `findings` (the pac report also the PAC
-//! evaluator's plain result types) and never open a socket or decide a verdict.
+//! Renderers: a round (human terminal page, JSON, JUnit XML, a monitoring-plugin status), the
+//! soak report, `oqs-net pac`, `oqs-net cert inspect` and `oqs-net explain`. They read `model` and
+//! `findings` (the pac report also the PAC evaluator's plain result types) and never open a socket
+//! or decide a verdict.
 
 /// `oqs-net cert inspect`: the PFX files and the certificate presented.
 pub mod cert;
+/// `oqs-net explain`: the finding catalogue itself.
+pub mod explain;
 pub mod human;
 pub mod json;
+/// A round as JUnit XML, for CI systems and ticket pipelines.
+pub mod junit;
+/// A round as a monitoring plugin reports it (Nagios, Icinga, Zabbix external checks).
+pub mod nagios;
 /// `oqs-net pac`: one PAC evaluation.
 pub(crate) mod pac;
 /// The soak report's terminal and JSON forms.
@@ -18,6 +25,45 @@ pub(crate) mod width;
 pub enum Format {
     Human,
     Json,
+}
+
+/// The formats of one round (`oqs-net probe --format`): the two every command has, and the two
+/// that pipelines and monitors read. Other commands keep [`Format`], so clap refuses `junit` and
+/// `nagios` there as a usage error.
+// (Plain comments on the variants: doc comments would switch `--help` to its long layout.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoundFormat {
+    Human,
+    Json,
+    // JUnit XML: one testsuite per section, one testcase per check.
+    Junit,
+    // A monitoring-plugin status line with performance data; exit 0/1/2/3 as OK/WARNING/CRITICAL/UNKNOWN.
+    Nagios,
+}
+
+/// The section a check belongs to: its stable key (JUnit suite names), and its title in English
+/// and Japanese, in the order the terminal report shows them.
+pub(crate) fn section(kind: crate::model::CheckKind) -> (&'static str, &'static str, &'static str) {
+    use crate::model::CheckKind::*;
+    match kind {
+        Dns => ("dns", "DNS round robin", "DNS ラウンドロビン"),
+        Ntp | NtpConsensus => ("ntp", "NTP", "NTP"),
+        TlsClientCert | Tls => (
+            "tls",
+            "TLS (client certificate)",
+            "TLS（クライアント証明書）",
+        ),
+        Adapter | Route | Ipv4Fallback | Nat64 => {
+            ("adapter", "OQS adapter (補35)", "OQS用アダプタ（補35）")
+        }
+        Tcp => (
+            "tcp",
+            "TCP reachability (through the OQS adapter)",
+            "TCP到達性（OQS用アダプタ経由）",
+        ),
+        ProxySettings | ProxyRoute => ("proxy", "Proxy (補22, 補17)", "プロキシ（補22・補17）"),
+        Deadline => ("deadline", "Cut off", "期限切れ"),
+    }
 }
 
 /// `text` in the colour of a status (bold green, yellow, red, magenta) when `color` is on.

@@ -11,6 +11,8 @@ mod cli;
 mod hostile;
 mod lab_faults;
 mod netns;
+/// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
+mod outputs;
 mod pac;
 mod proxy;
 mod real_peers;
