@@ -136,6 +136,48 @@ fn targets_lists_shows_and_validates() {
     assert!(out.contains("valid profile `ipvpn-production`"), "{out}");
 }
 
+/// Issue 15: README's site profile (one `[[tls]]` over `base = "ipvpn-production"`) silently
+/// dropped the base's five OQS endpoints. It adds one, and `--show FILE` says where each came from.
+#[test]
+fn issue15_readme_site_profile_adds_to_its_base() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let profiles = &readme[readme
+        .find("## Profiles")
+        .expect("README has a Profiles section")..];
+    let start = profiles.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let example = &profiles[start..start + profiles[start..].find("```").unwrap()];
+    assert!(example.contains("base = \"ipvpn-production\""), "{example}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.toml");
+    std::fs::write(&path, example).unwrap();
+    let file = path.to_str().unwrap();
+
+    let (code, out, err) = run(&["profiles", file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("tls          6 endpoint(s)"), "{out}");
+
+    let (code, out, err) = run(&["profiles", "--show", file]);
+    assert_eq!(code, 0, "{err}");
+    let origin = |host: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("host = \"{host}")))
+            .and_then(|l| l.split("# ").nth(1))
+            .unwrap_or_else(|| panic!("no {host} in\n{out}"))
+            .to_string()
+    };
+    assert_eq!(origin("eps.prd.onshikaku.org"), "base ipvpn-production");
+    assert_eq!(origin("hweb.oqs.onshikaku.org"), "base ipvpn-production");
+    assert_eq!(origin("dist.example.oqs"), file);
+
+    let (code, _, err) = run(&["profiles", "--show", "no-such-profile"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no shipped profile") && err.contains("no file"),
+        "{err}"
+    );
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let (code, out, _) = run(&["probe", "--help"]);
