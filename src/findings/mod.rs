@@ -779,6 +779,13 @@ pub fn entry(code: Code) -> Entry {
             "{subject}: パスワードが違います（ファイルの整合性検査に失敗）",
             "PFXをエクスポートした時のパスワードを指定してください（--pfx-password-env / --pfx-password-file / 入力）",
         ),
+        PfxNoPassword => e(
+            S23,
+            "{subject}: no password was given, and the file needs one",
+            "Name the password the PFX was exported with: --pfx-password-env VAR or --pfx-password-file FILE, or pfx_password_env / pfx_password_file in the profile (on a terminal it is asked for)",
+            "{subject}: パスワードが指定されていませんが、このファイルには必要です",
+            "PFXをエクスポートした時のパスワードを --pfx-password-env VAR / --pfx-password-file FILE、またはプロファイルの pfx_password_env / pfx_password_file で指定してください（端末からの実行では入力を求めます）",
+        ),
         PfxCorrupt => e(
             S23,
             "{subject}: not a readable PFX file ({detail})",

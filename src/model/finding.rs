@@ -140,6 +140,7 @@ codes! {
     CertForeignIssuer = "cert.foreign_issuer",
     CertCodeUnmatched = "cert.institution_code_unmatched",
     PfxWrongPassword = "pfx.wrong_password",
+    PfxNoPassword = "pfx.no_password",
     PfxCorrupt = "pfx.corrupt",
     PfxNoPrivateKey = "pfx.no_private_key",
     PfxUnreadable = "pfx.unreadable",
