@@ -60,6 +60,7 @@ codes! {
     NtpPartialLoss = "ntp.partial_loss",
     NtpOffsetWarn = "ntp.offset_warn",
     NtpOffsetFail = "ntp.offset_fail",
+    NtpServerOff = "ntp.server_off",
     NtpUnsynchronised = "ntp.unsynchronised",
     NtpKodRate = "ntp.kod_rate",
     NtpKodDeny = "ntp.kod_deny",
