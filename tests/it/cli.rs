@@ -178,6 +178,24 @@ fn issue15_readme_site_profile_adds_to_its_base() {
     );
 }
 
+/// Issue 15: `soak --duration 10` was taken as 10 seconds and the soak then reported "30s
+/// measured of 10s · complete". A number without a unit is a usage error naming the units.
+#[test]
+fn issue15_a_duration_without_a_unit_is_refused() {
+    for args in [
+        &["soak", "--lab", "--duration", "10"][..],
+        &["soak", "--lab", "--interval", "5"],
+        &["probe", "--lab", "--deadline", "25"],
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains("needs a unit: ms, s, m, h or d"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let (code, out, _) = run(&["probe", "--help"]);
