@@ -344,10 +344,15 @@ fn lab_in_foreground_serves_until_ctrl_c_and_says_how_to_probe_it() {
     }
     let command = command.expect("the lab prints the command that probes it");
     assert!(command.contains("--profile-file"), "{command}");
-    // Run exactly what it printed, with this build of oqs-net.
-    let mut words: Vec<String> = command.split_whitespace().map(String::from).collect();
-    let at = words.iter().position(|w| w == "oqs-net").unwrap();
-    words[at] = env!("CARGO_BIN_EXE_oqs-net").to_string();
+    // Issue 15: it printed `oqs-net probe …`, which fails where oqs-net is not on PATH. It names
+    // the running executable, and what it printed runs exactly as it stands.
+    let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+    let exe = std::fs::canonicalize(env!("CARGO_BIN_EXE_oqs-net")).unwrap();
+    assert_eq!(
+        std::fs::canonicalize(&words[4]).ok(),
+        Some(exe),
+        "the program run is this oqs-net: {command}"
+    );
     let out = std::process::Command::new(&words[0])
         .args(&words[1..])
         .env("NO_COLOR", "1")
