@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::running::Shared;
+use crate::shared::Shared;
 use crate::spec::normalize_name;
 use crate::{LabError, LabRcode};
 

@@ -38,6 +38,7 @@ pub mod proxy;
 mod running;
 pub mod scenario;
 pub mod schedule;
+mod shared;
 mod spec;
 mod stats;
 pub mod tls;

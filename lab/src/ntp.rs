@@ -13,7 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::running::Shared;
+use crate::shared::Shared;
 use crate::{LabError, NtpBehaviour, ReplyShape};
 
 /// Length of an NTP packet without extensions.

@@ -303,16 +303,31 @@ fn random_password() -> String {
     format!("lab-{hex}")
 }
 
+/// The start of the name of every folder the lab makes in the temporary directory.
+pub const DIR_PREFIX: &str = "oqs-net-lab-";
+/// The file in such a folder that holds the id of the process that made it, so that a later start
+/// can remove what a killed lab left (its private keys among it) and nothing a running lab uses.
+pub const OWNER_FILE: &str = "owner.pid";
+
+/// Writes this process's id as the owner of `dir` (see [`OWNER_FILE`]).
+pub fn write_owner(dir: &Path) -> std::io::Result<()> {
+    std::fs::write(dir.join(OWNER_FILE), std::process::id().to_string())
+}
+
 impl LabPki {
     /// Makes the whole PKI for servers named `hosts`, and writes its files.
     pub fn generate(hosts: &[String]) -> Result<LabPki, PkiError> {
         let dir = tempfile::Builder::new()
-            .prefix("oqs-net-lab-pki-")
+            .prefix(&format!("{DIR_PREFIX}pki-"))
             .tempdir()
             .map_err(|source| PkiError::Write {
                 path: std::env::temp_dir().display().to_string(),
                 source,
             })?;
+        write_owner(dir.path()).map_err(|source| PkiError::Write {
+            path: dir.path().join(OWNER_FILE).display().to_string(),
+            source,
+        })?;
         let root = ca(ROOT_CN, None)?;
         let inter = ca(INTERMEDIATE_CN, Some(&root))?;
         let foreign = ca(FOREIGN_CN, None)?;

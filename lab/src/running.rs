@@ -1,45 +1,24 @@
 //! The running lab: [`Lab::start`] binds every server's sockets and spawns them, [`Lab::update`]
 //! changes the live spec they read per packet, [`Lab::stats`] and [`Lab::shutdown`]. The state the
-//! servers share with the handle lives here too. How the proxy and the WPAD servers are started is
-//! in [`crate::wiring`].
+//! servers share with the handle is [`crate::shared`]; how the proxy and the WPAD servers are
+//! started is in [`crate::wiring`].
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::Arc;
 
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::LabError;
 use crate::proxy::LabProxy;
+use crate::shared::Shared;
 use crate::spec::LabSpec;
 use crate::stats::LabStats;
 use crate::wiring::{
     WpadServers, listening_name, proxy_hosts, served_script, start_proxies, start_wpads,
 };
 use crate::{dns, ntp, pki, tls};
-
-/// State shared between the [`Lab`] handle and its server tasks. No lock is held across an await.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    spec: RwLock<LabSpec>,
-    /// Next rotation per (normalised name, record type).
-    rotation: Mutex<HashMap<(String, u16), usize>>,
-    stats: Mutex<LabStats>,
-}
-
-impl Shared {
-    pub(crate) fn spec(&self) -> std::sync::RwLockReadGuard<'_, LabSpec> {
-        self.spec.read().unwrap_or_else(PoisonError::into_inner)
-    }
-    pub(crate) fn stats(&self) -> MutexGuard<'_, LabStats> {
-        self.stats.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-    pub(crate) fn rotation(&self) -> MutexGuard<'_, HashMap<(String, u16), usize>> {
-        self.rotation.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// A running lab. Dropping it or calling [`Lab::shutdown`] stops every server.
 pub struct Lab {
@@ -150,11 +129,7 @@ impl Lab {
             w.port = wpads.http_port.unwrap_or(0);
         }
 
-        let shared = Arc::new(Shared {
-            spec: RwLock::new(spec),
-            rotation: Mutex::new(HashMap::new()),
-            stats: Mutex::new(LabStats::default()),
-        });
+        let shared = Arc::new(Shared::new(spec));
         let cancel = CancellationToken::new();
         let mut tasks = JoinSet::new();
         tasks.spawn(dns::serve_udp(
@@ -245,11 +220,7 @@ impl Lab {
     /// Bindings are fixed: changes to `dns_bind` and `ntp_port` are undone, a member added here has
     /// no socket, and a bound address whose member is removed behaves as dead.
     pub fn update(&self, f: impl FnOnce(&mut LabSpec)) {
-        let mut spec = self
-            .shared
-            .spec
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut spec = self.shared.spec_mut();
         let (dns_bind, ntp_port) = (spec.dns_bind, spec.ntp_port);
         f(&mut spec);
         spec.dns_bind = dns_bind;

@@ -8,7 +8,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::proxy::ProxyFault;
-use crate::tls::LabTls;
 use crate::wpad::WpadFault;
 
 /// Everything the lab serves. Bindings (`dns_bind`, `ntp_port`, member addresses) are fixed at
@@ -377,6 +376,42 @@ pub(crate) fn ref_id_from_text(s: &str) -> Option<[u8; 4]> {
 /// Lower-case, no trailing dot: the form names are matched and counted in.
 pub(crate) fn normalize_name(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// One TLS server of the lab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabTls {
+    /// The endpoint's name in the profile (`oqs-web`, `distribution`…), used by scenarios.
+    pub endpoint: String,
+    /// The host name its certificate and DNS answer carry.
+    pub host: String,
+    #[serde(default)]
+    pub fault: TlsFault,
+}
+
+/// How a lab TLS server misbehaves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsFault {
+    #[default]
+    None,
+    /// Every client certificate is refused (alert bad_certificate).
+    RejectAll,
+    /// No CertificateRequest at all.
+    NoClientAuth,
+    /// The server certificate expired.
+    ExpiredServerCert,
+    /// The server certificate is for another name.
+    WrongName,
+    /// The server certificate is for the other environment's names (oqs ↔ oqs-st).
+    OtherEnvironment,
+    /// Reads the ClientHello, then never answers.
+    Stall,
+    /// Reads the ClientHello, then resets the connection (RST).
+    Reset,
+    /// Offers TLS 1.2 only.
+    Tls12Only,
 }
 
 #[cfg(test)]

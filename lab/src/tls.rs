@@ -19,7 +19,6 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, Error as TlsError, RootCertStore,
     ServerConfig, SignatureScheme,
 };
-use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -27,48 +26,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::pki::LabPki;
 use crate::LabError;
-use crate::running::Shared;
+use crate::shared::Shared;
+pub use crate::spec::{LabTls, TlsFault};
 
 /// Connections served at once per server; more are closed at once.
 const MAX_CONNS: usize = 256;
 /// A connection's whole life in the lab.
 const CONN_LIFE: Duration = Duration::from_secs(30);
-
-/// One TLS server of the lab.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LabTls {
-    /// The endpoint's name in the profile (`oqs-web`, `distribution`…), used by scenarios.
-    pub endpoint: String,
-    /// The host name its certificate and DNS answer carry.
-    pub host: String,
-    #[serde(default)]
-    pub fault: TlsFault,
-}
-
-/// How a lab TLS server misbehaves.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TlsFault {
-    #[default]
-    None,
-    /// Every client certificate is refused (alert bad_certificate).
-    RejectAll,
-    /// No CertificateRequest at all.
-    NoClientAuth,
-    /// The server certificate expired.
-    ExpiredServerCert,
-    /// The server certificate is for another name.
-    WrongName,
-    /// The server certificate is for the other environment's names (oqs ↔ oqs-st).
-    OtherEnvironment,
-    /// Reads the ClientHello, then never answers.
-    Stall,
-    /// Reads the ClientHello, then resets the connection (RST).
-    Reset,
-    /// Offers TLS 1.2 only.
-    Tls12Only,
-}
 
 /// Refuses every client certificate after the chain checks pass.
 #[derive(Debug)]

@@ -1,4 +1,5 @@
-//! `oqs-net lab`: the lab in the foreground until Ctrl-C, with the command that probes it.
+//! `oqs-net lab`: the lab in the foreground until Ctrl-C or SIGTERM (both remove its namespace and
+//! its PKI), with the command that probes it; folders a killed lab left are swept at the start.
 
 use super::{CliError, LabArgs, exit, runtime};
 use crate::round::lab as lab_setup;
@@ -50,10 +51,22 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         }
     }
 
-    let scratch = tempfile::tempdir()
+    for gone in lab_setup::sweep_leftovers(&std::env::temp_dir()) {
+        eprintln!(
+            "oqs-net: note: removed {}, left by a lab that was killed",
+            gone.display()
+        );
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix(crate::lab::pki::DIR_PREFIX)
+        .tempdir()
+        .and_then(|d| crate::lab::pki::write_owner(d.path()).map(|()| d))
         .map_err(|e| CliError::Harness(format!("cannot make a temporary directory: {e}")))?;
     let rt = runtime()?;
     rt.block_on(async {
+        // Listening before the lab makes its PKI: a SIGTERM from then on stops the lab as Ctrl-C
+        // does, so its keys, the PFX password file and the namespace are removed.
+        let terminate = crate::platform::terminate_listener();
         let lab = crate::lab::Lab::start(spec.clone())
             .await
             .map_err(|e| CliError::Lab(e.to_string()))?;
@@ -157,10 +170,13 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             ));
             super::print(&t);
         }
-        super::print("Ctrl-C stops the lab.\n");
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
+        super::print("Ctrl-C (or SIGTERM) stops the lab.\n");
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => {
+                r.map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
+            }
+            () = terminate => {}
+        }
         let stats = lab.stats();
         lab.shutdown().await;
         super::print(&format!(

@@ -221,9 +221,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))
 }
 
+/// Whether to colour what goes to `stream`: only a terminal, and never with a non-empty
+/// `NO_COLOR` (no-color.org), the same for output, progress and logs.
+fn colour(stream: &impl std::io::IsTerminal) -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
+}
+
+/// Logs to stderr. Without `-v` only oqs-net's own warnings (the `oqs_net` targets, the lab's
+/// included), never a library's: the resolver warns at every reply it drops, and those lines are
+/// not the user's business. Colour only on a terminal and never with a non-empty `NO_COLOR`.
+/// `OQS_NET_LOG` (an `EnvFilter`) overrides the levels.
 fn init_logging(verbose: u8) {
     let level = match verbose {
-        0 => "warn",
+        0 => "oqs_net=warn",
         1 => "oqs_net=debug",
         _ => "trace",
     };
@@ -231,6 +241,7 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }

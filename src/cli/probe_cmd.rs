@@ -4,7 +4,6 @@ use super::{CliError, ProbeArgs, exit, print, runtime};
 use crate::model::{Mode, Status};
 use crate::output::{self, Format};
 use crate::round::{Builder, lab};
-use std::io::IsTerminal;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -43,6 +42,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
                 scenario.as_ref(),
                 a.lab_latency_ms.unwrap_or(0),
             );
+            lab::sweep_leftovers(&std::env::temp_dir());
             let lab = crate::lab::Lab::start(spec)
                 .await
                 .map_err(|e| CliError::Lab(e.to_string()))?;
@@ -71,7 +71,7 @@ pub fn run(args: ProbeArgs) -> Result<u8, CliError> {
     match args.format {
         Format::Json => print(&output::json::render(&round, lang)),
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let color = super::colour(&std::io::stdout());
             print(&output::human::render(
                 &round,
                 &output::human::Style { color, lang },

@@ -32,7 +32,7 @@ pub(super) fn print_report(
     match format {
         Format::Json => print(&output::soak::json(r, &shown, lang)),
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let color = super::colour(&std::io::stdout());
             print(&output::soak::human(
                 r,
                 &shown,
@@ -98,7 +98,7 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
 
     let journal = soak_session::prepare_journal(&setup)?;
     let tty = std::io::stderr().is_terminal();
-    let color = std::env::var_os("NO_COLOR").is_none() && tty;
+    let color = super::colour(&std::io::stderr());
     let path = setup.journal_path.clone();
 
     let rt = runtime()?;

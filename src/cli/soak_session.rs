@@ -228,6 +228,7 @@ pub(super) async fn session(
 
 /// Starts the lab, on `port` when a resumed soak asks for the one it used before.
 async fn start_lab(mut spec: LabSpec, port: Option<u16>, quiet: bool) -> Result<Lab, CliError> {
+    crate::round::lab::sweep_leftovers(&std::env::temp_dir());
     if let Some(p) = port {
         let mut again = spec.clone();
         again.ntp_port = p;

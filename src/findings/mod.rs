@@ -72,9 +72,9 @@ pub fn entry(code: Code) -> Entry {
         DnsTimeout => e(
             S35,
             "no DNS answer for {subject} ({record}) within {timeout_ms} ms",
-            "The DNS server is unreachable from the OQS adapter: check the adapter's DNS servers and its route (補35)",
+            "The DNS server is unreachable from the OQS adapter, or its access list drops this terminal's queries (a server may drop instead of refusing): check the adapter's DNS servers and its route (補35)",
             "{subject} の名前解決が {timeout_ms} ms 以内に応答しませんでした（{record}）",
-            "OQS用アダプタからDNSサーバに到達できません。DNSサーバ設定と経路を確認してください（補35）",
+            "OQS用アダプタからDNSサーバに到達できないか、DNSサーバのアクセス制御がこの端末の問い合わせを破棄しています。DNSサーバ設定と経路を確認してください（補35）",
         ),
         DnsResolverError => e(
             S35,
@@ -156,9 +156,9 @@ pub fn entry(code: Code) -> Entry {
         NtpNoReply => e(
             S24,
             "{subject} did not answer any of {samples} NTP requests",
-            "Check that UDP {port} to this server passes the line and any firewall; devices using it cannot sync (補24)",
+            "Check that UDP {port} to this server passes the line and any firewall, and that the server serves this terminal (an NTP server's access list drops requests, it does not refuse them); devices using it cannot sync (補24)",
             "{subject} が {samples} 回のNTP要求に一度も応答しませんでした",
-            "回線やファイアウォールでUDP {port}番が通っているか確認してください（補24）",
+            "回線やファイアウォールでUDP {port}番が通っているか、サーバがこの端末からの要求を受け付けているか（NTPサーバのアクセス制御は拒否せず破棄します）確認してください（補24）",
         ),
         NtpRefused => e(
             S24,
@@ -1012,8 +1012,54 @@ pub fn route_reason(r: &RouteReason, lang: Lang) -> String {
     }
 }
 
+/// The codes whose advice in [`entry`] is an IP-VPN line's (an IPv6-only adapter, router discovery,
+/// NTT's OQS DNS), with the advice for an IPsec+IKE line, where the OQS adapter keeps IPv4 and its
+/// routes and DNS come from the IPsec router and the line's operator. The judge marks these
+/// findings with the round's mode (the `mode` value); every other code's text fits both lines.
+pub fn ipsec_entry(code: Code) -> Option<Entry> {
+    use Code::*;
+    let e = |cause_en, fix_en, cause_ja, fix_ja| Entry {
+        section: S35,
+        cause_en,
+        fix_en,
+        cause_ja,
+        fix_ja,
+    };
+    let cause = entry(code);
+    Some(match code {
+        AdapterNotFound => e(
+            cause.cause_en,
+            "Name the OQS adapter with --interface NAME or the profile's [adapter] name (adapters here: {adapters}); on an IPsec+IKE line it is the adapter cabled to the IPsec router, which keeps its IPv4 address",
+            cause.cause_ja,
+            "--interface NAME またはプロファイルの [adapter] name でOQS用アダプタを指定してください（この端末のアダプタ: {adapters}）。IPsec+IKE接続ではIPsecルーターに接続したアダプタで、IPv4アドレスを持ちます",
+        ),
+        AdapterNoDns => e(
+            cause.cause_en,
+            "Set on it the DNS servers the IPsec+IKE line's operator gives (IPv4 addresses); the NTT East/West OQS DNS of IP-VPN lines do not apply here",
+            cause.cause_ja,
+            "回線事業者が指定するIPsec+IKE接続用のDNSサーバ（IPv4アドレス）を設定してください。IP-VPN接続用のNTT東西のOQS向けDNSは使いません",
+        ),
+        RouteNone => e(
+            cause.cause_en,
+            "The OQS adapter lacks the route to these targets: check its IPv4 settings (default gateway: the IPsec router) and that the IPsec tunnel is up",
+            cause.cause_ja,
+            "OQS用アダプタにこれらの宛先への経路がありません。アダプタのIPv4設定（デフォルトゲートウェイがIPsecルーターか）とIPsecトンネルが確立しているかを確認してください",
+        ),
+        ReachUnreachable => e(
+            cause.cause_en,
+            "The OQS adapter has no route to it: check its IPv4 default gateway (the IPsec router), that the IPsec tunnel is up, and that the address belongs to the OQS network",
+            cause.cause_ja,
+            "OQS用アダプタにこの宛先への経路がありません。IPv4のデフォルトゲートウェイ（IPsecルーター）、IPsecトンネルの状態、宛先アドレスを確認してください",
+        ),
+        _ => return None,
+    })
+}
+
 pub fn render(f: &Finding, lang: Lang) -> Rendered {
-    let e = entry(f.code);
+    let e = match f.value("mode") {
+        Some("ipsec") => ipsec_entry(f.code).unwrap_or_else(|| entry(f.code)),
+        _ => entry(f.code),
+    };
     let (cause, fix) = match lang {
         Lang::Ja => (e.cause_ja, e.fix_ja),
         Lang::En => (e.cause_en, e.fix_en),
@@ -1111,6 +1157,62 @@ mod tests {
         assert!(r.cause.contains("warn at ? ms"));
         assert_eq!(r.section, "補24");
         assert!(render(&f, Lang::Ja).cause.contains("150.0 ms"));
+    }
+
+    /// What an IP-VPN line's advice says and an IPsec+IKE line's must not.
+    const IPVPN_ONLY: &[&str] = &[
+        "IPv4 is unbound",
+        "IPv4のチェックを外した",
+        "router discovery",
+        "ルーター広告",
+        "IPv6 settings",
+        "IPv6設定",
+        "NTT East 2404",
+        "2404:1a8",
+    ];
+
+    #[test]
+    fn every_finding_marked_ipsec_gets_advice_for_an_ipsec_line() {
+        for &code in Code::ALL {
+            let f = Finding::new(code, Status::Fail, "x").with("mode", "ipsec");
+            for lang in [Lang::En, Lang::Ja] {
+                let r = render(&f, lang);
+                if ipsec_entry(code).is_some() {
+                    for word in IPVPN_ONLY {
+                        assert!(!r.fix.contains(word), "{code:?} {lang:?}: {}", r.fix);
+                    }
+                }
+            }
+        }
+        // The codes the judge marks are exactly those with an IPsec text, and each IP-VPN text
+        // among them does say something an IPsec line must not be told.
+        for code in [
+            Code::AdapterNotFound,
+            Code::AdapterNoDns,
+            Code::RouteNone,
+            Code::ReachUnreachable,
+        ] {
+            let ipvpn = render(&Finding::new(code, Status::Fail, "x"), Lang::En).fix;
+            let ipsec = render(
+                &Finding::new(code, Status::Fail, "x").with("mode", "ipsec"),
+                Lang::En,
+            )
+            .fix;
+            assert_ne!(ipvpn, ipsec, "{code:?}");
+            assert!(
+                IPVPN_ONLY.iter().any(|w| ipvpn.contains(w)),
+                "{code:?}: {ipvpn}"
+            );
+        }
+        let f = Finding::new(Code::AdapterNotFound, Status::Fail, "OQS adapter")
+            .with("adapters", "eth0, eth1")
+            .with("mode", "ipsec");
+        assert!(
+            render(&f, Lang::En)
+                .fix
+                .contains("cabled to the IPsec router")
+        );
+        assert!(!render(&f, Lang::En).fix.contains("unbound"));
     }
 
     #[test]

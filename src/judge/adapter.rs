@@ -37,7 +37,7 @@ pub(super) fn checks(
     };
     let mut out = vec![
         adapter_check(p, am, &path.routes),
-        routes_check(am, &path.routes),
+        routes_check(p, am, &path.routes),
     ];
     if p.mode == Mode::Ipvpn && p.adapter.ipv6_only {
         out.push(fallback_check(path, others));
@@ -179,7 +179,10 @@ pub fn expectations(
         rule(
             Rule::DnsServers,
             !adapter.dns_servers.is_empty(),
-            Some(Finding::new(Code::AdapterNoDns, Status::Warn, &subject)),
+            Some(
+                Finding::new(Code::AdapterNoDns, Status::Warn, &subject)
+                    .with("mode", p.mode.as_label()),
+            ),
         );
     }
     findings.extend(competing);
@@ -202,7 +205,8 @@ fn adapter_check(p: &Profile, am: &AdapterMeasurement, routes: &[RouteProbe]) ->
                 Finding::new(Code::AdapterNotFound, Status::Fail, subject)
                     .with("reason", findings::not_found(reason, Lang::En))
                     .with("reason_ja", findings::not_found(reason, Lang::Ja))
-                    .with("adapters", inv.names().join(", ")),
+                    .with("adapters", inv.names().join(", "))
+                    .with("mode", p.mode.as_label()),
             );
         }
         (_, Some(a)) if a.loopback && !matches!(am.selection, Selection::Named { .. }) => {
@@ -254,7 +258,7 @@ fn adapter_check(p: &Profile, am: &AdapterMeasurement, routes: &[RouteProbe]) ->
     }
 }
 
-fn routes_check(am: &AdapterMeasurement, routes: &[RouteProbe]) -> Check {
+fn routes_check(p: &Profile, am: &AdapterMeasurement, routes: &[RouteProbe]) -> Check {
     let inv = &am.inventory;
     let oqs = am.adapter().map(|a| a.name.clone());
     let views: Vec<RouteView> = routes
@@ -273,7 +277,8 @@ fn routes_check(am: &AdapterMeasurement, routes: &[RouteProbe]) -> Check {
         findings.push(
             Finding::new(Code::RouteNone, Status::Fail, join_peers(&unrouted))
                 .with("addresses", join_peers(&unrouted))
-                .with("detail", first.probe.error.as_deref().unwrap_or_default()),
+                .with("detail", first.probe.error.as_deref().unwrap_or_default())
+                .with("mode", p.mode.as_label()),
         );
     }
     // Only a known OQS adapter that sockets were bound to can be left by the wrong way.
@@ -576,6 +581,17 @@ mod tests {
         i.dns_per_adapter = true;
         let (_, f) = expectations(&ipvpn(), &i, &a, false);
         assert_eq!(codes(&f), [Code::AdapterDown, Code::AdapterNoDns]);
+        let fix = |f: &Finding| findings::render(f, Lang::En).fix;
+        assert!(fix(&f[1]).contains("2404:1a8:f583:d00::53:1"));
+        // An IPsec+IKE line's DNS servers are its operator's, not NTT's IP-VPN ones.
+        let mut v4 = adapter("eth0", &["192.0.2.5/24"], &["192.0.2.1"]);
+        v4.up = false;
+        let mut i4 = inv(vec![v4.clone()]);
+        i4.dns_per_adapter = true;
+        let (_, f) = expectations(&ipsec(), &i4, &v4, false);
+        assert_eq!(codes(&f), [Code::AdapterDown, Code::AdapterNoDns]);
+        assert!(!fix(&f[1]).contains("2404:1a8"), "{}", fix(&f[1]));
+        assert!(fix(&f[1]).contains("IPsec+IKE"), "{}", fix(&f[1]));
         a.up = true;
         a.dns_servers = vec![ip("2404:1a8:f583:d00::53:1")];
         let (_, f) = expectations(&ipvpn(), &i, &a, false);
@@ -623,7 +639,7 @@ mod tests {
             route("2001:db8:a5::12", "2001:db8:7::2"),
             route("2001:db8:a5::13", "2001:db8:7::2"),
         ];
-        let c = routes_check(&am, &routes);
+        let c = routes_check(&ipvpn(), &am, &routes);
         assert_eq!(c.status, Status::Fail);
         assert_eq!(codes(&c.findings), [Code::RouteWrongAdapter]);
         let f = &c.findings[0];
@@ -639,7 +655,11 @@ mod tests {
         unbound.binding = Binding::Unbound {
             reason: Skipped::NoAdapter,
         };
-        assert!(routes_check(&unbound, &routes).findings.is_empty());
+        assert!(
+            routes_check(&ipvpn(), &unbound, &routes)
+                .findings
+                .is_empty()
+        );
     }
 
     #[test]
@@ -656,8 +676,37 @@ mod tests {
             source: None,
             error: Some("Network is unreachable (os error 101)".into()),
         };
-        let c = routes_check(&am, &[r]);
+        let c = routes_check(&ipvpn(), &am, std::slice::from_ref(&r));
         assert_eq!(codes(&c.findings), [Code::RouteNone]);
+        let fix = |c: &Check| findings::render(&c.findings[0], Lang::En).fix;
+        assert!(fix(&c).contains("router discovery"), "{}", fix(&c));
+        // An IPsec+IKE line's routes come from the IPsec router, not router discovery.
+        let c = routes_check(&ipsec(), &am, &[r]);
+        assert!(fix(&c).contains("IPsec router"), "{}", fix(&c));
+        assert!(!fix(&c).contains("router discovery"), "{}", fix(&c));
+    }
+
+    /// Issue 13: an IPsec+IKE line's adapter keeps IPv4, so it is not "the one whose IPv4 is
+    /// unbound"; nor are NTT's IP-VPN DNS servers its DNS servers.
+    #[test]
+    fn an_ipsec_line_is_advised_as_an_ipsec_line() {
+        let am = measurement(
+            Selection::NotFound {
+                reason: NotFound::Nothing,
+            },
+            inv(vec![adapter("eth0", &["192.0.2.5/24"], &[])]),
+        );
+        let c = adapter_check(&ipsec(), &am, &[]);
+        assert_eq!(codes(&c.findings), [Code::AdapterNotFound]);
+        for lang in [Lang::En, Lang::Ja] {
+            let fix = findings::render(&c.findings[0], lang).fix;
+            assert!(!fix.contains("IPv4 is unbound"), "{fix}");
+            assert!(!fix.contains("IPv4のチェックを外した"), "{fix}");
+            assert!(fix.contains("IPsec"), "{fix}");
+        }
+        let ipvpn_fix =
+            findings::render(&adapter_check(&ipvpn(), &am, &[]).findings[0], Lang::En).fix;
+        assert!(ipvpn_fix.contains("IPv4 is unbound"), "{ipvpn_fix}");
     }
 
     #[test]

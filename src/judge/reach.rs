@@ -105,6 +105,9 @@ pub fn tcp_check(p: &Profile, t: &TcpTargetResult, nat64: &[Nat64Prefix]) -> Che
         if let TcpOutcome::Unreachable { detail } | TcpOutcome::Local { detail } = &first.outcome {
             f = f.with("detail", detail);
         }
+        if code == Code::ReachUnreachable {
+            f = f.with("mode", p.mode.as_label());
+        }
         findings.push(f);
     }
     let synthesised: Vec<(IpAddr, Nat64Prefix)> = v6

@@ -187,6 +187,22 @@ pub(crate) fn is_lock_violation(e: &io::Error) -> bool {
     cfg!(windows) && e.raw_os_error() == Some(ERROR_LOCK_VIOLATION)
 }
 
+/// Listens for SIGTERM from now on (Unix), so a request that comes before the returned future is
+/// first polled is not lost (and does not kill the process the default way); resolves on the
+/// request. Must be called inside a Tokio runtime. Elsewhere it never resolves.
+pub fn terminate_listener() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let listener = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut s) = listener {
+            s.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    }
+}
+
 /// Resolves when the process is asked to terminate (SIGTERM on Unix; never elsewhere, where
 /// Ctrl-C is the only request), so a soak can end its journal as it does on Ctrl-C.
 pub async fn terminate_requested() {
@@ -199,6 +215,42 @@ pub async fn terminate_requested() {
         }
     }
     std::future::pending::<()>().await
+}
+
+/// Whether the process `pid` is known to be gone (the system has no such process). A process of
+/// another user, an id that is not a process id, or a platform that cannot tell: not gone.
+pub fn process_gone(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::errno::Errno;
+        use nix::sys::signal::kill;
+        use nix::unistd::Pid;
+        // 0 and negative ids name process groups for kill(2): never ask about those.
+        match i32::try_from(pid) {
+            Ok(p) if p > 0 => kill(Pid::from_raw(p), None) == Err(Errno::ESRCH),
+            _ => false,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
+/// Whether `meta` (of a file or folder in a shared directory such as /tmp) belongs to the user
+/// this process runs as. Everywhere but Unix, where there is no shared /tmp: yes.
+pub fn owned_by_this_user(meta: &std::fs::Metadata) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.uid() == nix::unistd::geteuid().as_raw()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = meta;
+        true
+    }
 }
 
 /// Private network namespaces for the lab (Linux, as root): loopback only, with extra IPv6

@@ -140,6 +140,38 @@ fn header(raw: &[u8]) -> Option<Header> {
     })
 }
 
+/// The kiss code of a stratum-0 reply: RFC 5905 (7.4) has one only where the reference id is four
+/// printable ASCII characters.
+fn kiss_code(id: [u8; 4]) -> Option<String> {
+    id.iter()
+        .all(u8::is_ascii_graphic)
+        .then(|| id.iter().map(|&b| b as char).collect())
+}
+
+/// What a stratum-0 reply means. sntpc calls every one a kiss-o'-death; real servers send it for
+/// two other reasons too. chronyd and w32time with no time source answer leap 3, stratum 0 and a
+/// zero reference id (no code at all); ntpd before its first sync and after a step answers leap 3,
+/// stratum 0 with the reference id `INIT` or `STEP`, which RFC 5905 lists as states of an
+/// association, not requests to the client. Those three are an unsynchronised server. A real
+/// kiss-o'-death (ntpd's `RATE`, `DENY`, `RSTR` come with leap 3 as well) keeps its code.
+fn stratum_zero(h: &Header) -> NtpSampleError {
+    match kiss_code(h.ref_id) {
+        Some(code) if !(h.leap == 3 && matches!(code.as_str(), "INIT" | "STEP")) => {
+            NtpSampleError::KissOfDeath { code }
+        }
+        _ if h.leap == 3 => NtpSampleError::Unsynchronised {
+            leap: h.leap,
+            stratum: h.stratum,
+        },
+        _ => NtpSampleError::Implausible {
+            detail: format!(
+                "stratum 0 (kiss-o'-death) without a kiss code (reference id {:02x?})",
+                h.ref_id
+            ),
+        },
+    }
+}
+
 fn classify(e: sntpc::Error, raw: Option<&[u8]>, io: Option<std::io::ErrorKind>) -> NtpSampleError {
     use sntpc::Error as E;
     let h = raw.and_then(header);
@@ -160,8 +192,11 @@ fn classify(e: sntpc::Error, raw: Option<&[u8]>, io: Option<std::io::ErrorKind>)
         E::IncorrectMode => NtpSampleError::WrongMode {
             mode: h.map_or(0, |h| h.mode),
         },
-        E::KissOfDeath(_) => NtpSampleError::KissOfDeath {
-            code: h.map_or_else(|| "????".into(), |h| ref_id(0, h.ref_id)),
+        E::KissOfDeath(_) => match h {
+            Some(h) => stratum_zero(&h),
+            None => NtpSampleError::KissOfDeath {
+                code: "????".into(),
+            },
         },
         E::UnsynchronizedClock | E::IncorrectStratumHeaders => match h {
             Some(h) => NtpSampleError::Unsynchronised {
@@ -269,6 +304,51 @@ mod tests {
             classify(sntpc::Error::InvalidTimestamp, Some(&z), None),
             NtpSampleError::ZeroTimestamp
         );
+    }
+
+    /// Every stratum-0 and leap-3 header chrony, ntpd and w32time send, as their sources and
+    /// captures show them, and what each is named.
+    #[test]
+    fn stratum_zero_is_a_kiss_only_with_a_kiss_code() {
+        let kod = |leap: u8, stratum: u8, id: &[u8; 4]| {
+            let r = raw((leap << 6) | 0b100_100, stratum, id);
+            let e = if stratum == 0 {
+                // classify reads the code from the raw header, not from sntpc's value.
+                sntpc::Error::KissOfDeath(sntpc::KissOfDeathCode::Experimental(*id))
+            } else if leap == 3 {
+                sntpc::Error::UnsynchronizedClock
+            } else {
+                sntpc::Error::IncorrectStratumHeaders
+            };
+            classify(e, Some(&r), None)
+        };
+        let unsync = |leap, stratum| NtpSampleError::Unsynchronised { leap, stratum };
+        let kiss = |code: &str| NtpSampleError::KissOfDeath { code: code.into() };
+        // chronyd and w32time without a time source: no code at all.
+        assert_eq!(kod(3, 0, &[0, 0, 0, 0]), unsync(3, 0));
+        // ntpd before its first sync, and after stepping the clock.
+        assert_eq!(kod(3, 0, b"INIT"), unsync(3, 0));
+        assert_eq!(kod(3, 0, b"STEP"), unsync(3, 0));
+        // ntpd's kiss-o'-death packets carry leap 3 too, and stay kisses.
+        assert_eq!(kod(3, 0, b"RATE"), kiss("RATE"));
+        assert_eq!(kod(3, 0, b"DENY"), kiss("DENY"));
+        assert_eq!(kod(0, 0, b"RSTR"), kiss("RSTR"));
+        // INIT from a server that claims to be synchronised is still a code it chose to send.
+        assert_eq!(kod(0, 0, b"INIT"), kiss("INIT"));
+        // Stratum 16 on the wire (older SNTP servers), with or without leap 3.
+        assert_eq!(kod(3, 16, &[127, 0, 0, 1]), unsync(3, 16));
+        assert_eq!(kod(0, 16, &[0, 0, 0, 0]), unsync(0, 16));
+        // A synchronised chronyd that only says leap 3 (before its first update) with stratum 2.
+        assert_eq!(kod(3, 2, &[192, 0, 2, 1]), unsync(3, 2));
+        // Stratum 0 with neither a code nor leap 3 is neither: an invalid reply.
+        assert!(matches!(
+            kod(0, 0, &[0, 0, 0, 0]),
+            NtpSampleError::Implausible { .. }
+        ));
+        assert!(matches!(
+            kod(0, 0, b"GPS\0"),
+            NtpSampleError::Implausible { .. }
+        ));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::model::{PasswordSource, Profile, ProxySource, WinInetValues};
 use crate::probe::pac::FixedResolver;
 use crate::probe::proxy::{ProxyPlan, settings};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
 /// Round-robin members on IPv4 (Linux routes all of 127/8 to loopback).
 pub const LAB_V4: [Ipv4Addr; 4] = [
@@ -434,5 +435,94 @@ mod tests {
             spec.tls_bind,
             [IpAddr::from(Ipv4Addr::LOCALHOST), LAB_V6_NETNS[0].into()]
         );
+    }
+}
+
+/// Removes what a lab stopped without warning (SIGKILL, a power cut) left in `tmp`: folders named
+/// like the lab's ([`pki::DIR_PREFIX`](crate::lab::pki::DIR_PREFIX)), belonging to this user,
+/// whose owner process ([`pki::OWNER_FILE`](crate::lab::pki::OWNER_FILE)) is gone. A folder
+/// without a readable owner, or whose owner still runs, is left alone. Returns what was removed.
+/// Every command that starts a lab calls it first.
+pub fn sweep_leftovers(tmp: &Path) -> Vec<PathBuf> {
+    use crate::lab::pki::{DIR_PREFIX, OWNER_FILE};
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(DIR_PREFIX));
+        // Not followed if it is a link: only a real folder of this user is ever removed.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !ours || !meta.is_dir() || !crate::platform::owned_by_this_user(&meta) {
+            continue;
+        }
+        let owner = std::fs::read_to_string(path.join(OWNER_FILE))
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        let gone = owner
+            .is_some_and(|pid| pid != std::process::id() && crate::platform::process_gone(pid));
+        if gone && std::fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod sweep_tests {
+    use super::*;
+    use crate::lab::pki::{DIR_PREFIX, OWNER_FILE};
+
+    /// A process id no process has: one past the system's limit.
+    fn dead_pid() -> u32 {
+        std::fs::read_to_string("/proc/sys/kernel/pid_max")
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .unwrap_or(4_194_304)
+            + 1
+    }
+
+    #[test]
+    fn only_folders_of_gone_owners_are_swept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let make = |name: &str, owner: Option<String>| {
+            let d = tmp.path().join(name);
+            std::fs::create_dir(&d).unwrap();
+            std::fs::write(d.join("client.key"), "secret").unwrap();
+            if let Some(o) = owner {
+                std::fs::write(d.join(OWNER_FILE), o).unwrap();
+            }
+            d
+        };
+        let dead = make(
+            &format!("{DIR_PREFIX}pki-dead"),
+            Some(dead_pid().to_string()),
+        );
+        let mine = make(
+            &format!("{DIR_PREFIX}pki-mine"),
+            Some(std::process::id().to_string()),
+        );
+        // The parent of this test process runs (cargo's runner, or init).
+        let parent = std::os::unix::process::parent_id();
+        let running = make(
+            &format!("{DIR_PREFIX}pki-running"),
+            Some(parent.to_string()),
+        );
+        let unknown = make(&format!("{DIR_PREFIX}pki-unknown"), None);
+        let garbage = make(&format!("{DIR_PREFIX}x"), Some("not a pid".into()));
+        let group = make(&format!("{DIR_PREFIX}y"), Some("0".into()));
+        let other = make("someone-else", Some(dead_pid().to_string()));
+        assert_eq!(sweep_leftovers(tmp.path()), vec![dead.clone()]);
+        assert!(!dead.exists());
+        for kept in [mine, running, unknown, garbage, group, other] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
+        assert!(sweep_leftovers(tmp.path()).is_empty());
     }
 }

@@ -418,3 +418,45 @@ fn ipvpn_lab_faults_land_on_the_ipv6_members() {
         assert!(codes.contains(&code), "{scenario}: {codes:?}");
     }
 }
+
+/// Issue 13: without `-v` the resolver library's warnings stay off stderr (they were 50–100
+/// lines), and log lines carry no colour codes when stderr is not a terminal (a pipe here).
+#[test]
+fn issue13_library_warnings_stay_off_stderr_and_logs_are_plain() {
+    // A DNS server that answers every query with the wrong id: the resolver warns at each reply
+    // it drops and then times out.
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap().to_string();
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    std::thread::spawn(move || {
+        let mut b = [0u8; 1500];
+        while let Ok((n, from)) = sock.recv_from(&mut b) {
+            if n >= 12 {
+                b[0] ^= 0xff;
+                b[2] |= 0x80;
+                let _ = sock.send_to(&b[..n], from);
+            }
+        }
+    });
+    let probe = |log: Option<&str>| {
+        let mut cmd = bin();
+        cmd.args(["probe", "--mode", "ipsec", "--resolver", &addr])
+            .args(["--queries", "1", "--samples", "1", "--deadline", "3s"])
+            .env_remove("NO_COLOR")
+            .env_remove("OQS_NET_LOG");
+        if let Some(filter) = log {
+            cmd.env("OQS_NET_LOG", filter);
+        }
+        let out = cmd.output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let quiet = probe(None);
+    assert!(!quiet.contains("hickory"), "{quiet}");
+    assert!(!quiet.contains("message id"), "{quiet}");
+    assert!(!quiet.contains('\x1b'), "{quiet:?}");
+    // Asked for, the library's warnings are there (so the server does provoke them), uncoloured.
+    let loud = probe(Some("hickory_net=warn"));
+    assert!(loud.contains("wrong message id"), "{loud}");
+    assert!(!loud.contains('\x1b'), "{loud:?}");
+}

@@ -14,6 +14,9 @@ mod netns;
 mod pac;
 mod proxy;
 mod real_peers;
+/// Issue 13: what each signal leaves behind.
+#[cfg(target_os = "linux")]
+mod signals;
 /// Issue 6: soaks, the journal's crash safety, the report.
 mod soak;
 /// Issue 10: tables line up by display width in both languages.

@@ -336,6 +336,27 @@ fn receipt_lan(client: &Ns) -> Ns {
     r
 }
 
+/// A receipt LAN whose adapter also got IPv6 and a better IPv6 default route than the OQS
+/// adapter's: the system's own routing now sends OQS traffic that way.
+fn receipt_lan_preferred_for_ipv6(client: &Ns) -> Ns {
+    let r = receipt_lan(client);
+    r.addr("lan0", &format!("{RECE_GW6}/64"));
+    client.addr("rece0", RECE6);
+    client.ip(&[
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        &RECE_GW6.to_string(),
+        "dev",
+        "rece0",
+        "metric",
+        "100",
+    ]);
+    r
+}
+
 /// A lab on the receipt LAN's router that answers the OQS names too (as a forwarding DNS would),
 /// so a probe that wrongly went there would get answers.
 fn receipt_spec(aaaa_of_oqs: bool) -> LabSpec {
@@ -593,23 +614,7 @@ fn issue5_target_with_only_an_a_record_is_unreachable_not_a_timeout() {
 fn issue5_route_leaving_by_the_wrong_adapter_is_a_finding() {
     let s = server();
     let c = client_with_oqs_adapter(&s);
-    let r = receipt_lan(&c);
-    // The receipt adapter also got IPv6 and a better IPv6 default route: the system now sends
-    // OQS traffic that way.
-    r.addr("lan0", &format!("{RECE_GW6}/64"));
-    c.addr("rece0", RECE6);
-    c.ip(&[
-        "-6",
-        "route",
-        "add",
-        "default",
-        "via",
-        &RECE_GW6.to_string(),
-        "dev",
-        "rece0",
-        "metric",
-        "100",
-    ]);
+    let r = receipt_lan_preferred_for_ipv6(&c);
     let oqs = NsLab::start(&s, oqs_spec(None));
     let rece = NsLab::start(&r, receipt_spec(true));
     let (code, v, err) = probe(&c, &oqs.profile, &["--interface", "oqs0"]);
@@ -721,21 +726,7 @@ fn journal_records(path: &Path) -> Vec<Value> {
 fn issue10_soak_binds_every_round_to_the_oqs_adapter_with_the_certificate() {
     let s = server();
     let c = client_with_oqs_adapter(&s);
-    let r = receipt_lan(&c);
-    r.addr("lan0", &format!("{RECE_GW6}/64"));
-    c.addr("rece0", RECE6);
-    c.ip(&[
-        "-6",
-        "route",
-        "add",
-        "default",
-        "via",
-        &RECE_GW6.to_string(),
-        "dev",
-        "rece0",
-        "metric",
-        "100",
-    ]);
+    let r = receipt_lan_preferred_for_ipv6(&c);
     let oqs = NsLab::start(&s, oqs_spec(None));
     let rece = NsLab::start(&r, receipt_spec(true));
     let lab_profile = oqs_net::profile::load(&oqs.profile).unwrap();

@@ -162,6 +162,12 @@ fn start_daemon(
 /// chronyd serving its own clock as a local reference. `-x` keeps it off the system clock, `-d`
 /// keeps it in the foreground logging to stderr. `extra` adds configuration lines.
 fn start_chrony(extra: &str) -> Daemon {
+    start_chrony_with("local stratum 8", extra)
+}
+
+/// chronyd with `source` as its time source line: `local stratum 8`, or nothing (an
+/// unsynchronised server, as one that lost its upstream is).
+fn start_chrony_with(source: &str, extra: &str) -> Daemon {
     let chronyd = require("chronyd", "chrony");
     let setup = |dir: &Path, port: u16| {
         let d = dir.display();
@@ -169,7 +175,7 @@ fn start_chrony(extra: &str) -> Daemon {
         std::fs::write(
             &conf,
             format!(
-                "local stratum 8\n\
+                "{source}\n\
                  allow 127.0.0.1\n\
                  bindaddress 127.0.0.1\n\
                  port {port}\n\
@@ -300,6 +306,12 @@ async fn rate_limited_chrony_drops_samples_without_kod() {
 
 /// unbound answering `local-data` records from a static `oqs.test.` zone, rotating RRsets.
 fn start_unbound(records: &[&str]) -> Daemon {
+    start_unbound_with("allow", records)
+}
+
+/// [`start_unbound`] with `access` as the access-control action for 127.0.0.0/8 (`allow`,
+/// `refuse`: a client the server does not serve).
+fn start_unbound_with(access: &str, records: &[&str]) -> Daemon {
     let unbound = require("unbound", "unbound");
     let setup = |dir: &Path, port: u16| {
         let d = dir.display();
@@ -315,7 +327,7 @@ fn start_unbound(records: &[&str]) -> Daemon {
                  \x20   interface: 127.0.0.1\n\
                  \x20   port: {port}\n\
                  \x20   do-ip6: no\n\
-                 \x20   access-control: 127.0.0.0/8 allow\n\
+                 \x20   access-control: 127.0.0.0/8 {access}\n\
                  \x20   username: \"\"\n\
                  \x20   chroot: \"\"\n\
                  \x20   directory: \"{d}\"\n\
@@ -622,4 +634,115 @@ async fn full_round_against_unbound_and_chrony() {
         ctx()
     );
     assert_eq!(round.status, Status::Fail);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 13: what real servers send that the lab did not
+// ---------------------------------------------------------------------------------------------
+
+/// The NTP round-robin name on unbound, pointing at chronyd's port on 127.0.0.1: a profile whose
+/// only member and fallback is `ntp_port`.
+fn one_member_profile(ntp_port: u16) -> oqs_net::model::Profile {
+    let text = format!(
+        "base = \"ipsec-production\"\n\
+         name = \"real-peers\"\n\
+         \n\
+         [dns]\n\
+         round_robin = \"ntp.oqs.test:{ntp_port}\"\n\
+         fallbacks = [\"ntp1.oqs.test:{ntp_port}\"]\n"
+    );
+    oqs_net::profile::parse(&text, "test").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Issue 13: chronyd with no time source answers leap 3, stratum 0 and a zero reference id. That
+/// is an unsynchronised server, not a kiss-o'-death with an empty code: every sample is taken
+/// (a kiss would stop the probe) and the finding is `ntp.unsynchronised`.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue13_unsynchronised_chrony_is_not_a_kiss_of_death() {
+    let chrony = start_chrony_with("", "");
+    let samples = probe_server(&NetOptions::default(), chrony.addr, &spec(3, 100, 1000)).await;
+    let log = chrony.log_text();
+    assert_eq!(samples.len(), 3, "stopped early: {samples:#?}\n{log}");
+    for s in &samples {
+        assert!(
+            matches!(
+                s.outcome,
+                NtpSampleOutcome::Error(NtpSampleError::Unsynchronised {
+                    leap: 3,
+                    stratum: 0
+                })
+            ),
+            "{samples:#?}\n{log}"
+        );
+    }
+    // The same through a whole round and the judge.
+    let unbound = start_unbound(&[
+        "ntp.oqs.test. 300 IN A 127.0.0.1",
+        "ntp1.oqs.test. 300 IN A 127.0.0.1",
+    ]);
+    let profile = one_member_profile(chrony.addr.port());
+    let (_, round) = round_with(&profile, vec![unbound.addr]).await;
+    let live = chrony.addr.to_string();
+    let check = round
+        .checks
+        .iter()
+        .find(|c| c.kind == CheckKind::Ntp && c.target == live)
+        .unwrap_or_else(|| panic!("no NTP check for {live}: {:#?}", round.checks));
+    let found: Vec<Code> = check.findings.iter().map(|f| f.code).collect();
+    assert_eq!(found, [Code::NtpUnsynchronised], "{check:#?}");
+    assert_eq!(check.findings[0].value("leap"), Some("3"));
+    assert_eq!(check.findings[0].value("stratum"), Some("0"));
+    assert_eq!(check.status, Status::Fail);
+}
+
+/// Issue 13: unbound refuses a client its access list does not serve with a bare header (no
+/// question section, as dig shows: `QUERY: 0`). The probe names it REFUSED at once, not a
+/// timeout after the resolver waited for a "genuine" reply, and the judge says `dns.refused`.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue13_unbound_refusal_without_a_question_is_refused_at_once() {
+    let z = zone();
+    let records: Vec<&str> = z.iter().map(String::as_str).collect();
+    let unbound = start_unbound_with("refuse", &records);
+    let server = unbound.addr;
+    let header = dig(server, &["+noall", "+comments", "ntp.oqs.test", "A"]);
+    assert!(header.contains("status: REFUSED"), "{header}");
+    assert!(
+        header.contains("QUERY: 0"),
+        "unbound now repeats the question:\n{header}"
+    );
+
+    let started = Instant::now();
+    let r = probe(server, "ntp.oqs.test", 2).await;
+    let took = started.elapsed();
+    for family in [Family::Ipv4, Family::Ipv6] {
+        let l = r.lookup(family).unwrap();
+        assert_eq!(l.failure(), Some(DnsFailure::Refused), "{l:#?}");
+        assert!(
+            l.queries.iter().all(|q| q.elapsed_ms < 1000.0),
+            "a refusal waited like a timeout: {l:#?}"
+        );
+    }
+    // Two queries a family, side by side, against a 2 s timeout each.
+    assert!(took < Duration::from_secs(2), "{took:?}");
+
+    let profile = one_member_profile(123);
+    let started = Instant::now();
+    let (_, round) = round_with(&profile, vec![server]).await;
+    let dns = round
+        .checks
+        .iter()
+        .find(|c| c.kind == CheckKind::Dns && c.target == "ntp.oqs.test")
+        .unwrap_or_else(|| panic!("no DNS check: {:#?}", round.checks));
+    let found: Vec<Code> = dns.findings.iter().map(|f| f.code).collect();
+    assert_eq!(found, [Code::DnsRefused], "{dns:#?}");
+    assert!(
+        !codes(&round).contains(&Code::DnsTimeout),
+        "{:#?}",
+        round.checks
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the round took {:?}",
+        started.elapsed()
+    );
 }

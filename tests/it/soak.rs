@@ -1443,3 +1443,107 @@ fn auto_detect_turned_on_mid_soak_shows_from_that_round_on() {
         "{text}"
     );
 }
+
+/// Runs `oqs-net ARGS` on a terminal of its own (`script` from util-linux gives it one), types
+/// `password` when it asks for the PFX password, and returns what the terminal showed.
+#[cfg(target_os = "linux")]
+fn on_a_terminal_typing(args: &str, password: &str, stop_when: impl Fn() -> bool) -> String {
+    use std::io::{Read, Write};
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_oqs-net"));
+    let mut child = Command::new("script")
+        .args(["-qefc", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env("LANG", "C")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let mut out = child.stdout.take().unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let start = Instant::now();
+    while !seen.lock().unwrap().contains("PFX password:") {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no password prompt: {}",
+            seen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{password}\n").as_bytes()).unwrap();
+    while !stop_when() && child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{}",
+            seen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Closing the terminal ends a soak still running (SIGHUP), as a closed window would.
+    let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+    let _ = child.wait();
+    std::thread::sleep(Duration::from_millis(50));
+    seen.lock().unwrap().clone()
+}
+
+/// Issue 10: a PFX password typed at the prompt is recorded only as typed at a prompt, and
+/// `--resume` asks for it again at the prompt; the resumed soak then presents the same
+/// certificate, so the password it was given reached the PFX.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_password_typed_at_the_prompt_is_asked_again_on_resume() {
+    use oqs_net::model::PasswordOrigin;
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let pki = oqs_net::lab::pki::LabPki::generate(&[]).unwrap();
+    let pfx = pki.files.client_pfx.display().to_string();
+    let first = format!(
+        "soak --mode ipsec --lab --pfx {pfx} --interval 500ms --duration 30s --queries 2 \
+         --samples 1 --quiet --journal {}",
+        j.display()
+    );
+    let two_rounds = || j.exists() && rounds(&j).len() >= 2;
+    on_a_terminal_typing(&first, &pki.password, two_rounds);
+    let (recs, _) = records(&j);
+    let Some(Record::Header(header)) = recs.first() else {
+        panic!("no header");
+    };
+    assert_eq!(
+        header.settings.round.tls.password,
+        Some(PasswordOrigin::Prompt)
+    );
+    let cert = header.settings.started.certificate.clone().expect("chosen");
+    let text = std::fs::read_to_string(&j).unwrap();
+    assert!(
+        !text.contains(&pki.password),
+        "the password reached the journal"
+    );
+
+    let resume = format!("soak --resume {} --quiet", j.display());
+    let resumed = || records(&j).0.iter().any(|r| matches!(r, Record::Resume(_)));
+    let shown = on_a_terminal_typing(&resume, &pki.password, resumed);
+    let (recs, _) = records(&j);
+    let r = recs
+        .iter()
+        .find_map(|r| match r {
+            Record::Resume(x) => Some(x),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("not resumed: {shown}"));
+    let round = r.round.as_ref().unwrap();
+    assert_eq!(round.tls.password, Some(PasswordOrigin::Prompt));
+    assert_eq!(r.started.certificate.as_ref(), Some(&cert), "{shown}");
+}

@@ -3,7 +3,7 @@
 //! script reached for. Pure functions over what QuickJS reports, depending on nothing outside
 //! `probe::pac` and `model`; no verdicts (those are `judge::pac`'s).
 
-use super::sandbox::Shared;
+use super::shared::Shared;
 use super::{PacError, PacLimits};
 use rquickjs::{CaughtError, Value};
 

@@ -20,6 +20,7 @@ mod natives;
 pub(crate) mod query;
 pub(crate) mod routes;
 mod sandbox;
+mod shared;
 
 pub use crate::model::PacError;
 pub use env::{

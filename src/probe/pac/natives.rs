@@ -5,7 +5,7 @@
 //! anything outside `probe::pac`).
 
 use super::failure::shorten;
-use super::sandbox::Shared;
+use super::shared::Shared;
 use super::{Lookup, PacEnv, PacLimits, PacResolver, env};
 use rquickjs::{Ctx, Function, Value};
 use std::net::IpAddr;

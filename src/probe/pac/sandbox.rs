@@ -5,31 +5,17 @@
 
 use super::failure::{classify, is_module_syntax, kind_of};
 use super::natives::install_natives;
-use super::{Lookup, PacAnswer, PacEnv, PacError, PacLimits, PacQuery, Watch, routes};
+use super::shared::Shared;
+use super::{PacAnswer, PacEnv, PacError, PacLimits, PacQuery, Watch, routes};
 use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, Context, Ctx, Runtime, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
-
-/// What the natives share with the interrupt handler. Cells only: the handler may run while a
-/// native function is on the stack.
-pub(super) struct Shared {
-    pub(super) deadline: Cell<Instant>,
-    pub(super) interrupted: Cell<bool>,
-    pub(super) dns_spent: Cell<Duration>,
-    pub(super) lookups: RefCell<Vec<Lookup>>,
-    pub(super) cache: RefCell<HashMap<String, Result<Vec<IpAddr>, String>>>,
-    pub(super) alerts: RefCell<Vec<String>>,
-    /// An `import()` was refused (seen as a rejected promise).
-    pub(super) import_denied: Cell<bool>,
-    pub(super) watch: Arc<Watch>,
-}
 
 pub(super) fn evaluate_here(
     script: &str,

@@ -132,7 +132,8 @@ impl<R: BufRead> JournalReader<R> {
                 Ok(r) => return Ok(Some(r)),
                 Err(e) => {
                     let len = text.len();
-                    let torn = matches!(kind, Line::Unterminated) || is_torn_fragment(text);
+                    let torn =
+                        matches!(kind, Line::Unterminated) || is_torn_fragment(text, e.cut_short);
                     let note = if matches!(kind, Line::Unterminated) {
                         format!(
                             "line {line}: torn last record ({len} bytes, cut off while it was being written); skipped"
@@ -142,7 +143,7 @@ impl<R: BufRead> JournalReader<R> {
                             "line {line}: torn record ({len} bytes, cut off by a crash before a resume); skipped"
                         )
                     } else {
-                        format!("line {line}: unreadable record skipped ({e})")
+                        format!("line {line}: unreadable record skipped ({})", e.why)
                     };
                     self.note(note);
                 }
@@ -151,9 +152,26 @@ impl<R: BufRead> JournalReader<R> {
     }
 }
 
-/// A line that starts like a record but stops in the middle (what a crash leaves).
-fn is_torn_fragment(text: &[u8]) -> bool {
-    text.starts_with(b"{\"type\":\"") && !text.ends_with(b"}")
+/// A line that starts like a record but stops in the middle (what a crash leaves): the JSON
+/// ends before the record does, even where the cut happens to fall just after a `}`.
+fn is_torn_fragment(text: &[u8], cut_short: bool) -> bool {
+    text.starts_with(b"{\"type\":\"") && (cut_short || !text.ends_with(b"}"))
+}
+
+/// Why a line is not a record.
+struct Unreadable {
+    why: String,
+    /// The JSON stopped before it was complete.
+    cut_short: bool,
+}
+
+impl From<serde_json::Error> for Unreadable {
+    fn from(e: serde_json::Error) -> Unreadable {
+        Unreadable {
+            cut_short: e.is_eof(),
+            why: e.to_string(),
+        }
+    }
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
@@ -176,11 +194,9 @@ struct TypeOnly<'a> {
 
 /// One line into a record. Round records (nearly every line) go straight into their struct;
 /// anything else through the tagged enum. Unknown record types are an error the caller notes.
-fn parse(text: &[u8]) -> Result<Record, String> {
+fn parse(text: &[u8]) -> Result<Record, Unreadable> {
     if text.starts_with(br#"{"type":"round","#) {
-        return serde_json::from_slice::<RoundRecord>(text)
-            .map(Record::Round)
-            .map_err(|e| e.to_string());
+        return Ok(Record::Round(serde_json::from_slice::<RoundRecord>(text)?));
     }
     match serde_json::from_slice::<Record>(text) {
         Ok(r) => Ok(r),
@@ -191,9 +207,12 @@ fn parse(text: &[u8]) -> Result<Record, String> {
                     "header" | "round" | "event" | "note" | "resume" | "end"
                 ) =>
             {
-                Err(format!("unknown record type `{}`", t.kind))
+                Err(Unreadable {
+                    why: format!("unknown record type `{}`", t.kind),
+                    cut_short: false,
+                })
             }
-            _ => Err(e.to_string()),
+            _ => Err(e.into()),
         },
     }
 }
@@ -333,6 +352,30 @@ mod tests {
         let (back, notes) = read_all(&bytes);
         assert_eq!(back.len(), 3);
         assert!(notes[0].contains("line 3: torn record"), "{notes:?}");
+    }
+
+    /// A crash can cut a record just after a `}` inside it; ended by a resume, that line is
+    /// still named torn, not unreadable.
+    #[test]
+    fn a_record_cut_after_a_brace_is_torn() {
+        let whole = bytes_of(&[Record::Round(round(2, 1_700_000_001_000, true))]);
+        let cut = whole.iter().position(|&b| b == b'}').unwrap() + 1;
+        assert!(cut < whole.len() - 2, "a brace inside the record");
+        let mut bytes = bytes_of(&[Record::Header(Box::new(header()))]);
+        bytes.extend_from_slice(&whole[..cut]);
+        bytes.push(b'\n');
+        bytes.extend(bytes_of(&[Record::Round(round(
+            3,
+            1_700_000_002_000,
+            true,
+        ))]));
+        let (back, notes) = read_all(&bytes);
+        assert_eq!(back.len(), 2);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains(&format!("line 2: torn record ({cut} bytes")),
+            "{notes:?}"
+        );
     }
 
     #[test]
