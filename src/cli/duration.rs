@@ -2,14 +2,20 @@
 
 use std::time::Duration;
 
-/// `30s`, `2m`, `24h`, `1d`, `500ms`, `1h30m`, or a bare number of seconds.
+/// `30s`, `2m`, `24h`, `1d`, `500ms`, `1h30m`, or `0`. A number needs its unit: a bare `10` is
+/// refused rather than guessed (seconds to one reader, minutes to another).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
     if t.is_empty() {
         return Err("empty duration".into());
     }
     if let Ok(n) = t.parse::<f64>() {
-        return secs(n, s);
+        if n == 0.0 {
+            return Ok(Duration::ZERO);
+        }
+        return Err(format!(
+            "`{s}` needs a unit: ms, s, m, h or d (for example {t}s or {t}m)"
+        ));
     }
     let mut total = 0.0f64;
     let mut rest = t;
@@ -78,10 +84,30 @@ mod tests {
         assert_eq!(ok("500ms"), Duration::from_millis(500));
         assert_eq!(ok("0.5s"), Duration::from_millis(500));
         assert_eq!(ok("0"), Duration::ZERO);
-        assert_eq!(ok("90"), Duration::from_secs(90));
-        for bad in ["", "s", "2x", "-1s", "10 parsecs", "1e99", "2m3"] {
+        for bad in [
+            "",
+            "s",
+            "2x",
+            "-1s",
+            "10 parsecs",
+            "1e99",
+            "2m3",
+            "90",
+            "-5",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Issue 15: `soak --duration 10` ran 30 s and called itself "complete"; a bare number is
+    /// refused with the units named.
+    #[test]
+    fn issue15_a_bare_number_needs_a_unit() {
+        let e = parse_duration("10").unwrap_err();
+        assert_eq!(
+            e,
+            "`10` needs a unit: ms, s, m, h or d (for example 10s or 10m)"
+        );
     }
 
     #[test]

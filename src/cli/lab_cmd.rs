@@ -70,6 +70,11 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         let lab = crate::lab::Lab::start(spec.clone())
             .await
             .map_err(|e| CliError::Lab(e.to_string()))?;
+        // The running executable, not `oqs-net`: it need not be on PATH (`cargo run`, a copy in
+        // a download folder), and the printed command must run as it stands.
+        let exe = std::env::current_exe()
+            .map(|p| shell_word(&p.display().to_string()))
+            .unwrap_or_else(|_| "oqs-net".to_string());
         let prefix = if in_netns {
             format!("ip netns exec {} ", args.netns)
         } else {
@@ -99,7 +104,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
              scenario: {sc}\n\n\
              Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI;\n\
              --proxy takes the lab's PAC file, since the lab's terminal settings stay in the lab):\n  \
-             {prefix}oqs-net probe --profile-file {file}{proxy}\n\n",
+             {prefix}{exe} probe --profile-file {file}{proxy}\n\n",
             name = profile.name,
             ns = if in_netns {
                 format!(" in network namespace `{}`", args.netns)
@@ -111,7 +116,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             v4 = members(&|m| m.ip.is_ipv4()),
             v6 = members(&|m| m.ip.is_ipv6()),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
-            file = profile_file.display(),
+            file = shell_word(&profile_file.display().to_string()),
             proxy = lab
                 .wpad_port()
                 .map(|p| format!(" --proxy {}", lab_setup::pac_url("http", p)))
@@ -152,7 +157,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
                  client PFX          {pfx}  (legacy: {legacy})\n  \
                  other PFX           {two}, {expired}, {foreign}, {nokey}\n  \
                  PFX password file   {pw}\n\n\
-                 Look inside one:\n  oqs-net cert inspect {pfx} --pfx-password-file {pw}\n\n",
+                 Look inside one:\n  {exe} cert inspect {pfx} --pfx-password-file {pw}\n\n",
                 dir = pki.dir.path().display(),
                 ca = f.ca_pem.display(),
                 pfx = f.client_pfx.display(),
@@ -184,6 +189,16 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
+/// `s` as one word for a POSIX shell: as it is when it needs no quoting, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@%=,".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(target_os = "linux")]
 fn enter_netns(name: &str) -> Result<crate::platform::netns::Named, String> {
     crate::platform::netns::enter_named(name, &lab_setup::netns_v6())
@@ -192,4 +207,16 @@ fn enter_netns(name: &str) -> Result<crate::platform::netns::Named, String> {
 #[cfg(not(target_os = "linux"))]
 fn enter_netns(_name: &str) -> Result<(), String> {
     Err("network namespaces are Linux-only".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printed_paths_survive_the_shell() {
+        assert_eq!(super::shell_word("/usr/bin/oqs-net"), "/usr/bin/oqs-net");
+        assert_eq!(
+            super::shell_word("/home/a b/it's/oqs-net"),
+            "'/home/a b/it'\\''s/oqs-net'"
+        );
+    }
 }

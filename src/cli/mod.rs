@@ -182,8 +182,9 @@ pub struct LabArgs {
 pub struct ProfilesArgs {
     /// A profile file to validate (exit 2 with file:line when it is wrong).
     pub file: Option<PathBuf>,
-    /// Print a shipped profile's TOML, to copy and adapt.
-    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    /// Print a shipped profile's TOML, to copy and adapt; or, given a profile FILE, the profile
+    /// after inheritance, each value marked with where it came from (the file, `base NAME`, default).
+    #[arg(long, value_name = "NAME|FILE", conflicts_with = "file")]
     pub show: Option<String>,
 }
 

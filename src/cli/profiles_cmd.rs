@@ -1,22 +1,28 @@
-//! `oqs-net profiles`: the shipped profiles, one shown in full, or a file validated.
+//! `oqs-net profiles`: the shipped profiles, one shown in full, a file validated, or a file shown
+//! after inheritance with each value's origin.
 
 use super::{CliError, ProfilesArgs, exit, print};
 use crate::profile;
 
 pub fn run(args: ProfilesArgs) -> Result<u8, CliError> {
     if let Some(name) = &args.show {
-        let (_, text) = profile::SHIPPED
-            .iter()
-            .find(|(n, _)| n == name)
-            .ok_or_else(|| CliError::from(profile::shipped(name).unwrap_err()))?;
-        print(text);
+        if let Some((_, text)) = profile::SHIPPED.iter().find(|(n, _)| n == name) {
+            print(text);
+            return Ok(exit::OK);
+        }
+        let path = std::path::Path::new(name);
+        if !path.exists() {
+            let e = profile::shipped(name).unwrap_err();
+            return Err(CliError::Usage(format!("{e}, and no file `{name}`")));
+        }
+        print(&profile::effective(path)?);
         return Ok(exit::OK);
     }
     if let Some(path) = &args.file {
         let p = profile::load(path)?;
         let fallbacks: Vec<String> = p.dns.fallbacks.iter().map(ToString::to_string).collect();
         print(&format!(
-            "{}: valid profile `{}` ({} / {})\n  round robin  {}\n  fallbacks    {}\n  tls          {} endpoint(s)\n",
+            "{}: valid profile `{}` ({} / {})\n  round robin  {}\n  fallbacks    {}\n  tls          {} endpoint(s): {}\n",
             path.display(),
             p.name,
             p.mode.as_label(),
@@ -28,6 +34,11 @@ pub fn run(args: ProfilesArgs) -> Result<u8, CliError> {
                 fallbacks.join(", ")
             },
             p.tls.len(),
+            p.tls
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         ));
         return Ok(exit::OK);
     }
@@ -43,7 +54,7 @@ pub fn run(args: ProfilesArgs) -> Result<u8, CliError> {
         ));
     }
     out.push_str(
-        "\n`oqs-net targets --show NAME` prints one; `oqs-net targets FILE` validates a file.\n",
+        "\n`oqs-net profiles --show NAME` prints one; `oqs-net profiles FILE` validates a file, and\n`oqs-net profiles --show FILE` prints it after inheritance, each value with its origin.\n",
     );
     print(&out);
     Ok(exit::OK)

@@ -73,7 +73,7 @@ pub struct RoundArgs {
     /// With --lab: fixed latency added to every lab reply.
     #[arg(long, value_name = "MS", requires = "lab")]
     pub lab_latency_ms: Option<u64>,
-    /// Give up on a round after this long: 30s, 2m, 500ms (a bare number is seconds). Default:
+    /// Give up on a round after this long: 30s, 2m, 500ms (a number needs its unit). Default:
     /// 30s for `probe`; for `soak` 90 % of the interval, at most 30s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<Duration>,

@@ -43,7 +43,7 @@ pub struct SoakRunArgs {
     /// How long to run: 30m, 24h, 2d, 1h30m... (default: until Ctrl-C).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// Time between round starts (0 runs them back to back). Rounds never overlap; one that
+    /// Time between round starts: 30s, 5m... (0 runs them back to back). Rounds never overlap; one that
     /// overruns is recorded and the missed slots are skipped, so the schedule does not drift.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub interval: Duration,

@@ -188,6 +188,13 @@ pub fn entry(code: Code) -> Entry {
             "{subject} とこの端末の時刻差が {offset_ms} ms あります（失敗しきい値 {threshold_ms} ms）",
             "端末の時刻同期先を配信拠点のNTPサーバに設定し、すぐに同期してください（補24）。大きな時刻差は証明書の検証を失敗させます",
         ),
+        NtpServerOff => e(
+            S24,
+            "{subject}'s clock is {offset_ms} ms off (threshold {threshold_ms} ms), while {agreeing} other server(s) agree with this machine: the server is off, not this terminal",
+            "Leave this terminal's time source as it is; report {subject} to the help desk (補24): a device that synchronises to it takes its error",
+            "{subject} の時刻が {offset_ms} ms ずれています（しきい値 {threshold_ms} ms）。他の {agreeing} 台のサーバはこの端末と一致しているため、ずれているのは端末ではなくこのサーバです",
+            "端末の時刻同期先は変更不要です。{subject} をヘルプデスクに報告してください（補24）。このサーバに同期する機器は時刻がずれます",
+        ),
         NtpUnsynchronised => e(
             S24,
             "{subject} says it is not synchronised itself (leap {leap}, stratum {stratum})",
@@ -778,6 +785,13 @@ pub fn entry(code: Code) -> Entry {
             "Give the password the PFX was exported with (--pfx-password-env VAR, --pfx-password-file FILE, or at the prompt)",
             "{subject}: パスワードが違います（ファイルの整合性検査に失敗）",
             "PFXをエクスポートした時のパスワードを指定してください（--pfx-password-env / --pfx-password-file / 入力）",
+        ),
+        PfxNoPassword => e(
+            S23,
+            "{subject}: no password was given, and the file needs one",
+            "Name the password the PFX was exported with: --pfx-password-env VAR or --pfx-password-file FILE, or pfx_password_env / pfx_password_file in the profile (on a terminal it is asked for)",
+            "{subject}: パスワードが指定されていませんが、このファイルには必要です",
+            "PFXをエクスポートした時のパスワードを --pfx-password-env VAR / --pfx-password-file FILE、またはプロファイルの pfx_password_env / pfx_password_file で指定してください（端末からの実行では入力を求めます）",
         ),
         PfxCorrupt => e(
             S23,

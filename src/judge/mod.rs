@@ -51,7 +51,7 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
     let ntp_checks: Vec<Check> = m
         .ntp
         .iter()
-        .map(|r| ntp::server_check(profile, r))
+        .map(|r| ntp::server_check(profile, r, &m.ntp))
         .collect();
     checks.extend(dns::checks(profile, &m.dns, &m.ntp));
     checks.extend(ntp_checks);

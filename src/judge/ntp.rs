@@ -51,7 +51,35 @@ fn error_finding(
     }
 }
 
-pub(super) fn server_check(p: &Profile, r: &NtpServerResult) -> Check {
+/// Which clock an offset beyond the thresholds belongs to: the server's own when more of the other
+/// servers agree with this machine (within the warn threshold) than with it; this terminal's
+/// otherwise (the others are off too, or there is no other server to tell by). Returns how many
+/// agree with this machine when it is the server's.
+fn server_is_off(
+    p: &Profile,
+    r: &NtpServerResult,
+    offset_ms: f64,
+    all: &[NtpServerResult],
+) -> Option<usize> {
+    let others: Vec<f64> = all
+        .iter()
+        .filter(|o| o.addr != r.addr)
+        .filter_map(|o| o.best().map(|b| b.offset_ms))
+        .collect();
+    let with_terminal = others
+        .iter()
+        .filter(|o| o.abs() < p.ntp.offset_warn_ms)
+        .count();
+    let with_server = others
+        .iter()
+        .filter(|o| (*o - offset_ms).abs() <= p.ntp.disagreement_ms)
+        .count();
+    (with_terminal >= 1 && with_terminal > with_server).then_some(with_terminal)
+}
+
+/// One server's check; `all` holds every server of the round, so that an offset is laid at the
+/// door of the clock that is off (the server's, or this terminal's).
+pub(super) fn server_check(p: &Profile, r: &NtpServerResult, all: &[NtpServerResult]) -> Check {
     let subject = r.addr.to_string();
     let mut findings = Vec::new();
     let answered = r.readings().count();
@@ -64,7 +92,22 @@ pub(super) fn server_check(p: &Profile, r: &NtpServerResult) -> Check {
         Some(best) => {
             let off = best.offset_ms.abs();
             let t = &p.ntp;
-            if off >= t.offset_fail_ms {
+            let server_off = (off >= t.offset_warn_ms)
+                .then(|| server_is_off(p, r, best.offset_ms, all))
+                .flatten();
+            if let Some(agreeing) = server_off {
+                let (sev, threshold) = if off >= t.offset_fail_ms {
+                    (Status::Fail, t.offset_fail_ms)
+                } else {
+                    (Status::Warn, t.offset_warn_ms)
+                };
+                findings.push(
+                    Finding::new(Code::NtpServerOff, sev, &subject)
+                        .with("offset_ms", ms(best.offset_ms))
+                        .with("threshold_ms", ms(threshold))
+                        .with("agreeing", agreeing),
+                );
+            } else if off >= t.offset_fail_ms {
                 findings.push(
                     Finding::new(Code::NtpOffsetFail, Status::Fail, &subject)
                         .with("offset_ms", ms(best.offset_ms))
@@ -160,5 +203,100 @@ pub(super) fn consensus_check(p: &Profile, servers: &[NtpServerResult]) -> Check
             spread_ms: spread.map(|s| s.2),
             median_offset_ms: median,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Lang, render};
+    use crate::model::{NtpReading, NtpSample, NtpSampleOutcome};
+
+    fn server(last: u8, offset_ms: f64) -> NtpServerResult {
+        NtpServerResult {
+            addr: format!("10.0.0.{last}:123").parse().unwrap(),
+            names: vec!["ntp.base.oqs-pdl.org".into()],
+            samples: vec![NtpSample {
+                sent_at_ms: 0.0,
+                outcome: NtpSampleOutcome::Reading(NtpReading {
+                    offset_ms,
+                    delay_ms: 2.0,
+                    error_bound_ms: 1.0,
+                    stratum: 2,
+                    leap: 0,
+                    ref_id: "GPS".into(),
+                    root_delay_ms: 1.0,
+                    root_dispersion_ms: 1.0,
+                    precision: -20,
+                }),
+            }],
+        }
+    }
+
+    /// The codes of each server's check, in order.
+    fn codes(offsets: &[f64]) -> Vec<Vec<Code>> {
+        let p = crate::profile::shipped("ipsec-production").unwrap();
+        let all: Vec<NtpServerResult> = offsets
+            .iter()
+            .enumerate()
+            .map(|(i, o)| server(i as u8 + 1, *o))
+            .collect();
+        all.iter()
+            .map(|r| {
+                server_check(&p, r, &all)
+                    .findings
+                    .iter()
+                    .map(|f| f.code)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Issue 15 (lab `offset-warn`): one member 200 ms off while the others agree with this
+    /// machine was advice to "set this terminal's time source". The member is off.
+    #[test]
+    fn the_clock_that_is_off_is_named_from_the_servers_agreement() {
+        use Code::*;
+        let none = Vec::<Code>::new;
+        assert_eq!(
+            codes(&[1.0, 200.0, -2.0, 0.5]),
+            [none(), vec![NtpServerOff], none(), none()]
+        );
+        // This terminal is off: every server agrees with every other, none with it.
+        assert_eq!(codes(&[250.0, 251.0, 249.0]), vec![vec![NtpOffsetWarn]; 3]);
+        assert_eq!(codes(&[1500.0, 1502.0]), vec![vec![NtpOffsetFail]; 2]);
+        // One server alone cannot tell: the terminal's advice stays.
+        assert_eq!(codes(&[300.0]), [vec![NtpOffsetWarn]]);
+        // Two of three off together outvote the one that agrees with this machine.
+        assert_eq!(
+            codes(&[300.0, 310.0, 0.0]),
+            [vec![NtpOffsetWarn], vec![NtpOffsetWarn], none()]
+        );
+
+        let p = crate::profile::shipped("ipsec-production").unwrap();
+        let all = [server(1, 0.0), server(2, 2000.0), server(3, 1.0)];
+        let check = server_check(&p, &all[1], &all);
+        assert_eq!(check.status, Status::Fail);
+        let f = &check.findings[0];
+        let en = render(f, Lang::En);
+        assert_eq!(
+            en.cause,
+            "10.0.0.2:123's clock is 2000.0 ms off (threshold 1000.0 ms), while 2 other server(s) agree with this machine: the server is off, not this terminal"
+        );
+        assert!(
+            en.fix.starts_with("Leave this terminal's time source"),
+            "{}",
+            en.fix
+        );
+        assert!(!en.fix.contains("Set this terminal"), "{}", en.fix);
+        let ja = render(f, Lang::Ja);
+        assert!(
+            ja.fix.contains("10.0.0.2:123 をヘルプデスクに報告"),
+            "{}",
+            ja.fix
+        );
+        for key in crate::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "lacks {key}");
+        }
     }
 }

@@ -41,29 +41,7 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
         );
     }
     if p.auto_detect {
-        let bad: Vec<&str> = routes
-            .iter()
-            .filter(|c| c.status >= Status::Fail)
-            .map(|c| c.target.as_str())
-            .collect();
-        let distribution_failed = bad.contains(&"distribution");
-        if !bad.is_empty() {
-            // `detail` ends the English text after "while", `detail_ja` the Japanese after
-            // 「オンのまま、」.
-            let (detail, detail_ja) = if distribution_failed {
-                (
-                    "the distribution server's connection fails".to_string(),
-                    "配信サーバへの接続が失敗しています".to_string(),
-                )
-            } else {
-                (
-                    format!("these go the wrong way or fail: {}", bad.join(", ")),
-                    format!(
-                        "次の宛先の経路が誤っているか接続が失敗しています: {}",
-                        bad.join(", ")
-                    ),
-                )
-            };
+        if let Some((detail, detail_ja)) = what_went_wrong(&p.routes, &routes) {
             findings.push(
                 Finding::new(Code::ProxyAutoDetectOn, Status::Fail, "auto-detect")
                     .with("detail", detail)
@@ -92,6 +70,74 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
     });
     out.extend(routes);
     out
+}
+
+/// What happened to the targets of this round that failed, in words that end the 補17 finding
+/// (`detail` after "while", `detail_ja` after 「オンのまま、」): a wrong way and a failed connection
+/// are told apart, so a connection that went the wrong way but worked is not called a failure.
+fn what_went_wrong(routes: &[TargetRoute], checks: &[Check]) -> Option<(String, String)> {
+    let way = |w: Way| match w {
+        Way::Direct => ("directly", "直接"),
+        Way::Proxy => ("through the proxy", "プロキシ経由"),
+    };
+    let mut wrong = Vec::new();
+    let mut failed = Vec::new();
+    let (mut en, mut ja) = (Vec::new(), Vec::new());
+    for (r, c) in routes.iter().zip(checks) {
+        let is_wrong = r.way != r.expected;
+        let is_failed = c
+            .findings
+            .iter()
+            .any(|f| f.code != Code::ProxyRouteWrong && f.severity >= Status::Fail);
+        if r.name != "distribution" {
+            if is_wrong {
+                wrong.push(r.name.as_str());
+            }
+            if is_failed {
+                failed.push(r.name.as_str());
+            }
+            continue;
+        }
+        let ((went, went_ja), (should, should_ja)) = (way(r.way), way(r.expected));
+        match (is_wrong, is_failed) {
+            (true, false) => {
+                en.push(format!(
+                    "the distribution server's connection goes {went} instead of {should}"
+                ));
+                ja.push(format!(
+                    "配信サーバへの接続が{should_ja}ではなく{went_ja}になっています"
+                ));
+            }
+            (true, true) => {
+                en.push(format!(
+                    "the distribution server's connection goes {went} instead of {should}, and fails"
+                ));
+                ja.push(format!(
+                    "配信サーバへの接続が{should_ja}ではなく{went_ja}になっており、失敗しています"
+                ));
+            }
+            (false, true) => {
+                en.push("the distribution server's connection fails".to_string());
+                ja.push("配信サーバへの接続が失敗しています".to_string());
+            }
+            (false, false) => {}
+        }
+    }
+    if !wrong.is_empty() {
+        en.push(format!("these go the wrong way: {}", wrong.join(", ")));
+        ja.push(format!(
+            "次の宛先の経路が誤っています: {}",
+            wrong.join(", ")
+        ));
+    }
+    if !failed.is_empty() {
+        en.push(format!("these connections fail: {}", failed.join(", ")));
+        ja.push(format!(
+            "次の宛先への接続が失敗しています: {}",
+            failed.join(", ")
+        ));
+    }
+    (!en.is_empty()).then(|| (en.join("; "), ja.join("。")))
 }
 
 /// Targets whose WPAD way is not the way the explicit settings give: the way flips whenever WPAD
@@ -271,23 +317,51 @@ mod tests {
 
     #[test]
     fn auto_detect_reads_naturally_in_both_languages() {
+        // Issue 15: the distribution server went through the proxy and its connection worked;
+        // the finding said "the distribution server's connection fails".
         let f = auto_detect_finding(vec![wrong_way("distribution")]);
         assert_eq!(
             render(&f, Lang::En).cause,
-            "'Automatically detect settings' (WPAD) is on while the distribution server's connection fails"
+            "'Automatically detect settings' (WPAD) is on while the distribution server's connection goes through the proxy instead of directly"
         );
+        assert_eq!(
+            render(&f, Lang::Ja).cause,
+            "「設定を自動的に検出する」（WPAD）がオンのまま、配信サーバへの接続が直接ではなくプロキシ経由になっています"
+        );
+        let refused = crate::model::ConnectResult {
+            proxy: "proxy.example:8080".into(),
+            proxy_addr: None,
+            target: "x:443".into(),
+            connect_ms: None,
+            response_ms: None,
+            status_line: Some("HTTP/1.1 403 Forbidden".into()),
+            outcome: ConnectOutcome::Forbidden,
+        };
+        let mut dist = wrong_way("distribution");
+        dist.connect = Some(refused.clone());
+        let f = auto_detect_finding(vec![dist.clone()]);
+        assert_eq!(
+            f.value("detail"),
+            Some(
+                "the distribution server's connection goes through the proxy instead of directly, and fails"
+            )
+        );
+        dist.expected = Way::Proxy;
+        let f = auto_detect_finding(vec![dist]);
         assert_eq!(
             render(&f, Lang::Ja).cause,
             "「設定を自動的に検出する」（WPAD）がオンのまま、配信サーバへの接続が失敗しています"
         );
-        let f = auto_detect_finding(vec![wrong_way("api"), wrong_way("oqs-web")]);
+        let mut web = wrong_way("oqs-web");
+        web.connect = Some(refused);
+        let f = auto_detect_finding(vec![wrong_way("api"), web]);
         assert_eq!(
             f.value("detail"),
-            Some("these go the wrong way or fail: api, oqs-web")
+            Some("these go the wrong way: api, oqs-web; these connections fail: oqs-web")
         );
         assert_eq!(
             render(&f, Lang::Ja).cause,
-            "「設定を自動的に検出する」（WPAD）がオンのまま、次の宛先の経路が誤っているか接続が失敗しています: api, oqs-web"
+            "「設定を自動的に検出する」（WPAD）がオンのまま、次の宛先の経路が誤っています: api, oqs-web。次の宛先への接続が失敗しています: oqs-web"
         );
         for key in crate::findings::placeholders(f.code) {
             assert!(f.value(&key).is_some(), "lacks {key}");

@@ -51,6 +51,7 @@ pub(super) fn identity_check(
             PfxFailure::WrongPassword => {
                 Finding::new(Code::PfxWrongPassword, Status::Fail, subject)
             }
+            PfxFailure::NoPassword => Finding::new(Code::PfxNoPassword, Status::Fail, subject),
             PfxFailure::Corrupt { detail } => {
                 Finding::new(Code::PfxCorrupt, Status::Fail, subject).with("detail", detail)
             }

@@ -167,6 +167,9 @@ pub enum PfxFailure {
     Unreadable { detail: String },
     /// The integrity check (MAC) failed: almost always the wrong password.
     WrongPassword,
+    /// No password was given (no flag, profile key or terminal) and the file needs one: the
+    /// empty password tried instead failed its integrity check.
+    NoPassword,
     /// Not a PKCS#12 file, truncated, or an encoding we cannot read.
     Corrupt { detail: String },
     /// Certificates but no private key: exported without "export the private key".
@@ -180,6 +183,7 @@ impl PfxFailure {
         match self {
             PfxFailure::Unreadable { .. } => "unreadable",
             PfxFailure::WrongPassword => "wrong_password",
+            PfxFailure::NoPassword => "no_password",
             PfxFailure::Corrupt { .. } => "corrupt",
             PfxFailure::NoPrivateKey => "no_private_key",
             PfxFailure::PasswordUnavailable { .. } => "password_unavailable",

@@ -19,6 +19,12 @@ fn failure_text(f: &PfxFailure, ja: bool) -> String {
             "wrong password (the file's integrity check failed)".into()
         }
         (PfxFailure::WrongPassword, true) => "パスワードが違います（整合性検査に失敗）".into(),
+        (PfxFailure::NoPassword, false) => "no password given, and the file needs one: name it with \
+             --pfx-password-env VAR or --pfx-password-file FILE (on a terminal it is asked for)"
+            .into(),
+        (PfxFailure::NoPassword, true) => "パスワードが指定されていませんが、このファイルには必要です。\
+             --pfx-password-env VAR または --pfx-password-file FILE で指定してください（端末からの実行では入力を求めます）"
+            .into(),
         (PfxFailure::Corrupt { detail }, false) => format!("not a readable PFX file ({detail})"),
         (PfxFailure::Corrupt { detail }, true) => {
             format!("読み取れるPFXファイルではありません（{detail}）")

@@ -246,7 +246,12 @@ pub fn load(path: &Path, password: Option<&Secret>) -> PfxContent {
                 },
             );
         }
-        Ok(Err(e)) => return fail(report, classify(&e)),
+        // The empty password stood in for none given: a file that needs one was not given one,
+        // which is a different fix from a wrong one.
+        Ok(Err(e)) => match (classify(&e), password) {
+            (PfxFailure::WrongPassword, None) => return fail(report, PfxFailure::NoPassword),
+            (f, _) => return fail(report, f),
+        },
         Ok(Ok(a)) => a,
     };
     let now = now_unix();

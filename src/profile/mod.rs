@@ -3,6 +3,7 @@
 //! Depends on `model` only.
 
 mod raw;
+mod show;
 
 use crate::model::{Environment, Mode, Profile};
 use std::path::Path;
@@ -83,6 +84,19 @@ pub fn shipped(name: &str) -> Result<Profile, ProfileError> {
 }
 
 pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+    let (text, file) = read(path)?;
+    parse(&text, &file)
+}
+
+/// A profile file after inheritance, as TOML with each value's origin (the file, `base NAME`,
+/// or the default) in a comment: what `oqs-net profiles --show FILE` prints.
+pub fn effective(path: &Path) -> Result<String, ProfileError> {
+    let (text, file) = read(path)?;
+    show::effective(&text, &file)
+}
+
+/// A profile file's text and its name for errors, refusing what cannot be a profile.
+fn read(path: &Path) -> Result<(String, String), ProfileError> {
     const MAX: u64 = 1 << 20;
     let file = path.display().to_string();
     let read_err = |source| ProfileError::Read {
@@ -99,7 +113,7 @@ pub fn load(path: &Path) -> Result<Profile, ProfileError> {
         });
     }
     let text = std::fs::read_to_string(path).map_err(read_err)?;
-    parse(&text, &file)
+    Ok((text, file))
 }
 
 /// Parses a profile's text; `source` names it in errors (a path or `builtin:NAME`).
@@ -246,5 +260,141 @@ mod tests {
         assert_eq!(p.ntp.samples, 2);
         assert_eq!(p.ntp.offset_fail_ms, 1000.0, "inherited");
         assert_eq!(p.mode, Mode::Ipvpn);
+    }
+
+    /// README's site profile: a `[[tls]]` for the distribution server adds to the base's five
+    /// OQS hosts (issue 15: it replaced them, so a round never tested the OQS hosts).
+    #[test]
+    fn a_site_profile_adds_to_the_base_lists() {
+        let base = shipped("ipvpn-production").unwrap();
+        let p = parse(
+            "base = \"ipvpn-production\"\nname = \"clinic\"\n[[tls]]\nname = \"distribution\"\nhost = \"dist.example.oqs:443\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let names: Vec<&str> = p.tls.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "oqs-web",
+                "oqs-api",
+                "oqs-mnc",
+                "eps",
+                "pmh",
+                "distribution"
+            ]
+        );
+
+        // Same name: replaced in place; `remove_tls`: taken away; every other list likewise.
+        let p = parse(
+            "base = \"ipvpn-production\"\nname = \"x\"\nremove_tls = [\"eps\", \"pmh\"]\n\
+             [dns]\nfallbacks = [\"ntp3.site.lan\"]\nremove_fallbacks = [\"NTP2.base.oqs-pdl.org\"]\n\
+             [proxy]\nbypass = [\"*.site.lan\", \"*.rece\"]\nremove_bypass = [\"*.flets-west.jp\"]\n\
+             internet = [\"example.com:443\"]\nremove_internet = [\"update.microsoft.com:443\"]\n\
+             [[tls]]\nname = \"oqs-api\"\nhost = \"api.site.lan:8443\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let tls: Vec<String> = p
+            .tls
+            .iter()
+            .map(|t| format!("{}={}", t.name, t.host))
+            .collect();
+        assert_eq!(
+            tls,
+            [
+                "oqs-web=hweb.oqs.onshikaku.org:443",
+                "oqs-api=api.site.lan:8443",
+                "oqs-mnc=hweb-mnc.oqs.onshikaku.org:443",
+            ]
+        );
+        let f: Vec<String> = p.dns.fallbacks.iter().map(ToString::to_string).collect();
+        assert_eq!(f, ["ntp1.base.oqs-pdl.org", "ntp3.site.lan"]);
+        let px = p.proxy.unwrap();
+        assert_eq!(px.server.to_string(), "proxy.base.oqs-pdl.org:8080");
+        let b = base.proxy.unwrap().bypass;
+        assert_eq!(
+            px.bypass.len(),
+            b.len(),
+            "one removed, one added, one already there"
+        );
+        assert!(px.bypass.iter().any(|e| e == "*.site.lan"));
+        assert!(!px.bypass.iter().any(|e| e == "*.flets-west.jp"));
+        let n: Vec<String> = px.internet.iter().map(ToString::to_string).collect();
+        assert_eq!(n, ["windowsupdate.microsoft.com:443", "example.com:443"]);
+
+        // A removal the base does not hold, a removal without a base, a name used twice.
+        let e = err("base = \"ipvpn-production\"\nname = \"x\"\nremove_tls = [\"epz\"]\n");
+        assert!(e.starts_with("t.toml:3:"), "{e}");
+        assert!(e.contains("`epz`") && e.contains("eps"), "{e}");
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[proxy]\nremove_bypass = [\"*.nope\"]\n",
+        );
+        assert!(e.starts_with("t.toml:4:") && e.contains("*.nope"), "{e}");
+        let e = err(
+            "name = \"x\"\nmode = \"ipvpn\"\nenvironment = \"production\"\n[dns]\nround_robin = \"a.b\"\nremove_fallbacks = [\"c.d\"]\n",
+        );
+        assert!(e.starts_with("t.toml:6:") && e.contains("no `base`"), "{e}");
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[[tls]]\nname = \"a\"\nhost = \"a.lan\"\n[[tls]]\nname = \"a\"\nhost = \"b.lan\"\n",
+        );
+        assert!(e.starts_with("t.toml:8:") && e.contains("`a`"), "{e}");
+    }
+
+    /// `profiles --show FILE`: the profile after inheritance, each value with its origin, and
+    /// itself a profile that loads to the same values.
+    #[test]
+    fn the_effective_profile_marks_each_origin_and_loads_back() {
+        let text = "base = \"ipvpn-production\"\nname = \"clinic\"\nremove_tls = [\"pmh\"]\n[ntp]\nsamples = 2\n[tls_settings]\ndistribution_server = \"dist.lan\"\n[[tls]]\nname = \"eps\"\nhost = \"eps.site.lan:443\"\n[proxy]\nbypass = [\"*.site.lan\"]\n";
+        let out = show::effective(text, "site.toml").unwrap();
+        let line = |start: &str| {
+            out.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("no `{start}` in\n{out}"))
+                .to_string()
+        };
+        assert!(line("name = \"clinic\"").ends_with("# site.toml"), "{out}");
+        assert!(line("samples = 2").ends_with("# site.toml"), "{out}");
+        assert!(
+            line("interval_ms = 250").ends_with("# base ipvpn-production"),
+            "{out}"
+        );
+        assert!(line("flap_high_pct = 30.0").ends_with("# default"), "{out}");
+        assert!(
+            line("host = \"hweb.oqs.onshikaku.org:443\"").ends_with("# base ipvpn-production"),
+            "{out}"
+        );
+        assert!(
+            line("host = \"eps.site.lan:443\"")
+                .ends_with("# site.toml (replaces base ipvpn-production's)"),
+            "{out}"
+        );
+        assert!(
+            line("host = \"dist.lan:443\"")
+                .ends_with("# site.toml (tls_settings.distribution_server)"),
+            "{out}"
+        );
+        assert!(
+            line("    \"*.site.lan\",").ends_with("# site.toml"),
+            "{out}"
+        );
+        assert!(
+            line("    \"*.rece\",").ends_with("# base ipvpn-production"),
+            "{out}"
+        );
+        assert!(!out.contains("pmh"), "{out}");
+
+        let json = |p: Profile| {
+            let mut v = serde_json::to_value(p).unwrap();
+            v["source"] = serde_json::Value::Null;
+            v
+        };
+        let again = parse(&out, "effective.toml").unwrap_or_else(|e| panic!("{e}\n{out}"));
+        assert_eq!(json(again), json(parse(text, "site.toml").unwrap()));
+        assert_eq!(
+            json(parse(&show::effective(SHIPPED[0].1, "x").unwrap(), "y").unwrap()),
+            json(shipped(SHIPPED[0].0).unwrap()),
+            "a profile without base writes back to itself"
+        );
     }
 }

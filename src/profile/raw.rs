@@ -28,6 +28,8 @@ struct Raw {
     #[serde(default)]
     ntp: RawNtp,
     tls: Option<Vec<RawTls>>,
+    /// Names of the base's `[[tls]]` endpoints this profile takes away.
+    remove_tls: S<Vec<String>>,
     #[serde(default)]
     tls_settings: RawTlsSettings,
     proxy: Option<RawProxy>,
@@ -49,6 +51,8 @@ struct RawDns {
     timeout_ms: S<u64>,
     families: S<Vec<String>>,
     resolvers: S<Vec<String>>,
+    /// The base's fallbacks this profile takes away.
+    remove_fallbacks: S<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,11 +122,12 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProxy {
-    server: Spanned<String>,
-    #[serde(default)]
-    bypass: Vec<String>,
-    #[serde(default)]
-    internet: Vec<Spanned<String>>,
+    server: S<String>,
+    bypass: S<Vec<String>>,
+    internet: S<Vec<String>>,
+    /// The base's bypass entries and internet hosts this profile takes away.
+    remove_bypass: S<Vec<String>>,
+    remove_internet: S<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,9 +159,146 @@ fn inherit<T>(over: S<T>, base: S<T>) -> S<T> {
     over.or_else(|| base.map(|b| Spanned::new(INHERITED, b.into_inner())))
 }
 
+/// Whether two entries of an inherited list name the same thing (host names ignore case).
+pub(super) fn same_entry(a: &str, b: &str) -> bool {
+    match (HostPort::parse(a), HostPort::parse(b)) {
+        (Ok(x), Ok(y)) => x.host.eq_ignore_ascii_case(&y.host) && x.port == y.port,
+        _ => a.trim().eq_ignore_ascii_case(b.trim()),
+    }
+}
+
+/// An inherited list: the base's entries, less those `remove` names, plus this profile's own
+/// (an entry already there is not repeated). A removal the base does not hold is an error, so a
+/// typo cannot leave an entry in place unnoticed.
+fn add_to_base(
+    own: S<Vec<String>>,
+    remove: &S<Vec<String>>,
+    base: S<Vec<String>>,
+    key: &str,
+    src: &Src,
+) -> Result<S<Vec<String>>, ProfileError> {
+    if own.is_none() && remove.is_none() {
+        return Ok(inherit(None, base));
+    }
+    let mut out = base.map(Spanned::into_inner).unwrap_or_default();
+    if let Some(r) = remove {
+        for gone in r.get_ref() {
+            let at = out
+                .iter()
+                .position(|e| same_entry(e, gone))
+                .ok_or_else(|| {
+                    src.err(
+                        r.span(),
+                        format!(
+                            "`{key}`: the base has no `{gone}` (it has: {})",
+                            if out.is_empty() {
+                                "none".to_string()
+                            } else {
+                                out.join(", ")
+                            }
+                        ),
+                    )
+                })?;
+            out.remove(at);
+        }
+    }
+    let span = own
+        .as_ref()
+        .or(remove.as_ref())
+        .map_or(INHERITED, |s| s.span());
+    for e in own.into_iter().flat_map(Spanned::into_inner) {
+        if !out.iter().any(|o| same_entry(o, &e)) {
+            out.push(e);
+        }
+    }
+    Ok(Some(Spanned::new(span, out)))
+}
+
+/// The base's `[[tls]]` endpoints less `remove_tls`, then this profile's: one with a base
+/// endpoint's name replaces it in place, any other is added.
+fn tls_over_base(
+    own: Option<Vec<RawTls>>,
+    remove: &S<Vec<String>>,
+    base: Option<Vec<RawTls>>,
+    src: &Src,
+) -> Result<Option<Vec<RawTls>>, ProfileError> {
+    if own.is_none() && remove.is_none() {
+        return Ok(base);
+    }
+    let mut out = base.unwrap_or_default();
+    if let Some(r) = remove {
+        for gone in r.get_ref() {
+            let at = out.iter().position(|e| &e.name == gone).ok_or_else(|| {
+                let names: Vec<&str> = out.iter().map(|e| e.name.as_str()).collect();
+                src.err(
+                    r.span(),
+                    format!(
+                        "`remove_tls`: the base has no TLS endpoint `{gone}` (it has: {})",
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                )
+            })?;
+            out.remove(at);
+        }
+    }
+    for t in own.into_iter().flatten() {
+        match out.iter_mut().find(|e| e.name == t.name) {
+            Some(slot) => *slot = t,
+            None => out.push(t),
+        }
+    }
+    Ok(Some(out))
+}
+
+fn proxy_over_base(
+    own: Option<RawProxy>,
+    base: Option<RawProxy>,
+    src: &Src,
+) -> Result<Option<RawProxy>, ProfileError> {
+    let Some(own) = own else {
+        return Ok(base.map(|b| RawProxy {
+            server: inherit(None, b.server),
+            bypass: inherit(None, b.bypass),
+            internet: inherit(None, b.internet),
+            remove_bypass: None,
+            remove_internet: None,
+        }));
+    };
+    let (b_server, b_bypass, b_internet) = match base {
+        Some(b) => (b.server, b.bypass, b.internet),
+        None => (None, None, None),
+    };
+    Ok(Some(RawProxy {
+        server: inherit(own.server, b_server),
+        bypass: add_to_base(
+            own.bypass,
+            &own.remove_bypass,
+            b_bypass,
+            "proxy.remove_bypass",
+            src,
+        )?,
+        internet: add_to_base(
+            own.internet,
+            &own.remove_internet,
+            b_internet,
+            "proxy.remove_internet",
+            src,
+        )?,
+        remove_bypass: None,
+        remove_internet: None,
+    }))
+}
+
 impl Raw {
-    fn over(self, base: Raw) -> Raw {
-        Raw {
+    /// This profile over its base: a value replaces the base's; a list of targets (`[[tls]]`,
+    /// `dns.fallbacks`, `proxy.bypass`, `proxy.internet`) adds to the base's, and its `remove_*`
+    /// key takes entries away.
+    fn over(self, base: Raw, src: &Src) -> Result<Raw, ProfileError> {
+        Ok(Raw {
             base: self.base,
             name: inherit(self.name, base.name),
             description: self.description.or(base.description),
@@ -165,12 +307,19 @@ impl Raw {
             provider: self.provider.or(base.provider),
             dns: RawDns {
                 round_robin: inherit(self.dns.round_robin, base.dns.round_robin),
-                fallbacks: inherit(self.dns.fallbacks, base.dns.fallbacks),
+                fallbacks: add_to_base(
+                    self.dns.fallbacks,
+                    &self.dns.remove_fallbacks,
+                    base.dns.fallbacks,
+                    "dns.remove_fallbacks",
+                    src,
+                )?,
                 expect_round_robin: self.dns.expect_round_robin.or(base.dns.expect_round_robin),
                 queries: inherit(self.dns.queries, base.dns.queries),
                 timeout_ms: inherit(self.dns.timeout_ms, base.dns.timeout_ms),
                 families: inherit(self.dns.families, base.dns.families),
                 resolvers: inherit(self.dns.resolvers, base.dns.resolvers),
+                remove_fallbacks: None,
             },
             ntp: RawNtp {
                 port: inherit(self.ntp.port, base.ntp.port),
@@ -181,9 +330,10 @@ impl Raw {
                 offset_fail_ms: inherit(self.ntp.offset_fail_ms, base.ntp.offset_fail_ms),
                 disagreement_ms: inherit(self.ntp.disagreement_ms, base.ntp.disagreement_ms),
             },
-            tls: self.tls.or(base.tls),
+            tls: tls_over_base(self.tls, &self.remove_tls, base.tls, src)?,
+            remove_tls: None,
             tls_settings: self.tls_settings.over(base.tls_settings),
-            proxy: self.proxy.or(base.proxy),
+            proxy: proxy_over_base(self.proxy, base.proxy, src)?,
             adapter: RawAdapter {
                 name: self.adapter.name.or(base.adapter.name),
                 ipv6_only: self.adapter.ipv6_only.or(base.adapter.ipv6_only),
@@ -203,7 +353,7 @@ impl Raw {
                 flap_high_pct: inherit(self.soak.flap_high_pct, base.soak.flap_high_pct),
                 flap_low_pct: inherit(self.soak.flap_low_pct, base.soak.flap_low_pct),
             },
-        }
+        })
     }
 }
 
@@ -257,6 +407,16 @@ pub(super) fn parse(
         base: None,
     };
     let mut raw = de(text, &src)?;
+    if let Some(list) = &raw.tls {
+        for (i, t) in list.iter().enumerate() {
+            if list[..i].iter().any(|e| e.name == t.name) {
+                return Err(src.err(
+                    t.host.span(),
+                    format!("two `[[tls]]` endpoints are named `{}`", t.name),
+                ));
+            }
+        }
+    }
     if let Some(base) = &raw.base {
         let name = base.get_ref().clone();
         let base_text = shipped(&name).ok_or_else(|| {
@@ -275,8 +435,19 @@ pub(super) fn parse(
             base: None,
         };
         let base_raw = de(base_text, &base_src)?;
-        raw = raw.over(base_raw);
+        raw = raw.over(base_raw, &src)?;
         src.base = Some(name);
+    } else if let Some(r) = raw
+        .remove_tls
+        .as_ref()
+        .or(raw.dns.remove_fallbacks.as_ref())
+        .or(raw.proxy.as_ref().and_then(|p| p.remove_bypass.as_ref()))
+        .or(raw.proxy.as_ref().and_then(|p| p.remove_internet.as_ref()))
+    {
+        return Err(src.err(
+            r.span(),
+            "a `remove_*` key takes entries from a base; this profile has no `base`",
+        ));
     }
     check(raw, &src)
 }
@@ -486,13 +657,16 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
         .proxy
         .map(|p| {
             Ok::<_, ProfileError>(ProxySettings {
-                server: host(&p.server, src)?,
-                bypass: p.bypass,
-                internet: p
-                    .internet
-                    .iter()
-                    .map(|h| host(h, src))
-                    .collect::<Result<_, _>>()?,
+                server: host(src.required(&p.server, "proxy.server")?, src)?,
+                bypass: p.bypass.map(Spanned::into_inner).unwrap_or_default(),
+                internet: match &p.internet {
+                    None => Vec::new(),
+                    Some(list) => list
+                        .get_ref()
+                        .iter()
+                        .map(|h| HostPort::parse(h).map_err(|m| src.err(list.span(), m)))
+                        .collect::<Result<_, _>>()?,
+                },
             })
         })
         .transpose()?;

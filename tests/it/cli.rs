@@ -136,6 +136,66 @@ fn targets_lists_shows_and_validates() {
     assert!(out.contains("valid profile `ipvpn-production`"), "{out}");
 }
 
+/// Issue 15: README's site profile (one `[[tls]]` over `base = "ipvpn-production"`) silently
+/// dropped the base's five OQS endpoints. It adds one, and `--show FILE` says where each came from.
+#[test]
+fn issue15_readme_site_profile_adds_to_its_base() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let profiles = &readme[readme
+        .find("## Profiles")
+        .expect("README has a Profiles section")..];
+    let start = profiles.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let example = &profiles[start..start + profiles[start..].find("```").unwrap()];
+    assert!(example.contains("base = \"ipvpn-production\""), "{example}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.toml");
+    std::fs::write(&path, example).unwrap();
+    let file = path.to_str().unwrap();
+
+    let (code, out, err) = run(&["profiles", file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("tls          6 endpoint(s)"), "{out}");
+
+    let (code, out, err) = run(&["profiles", "--show", file]);
+    assert_eq!(code, 0, "{err}");
+    let origin = |host: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("host = \"{host}")))
+            .and_then(|l| l.split("# ").nth(1))
+            .unwrap_or_else(|| panic!("no {host} in\n{out}"))
+            .to_string()
+    };
+    assert_eq!(origin("eps.prd.onshikaku.org"), "base ipvpn-production");
+    assert_eq!(origin("hweb.oqs.onshikaku.org"), "base ipvpn-production");
+    assert_eq!(origin("dist.example.oqs"), file);
+
+    let (code, _, err) = run(&["profiles", "--show", "no-such-profile"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no shipped profile") && err.contains("no file"),
+        "{err}"
+    );
+}
+
+/// Issue 15: `soak --duration 10` was taken as 10 seconds and the soak then reported "30s
+/// measured of 10s · complete". A number without a unit is a usage error naming the units.
+#[test]
+fn issue15_a_duration_without_a_unit_is_refused() {
+    for args in [
+        &["soak", "--lab", "--duration", "10"][..],
+        &["soak", "--lab", "--interval", "5"],
+        &["probe", "--lab", "--deadline", "25"],
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains("needs a unit: ms, s, m, h or d"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let (code, out, _) = run(&["probe", "--help"]);
@@ -284,10 +344,15 @@ fn lab_in_foreground_serves_until_ctrl_c_and_says_how_to_probe_it() {
     }
     let command = command.expect("the lab prints the command that probes it");
     assert!(command.contains("--profile-file"), "{command}");
-    // Run exactly what it printed, with this build of oqs-net.
-    let mut words: Vec<String> = command.split_whitespace().map(String::from).collect();
-    let at = words.iter().position(|w| w == "oqs-net").unwrap();
-    words[at] = env!("CARGO_BIN_EXE_oqs-net").to_string();
+    // Issue 15: it printed `oqs-net probe …`, which fails where oqs-net is not on PATH. It names
+    // the running executable, and what it printed runs exactly as it stands.
+    let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+    let exe = std::fs::canonicalize(env!("CARGO_BIN_EXE_oqs-net")).unwrap();
+    assert_eq!(
+        std::fs::canonicalize(&words[4]).ok(),
+        Some(exe),
+        "the program run is this oqs-net: {command}"
+    );
     let out = std::process::Command::new(&words[0])
         .args(&words[1..])
         .env("NO_COLOR", "1")

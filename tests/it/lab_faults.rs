@@ -15,8 +15,8 @@ const TABLE: &[(&str, &[Code], Status)] = &[
         ],
         Status::Fail,
     ),
-    ("offset-warn", &[Code::NtpOffsetWarn], Status::Warn),
-    ("offset-fail", &[Code::NtpOffsetFail], Status::Fail),
+    ("offset-warn", &[Code::NtpServerOff], Status::Warn),
+    ("offset-fail", &[Code::NtpServerOff], Status::Fail),
     (
         "unsync-stratum16",
         &[Code::NtpUnsynchronised, Code::DnsMemberNoNtp],
@@ -71,6 +71,40 @@ async fn each_fault_gives_its_finding() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Issue 15: one member off while the others agree with this machine was advice to set this
+/// terminal's time source. The member's clock is off, and the advice says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue15_one_member_off_is_the_members_fault_not_the_terminals() {
+    for scenario in ["offset-warn", "offset-fail"] {
+        let r = lab_round(Mode::Ipsec, Some(scenario)).await;
+        let off: Vec<_> = r
+            .findings()
+            .map(|(_, f)| f)
+            .filter(|f| f.code.as_label().starts_with("ntp.") && f.code != Code::NtpMembersDisagree)
+            .collect();
+        assert_eq!(off.len(), 1, "{scenario}: {off:#?}");
+        assert_eq!(off[0].code, Code::NtpServerOff, "{scenario}");
+        for lang in [oqs_net::findings::Lang::En, oqs_net::findings::Lang::Ja] {
+            let text = oqs_net::findings::render(off[0], lang);
+            assert!(
+                text.fix.contains(&off[0].subject),
+                "{scenario}: {}",
+                text.fix
+            );
+            assert!(
+                !text.fix.contains("Set this terminal's time source"),
+                "{}",
+                text.fix
+            );
+            assert!(
+                !text.fix.contains("端末の時刻同期先を配信拠点"),
+                "{}",
+                text.fix
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -397,7 +397,7 @@ fn probe(ns: &Ns, profile: &Path, extra: &[&str]) -> (i32, Value, String) {
             "--samples",
             "2",
             "--deadline",
-            "25",
+            "25s",
         ])
         .args(extra)
         .env("NO_COLOR", "1")

@@ -294,6 +294,49 @@ async fn a_wpad_server_that_answers_every_other_time_flips_the_way_round_by_roun
     assert_eq!(ways, [Way::Proxy, Way::Direct, Way::Proxy, Way::Direct]);
 }
 
+/// Issue 15: in `wpad-everything-proxy` the distribution server's TLS row passes (through the
+/// proxy, HTTP 200), yet `proxy.autodetect_on` said its connection fails. Its words must say
+/// what the round saw: the connection goes the wrong way.
+#[test]
+fn issue15_autodetect_on_says_the_way_is_wrong_not_that_the_connection_fails() {
+    let (code, out, err) = crate::support::run(&[
+        "probe",
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--lab-scenario",
+        "wpad-everything-proxy",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let check = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {out}"))
+    };
+    assert_eq!(check("tls:distribution")["status"], "pass", "{out}");
+    let f = check("proxy:settings")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "proxy.autodetect_on")
+        .expect("the 補17 finding");
+    let cause = f["cause"].as_str().unwrap();
+    assert!(!cause.contains("fail"), "{cause}");
+    assert!(
+        cause.contains(
+            "the distribution server's connection goes through the proxy instead of directly"
+        ),
+        "{cause}"
+    );
+}
+
 #[test]
 fn probe_lab_shows_the_hosei_17_case_in_json() {
     let (code, out, err) = crate::support::run(&[

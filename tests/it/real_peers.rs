@@ -569,7 +569,8 @@ async fn full_round_against_unbound_and_chrony() {
          \n\
          [dns]\n\
          round_robin = \"ntp.oqs.test:{port}\"\n\
-         fallbacks = [\"ntp1.oqs.test:{port}\"]\n"
+         fallbacks = [\"ntp1.oqs.test:{port}\"]\n\
+         remove_fallbacks = [\"ntp1v4.base.oqs-pdl.org\", \"ntp2v4.base.oqs-pdl.org\"]\n"
     );
     let profile = oqs_net::profile::parse(&text, "test").unwrap_or_else(|e| panic!("{e}"));
     let (m, round) = round_with(&profile, vec![unbound.addr]).await;
@@ -648,7 +649,8 @@ fn one_member_profile(ntp_port: u16) -> oqs_net::model::Profile {
          \n\
          [dns]\n\
          round_robin = \"ntp.oqs.test:{ntp_port}\"\n\
-         fallbacks = [\"ntp1.oqs.test:{ntp_port}\"]\n"
+         fallbacks = [\"ntp1.oqs.test:{ntp_port}\"]\n\
+         remove_fallbacks = [\"ntp1v4.base.oqs-pdl.org\", \"ntp2v4.base.oqs-pdl.org\"]\n"
     );
     oqs_net::profile::parse(&text, "test").unwrap_or_else(|e| panic!("{e}"))
 }

@@ -227,6 +227,12 @@ async fn client_certificate_problems_are_named() {
             Some(Code::TlsClientCertRequired),
         ),
         (
+            "no password given",
+            Box::new(|p, _| p.tls_settings.password = PasswordSource::None),
+            vec![Code::PfxNoPassword],
+            Some(Code::TlsClientCertRequired),
+        ),
+        (
             "no private key",
             Box::new(|p, lab| use_pfx(p, lab, |f| f.no_key_pfx.clone())),
             vec![Code::PfxNoPrivateKey],
@@ -901,6 +907,47 @@ fn the_password_never_appears_in_argv_logs_json_or_errors() {
     let (code, _, err) = run_watched(&["cert", "inspect", pfx, "--pfx-password", SECRET], &env);
     assert_eq!(code, 2);
     assert_no_secret("clap's error", &err);
+}
+
+/// Issue 15: with no password source and no terminal, a PFX that needs a password was reported as
+/// "wrong password". No password given is its own answer, naming the flags that give one.
+#[test]
+fn issue15_cert_inspect_without_a_password_says_none_was_given() {
+    let pki = LabPki::generate(&["x.test".into()]).unwrap();
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(["cert", "inspect"])
+            .arg(&pki.files.two_clients_pfx)
+            .args(args)
+            .env("LANG", "C")
+            .env_remove("OQS_PFX_PASSWORD")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = run(&[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(!text.contains("wrong password"), "{text}");
+    assert!(text.contains("no password given"), "{text}");
+    assert!(
+        text.contains("--pfx-password-env") && text.contains("--pfx-password-file"),
+        "{text}"
+    );
+    let (code, json) = run(&["--format", "json"]);
+    assert_eq!(code, Some(1), "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["files"][0]["failure"]["kind"], "no_password", "{json}");
+    // A password given and wrong is still a wrong password.
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("pw");
+    std::fs::write(&wrong, "not-it\n").unwrap();
+    let (code, text) = run(&["--pfx-password-file", wrong.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("wrong password"), "{text}");
 }
 
 #[test]
