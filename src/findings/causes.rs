@@ -160,6 +160,8 @@ pub fn links() -> Vec<Link> {
     );
     all(&[ProxyAutoDetectOn], &[ProxyAutoDetectWaysDiffer], Any);
     all(&[ProxyAutoDetectWaysDiffer], &[ProxyRouteWrong], Any);
+    // Over a soak: auto-detect on is why the distribution server's connection flaps (補17).
+    all(&[ProxyAutoDetectOn], &[SoakFlapping], Any);
     // No OQS adapter, or one that is down: nothing goes out through it.
     all(&[AdapterNotFound, AdapterDown], CONNECTION_FAILURES, Any);
     all(&[AdapterNotFound, AdapterDown], UNRESOLVED, Any);
@@ -214,11 +216,36 @@ pub fn explains(table: &[Link], cause: &Finding, consequence: &Finding) -> bool 
     })
 }
 
+/// For each finding no other explains, in the order given: its index and the indices of every
+/// finding it explains, directly or through others. Every finding is a root or reachable from one
+/// (the links are acyclic).
+pub fn roots(findings: &[&Finding]) -> Vec<(usize, Vec<usize>)> {
+    let table = links();
+    let n = findings.len();
+    let edge = |i: usize, j: usize| i != j && explains(&table, findings[i], findings[j]);
+    let is_root = |j: usize| !(0..n).any(|i| edge(i, j));
+    (0..n)
+        .filter(|&j| is_root(j))
+        .map(|r| {
+            let mut seen = vec![false; n];
+            let mut stack = vec![r];
+            seen[r] = true;
+            while let Some(i) = stack.pop() {
+                let next: Vec<usize> = (0..n).filter(|&j| !seen[j] && edge(i, j)).collect();
+                for j in next {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+            (r, (0..n).filter(|&j| seen[j] && j != r).collect())
+        })
+        .collect()
+}
+
 /// The round's root causes: the findings (warnings and worse) that no other finding explains,
 /// grouped by code, each with every finding it explains directly or through others. Ordered worst
 /// first, then by how much each explains.
 pub fn root_causes(checks: &[Check]) -> Vec<RootCause> {
-    let table = links();
     let all: Vec<(FindingRef, &Finding)> = checks
         .iter()
         .flat_map(|c| {
@@ -237,26 +264,10 @@ pub fn root_causes(checks: &[Check]) -> Vec<RootCause> {
         })
         .filter(|(_, f)| f.severity > Status::Pass)
         .collect();
-    let n = all.len();
-    let edge = |i: usize, j: usize| i != j && explains(&table, all[i].1, all[j].1);
-    let is_root = |j: usize| !(0..n).any(|i| edge(i, j));
+    let fs: Vec<&Finding> = all.iter().map(|(_, f)| *f).collect();
     let mut out: Vec<RootCause> = Vec::new();
-    for r in (0..n).filter(|&j| is_root(j)) {
-        // Everything reachable from this root.
-        let mut seen = vec![false; n];
-        let mut stack = vec![r];
-        seen[r] = true;
-        while let Some(i) = stack.pop() {
-            let next: Vec<usize> = (0..n).filter(|&j| !seen[j] && edge(i, j)).collect();
-            for j in next {
-                seen[j] = true;
-                stack.push(j);
-            }
-        }
-        let explained: Vec<FindingRef> = (0..n)
-            .filter(|&j| seen[j] && j != r)
-            .map(|j| all[j].0.clone())
-            .collect();
+    for (r, explained) in roots(&fs) {
+        let explained: Vec<FindingRef> = explained.into_iter().map(|j| all[j].0.clone()).collect();
         let code = all[r].1.code;
         match out.iter_mut().find(|g| g.code == code) {
             Some(g) => {
@@ -283,9 +294,6 @@ pub fn root_causes(checks: &[Check]) -> Vec<RootCause> {
             .map(|f| f.severity)
             .max()
             .unwrap_or(g.severity);
-        // A grouped finding explained through another of the same code is not also a consequence.
-        let own = g.findings.clone();
-        g.explains.retain(|e| !own.contains(e));
     }
     out.sort_by(|a, b| {
         b.severity
@@ -430,6 +438,14 @@ mod tests {
         let rc = root_causes(&checks);
         let got: Vec<(Code, usize)> = rc.iter().map(|r| (r.code, r.explains.len())).collect();
         assert_eq!(got, [(ProxyForbidden, 1), (TlsConnectTimeout, 0)]);
+    }
+
+    #[test]
+    fn over_a_soak_auto_detect_is_why_the_distribution_server_flaps() {
+        let flap = fail(SoakFlapping, "distribution");
+        let wpad = fail(ProxyAutoDetectOn, "auto-detect");
+        let drift = Finding::new(SoakClockDrift, Status::Warn, "local clock");
+        assert_eq!(roots(&[&flap, &wpad, &drift]), [(1, vec![0]), (2, vec![])]);
     }
 
     #[test]
