@@ -215,7 +215,7 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
         for e in &rc.explains {
             let _ = writeln!(
                 out,
-                "             {} {}  {}",
+                "      {} {}  {}",
                 style.paint(e.severity, "▹"),
                 e.code.as_label(),
                 e.subject
