@@ -207,8 +207,8 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
             let subjects: Vec<&str> = rc.findings.iter().map(|f| f.subject.as_str()).collect();
             let _ = writeln!(
                 out,
-                "           {} {}",
-                if ja { "同じ原因:" } else { "also at:" },
+                "      {} {}",
+                if ja { "該当:" } else { "at:" },
                 subjects.join(", ")
             );
         }

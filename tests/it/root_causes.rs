@@ -144,3 +144,75 @@ async fn a_dead_member_explains_the_name_without_ntp_and_the_dead_first_pick() {
     explained.sort();
     assert_eq!(explained, [Code::DnsMemberNoNtp, Code::DnsFirstPickDead]);
 }
+
+/// Issue 15's case: the OQS DNS servers out of reach. The round was a list of FAIL lines; its
+/// root cause is the DNS timeout, and every name that does not resolve, the fallbacks and the
+/// missing NTP servers are grouped under it. Only loopback: a resolver that never answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue15_unreachable_dns_servers_are_the_one_root_cause_of_what_follows() {
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let p = crate::support::quick_profile(oqs_net::model::Mode::Ipsec);
+    let (_, r) = crate::support::round_with(&p, vec![silent.local_addr().unwrap()]).await;
+    assert_eq!(
+        r.root_causes[0].code,
+        Code::DnsTimeout,
+        "{:#?}",
+        r.root_causes
+    );
+    let followers = [
+        Code::TlsUnresolved,
+        Code::ReachUnresolved,
+        Code::NtpNoServers,
+        Code::DnsFallbackUnresolvable,
+    ];
+    assert!(
+        !r.root_causes.iter().any(|rc| followers.contains(&rc.code)),
+        "{:#?}",
+        r.root_causes
+    );
+    let explained: Vec<Code> = r.root_causes[0].explains.iter().map(|e| e.code).collect();
+    for code in [Code::TlsUnresolved, Code::NtpNoServers] {
+        assert!(explained.contains(&code), "{code:?} in {explained:?}");
+    }
+    assert!(ungrouped(&r).is_empty(), "{:?}", ungrouped(&r));
+    drop(silent);
+}
+
+/// Each rendering opens with the root causes: human (both languages) before the first section,
+/// JSON as `root_causes` with the count each explains.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue15_renderings_open_with_the_root_causes() {
+    use oqs_net::findings::Lang;
+    use oqs_net::output::{human, json};
+    let (r, _) = lab_scenario_round("dead-member").await;
+    for (lang, title, count) in [
+        (
+            Lang::En,
+            "Root causes (fix these first)",
+            "explains 2 failures",
+        ),
+        (
+            Lang::Ja,
+            "根本原因（まずここから直す）",
+            "起因する不合格 2 件",
+        ),
+    ] {
+        let text = human::render(&r, &human::Style { color: false, lang });
+        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[1], title, "{text}");
+        assert!(
+            lines[2].contains("ntp.no_reply [補24]") && lines[2].ends_with(count),
+            "{text}"
+        );
+        assert!(lines[3].contains("dns.member_no_ntp"), "{text}");
+        // The consequences are still listed in their own section.
+        assert_eq!(text.matches("▸ dns.member_no_ntp").count(), 1, "{text}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&json::render(&r, Lang::En)).unwrap();
+    let rc = &v["root_causes"][0];
+    assert_eq!(rc["code"], "ntp.no_reply");
+    assert_eq!(rc["section"], "補24");
+    assert_eq!(rc["explains_count"], 2);
+    assert_eq!(rc["explains"].as_array().unwrap().len(), 2);
+    assert!(!rc["cause"].as_str().unwrap().is_empty());
+}
