@@ -6,7 +6,8 @@
 //! # Layout
 //! Dependencies point down this list, never up:
 //! - [`model`]: plain data (profiles, measurements, findings, the round report). No I/O.
-//! - [`findings`]: the catalogue of finding codes with Japanese and English text and 補N.
+//! - [`findings`]: the catalogue of finding codes with Japanese and English text and 補N, and beside
+//!   it (`findings::causes`) which finding explains which, for the root causes a round opens with.
 //! - [`profile`]: `targets/*.toml` into a checked [`model::Profile`], with file:line errors.
 //! - [`platform`]: the only module with `cfg(target_os)`: device binding, the adapter inventory,
 //!   locale, namespaces.
@@ -15,7 +16,8 @@
 //! - [`probe`]: one module per protocol (dns, ntp, tls, pac, proxy, tcp, ipv6; pfx reads the
 //!   client identity): spec in, raw measurements out. No output.
 //! - [`engine`]: runs a round's probes concurrently with bounds, deadlines and cancellation.
-//! - [`judge`]: measurements into checks with statuses and findings, by the guide's rules.
+//! - [`judge`]: measurements into checks with statuses and findings, by the guide's rules, and the
+//!   round's root causes.
 //! - [`soak`]: rounds over time, the crash-safe journal, flap detection, the soak report. Reads
 //!   `model` only; rounds reach it through a trait.
 //! - [`output`]: renderers (human, JSON) reading `model` and `findings` only. No sockets.

@@ -1,6 +1,8 @@
 //! The catalogue: for each finding code, the guide section (補N) that fixes it and its cause and fix in
 //! Japanese and English. Reads `model` only; probes never write prose, renderers ask here.
 
+pub mod causes;
+
 use crate::model::{Code, Finding, NameSource, NotFound, RouteReason, Skipped};
 use serde::Serialize;
 

@@ -2,6 +2,7 @@
 //! of the guide (補24 for NTP and round robin, 補35 for the IPv6-only adapter, 補16/補18/補23 for TLS
 //! and the client certificate) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
+//! Which findings are root causes comes from `findings::causes`'s table, attached here as data.
 //! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data.
 
 pub mod adapter;
@@ -115,6 +116,7 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
         },
         resolvers: m.resolvers.clone(),
         status,
+        root_causes: crate::findings::causes::root_causes(&checks),
         checks,
     }
 }

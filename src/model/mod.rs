@@ -27,7 +27,8 @@ pub use proxy::{
     RouteReason, TargetRoute, Way, WinInetValues,
 };
 pub use report::{
-    Check, CheckData, CheckKind, FamilySummary, ProfileSummary, Round, SCHEMA_VERSION,
+    Check, CheckData, CheckKind, FamilySummary, FindingRef, ProfileSummary, RootCause, Round,
+    SCHEMA_VERSION,
 };
 pub use result::{
     DnsAnswer, DnsFailure, DnsNameResult, DnsQuery, Family, FamilyLookup, NameRole, NtpReading,

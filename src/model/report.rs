@@ -150,6 +150,32 @@ pub struct Round {
     pub resolvers: Vec<String>,
     pub status: Status,
     pub checks: Vec<Check>,
+    /// The findings no other finding explains, worst first, each with what it explains.
+    pub root_causes: Vec<RootCause>,
+}
+
+/// Where one finding of the round is: its check, its place among that check's findings, and
+/// enough of it to name it without looking it up.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FindingRef {
+    pub check: String,
+    pub index: usize,
+    pub code: super::Code,
+    pub severity: Status,
+    pub subject: String,
+}
+
+/// A root cause: one code's findings that no other finding explains, and every finding they
+/// explain (directly or through others). Fix these first; the consequences go with them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RootCause {
+    pub code: super::Code,
+    /// The guide section (補N) that fixes it.
+    pub section: &'static str,
+    /// The worst severity among `findings`.
+    pub severity: Status,
+    pub findings: Vec<FindingRef>,
+    pub explains: Vec<FindingRef>,
 }
 
 impl Round {
@@ -157,5 +183,11 @@ impl Round {
         self.checks
             .iter()
             .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+    }
+
+    /// The finding a [`FindingRef`] points at.
+    pub fn finding(&self, at: &FindingRef) -> Option<(&Check, &Finding)> {
+        let c = self.checks.iter().find(|c| c.id == at.check)?;
+        c.findings.get(at.index).map(|f| (c, f))
     }
 }

@@ -51,6 +51,7 @@ pub fn render(round: &Round, style: &Style) -> String {
         resolvers,
         round.duration_ms,
     );
+    root_causes(&mut out, round, style);
     let sections: [(&str, &[CheckKind]); 7] = [
         (
             if ja {
@@ -164,6 +165,63 @@ pub fn render(round: &Round, style: &Style) -> String {
         )
     };
     out
+}
+
+/// The block that opens a round that did not pass: each root cause with its 補N, its cause, how many
+/// failures it explains, and those failures grouped under it (they stay in their sections too,
+/// where each finding's fix is).
+fn root_causes(out: &mut String, round: &Round, style: &Style) {
+    if round.root_causes.is_empty() {
+        return;
+    }
+    let ja = style.lang == Lang::Ja;
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if ja {
+            "根本原因（まずここから直す）"
+        } else {
+            "Root causes (fix these first)"
+        }
+    );
+    for rc in &round.root_causes {
+        let Some((_, first)) = rc.findings.first().and_then(|at| round.finding(at)) else {
+            continue;
+        };
+        let r = findings::render(first, style.lang);
+        let n = rc.explains.len();
+        let count = match (ja, n) {
+            (true, _) => format!("起因する不合格 {n} 件"),
+            (false, 1) => "explains 1 failure".to_string(),
+            (false, _) => format!("explains {n} failures"),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} [{}] {} — {count}",
+            style.paint(rc.severity, "▸"),
+            rc.code.as_label(),
+            rc.section,
+            r.cause
+        );
+        if rc.findings.len() > 1 {
+            let subjects: Vec<&str> = rc.findings.iter().map(|f| f.subject.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "      {} {}",
+                if ja { "該当:" } else { "at:" },
+                subjects.join(", ")
+            );
+        }
+        for e in &rc.explains {
+            let _ = writeln!(
+                out,
+                "      {} {}  {}",
+                style.paint(e.severity, "▹"),
+                e.code.as_label(),
+                e.subject
+            );
+        }
+    }
 }
 
 fn family_figures(f: &FamilySummary, ja: bool) -> String {

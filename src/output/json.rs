@@ -10,6 +10,7 @@ struct RoundView<'a> {
     #[serde(flatten)]
     round: RoundHead<'a>,
     lang: Lang,
+    root_causes: Vec<RootCauseView<'a>>,
     checks: Vec<CheckView<'a>>,
     summary: Summary,
 }
@@ -52,6 +53,42 @@ pub(crate) struct FindingView<'a> {
     cause: String,
     fix: String,
     values: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A root cause as JSON shows it: its code, 補N, cause and fix (of its first finding) in one
+/// language, where it is, and what it explains.
+#[derive(Serialize)]
+struct RootCauseView<'a> {
+    code: &'static str,
+    severity: crate::model::Status,
+    section: &'static str,
+    cause: String,
+    fix: String,
+    findings: &'a [crate::model::FindingRef],
+    explains_count: usize,
+    explains: &'a [crate::model::FindingRef],
+}
+
+fn root_cause<'a>(
+    round: &'a Round,
+    rc: &'a crate::model::RootCause,
+    lang: Lang,
+) -> RootCauseView<'a> {
+    let text = rc
+        .findings
+        .first()
+        .and_then(|at| round.finding(at))
+        .map(|(_, f)| findings::render(f, lang));
+    RootCauseView {
+        code: rc.code.as_label(),
+        severity: rc.severity,
+        section: rc.section,
+        cause: text.as_ref().map(|t| t.cause.clone()).unwrap_or_default(),
+        fix: text.map(|t| t.fix).unwrap_or_default(),
+        findings: &rc.findings,
+        explains_count: rc.explains.len(),
+        explains: &rc.explains,
+    }
 }
 
 #[derive(Serialize)]
@@ -115,6 +152,11 @@ pub fn render(round: &Round, lang: Lang) -> String {
             status: round.status,
         },
         lang,
+        root_causes: round
+            .root_causes
+            .iter()
+            .map(|rc| root_cause(round, rc, lang))
+            .collect(),
         checks: round.checks.iter().map(|c| check(c, lang)).collect(),
         summary: summary(round),
     };

@@ -145,6 +145,7 @@ mod tests {
             resolvers: vec![],
             status: Status::Fail,
             checks,
+            root_causes: Vec::new(),
         }
     }
 

@@ -289,6 +289,7 @@ mod tests {
                     data: CheckData::Deadline { deadline_ms: 1 },
                 })
                 .collect(),
+            root_causes: Vec::new(),
         }
     }
 

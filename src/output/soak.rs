@@ -495,17 +495,38 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     if !r.findings.is_empty() {
         let _ = writeln!(out, "\n{}", style.t("Findings", "検出事項"));
-        for f in &r.findings {
+        // Root causes first, each with the findings it explains indented under it.
+        for (root, explained) in grouped(r) {
+            let f = &r.findings[root];
             let x = findings::render(f, style.lang);
+            let count = match (explained.len(), style.lang) {
+                (0, _) => String::new(),
+                (n, Lang::Ja) => format!(" — 起因する不合格 {n} 件"),
+                (1, Lang::En) => " — explains 1 failure".to_string(),
+                (n, Lang::En) => format!(" — explains {n} failures"),
+            };
             let _ = writeln!(
                 out,
-                "  {} {} [{}] {}",
+                "  {} {} [{}] {}{count}",
                 style.paint(f.severity, "▸"),
                 f.code.as_label(),
                 x.section,
                 x.cause
             );
             let _ = writeln!(out, "    → {}", x.fix);
+            for j in explained {
+                let e = &r.findings[j];
+                let y = findings::render(e, style.lang);
+                let _ = writeln!(
+                    out,
+                    "      {} {} [{}] {}",
+                    style.paint(e.severity, "▹"),
+                    e.code.as_label(),
+                    y.section,
+                    y.cause
+                );
+                let _ = writeln!(out, "        → {}", y.fix);
+            }
         }
     }
 
@@ -521,12 +542,37 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     out
 }
 
+/// The soak's findings as root causes (indices into `r.findings`, worst first), each with the
+/// findings it explains; a finding explained by several roots goes under the first.
+fn grouped(r: &SoakReport) -> Vec<(usize, Vec<usize>)> {
+    let all: Vec<&crate::model::Finding> = r.findings.iter().collect();
+    let mut roots = findings::causes::roots(&all);
+    roots.sort_by(|a, b| r.findings[b.0].severity.cmp(&r.findings[a.0].severity));
+    let mut placed = vec![false; all.len()];
+    for (root, explained) in &mut roots {
+        placed[*root] = true;
+        explained.retain(|j| !std::mem::replace(&mut placed[*j], true));
+    }
+    roots
+}
+
+/// A soak finding that no other explains, by its place in `findings`, and the places of those it
+/// explains.
+#[derive(serde::Serialize)]
+struct RootCauseView {
+    finding: usize,
+    code: &'static str,
+    section: &'static str,
+    explains: Vec<usize>,
+}
+
 #[derive(serde::Serialize)]
 struct JsonView<'a> {
     journal: &'a str,
     lang: Lang,
     #[serde(flatten)]
     report: &'a SoakReport,
+    root_causes: Vec<RootCauseView>,
     findings: Vec<FindingView<'a>>,
 }
 
@@ -537,6 +583,18 @@ pub fn json(r: &SoakReport, journal: &str, lang: Lang) -> String {
         journal,
         lang,
         report: r,
+        root_causes: grouped(r)
+            .into_iter()
+            .map(|(i, explains)| {
+                let code = r.findings[i].code;
+                RootCauseView {
+                    finding: i,
+                    code: code.as_label(),
+                    section: findings::entry(code).section,
+                    explains,
+                }
+            })
+            .collect(),
         findings: r.findings.iter().map(|f| finding(f, lang)).collect(),
     };
     let mut s =

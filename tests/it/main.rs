@@ -16,6 +16,8 @@ mod outputs;
 mod pac;
 mod proxy;
 mod real_peers;
+/// Issue 15: each round opens with the findings no other finding explains.
+mod root_causes;
 /// Issue 13: what each signal leaves behind.
 #[cfg(target_os = "linux")]
 mod signals;

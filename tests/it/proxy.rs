@@ -118,7 +118,7 @@ async fn proxy_round(
 
 /// A round of the lab with `scenario`, its proxy section planned as `probe --lab` plans it: the
 /// lab's terminal settings, WPAD under its search domain, its PAC server.
-async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
+pub(crate) async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
     let sc = oqs_net::lab::scenario::builtin(scenario).expect("a built-in scenario");
     let mut base = quick_profile(Mode::Ipsec);
     base.tls_settings.connect_timeout = Duration::from_millis(800);
