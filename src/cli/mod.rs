@@ -204,6 +204,17 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The stable label of the error, as `--format json` prints it under `error.code`.
+    pub fn as_label(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Profile(_) => "profile",
+            CliError::Plan(_) => "plan",
+            CliError::Lab(_) => "lab",
+            CliError::Harness(_) => "harness",
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Profile(_) | CliError::Plan(_) => exit::USAGE,
@@ -273,6 +284,7 @@ pub fn main() -> ExitCode {
         Err(e) => parse_failed(e, &args),
     };
     init_logging(cli.verbose);
+    let json = json_schema(&cli.command);
     let result = match cli.command {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
@@ -287,8 +299,50 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("oqs-net: {e}");
+            if let Some(version) = json {
+                print(&crate::output::envelope::error(
+                    version,
+                    e.as_label(),
+                    &e.to_string(),
+                ));
+            }
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// The schema version of what `command` prints when it was asked for JSON, else `None`.
+fn json_schema(command: &Command) -> Option<u32> {
+    use crate::output::envelope::{CERT_SCHEMA_VERSION, PAC_SCHEMA_VERSION};
+    let soak = crate::model::SOAK_SCHEMA_VERSION;
+    match command {
+        Command::Probe(a) if a.format == RoundFormat::Json => Some(crate::model::SCHEMA_VERSION),
+        Command::Pac(a) if a.format == Format::Json => Some(PAC_SCHEMA_VERSION),
+        Command::Cert(CertCommand::Inspect(a)) if a.format == Format::Json => {
+            Some(CERT_SCHEMA_VERSION)
+        }
+        Command::Soak(a) if a.format == Format::Json => Some(soak),
+        Command::Report(a) if a.format == Format::Json => Some(soak),
+        _ => None,
+    }
+}
+
+/// The schema version of the JSON the raw command line asks for, when it asks for JSON: a
+/// command line clap refuses still answers in JSON then.
+fn json_requested(args: &[std::ffi::OsString]) -> Option<u32> {
+    use crate::output::envelope::{CERT_SCHEMA_VERSION, PAC_SCHEMA_VERSION};
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let json =
+        words.contains(&"--format=json") || words.windows(2).any(|w| w == ["--format", "json"]);
+    if !json {
+        return None;
+    }
+    match words.iter().find(|w| !w.starts_with('-')).copied()? {
+        "probe" => Some(crate::model::SCHEMA_VERSION),
+        "pac" => Some(PAC_SCHEMA_VERSION),
+        "cert" => Some(CERT_SCHEMA_VERSION),
+        "soak" | "report" => Some(crate::model::SOAK_SCHEMA_VERSION),
+        _ => None,
     }
 }
 
@@ -309,6 +363,17 @@ fn parse_failed(e: clap::Error, args: &[std::ffi::OsString]) -> ! {
         eprint!("{detail}");
         print(&crate::output::nagios::unknown(first));
         std::process::exit(exit::HARNESS.into());
+    }
+    if let (false, Some(version)) = (shown, json_requested(args)) {
+        let detail = e.to_string();
+        let first = detail
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("invalid command line")
+            .trim_start_matches("error: ");
+        eprint!("{detail}");
+        print(&crate::output::envelope::error(version, "usage", first));
+        std::process::exit(exit::USAGE.into());
     }
     e.exit()
 }

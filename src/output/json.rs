@@ -1,4 +1,5 @@
-//! The JSON form of a round (schema in `docs/json-schema.md`): the model as serde writes it, plus
+//! The JSON form of a round (schema in `docs/json-schema.md` and `docs/schema/round.json`, in the
+//! shared envelope): the model as serde writes it, plus
 //! each finding's guide section and its cause and fix in the chosen language.
 
 use crate::findings::{self, Lang};
@@ -118,8 +119,8 @@ pub fn render(round: &Round, lang: Lang) -> String {
         checks: round.checks.iter().map(|c| check(c, lang)).collect(),
         summary: summary(round),
     };
-    let mut s =
-        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    match serde_json::to_value(&view) {
+        Ok(v) => super::envelope::finish(round.schema_version, v),
+        Err(e) => super::envelope::error(round.schema_version, "harness", &e.to_string()),
+    }
 }

@@ -5,6 +5,8 @@
 
 /// `oqs-net cert inspect`: the PFX files and the certificate presented.
 pub mod cert;
+/// The envelope every JSON output shares: versions, rounded durations, errors.
+pub mod envelope;
 /// `oqs-net explain`: the finding catalogue itself.
 pub mod explain;
 pub mod human;

@@ -539,8 +539,8 @@ pub fn json(r: &SoakReport, journal: &str, lang: Lang) -> String {
         report: r,
         findings: r.findings.iter().map(|f| finding(f, lang)).collect(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    match serde_json::to_value(&view) {
+        Ok(v) => super::envelope::finish(r.schema_version, v),
+        Err(e) => super::envelope::error(r.schema_version, "harness", &e.to_string()),
+    }
 }

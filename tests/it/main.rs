@@ -8,6 +8,8 @@ mod adapter;
 /// Issue 10: `cert inspect` renderings.
 mod cert_inspect;
 mod cli;
+/// Issue 15: one JSON envelope across commands, and the published schemas.
+mod envelope;
 mod hostile;
 mod lab_faults;
 mod netns;
