@@ -6,8 +6,8 @@ use crate::findings::{self, Lang};
 use crate::model::{Check, Finding, Round};
 use serde::Serialize;
 
-#[derive(Serialize)]
-struct RoundView<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RoundView<'a> {
     #[serde(flatten)]
     round: RoundHead<'a>,
     lang: Lang,
@@ -15,7 +15,7 @@ struct RoundView<'a> {
     summary: Summary,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RoundHead<'a> {
     schema_version: u32,
     tool_version: &'a str,
@@ -26,7 +26,7 @@ struct RoundHead<'a> {
     status: crate::model::Status,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CheckView<'a> {
     #[serde(flatten)]
     check: CheckHead<'a>,
@@ -34,7 +34,7 @@ struct CheckView<'a> {
     data: &'a crate::model::CheckData,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CheckHead<'a> {
     id: &'a str,
     kind: crate::model::CheckKind,
@@ -44,7 +44,7 @@ struct CheckHead<'a> {
 
 /// A finding as JSON shows it: code, severity, 補N section, subject, cause and fix in one language,
 /// and the values its texts use. Shared by the round's and the soak report's JSON.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct FindingView<'a> {
     code: &'static str,
     severity: crate::model::Status,
@@ -55,7 +55,7 @@ pub(crate) struct FindingView<'a> {
     values: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub pass: usize,
     pub warn: usize,

@@ -17,6 +17,8 @@ pub mod junit;
 pub mod nagios;
 /// `oqs-net pac`: one PAC evaluation.
 pub(crate) mod pac;
+/// The JSON Schemas of the JSON outputs, generated from the types.
+pub mod schema;
 /// The soak report's terminal and JSON forms.
 pub mod soak;
 /// Display width and padding by it: every column of the terminal renderers.

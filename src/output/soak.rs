@@ -521,8 +521,8 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     out
 }
 
-#[derive(serde::Serialize)]
-struct JsonView<'a> {
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct JsonView<'a> {
     journal: &'a str,
     lang: Lang,
     #[serde(flatten)]

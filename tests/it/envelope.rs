@@ -4,6 +4,7 @@
 
 use crate::support::run;
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 
 const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -66,6 +67,7 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
 
     let (code, out, err) = run(&["probe", "--mode", "ipsec", "--lab", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
+    let mut checked: Vec<(&str, String)> = vec![("round.json", out.clone())];
     let round = envelope("probe", &out);
     rounded("probe", &round);
     assert!(round["checks"].is_array());
@@ -84,10 +86,12 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
     ]);
     assert_eq!(code, 0, "{err}");
     rounded("soak", &envelope("soak", &out));
+    checked.push(("report.json", out.clone()));
 
     let (code, out, err) = run(&["report", js, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let report = envelope("report", &out);
+    checked.push(("report.json", out.clone()));
     assert_eq!(
         report["schema_version"],
         oqs_net::model::SOAK_SCHEMA_VERSION
@@ -110,6 +114,7 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
     ]);
     assert_eq!(code, 0, "{err}");
     let p = envelope("pac", &out);
+    checked.push(("pac.json", out.clone()));
     rounded("pac", &p);
     assert_eq!(p["status"], "answered");
 
@@ -124,6 +129,7 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
     ]);
     assert_eq!(code, 1, "{out}");
     let c = envelope("cert inspect", &out);
+    checked.push(("cert.json", out.clone()));
     assert!(c["files"][0]["failure"].is_object(), "{c}");
 
     // Errors of the command itself: a profile that is not there, a file that is not a journal,
@@ -137,6 +143,7 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
         "json",
     ]);
     error("probe, missing profile", code, &out, 2, "profile");
+    checked.push(("error.json", out.clone()));
     let (code, out, _) = run(&["report", pac.to_str().unwrap(), "--format", "json"]);
     error("report, not a journal", code, &out, 2, "usage");
     let (code, out, _) = run(&["pac", pac.to_str().unwrap(), "--format", "json"]);
@@ -154,4 +161,66 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
         "json",
     ]);
     error("soak, duration without unit", code, &out, 2, "usage");
+    checked.push(("error.json", out.clone()));
+
+    validate(dir.path(), &checked);
+}
+
+fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema")
+}
+
+/// Validates each output against its published schema with Python's jsonschema (Debian's
+/// python3-jsonschema, installed by scripts/test).
+fn validate(dir: &Path, outputs: &[(&str, String)]) {
+    let mut pairs = Vec::new();
+    for (i, (schema, out)) in outputs.iter().enumerate() {
+        let f = dir.join(format!("out-{i}.json"));
+        std::fs::write(&f, out).unwrap();
+        pairs.push(format!(
+            "{}={}",
+            schema_dir().join(schema).display(),
+            f.display()
+        ));
+    }
+    let script = "import json, sys, jsonschema\n\
+        bad = 0\n\
+        for pair in sys.argv[1:]:\n\
+        \x20   schema, doc = pair.split('=', 1)\n\
+        \x20   s = json.load(open(schema))\n\
+        \x20   jsonschema.Draft202012Validator.check_schema(s)\n\
+        \x20   for e in jsonschema.Draft202012Validator(s).iter_errors(json.load(open(doc))):\n\
+        \x20       bad += 1\n\
+        \x20       print(schema, doc, list(e.absolute_path), e.message[:300])\n\
+        sys.exit(1 if bad else 0)\n";
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args(["-W", "ignore", "-c", script])
+        .args(&pairs)
+        .output()
+        .expect("python3 (install python3-jsonschema, or run scripts/test)");
+    assert!(
+        out.status.success(),
+        "outputs do not match their schemas:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The published schemas are the ones the types generate (`UPDATE_GOLDEN=1` rewrites them).
+#[test]
+fn issue15_published_schemas_are_generated_from_the_types() {
+    for (name, text) in oqs_net::output::schema::all() {
+        let path = schema_dir().join(name);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(schema_dir()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let published = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+        assert!(
+            published == text,
+            "{name} is not what the types generate; run with UPDATE_GOLDEN=1 and review"
+        );
+    }
 }
