@@ -100,3 +100,37 @@ fn issue15_man_page_is_valid_roff() {
         assert!(text.contains(sub), "{sub} not in the man page:\n{text}");
     }
 }
+
+/// README's "Install" commands are ones this oqs-net accepts (completions, man page).
+#[test]
+fn issue15_readme_install_commands_parse() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let install = &readme[readme
+        .find("## Install")
+        .expect("README has an Install section")..];
+    let install = &install[..install[3..].find("\n## ").map_or(install.len(), |i| i + 3)];
+    let mut seen = 0;
+    for line in install.lines() {
+        let Some(at) = line
+            .find("oqs-net completions")
+            .or(line.find("oqs-net man"))
+        else {
+            continue;
+        };
+        let cmd = line[at..].split(['>', '|', '#']).next().unwrap().trim();
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        oqs_net::cli::command()
+            .try_get_matches_from(&words)
+            .unwrap_or_else(|e| panic!("README's `{cmd}` does not parse: {e}"));
+        seen += 1;
+    }
+    assert!(
+        seen >= 2,
+        "README's Install names the completions and man commands"
+    );
+    assert!(
+        install.contains("cargo install --locked --path ."),
+        "{install}"
+    );
+}
