@@ -18,12 +18,17 @@ const MS_DECIMALS: i32 = 3;
 /// Digits kept of a duration in seconds (`_s`): a millisecond.
 const S_DECIMALS: i32 = 3;
 
-/// `doc` (an object) as printed: `schema_version` and `tool_version` first, every duration
-/// rounded, pretty, with a final newline. A `doc` that is not an object is wrapped under `value`.
+/// `doc` (an object) as printed: `schema_version` and `tool_version` (the body's own, else this
+/// build's) first, every duration rounded, pretty, with a final newline. A `doc` that is not an object is wrapped under `value`.
 pub fn finish(schema_version: u32, doc: Value) -> String {
     let mut out = Map::new();
     out.insert("schema_version".into(), schema_version.into());
-    out.insert("tool_version".into(), TOOL_VERSION.into());
+    // A body that names its version (a round names the oqs-net that made it) keeps it.
+    let tool_version = doc
+        .get("tool_version")
+        .cloned()
+        .unwrap_or_else(|| TOOL_VERSION.into());
+    out.insert("tool_version".into(), tool_version);
     match doc {
         Value::Object(fields) => {
             for (k, v) in fields {
@@ -96,18 +101,20 @@ mod tests {
     fn durations_are_rounded_to_the_microsecond_and_the_envelope_comes_first() {
         let s = finish(
             7,
-            serde_json::json!({"tool_version": "old", "duration_ms": 756.0101099999999,
+            serde_json::json!({"tool_version": "0.0.9", "duration_ms": 756.0101099999999,
                 "inner": [{"active_s": 1.23456, "offset_ms": -0.0004, "count": 3, "ppm": 1.23456}]}),
         );
         let v: Value = serde_json::from_str(&s).unwrap();
         assert_eq!(v["schema_version"], 7);
-        assert_eq!(v["tool_version"], TOOL_VERSION);
+        assert_eq!(v["tool_version"], "0.0.9", "the body's own version is kept");
         assert_eq!(v["duration_ms"].as_f64(), Some(756.01));
         assert_eq!(v["inner"][0]["active_s"].as_f64(), Some(1.235));
         assert_eq!(v["inner"][0]["offset_ms"].as_f64(), Some(-0.0));
         assert_eq!(v["inner"][0]["count"], 3);
         assert_eq!(v["inner"][0]["ppm"].as_f64(), Some(1.23456));
         assert!(s.starts_with("{\n  \"schema_version\": 7,\n  \"tool_version\""));
+        let v: Value = serde_json::from_str(&finish(1, serde_json::json!({"x": 1}))).unwrap();
+        assert_eq!(v["tool_version"], TOOL_VERSION);
         assert!(!s.contains("756.0101"));
     }
 

@@ -71,6 +71,21 @@ fn issue15_every_json_output_has_one_envelope_errors_included() {
     let round = envelope("probe", &out);
     rounded("probe", &round);
     assert!(round["checks"].is_array());
+    // A failing round too, so its findings are checked against the schema.
+    let (code, out, err) = run(&[
+        "probe",
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--lab-scenario",
+        "dead-member",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    rounded("failing probe", &envelope("failing probe", &out));
+    assert!(out.contains("dns.member_no_ntp"), "{out}");
+    checked.push(("round.json", out.clone()));
 
     let (code, out, err) = run(&[
         "soak",
