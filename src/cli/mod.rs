@@ -41,11 +41,112 @@ pub mod exit {
 }
 
 const EXIT_HELP: &str = "\
+Examples:
+  oqs-net probe --mode ipvpn                 check this terminal's path (IP-VPN, production)
+  oqs-net probe --lab --lab-scenario dead-member   see a failing round without a network
+  oqs-net explain --list                     every finding code and its guide section (補N)
+
 Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed, or could not be carried out
   2  usage or profile error (nothing was sent)
   3  oqs-net itself failed (the lab would not start, an internal error)";
+
+const PROBE_HELP: &str = "\
+Examples:
+  oqs-net probe --mode ipvpn --env production
+  oqs-net probe --profile-file site.toml --format json > round.json
+  oqs-net probe --lab --lab-scenario dead-member
+
+Exit codes:
+  0  every check passed (warnings allowed)
+  1  a check failed, or could not be carried out
+  2  usage or profile error (nothing was sent)
+  3  oqs-net itself failed (the lab would not start, an internal error)
+With --format nagios: 0/1/2/3 are OK/WARNING/CRITICAL/UNKNOWN, as monitors read them.";
+
+const LAB_HELP: &str = "\
+Examples:
+  oqs-net lab --list-scenarios
+  sudo oqs-net lab --mode ipvpn --scenario dead-member
+  oqs-net lab --no-netns --latency-ms 40
+
+Exit codes:
+  0  stopped with Ctrl-C
+  2  usage, profile or scenario error (nothing was started)
+  3  the lab would not start (a port taken, no network namespace)";
+
+const PROFILES_HELP: &str = "\
+Examples:
+  oqs-net profiles
+  oqs-net profiles --show ipvpn-production > site.toml
+  oqs-net profiles --show site.toml
+
+Exit codes:
+  0  listed, shown, or the profile is valid
+  2  the profile is wrong (file:line and why)";
+
+const CERT_HELP: &str = "\
+Examples:
+  oqs-net cert inspect clinic.pfx --pfx-password-env PFX_PASSWORD
+  oqs-net cert inspect a.pfx b.pfx --institution-code 0123456789 --pfx-password-file pw.txt
+  oqs-net cert inspect clinic.pfx --format json
+
+Exit codes:
+  0  a certificate would be presented
+  1  none is usable (wrong password, expired, no private key, ...)
+  2  usage error (the password source cannot be read)
+  3  oqs-net itself failed";
+
+const SOAK_HELP: &str = "\
+Examples:
+  oqs-net soak --mode ipvpn --duration 24h --journal soak.jsonl
+  oqs-net soak --resume soak.jsonl
+  oqs-net soak --lab --rounds 3 --interval 5s --format json
+
+Exit codes:
+  0  every target stayed up (warnings allowed)
+  1  a target failed, flapped or had an outage
+  2  usage or profile error, or a journal that cannot be used (nothing was sent)
+  3  oqs-net itself failed (the journal could not be written, the lab would not start)";
+
+const REPORT_HELP: &str = "\
+Examples:
+  oqs-net report soak.jsonl
+  oqs-net report soak.jsonl --format json > report.json
+  oqs-net report soak.jsonl --flap-high 40 --flap-low 20
+
+Exit codes:
+  0  every target stayed up (warnings allowed)
+  1  a target failed, flapped or had an outage
+  2  the file is not a soak journal, or a bad flag";
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  oqs-net explain dns.member_no_ntp
+  oqs-net explain --list --lang ja
+
+Exit codes:
+  0  explained
+  2  no such code (the nearest ones are suggested)";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  oqs-net completions bash > ~/.local/share/bash-completion/completions/oqs-net
+  oqs-net completions zsh > ~/.zfunc/_oqs-net
+  oqs-net completions powershell >> $PROFILE
+
+Exit codes:
+  0  written
+  2  an unknown shell";
+
+const MAN_HELP: &str = "\
+Examples:
+  oqs-net man > ~/.local/share/man/man1/oqs-net.1
+  oqs-net man | man -l -
+
+Exit codes:
+  0  written";
 
 #[derive(Parser, Debug)]
 #[command(name = "oqs-net", version, about = "Checks the network path of an Online Qualification Confirmation (オンライン資格確認) terminal, and names the guide section (補N) that fixes what fails.", after_help = EXIT_HELP)]
@@ -61,13 +162,13 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Run one round of every check of a profile, concurrently, and report it.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = PROBE_HELP)]
     Probe(ProbeArgs),
     /// Run the built-in lab (a simulated OQS network on loopback) until Ctrl-C.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = LAB_HELP)]
     Lab(LabArgs),
     /// List the shipped profiles, or validate a profile file (`targets` is the old name).
-    #[command(after_help = EXIT_HELP, visible_alias = "targets")]
+    #[command(after_help = PROFILES_HELP, visible_alias = "targets")]
     Profiles(ProfilesArgs),
     /// Evaluate a PAC file (path, http:// or https:// URL) for a URL, as pactester does, in a sandbox.
     Pac(pac_cmd::PacArgs),
@@ -76,15 +177,28 @@ pub enum Command {
     Cert(CertCommand),
     /// Run a round every interval for hours or days, journalled as it goes, and report
     /// availability, flapping, outages, latency and NTP drift per target.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = SOAK_HELP)]
     Soak(Box<soak_args::SoakArgs>),
     /// Summarise a soak's journal, finished or not.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = REPORT_HELP)]
     Report(report_cmd::ReportArgs),
     /// Explain a finding code: what was seen, what to do, and the guide section (補N); `--list`
     /// lists every code.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = EXPLAIN_HELP)]
     Explain(explain_cmd::ExplainArgs),
+    /// Write the shell completion script for SHELL to stdout (see README, "Install").
+    #[command(hide = true, after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Write the man page (roff) to stdout (see README, "Install").
+    #[command(hide = true, after_help = MAN_HELP)]
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to write the completion script for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Subcommand, Debug)]
@@ -92,7 +206,7 @@ pub enum CertCommand {
     /// List every certificate in a PFX: subject, issuer, serial, validity, key, and which one
     /// oqs-net would present (補18). The password comes from --pfx-password-env,
     /// --pfx-password-file, or a prompt on a terminal; never from the command line.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CERT_HELP)]
     Inspect(CertInspectArgs),
 }
 
@@ -204,6 +318,17 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The stable label of the error, as `--format json` prints it under `error.code`.
+    pub fn as_label(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Profile(_) => "profile",
+            CliError::Plan(_) => "plan",
+            CliError::Lab(_) => "lab",
+            CliError::Harness(_) => "harness",
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Profile(_) | CliError::Plan(_) => exit::USAGE,
@@ -261,6 +386,23 @@ pub fn command() -> clap::Command {
     })
 }
 
+/// The completion script for `shell`, generated from the command line's definition.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command(), "oqs-net", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The man page (roff), generated from the command line's definition: synopsis, options, the
+/// subcommands, the examples and exit codes.
+pub fn man() -> Result<String, CliError> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command())
+        .render(&mut out)
+        .map_err(|e| CliError::Harness(format!("cannot write the man page: {e}")))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
 /// Parses the command line, runs the command, and returns the process's exit code.
 pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -273,6 +415,7 @@ pub fn main() -> ExitCode {
         Err(e) => parse_failed(e, &args),
     };
     init_logging(cli.verbose);
+    let json = json_schema(&cli.command);
     let result = match cli.command {
         Command::Probe(args) => probe_cmd::run(args),
         Command::Lab(args) => lab_cmd::run(args),
@@ -282,13 +425,63 @@ pub fn main() -> ExitCode {
         Command::Soak(args) => soak_cmd::run(*args),
         Command::Report(args) => report_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
+        Command::Completions(args) => {
+            print(&completions(args.shell));
+            Ok(exit::OK)
+        }
+        Command::Man => man().map(|page| {
+            print(&page);
+            exit::OK
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("oqs-net: {e}");
+            if let Some(version) = json {
+                print(&crate::output::envelope::error(
+                    version,
+                    e.as_label(),
+                    &e.to_string(),
+                ));
+            }
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// The schema version of what `command` prints when it was asked for JSON, else `None`.
+fn json_schema(command: &Command) -> Option<u32> {
+    use crate::output::envelope::{CERT_SCHEMA_VERSION, PAC_SCHEMA_VERSION};
+    let soak = crate::model::SOAK_SCHEMA_VERSION;
+    match command {
+        Command::Probe(a) if a.format == RoundFormat::Json => Some(crate::model::SCHEMA_VERSION),
+        Command::Pac(a) if a.format == Format::Json => Some(PAC_SCHEMA_VERSION),
+        Command::Cert(CertCommand::Inspect(a)) if a.format == Format::Json => {
+            Some(CERT_SCHEMA_VERSION)
+        }
+        Command::Soak(a) if a.format == Format::Json => Some(soak),
+        Command::Report(a) if a.format == Format::Json => Some(soak),
+        _ => None,
+    }
+}
+
+/// The schema version of the JSON the raw command line asks for, when it asks for JSON: a
+/// command line clap refuses still answers in JSON then.
+fn json_requested(args: &[std::ffi::OsString]) -> Option<u32> {
+    use crate::output::envelope::{CERT_SCHEMA_VERSION, PAC_SCHEMA_VERSION};
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let json =
+        words.contains(&"--format=json") || words.windows(2).any(|w| w == ["--format", "json"]);
+    if !json {
+        return None;
+    }
+    match words.iter().find(|w| !w.starts_with('-')).copied()? {
+        "probe" => Some(crate::model::SCHEMA_VERSION),
+        "pac" => Some(PAC_SCHEMA_VERSION),
+        "cert" => Some(CERT_SCHEMA_VERSION),
+        "soak" | "report" => Some(crate::model::SOAK_SCHEMA_VERSION),
+        _ => None,
     }
 }
 
@@ -309,6 +502,17 @@ fn parse_failed(e: clap::Error, args: &[std::ffi::OsString]) -> ! {
         eprint!("{detail}");
         print(&crate::output::nagios::unknown(first));
         std::process::exit(exit::HARNESS.into());
+    }
+    if let (false, Some(version)) = (shown, json_requested(args)) {
+        let detail = e.to_string();
+        let first = detail
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("invalid command line")
+            .trim_start_matches("error: ");
+        eprint!("{detail}");
+        print(&crate::output::envelope::error(version, "usage", first));
+        std::process::exit(exit::USAGE.into());
     }
     e.exit()
 }

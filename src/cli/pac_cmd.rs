@@ -78,6 +78,11 @@ The script runs in a sandbox: no network, file or module access; the time limit 
 memory; scripts up to 1 MiB; results up to 64 KiB. Standard PAC helpers and the Microsoft IPv6
 extensions are defined, with results that agree with pacparser (see docs/pac.md).
 
+Examples:
+  oqs-net pac proxy.pac --url https://www.onshikaku.example/
+  oqs-net pac http://wpad/wpad.dat --url https://example.org/ --my-ip 10.0.0.5
+  oqs-net pac proxy.pac --url https://example.org/ --resolve proxy.local=10.0.0.1 --no-dns
+
 Exit codes:
   0  the script answered (the routes may still include unusable entries, shown as warnings)
   1  the script failed (syntax error, timeout, ...) or could not be fetched

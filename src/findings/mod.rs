@@ -6,7 +6,7 @@ pub mod causes;
 use crate::model::{Code, Finding, NameSource, NotFound, RouteReason, Skipped};
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Ja,
@@ -960,7 +960,7 @@ pub fn skipped(s: Skipped, lang: Lang) -> &'static str {
 }
 
 /// A finding rendered in one language.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Rendered {
     pub cause: String,
     pub fix: String,

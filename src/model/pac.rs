@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// The keyword of a proxy route, as the PAC result wrote it (case-insensitively).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ProxyKind {
     /// `PROXY host:port`: an HTTP proxy (CONNECT for https).
@@ -51,7 +51,7 @@ impl ProxyKind {
 }
 
 /// Why one element of a PAC result is not a usable route.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteFault {
     /// The whole result is empty or only separators and spaces.
@@ -88,7 +88,7 @@ impl RouteFault {
 }
 
 /// One element of a PAC result, in the order the result gave it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "route", rename_all = "snake_case")]
 pub enum Route {
     Direct,
@@ -125,7 +125,7 @@ impl std::fmt::Display for Route {
 }
 
 /// A parsed PAC result: its routes in order, and whether elements past the limit were dropped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RouteList {
     pub routes: Vec<Route>,
     pub truncated: bool,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// How a CONNECT through a proxy ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConnectOutcome {
     /// `200`: the tunnel is open.
@@ -61,7 +61,7 @@ impl ConnectOutcome {
 }
 
 /// One CONNECT through a proxy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ConnectResult {
     /// The proxy as configured (`host:port`).
     pub proxy: String,
@@ -78,7 +78,7 @@ pub struct ConnectResult {
 }
 
 /// Where a proxy setting was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProxySourceKind {
     /// `--proxy URL|none|auto`.
@@ -108,7 +108,7 @@ impl ProxySourceKind {
 }
 
 /// One place's proxy settings, as it says them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProxySource {
     pub kind: ProxySourceKind,
     /// Exactly where (`HTTPS_PROXY`, a registry key, `--proxy`).
@@ -137,7 +137,7 @@ pub struct WinInetValues {
 }
 
 /// DIRECT or through the proxy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Way {
     Direct,
@@ -154,7 +154,7 @@ impl Way {
 }
 
 /// The way one target goes under the effective settings, and what came of going that way.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TargetRoute {
     /// The endpoint's name in the profile.
     pub name: String,
@@ -178,7 +178,7 @@ pub struct TargetRoute {
 }
 
 /// The way the explicit settings give a target that a PAC file routed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Fallback {
     pub way: Way,
     pub proxy: Option<String>,
@@ -186,7 +186,7 @@ pub struct Fallback {
 }
 
 /// Why a target goes the way it does (`findings::route_reason` says it in either language).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RouteReason {
     /// No place sets a proxy: everything goes DIRECT.
@@ -214,7 +214,7 @@ pub enum RouteReason {
 }
 
 /// The proxy section of a round.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProxyRound {
     /// Every place that says something about proxies, as it says it.
     pub sources: Vec<ProxySource>,
@@ -231,7 +231,7 @@ pub struct ProxyRound {
 }
 
 /// Where the PAC came from and whether it could be used.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PacUse {
     /// `wpad` or `pac_url`.
     pub via: String,

@@ -10,7 +10,7 @@ use serde::Serialize;
 /// Bumped whenever a field is removed or changes meaning (additions keep the number).
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ProfileSummary {
     pub name: String,
     pub source: String,
@@ -19,7 +19,7 @@ pub struct ProfileSummary {
     pub provider: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
     Dns,
@@ -49,7 +49,7 @@ pub enum CheckKind {
 }
 
 /// What a name's answers of one family came to, with the NTP results of its members folded in.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FamilySummary {
     pub family: Family,
     /// Whether the profile's mode uses this family (only those are judged and NTP-probed).
@@ -71,7 +71,7 @@ pub struct FamilySummary {
 }
 
 /// The measurements behind a check, as the probe produced them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckData {
     Dns {
@@ -127,7 +127,7 @@ pub enum CheckData {
     ProxyRoute(Box<super::TargetRoute>),
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Check {
     /// Stable within a profile: `dns:NAME`, `ntp:ADDR`, `ntp-consensus`.
     pub id: String,
@@ -138,7 +138,7 @@ pub struct Check {
     pub data: CheckData,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Round {
     pub schema_version: u32,
     pub tool_version: String,
@@ -156,7 +156,7 @@ pub struct Round {
 
 /// Where one finding of the round is: its check, its place among that check's findings, and
 /// enough of it to name it without looking it up.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FindingRef {
     pub check: String,
     pub index: usize,
@@ -167,7 +167,7 @@ pub struct FindingRef {
 
 /// A root cause: one code's findings that no other finding explains, and every finding they
 /// explain (directly or through others). Fix these first; the consequences go with them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RootCause {
     pub code: super::Code,
     /// The guide section (補N) that fixes it.

@@ -5,7 +5,17 @@ use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
@@ -37,7 +47,7 @@ impl Family {
 }
 
 /// Why a name did not resolve, kept apart because each has a different fix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DnsFailure {
     NxDomain,
@@ -65,7 +75,7 @@ impl DnsFailure {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DnsAnswer {
     #[serde(serialize_with = "ser_ip")]
     pub ip: IpAddr,
@@ -73,7 +83,7 @@ pub struct DnsAnswer {
 }
 
 /// One query's outcome: the answers in wire order, or why there were none.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DnsQuery {
     pub answers: Vec<DnsAnswer>,
     pub failure: Option<DnsFailure>,
@@ -81,7 +91,7 @@ pub struct DnsQuery {
 }
 
 /// Repeated queries of one record type for one name.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FamilyLookup {
     pub family: Family,
     pub queries: Vec<DnsQuery>,
@@ -164,7 +174,7 @@ impl FamilyLookup {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NameRole {
     RoundRobin,
@@ -172,7 +182,7 @@ pub enum NameRole {
 }
 
 /// A name's A and AAAA lookups.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DnsNameResult {
     pub name: String,
     pub role: NameRole,
@@ -186,7 +196,7 @@ impl DnsNameResult {
 }
 
 /// A decoded, validated NTP reply with the clock figures computed from it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NtpReading {
     pub offset_ms: f64,
     pub delay_ms: f64,
@@ -201,7 +211,7 @@ pub struct NtpReading {
 }
 
 /// Why one NTP exchange gave no usable time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NtpSampleError {
     /// No reply before the deadline.
@@ -260,7 +270,7 @@ impl NtpSampleError {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NtpSample {
     /// Milliseconds from the server's first request to this one's sending.
     pub sent_at_ms: f64,
@@ -268,7 +278,7 @@ pub struct NtpSample {
     pub outcome: NtpSampleOutcome,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NtpSampleOutcome {
     Reading(NtpReading),
@@ -276,7 +286,7 @@ pub enum NtpSampleOutcome {
 }
 
 /// All samples against one server address, and the one kept.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NtpServerResult {
     #[serde(serialize_with = "ser_sock")]
     pub addr: SocketAddr,

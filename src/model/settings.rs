@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// Everything that shapes a round besides the profile. Field names are the journal's (version 1
 /// journals wrote `resolvers`, `ntp_port`, `queries`, `samples`, `deadline_ms` and `concurrency`
 /// already; the rest are additive).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoundSettings {
     /// Nameservers to ask instead of the profile's or the system's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -56,7 +56,7 @@ impl Default for RoundSettings {
 }
 
 /// The TLS flags laid over the profile's `[tls_settings]` and endpoints.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TlsOverrides {
     /// Client certificate files, replacing the profile's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -92,7 +92,7 @@ impl TlsOverrides {
 
 /// How the PFX password was obtained: the way a resumed soak asks for it again. Never the
 /// password itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "from", rename_all = "snake_case")]
 pub enum PasswordOrigin {
     /// An environment variable's name.
@@ -105,7 +105,7 @@ pub enum PasswordOrigin {
 
 /// What a round started with that its settings alone do not say: the certificate chosen from the
 /// PFX and where the proxy settings came from. Recorded in a soak's journal header.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StartFacts {
     /// The client certificate that is presented (補18), by serial and subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,7 +115,7 @@ pub struct StartFacts {
     pub proxy_sources: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChosenCertificate {
     /// Hex, colon-free.
     pub serial: String,

@@ -38,8 +38,17 @@ impl Serialize for Stamp {
     }
 }
 
+impl schemars::JsonSchema for Stamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Stamp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date-time"})
+    }
+}
+
 /// What the journal's header said about the soak.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SoakHeader {
     pub journal_version: u32,
     /// The oqs-net version that started the soak.
@@ -58,7 +67,7 @@ pub struct SoakHeader {
     pub lab_faults: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct StatusCounts {
     pub pass: u64,
     pub warn: u64,
@@ -78,7 +87,7 @@ impl StatusCounts {
 }
 
 /// A period during which a target was flapping.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FlapPeriod {
     /// The round whose state took the score to the high threshold.
     pub start: Stamp,
@@ -91,7 +100,7 @@ pub struct FlapPeriod {
 }
 
 /// A run of rounds in which a target was down.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Outage {
     /// The first round that found it down.
     pub start: Stamp,
@@ -107,7 +116,7 @@ pub struct Outage {
 }
 
 /// Latency percentiles of one phase (dns query, ntp exchange, later tcp connect, tls handshake).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PhaseLatency {
     pub phase: String,
     pub samples: u64,
@@ -119,7 +128,7 @@ pub struct PhaseLatency {
 }
 
 /// NTP offsets over a stretch of the soak.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct OffsetBucket {
     pub start: Stamp,
     pub end: Stamp,
@@ -130,7 +139,7 @@ pub struct OffsetBucket {
 }
 
 /// A straight-line fit of offset against time.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DriftFit {
     /// Drift of this machine's clock against the server(s): positive means this clock runs fast
     /// (the measured offset, server minus local, falls by this many µs per second).
@@ -143,7 +152,7 @@ pub struct DriftFit {
     pub residual_ms: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NtpOffsets {
     pub samples: u64,
     pub first_ms: f64,
@@ -156,7 +165,7 @@ pub struct NtpOffsets {
 }
 
 /// A round-robin answer set that changed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SetChange {
     pub at: Stamp,
     pub family: String,
@@ -166,14 +175,14 @@ pub struct SetChange {
     pub set: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CodeCount {
     pub code: String,
     pub rounds: u64,
 }
 
 /// The proxy settings as a round found them, when they differed from the round before.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SettingsChange {
     pub at: Stamp,
     /// The round's sequence number.
@@ -185,7 +194,7 @@ pub struct SettingsChange {
 }
 
 /// Everything about one target (a DNS name, an NTP server address, later a TLS endpoint...).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TargetReport {
     /// `dns:NAME`, `ntp:ADDR:PORT`, or a check id.
     pub id: String,
@@ -225,7 +234,7 @@ pub struct TargetReport {
 }
 
 /// A soak summarised: the whole journal, finished or not.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SoakReport {
     pub schema_version: u32,
     pub tool_version: String,

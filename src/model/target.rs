@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 /// The line type of the terminal: it decides the fallbacks and the address family expected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// IP-VPN (commonly NTT NGN, OQS adapter IPv6-only).
@@ -25,7 +25,7 @@ impl Mode {
 }
 
 /// Production (本番環境) or connection verification (接続検証環境).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     Production,
@@ -154,8 +154,20 @@ impl Serialize for HostPort {
     }
 }
 
+impl schemars::JsonSchema for HostPort {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HostPort".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A host name or IP literal with an optional port (`name:123`, `[2001:db8::1]:123`)."
+        })
+    }
+}
+
 /// A checked profile: everything a round needs, already validated.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Profile {
     pub name: String,
     /// Where it came from: `builtin:NAME` or a file path.
@@ -176,7 +188,7 @@ pub struct Profile {
     pub soak: SoakSettings,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DnsSettings {
     /// Nameservers to ask (empty: the system's); `--resolver` replaces them.
     pub resolvers: Vec<std::net::SocketAddr>,
@@ -189,19 +201,22 @@ pub struct DnsSettings {
     /// Repeated queries per name and record type.
     pub queries: u32,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub timeout: Duration,
     /// The address families a terminal of this mode uses (and NTP probes).
     pub families: Vec<Family>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NtpSettings {
     pub port: u16,
     pub samples: u32,
     /// Pacing between the samples sent to one server.
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub interval: Duration,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub timeout: Duration,
     pub offset_warn_ms: f64,
     pub offset_fail_ms: f64,
@@ -210,7 +225,7 @@ pub struct NtpSettings {
 }
 
 /// A TLS endpoint: an OQS host or the distribution server (port 443 unless given).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TlsEndpoint {
     pub name: String,
     pub host: HostPort,
@@ -221,7 +236,7 @@ pub struct TlsEndpoint {
 }
 
 /// The proxy installers set and the bypass list beside it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ProxySettings {
     pub server: HostPort,
     pub bypass: Vec<String>,
@@ -231,14 +246,14 @@ pub struct ProxySettings {
 }
 
 /// What the OQS adapter should look like (補35).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct AdapterExpect {
     pub name: Option<String>,
     pub ipv6_only: bool,
 }
 
 /// Hand-over criteria for an acceptance soak.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Acceptance {
     pub min_availability_pct: f64,
     pub max_flaps: u32,
@@ -246,7 +261,7 @@ pub struct Acceptance {
 }
 
 /// How a soak judges a target's history (`[soak]` in a profile; flags override).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SoakSettings {
     /// Flapping starts when the weighted percent state change reaches this.
     pub flap_high_pct: f64,

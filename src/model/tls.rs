@@ -34,8 +34,17 @@ impl Serialize for Secret {
     }
 }
 
+impl schemars::JsonSchema for Secret {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Secret".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"const": "<redacted>"})
+    }
+}
+
 /// Where the PFX password comes from. Never argv.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "from", rename_all = "snake_case")]
 pub enum PasswordSource {
     /// No source given: the empty password is tried (some exports have none).
@@ -50,7 +59,7 @@ pub enum PasswordSource {
 }
 
 /// The 10-digit medical institution code (OQS_MEDICAL_INSTITUTION_CODE, 補5/補8/補18).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct InstitutionCode(String);
 
@@ -71,7 +80,7 @@ impl InstitutionCode {
 }
 
 /// Lowest TLS version the client offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub enum TlsVersion {
     #[serde(rename = "TLSv1.2")]
     Tls12,
@@ -89,7 +98,7 @@ impl TlsVersion {
 }
 
 /// The client side of every TLS probe of a profile.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TlsSettings {
     /// PEM file of trusted roots for the servers' chains; `None`: the system's store.
     pub ca_bundle: Option<PathBuf>,
@@ -104,10 +113,13 @@ pub struct TlsSettings {
     pub issuer_names: Vec<String>,
     pub min_version: TlsVersion,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub connect_timeout: Duration,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub handshake_timeout: Duration,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub request_timeout: Duration,
 }
 
@@ -132,7 +144,7 @@ impl Default for TlsSettings {
 }
 
 /// One certificate as a person reads it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CertInfo {
     pub subject: String,
     pub issuer: String,
@@ -160,7 +172,7 @@ impl CertInfo {
 }
 
 /// Why a PFX file gave no usable certificate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PfxFailure {
     /// Missing, unreadable, or too large.
@@ -192,7 +204,7 @@ impl PfxFailure {
 }
 
 /// One certificate found in a PFX.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PfxEntry {
     pub cert: CertInfo,
     /// Whether the file holds the private key for this certificate.
@@ -200,7 +212,7 @@ pub struct PfxEntry {
 }
 
 /// One PFX file: what it held, or why it could not be read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PfxReport {
     pub path: String,
     pub entries: Vec<PfxEntry>,
@@ -208,7 +220,7 @@ pub struct PfxReport {
 }
 
 /// Which rule of 補18 chose the certificate presented.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SelectionRule {
     /// The only client certificate with a key.
@@ -230,7 +242,7 @@ impl SelectionRule {
 }
 
 /// The client identity of a round: the files read, the candidates, and the one chosen.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct IdentityReport {
     pub files: Vec<PfxReport>,
     /// Client certificates with their private key (leaf, not CA), in file order.
@@ -257,7 +269,7 @@ impl IdentityReport {
 }
 
 /// Where a connection stopped when the peer reset it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Connect,
@@ -276,7 +288,7 @@ impl Stage {
 }
 
 /// Why a TLS probe did not end in an accepted handshake (and answered request, when asked).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TlsFailure {
     Unresolved {
@@ -354,7 +366,7 @@ impl TlsFailure {
 }
 
 /// How the acceptance of our certificate was established.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Acceptance {
     /// An HTTPS response came back over the connection.
@@ -366,7 +378,7 @@ pub enum Acceptance {
 }
 
 /// Everything measured against one TLS endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TlsEndpointResult {
     pub name: String,
     pub host: String,
@@ -399,7 +411,7 @@ pub struct TlsEndpointResult {
 }
 
 /// The TLS part of a round's measurements.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TlsRound {
     /// `None` when the round had no TLS endpoint.
     pub identity: Option<IdentityReport>,

@@ -6,11 +6,13 @@ use crate::findings::Lang;
 use crate::model::{IdentityReport, PfxFailure, SelectionRule};
 use std::fmt::Write;
 
-/// The identity report as JSON: the model as serde writes it.
+/// The identity report as JSON: the model as serde writes it, in the shared envelope
+/// (`schema_version` [`CERT_SCHEMA_VERSION`](super::envelope::CERT_SCHEMA_VERSION)).
 pub fn json(r: &IdentityReport) -> Result<String, serde_json::Error> {
-    let mut s = serde_json::to_string_pretty(r)?;
-    s.push('\n');
-    Ok(s)
+    Ok(super::envelope::finish(
+        super::envelope::CERT_SCHEMA_VERSION,
+        serde_json::to_value(r)?,
+    ))
 }
 
 fn failure_text(f: &PfxFailure, ja: bool) -> String {

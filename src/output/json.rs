@@ -1,12 +1,13 @@
-//! The JSON form of a round (schema in `docs/json-schema.md`): the model as serde writes it, plus
+//! The JSON form of a round (schema in `docs/json-schema.md` and `docs/schema/round.json`, in the
+//! shared envelope): the model as serde writes it, plus
 //! each finding's guide section and its cause and fix in the chosen language.
 
 use crate::findings::{self, Lang};
 use crate::model::{Check, Finding, Round};
 use serde::Serialize;
 
-#[derive(Serialize)]
-struct RoundView<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RoundView<'a> {
     #[serde(flatten)]
     round: RoundHead<'a>,
     lang: Lang,
@@ -15,7 +16,7 @@ struct RoundView<'a> {
     summary: Summary,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RoundHead<'a> {
     schema_version: u32,
     tool_version: &'a str,
@@ -26,7 +27,7 @@ struct RoundHead<'a> {
     status: crate::model::Status,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CheckView<'a> {
     #[serde(flatten)]
     check: CheckHead<'a>,
@@ -34,7 +35,7 @@ struct CheckView<'a> {
     data: &'a crate::model::CheckData,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CheckHead<'a> {
     id: &'a str,
     kind: crate::model::CheckKind,
@@ -44,7 +45,7 @@ struct CheckHead<'a> {
 
 /// A finding as JSON shows it: code, severity, 補N section, subject, cause and fix in one language,
 /// and the values its texts use. Shared by the round's and the soak report's JSON.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct FindingView<'a> {
     code: &'static str,
     severity: crate::model::Status,
@@ -57,7 +58,7 @@ pub(crate) struct FindingView<'a> {
 
 /// A root cause as JSON shows it: its code, 補N, cause and fix (of its first finding) in one
 /// language, where it is, and what it explains.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RootCauseView<'a> {
     code: &'static str,
     severity: crate::model::Status,
@@ -91,7 +92,7 @@ fn root_cause<'a>(
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub pass: usize,
     pub warn: usize,
@@ -160,8 +161,8 @@ pub fn render(round: &Round, lang: Lang) -> String {
         checks: round.checks.iter().map(|c| check(c, lang)).collect(),
         summary: summary(round),
     };
-    let mut s =
-        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    match serde_json::to_value(&view) {
+        Ok(v) => super::envelope::finish(round.schema_version, v),
+        Err(e) => super::envelope::error(round.schema_version, "harness", &e.to_string()),
+    }
 }

@@ -5,6 +5,8 @@
 
 /// `oqs-net cert inspect`: the PFX files and the certificate presented.
 pub mod cert;
+/// The envelope every JSON output shares: versions, rounded durations, errors.
+pub mod envelope;
 /// `oqs-net explain`: the finding catalogue itself.
 pub mod explain;
 pub mod human;
@@ -15,6 +17,8 @@ pub mod junit;
 pub mod nagios;
 /// `oqs-net pac`: one PAC evaluation.
 pub(crate) mod pac;
+/// The JSON Schemas of the JSON outputs, generated from the types.
+pub mod schema;
 /// The soak report's terminal and JSON forms.
 pub mod soak;
 /// Display width and padding by it: every column of the terminal renderers.

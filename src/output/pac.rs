@@ -44,7 +44,9 @@ pub(crate) struct Report<'a> {
 }
 
 impl Report<'_> {
-    /// The report as JSON (`schema` 1).
+    /// The report as JSON, in the shared envelope (`schema_version` [`PAC_SCHEMA_VERSION`]).
+    ///
+    /// [`PAC_SCHEMA_VERSION`]: super::envelope::PAC_SCHEMA_VERSION
     pub(crate) fn json(&self) -> String {
         let (status, answer, error) = match self.outcome {
             Outcome::Answered(a) => (
@@ -86,7 +88,6 @@ impl Report<'_> {
             })
             .collect();
         let doc = json!({
-            "schema": 1,
             "source": {
                 "name": self.source.name,
                 "bytes": self.source.bytes,
@@ -101,9 +102,7 @@ impl Report<'_> {
             "error": error,
             "findings": findings,
         });
-        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        s.push('\n');
-        s
+        super::envelope::finish(super::envelope::PAC_SCHEMA_VERSION, doc)
     }
 
     /// The report for the terminal.

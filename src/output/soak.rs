@@ -558,7 +558,7 @@ fn grouped(r: &SoakReport) -> Vec<(usize, Vec<usize>)> {
 
 /// A soak finding that no other explains, by its place in `findings`, and the places of those it
 /// explains.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 struct RootCauseView {
     finding: usize,
     code: &'static str,
@@ -566,8 +566,8 @@ struct RootCauseView {
     explains: Vec<usize>,
 }
 
-#[derive(serde::Serialize)]
-struct JsonView<'a> {
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct JsonView<'a> {
     journal: &'a str,
     lang: Lang,
     #[serde(flatten)]
@@ -597,8 +597,8 @@ pub fn json(r: &SoakReport, journal: &str, lang: Lang) -> String {
             .collect(),
         findings: r.findings.iter().map(|f| finding(f, lang)).collect(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&view).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    match serde_json::to_value(&view) {
+        Ok(v) => super::envelope::finish(r.schema_version, v),
+        Err(e) => super::envelope::error(r.schema_version, "harness", &e.to_string()),
+    }
 }

@@ -8,6 +8,10 @@ mod adapter;
 /// Issue 10: `cert inspect` renderings.
 mod cert_inspect;
 mod cli;
+/// Issue 15: one JSON envelope across commands, and the published schemas.
+mod envelope;
+/// Issue 15: examples and exit codes in every `--help`, completions, the man page.
+mod help;
 mod hostile;
 mod lab_faults;
 mod netns;

@@ -7,13 +7,13 @@ use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 
 /// One rule the mode sets for the OQS adapter (補35), and whether the adapter meets it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Expectation {
     pub rule: Rule,
     pub met: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// The adapter is up.
@@ -44,7 +44,7 @@ impl Rule {
 }
 
 /// The DNS servers shown in the adapter section, and where the list comes from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AdapterDns {
     #[serde(serialize_with = "super::ser_ips")]
     pub servers: Vec<IpAddr>,
@@ -56,7 +56,7 @@ pub struct AdapterDns {
 }
 
 /// One address of the round with the adapter the system's routing sends it by.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RouteView {
     #[serde(flatten)]
     pub probe: RouteProbe,
@@ -65,7 +65,7 @@ pub struct RouteView {
 }
 
 /// An address the round reached over IPv4, and for what.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Contact {
     pub what: &'static str,
     #[serde(serialize_with = "super::ser_sock")]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Every adapter the operating system reported, at one moment.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Inventory {
     pub adapters: Vec<Adapter>,
     /// Whether DNS servers are known per adapter (Windows) or only system-wide (Linux:
@@ -20,7 +20,7 @@ pub struct Inventory {
 }
 
 /// One adapter.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Adapter {
     /// The system's name (Linux `eth0`; Windows the adapter's GUID).
     pub name: String,
@@ -40,7 +40,7 @@ pub struct Adapter {
 }
 
 /// One address of an adapter, with its prefix and the states that make it unusable.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AdapterAddress {
     #[serde(serialize_with = "super::ser_ip")]
     pub ip: IpAddr,
@@ -88,7 +88,9 @@ impl std::fmt::Display for AdapterAddress {
 }
 
 /// Family and scope of an address, as the adapter section groups them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressKind {
     /// IPv6 global unicast (2000::/3): what NGN lines hand out.

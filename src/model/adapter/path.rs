@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// What the system would do with traffic to one address of the round: the source address its
 /// routing picks, hence the adapter it leaves by (found without sending anything).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RouteProbe {
     #[serde(serialize_with = "super::ser_ip")]
     pub peer: IpAddr,
@@ -22,7 +22,7 @@ pub struct RouteProbe {
 }
 
 /// How one TCP connect ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TcpOutcome {
     Connected,
@@ -52,7 +52,7 @@ impl TcpOutcome {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TcpAttempt {
     #[serde(serialize_with = "super::ser_sock")]
     pub addr: SocketAddr,
@@ -62,7 +62,7 @@ pub struct TcpAttempt {
 
 /// TCP reachability of one endpoint: its addresses of both families (so a missing AAAA is seen),
 /// and a connect (nothing sent) to each address of the families the round uses.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TcpTargetResult {
     /// The endpoint's name in the profile (`oqs-web`...).
     pub name: String,
@@ -104,14 +104,14 @@ impl TcpTargetResult {
 
 /// What `ipv4only.arpa` AAAA said (RFC 7050): synthesised answers reveal DNS64 and the NAT64
 /// prefix behind it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Nat64Result {
     pub query: DnsQuery,
     /// The NAT64 prefixes found in synthesised answers, as `prefix/len`.
     pub prefixes: Vec<Nat64Prefix>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Nat64Prefix {
     #[serde(serialize_with = "super::ser_ip6")]
     pub prefix: Ipv6Addr,
@@ -148,7 +148,7 @@ impl std::fmt::Display for Nat64Prefix {
 }
 
 /// The path part of a round: present when the round checks the OQS adapter.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct PathMeasurements {
     pub adapter: Option<AdapterMeasurement>,
     /// The nameservers the round's DNS went to.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Where the name of the OQS adapter came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NameSource {
     /// `--interface NAME`.
@@ -25,7 +25,7 @@ pub struct AdapterRequest {
 }
 
 /// How the OQS adapter was found, or why it was not.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Selection {
     /// Named by the user or the profile.
@@ -47,7 +47,7 @@ pub enum Selection {
 }
 
 /// Why no OQS adapter was found.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NotFound {
     /// The name given matches no adapter.
@@ -67,7 +67,7 @@ pub enum NotFound {
 }
 
 /// Why sockets were not bound, or the adapter not judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Skipped {
     /// The targets are on this machine (the route leads to loopback: a lab, a local stub).
@@ -91,7 +91,7 @@ impl Selection {
 }
 
 /// How the round's sockets were tied to the adapter.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Binding {
     /// Every socket bound to the device (Linux `SO_BINDTODEVICE`) and to the adapter's source
@@ -113,7 +113,7 @@ pub enum Binding {
 }
 
 /// The adapter part of a round's measurements.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AdapterMeasurement {
     pub inventory: Inventory,
     pub selection: Selection,

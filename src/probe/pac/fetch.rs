@@ -18,10 +18,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FetchLimits {
     /// For the whole fetch, redirects included.
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub timeout: Duration,
     pub max_bytes: usize,
     pub max_redirects: u8,
@@ -42,7 +43,7 @@ fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// A PAC file as fetched.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Fetched {
     /// The URL the file came from, after redirects.
     pub url: String,
@@ -56,6 +57,7 @@ pub struct Fetched {
     /// The body was not valid UTF-8 (Windows reads such files in the system code page).
     pub lossy: bool,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub elapsed: Duration,
 }
 

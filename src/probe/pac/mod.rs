@@ -38,11 +38,12 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// The bounds of one evaluation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PacLimits {
     /// Wall-clock time for loading the script and calling `FindProxyForURL`, excluding the time
     /// spent waiting for the resolver.
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub time_limit: Duration,
     /// Bytes the JavaScript heap may hold.
     pub memory_limit: usize,
@@ -56,6 +57,7 @@ pub struct PacLimits {
     pub max_lookups: usize,
     /// Total time the resolver may take over one evaluation; past it names resolve to nothing.
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub dns_budget: Duration,
 }
 
@@ -88,17 +90,18 @@ pub struct PacEnv {
 }
 
 /// One name the script had resolved.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Lookup {
     pub name: String,
     /// The addresses, or why there were none.
     pub result: Result<Vec<IpAddr>, String>,
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "u64")]
     pub took: Duration,
 }
 
 /// A script that answered.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PacAnswer {
     /// The function that answered: `FindProxyForURLEx` when the script defines it (as Windows
     /// calls it), else `FindProxyForURL`.
@@ -112,6 +115,7 @@ pub struct PacAnswer {
     /// What the script passed to `alert()` (kept short).
     pub alerts: Vec<String>,
     #[serde(serialize_with = "ser_us")]
+    #[schemars(with = "u64")]
     pub elapsed: Duration,
 }
 

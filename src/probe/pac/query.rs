@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// How much of the URL the script sees.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UrlPolicy {
     /// What Chrome (since 52) and Windows (WinHTTP / Internet Options since Windows 10) do:
@@ -27,7 +27,7 @@ impl UrlPolicy {
 }
 
 /// The two arguments of `FindProxyForURL`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PacQuery {
     pub url: String,
     pub host: String,
