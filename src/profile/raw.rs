@@ -191,11 +191,7 @@ fn add_to_base(
                         r.span(),
                         format!(
                             "`{key}`: the base has no `{gone}` (it has: {})",
-                            if out.is_empty() {
-                                "none".to_string()
-                            } else {
-                                out.join(", ")
-                            }
+                            listed(&out)
                         ),
                     )
                 })?;
@@ -212,6 +208,18 @@ fn add_to_base(
         }
     }
     Ok(Some(Spanned::new(span, out)))
+}
+
+/// What the base has, for an error that names what it lacks.
+fn listed(names: &[impl AsRef<str>]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The base's `[[tls]]` endpoints less `remove_tls`, then this profile's: one with a base
@@ -234,11 +242,7 @@ fn tls_over_base(
                     r.span(),
                     format!(
                         "`remove_tls`: the base has no TLS endpoint `{gone}` (it has: {})",
-                        if names.is_empty() {
-                            "none".to_string()
-                        } else {
-                            names.join(", ")
-                        }
+                        listed(&names)
                     ),
                 )
             })?;
