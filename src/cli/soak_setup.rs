@@ -158,16 +158,12 @@ impl Setup {
             }
         };
         let mut settings = h.settings.round.clone();
-        let typed = match password.source()? {
-            Some(crate::model::PasswordSource::Env(v)) => {
-                settings.tls.password = Some(PasswordOrigin::Env(v));
+        let typed = match password.origin()? {
+            Some(origin) => {
+                settings.tls.password = Some(origin);
                 None
             }
-            Some(crate::model::PasswordSource::File(f)) => {
-                settings.tls.password = Some(PasswordOrigin::File(f));
-                None
-            }
-            _ if settings.tls.password == Some(PasswordOrigin::Prompt) => {
+            None if settings.tls.password == Some(PasswordOrigin::Prompt) => {
                 Some(super::tls_args::prompt()?.ok_or_else(|| {
                     usage(format!(
                         "the soak in {} got its PFX password at a prompt: resume it on a terminal, or give --pfx-password-env or --pfx-password-file",
@@ -175,7 +171,7 @@ impl Setup {
                     ))
                 })?)
             }
-            _ => None,
+            None => None,
         };
         let builder = Builder::new(profile, settings, typed)?;
         let (scenario, faults) = match &h.settings.lab {

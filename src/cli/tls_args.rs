@@ -47,8 +47,8 @@ pub fn parse_code(s: &str) -> Result<InstitutionCode, String> {
 }
 
 impl PasswordArgs {
-    /// The source these flags name, `None` when they name none.
-    pub(super) fn source(&self) -> Result<Option<PasswordSource>, CliError> {
+    /// Where these flags say the password comes from, `None` when they name nothing.
+    pub(super) fn origin(&self) -> Result<Option<PasswordOrigin>, CliError> {
         if let Some(var) = &self.pfx_password_env {
             if var.is_empty() || var.contains('=') {
                 return Err(CliError::Usage(
@@ -56,9 +56,18 @@ impl PasswordArgs {
                         .into(),
                 ));
             }
-            return Ok(Some(PasswordSource::Env(var.clone())));
+            return Ok(Some(PasswordOrigin::Env(var.clone())));
         }
-        Ok(self.pfx_password_file.clone().map(PasswordSource::File))
+        Ok(self.pfx_password_file.clone().map(PasswordOrigin::File))
+    }
+
+    /// The source these flags name, `None` when they name none.
+    fn source(&self) -> Result<Option<PasswordSource>, CliError> {
+        Ok(self.origin()?.map(|o| match o {
+            PasswordOrigin::Env(v) => PasswordSource::Env(v),
+            PasswordOrigin::File(f) => PasswordSource::File(f),
+            PasswordOrigin::Prompt => PasswordSource::None,
+        }))
     }
 
     /// The flags' source, else `fallback`, else a prompt when stdin is a terminal.
@@ -103,16 +112,13 @@ impl TlsArgs {
         let certificate = !self.pfx.is_empty() || !p.tls_settings.pfx.is_empty();
         let presents = !self.no_tls && endpoints && certificate;
         let mut typed = None;
-        out.password = match self.password.source()? {
-            Some(PasswordSource::Env(v)) => Some(PasswordOrigin::Env(v)),
-            Some(PasswordSource::File(f)) => Some(PasswordOrigin::File(f)),
-            Some(PasswordSource::None | PasswordSource::Given(_)) | None
-                if presents && p.tls_settings.password == PasswordSource::None =>
-            {
+        out.password = match self.password.origin()? {
+            Some(origin) => Some(origin),
+            None if presents && p.tls_settings.password == PasswordSource::None => {
                 typed = prompt()?;
                 typed.as_ref().map(|_| PasswordOrigin::Prompt)
             }
-            _ => None,
+            None => None,
         };
         Ok((out, typed))
     }
