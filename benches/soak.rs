@@ -232,6 +232,7 @@ mod linux {
                 rounds: None,
                 flap_high_pct: 30.0,
                 flap_low_pct: 20.0,
+                slowness: Default::default(),
 
                 round: oqs_net::model::RoundSettings {
                     deadline_ms: 30_000,
@@ -446,6 +447,8 @@ mod linux {
                     sets: BTreeMap::from([("ipv6".to_string(), set)]),
                     auto_detect: None,
                     proxy_source: None,
+                    cert: None,
+                    way: None,
                 });
             }
             for (m, ip) in members.iter().enumerate() {
@@ -477,6 +480,8 @@ mod linux {
                     sets: BTreeMap::new(),
                     auto_detect: None,
                     proxy_source: None,
+                    cert: None,
+                    way: None,
                 });
             }
             let status = if member2_up {

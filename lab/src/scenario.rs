@@ -852,7 +852,7 @@ mod tests {
         assert_eq!(applied("servfail").names[0].rcode, Some(LabRcode::ServFail));
         assert_eq!(applied("refused").names[0].rcode, Some(LabRcode::Refused));
         assert!(applied("timeout").names[0].silent);
-        assert_eq!(applied("slow").latency_ms, 50);
+        assert_eq!(applied("slow").latency_ms, 400);
         let single = applied("single-member");
         assert_eq!(
             (single.names[0].a.len(), single.names[0].aaaa.len()),

@@ -105,6 +105,12 @@ impl Setup {
                 rounds: run.rounds,
                 flap_high_pct: thresholds.high_pct(),
                 flap_low_pct: thresholds.low_pct(),
+                // The report judges latencies as the rounds do, with the lab's own overhead.
+                slowness: if r.lab {
+                    crate::round::lab::lab_slowness(profile.slowness)
+                } else {
+                    profile.slowness
+                },
                 round: settings.clone(),
                 started: StartFacts::default(),
                 lab: r.lab.then(|| LabSettings {

@@ -147,6 +147,8 @@ pub fn links() -> Vec<Link> {
     all(&[DnsSingleMember], &[DnsFallbackOutsideSet], SameHost);
     // One server's clock off is why the members disagree.
     all(&[NtpServerOff], &[NtpMembersDisagree], Any);
+    // A slow TCP connect (the path) is why the handshake over it is slow too.
+    all(&[TcpSlow], &[TlsSlow], SameSubject);
     // A client certificate that cannot be used explains every TLS rejection.
     all(CERT_FAULTS, TLS_REJECTIONS, Any);
     // A proxy that refuses CONNECT explains every tunnelled failure.
@@ -357,6 +359,19 @@ mod tests {
 
     fn fail(code: Code, subject: &str) -> Finding {
         Finding::new(code, Status::Fail, subject)
+    }
+
+    /// Issue 16: a slow path explains a slow handshake over it, and only over it.
+    #[test]
+    fn a_slow_connect_explains_the_slow_handshake_of_the_same_endpoint() {
+        let warn = |code, subject| Finding::new(code, Status::Warn, subject);
+        let checks = vec![
+            check("tls:web", vec![warn(TcpSlow, "web"), warn(TlsSlow, "web")]),
+            check("tls:api", vec![warn(TlsSlow, "api")]),
+        ];
+        let rc = root_causes(&checks);
+        let got: Vec<(Code, usize)> = rc.iter().map(|r| (r.code, r.explains.len())).collect();
+        assert_eq!(got, [(TcpSlow, 1), (TlsSlow, 0)]);
     }
 
     #[test]

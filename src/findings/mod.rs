@@ -429,6 +429,78 @@ pub fn entry(code: Code) -> Entry {
             "この端末の時計がNTPサーバに対して {ppm} ppm ずれ続けています（1日あたり約 {per_day_s} 秒、{span} の測定から推定）",
             "時刻同期が機能していません。配信拠点のNTPサーバを時刻同期先に設定し（補24）、Windows Time サービスが動作しているか確認してください",
         ),
+        // Slowness (issue 16): measurements that succeeded, slowly.
+        DnsSlow => e(
+            S35,
+            "{subject} ({record}) answers slowly: median {median_ms} ms, slowest {max_ms} ms ({slow} of {answered} answers at or above {threshold_ms} ms)",
+            "The DNS server set on the OQS adapter is slow or far away: applications wait this long before every connection, and Windows moves to the next DNS server after 1 s. Check that the adapter uses the line's OQS DNS servers, not a forwarder elsewhere, and report a slow server to the line's operator (補35)",
+            "{subject} の名前解決が遅いです（{record}: 中央値 {median_ms} ms、最大 {max_ms} ms、{answered} 回中 {slow} 回が {threshold_ms} ms 以上）",
+            "OQS用アダプタのDNSサーバが遅いか遠くにあります。アプリケーションは接続のたびにこの時間待たされ、Windowsは1秒で次のDNSサーバに切り替えます。回線事業者のOQS向けDNSサーバを直接使っているか（別の転送サーバを経由していないか）確認し、遅い場合は回線事業者に連絡してください（補35）",
+        ),
+        NtpSlowDelay => e(
+            S24,
+            "NTP server {subject} answers with a round-trip delay of {delay_ms} ms (at or above {threshold_ms} ms): its time is only known to ±{error_ms} ms",
+            "A slow or congested path to the distribution base's NTP: check the line's load and the path through the OQS adapter; devices keep time less accurately over it (補24)",
+            "NTPサーバ {subject} の往復遅延が {delay_ms} ms です（しきい値 {threshold_ms} ms）。時刻は ±{error_ms} ms の精度でしか分かりません",
+            "配信拠点のNTPまでの経路が遅いか混雑しています。回線の負荷とOQS用アダプタからの経路を確認してください。この経路では機器の時刻精度が落ちます（補24）",
+        ),
+        TcpSlow => e(
+            S35,
+            "{subject}: the TCP connection to {addr} took {connect_ms} ms (at or above {threshold_ms} ms)",
+            "One round trip takes this long: the line is congested or the path detours (a lost SYN retried shows as a second or more). Check the line's load and the route through the OQS adapter, and report it to the line's operator if it stays (補35)",
+            "{subject}: {addr} へのTCP接続に {connect_ms} ms かかりました（しきい値 {threshold_ms} ms）",
+            "1往復にこれだけかかっています。回線の混雑か経路の迂回です（SYNの再送なら1秒以上になります）。回線の負荷とOQS用アダプタからの経路を確認し、続く場合は回線事業者に連絡してください（補35）",
+        ),
+        TlsSlow => e(
+            S23,
+            "{subject}: the TLS handshake with {addr} took {handshake_ms} ms (at or above {threshold_ms} ms)",
+            "TCP is quick enough but the handshake is slow: a loaded server, or a middlebox inspecting TLS on the way. If a proxy or security appliance is on this path, exempt the OQS hosts from inspection; else report the host with this figure (補23)",
+            "{subject}: {addr} とのTLSハンドシェイクに {handshake_ms} ms かかりました（しきい値 {threshold_ms} ms）",
+            "TCPは速いもののハンドシェイクが遅いです。サーバの高負荷か、経路上でTLSを検査する機器が考えられます。プロキシやセキュリティ機器が経路にある場合はOQSのホストを検査対象から外し、そうでなければこの値を添えて報告してください（補23）",
+        ),
+        SoakSlow => e(
+            S35,
+            "{subject}: {phase} were slow over the soak: p50 {p50_ms} ms, p95 {p95_ms} ms against {threshold_ms} ms ({slow} of {samples} at or above it)",
+            "One in twenty or more was slow: users feel it as pauses. Compare the times with the line's load (backups, updates) and take this report to the line's operator (補35)",
+            "{subject}: 測定期間中の{phase_ja}が遅いです（p50 {p50_ms} ms、p95 {p95_ms} ms、しきい値 {threshold_ms} ms、{samples} 回中 {slow} 回が超過）",
+            "20回に1回以上が遅く、利用者には待ち時間として表れます。時間帯を回線の負荷（バックアップや更新）と照らし合わせ、このレポートを回線事業者に提示してください（補35）",
+        ),
+        // Changes over a soak (issue 16): steps, not only flaps.
+        SoakNtpStep => e(
+            S24,
+            "NTP server {subject}'s clock stepped by {step_ms} ms at {at} (offset {from_ms} → {to_ms} ms; {steps} step(s) in the soak)",
+            "The server's clock jumped while the others held: devices that follow it jump too. Send this report to the distribution base's help desk, and set devices that cannot use round robin to a fallback that did not step (ntp1/ntp2, ntp1v4/ntp2v4; 補24)",
+            "NTPサーバ {subject} の時刻が {at} に {step_ms} ms 跳びました（オフセット {from_ms} → {to_ms} ms、測定期間中 {steps} 回）",
+            "このサーバの時計だけが跳んでおり、これに同期する機器の時刻も跳びます。このレポートを添えて配信拠点のヘルプデスクに連絡し、ラウンドロビン未対応の機器には跳んでいない代替サーバ（ntp1/ntp2、ntp1v4/ntp2v4）を設定してください（補24）",
+        ),
+        SoakClockStep => e(
+            S24,
+            "this machine's clock stepped by {step_ms} ms at {at}: every NTP server's offset jumped at once ({steps} step(s) in the soak)",
+            "Something set this machine's clock: a time service with another source, or a person. Set the distribution base's NTP as its only time source (補24) and keep other time tools off",
+            "この端末の時計が {at} に {step_ms} ms 跳びました。すべてのNTPサーバのオフセットが同時に変わっています（測定期間中 {steps} 回）",
+            "この端末の時刻が設定されました（別の同期先を持つ時刻サービスか手動操作）。配信拠点のNTPサーバだけを時刻同期先とし（補24）、他の時刻合わせツールは止めてください",
+        ),
+        SoakSetChanged => e(
+            S24,
+            "the round-robin answer set of {subject} ({record}) changed {changes} time(s): {history}",
+            "Members came and went during the soak: devices that took a leaving address keep it until the TTL ends. Ask the distribution base's help desk whether it was planned, and check that ntp1/ntp2 (ntp1v4/ntp2v4) still point into the set (補24)",
+            "{subject} のラウンドロビンの応答（{record}）が {changes} 回変わりました: {history}",
+            "測定中にメンバーが増減しました。外れたアドレスを取得した機器はTTLが切れるまでそれを使い続けます。予定された変更か配信拠点のヘルプデスクに確認し、ntp1/ntp2（ntp1v4/ntp2v4）が集合内を指しているか確認してください（補24）",
+        ),
+        SoakCertChanged => e(
+            S23,
+            "{subject} presented another server certificate at {at}: {from} → {to} ({changes} change(s))",
+            "A renewal shows once. Going back and forth means the servers behind this name present different certificates: report it with this report (補23); nothing to change on the terminal",
+            "{subject} が {at} に別のサーバ証明書を提示しました: {from} → {to}（{changes} 回）",
+            "証明書の更新なら1回だけです。行き来している場合はこの名前の背後のサーバが異なる証明書を使っています。このレポートを添えて報告してください（補23）。端末側の対処は不要です",
+        ),
+        SoakWayChanged => e(
+            S17,
+            "the way to {subject} changed at {at}: {from} → {to} ({changes} change(s))",
+            "The proxy settings decided differently during the soak: WPAD auto-detect or a PAC file that is not always reachable (turn auto-detect off, 補17), or settings changed by hand; set them as installers do (補22)",
+            "{subject} への接続経路が {at} に変わりました: {from} → {to}（{changes} 回）",
+            "測定中にプロキシ設定の判断が変わりました。WPADの自動検出か、常には取得できないPACファイルが原因です（「設定を自動的に検出する」をオフ、補17）。手動で変更された場合は導入時の設定に戻してください（補22）",
+        ),
         // Proxies (issue 4).
         ProxyRouteWrong => e(
             S22,

@@ -137,6 +137,7 @@ fn judge_family(
         out.push(f);
         return;
     }
+    out.extend(super::slow::dns(&p.slowness, name, l));
     if s.failed_queries > 0 {
         out.push(
             base(Code::DnsUnstable, Status::Warn)

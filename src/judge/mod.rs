@@ -3,7 +3,8 @@
 //! and the client certificate) and the profile's
 //! thresholds. A pure function of its inputs; depends on `model` (and `engine`'s measurement type).
 //! Which findings are root causes comes from `findings::causes`'s table, attached here as data.
-//! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data.
+//! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data, and [`slow`] for
+//! its percentiles against the profile's `[slowness]` (which [`slow`] also judges in a round).
 
 pub mod adapter;
 pub(crate) mod cert;
@@ -12,6 +13,7 @@ mod ntp;
 pub(crate) mod pac;
 mod proxy;
 pub mod reach;
+pub(crate) mod slow;
 pub(crate) mod soak_proxy;
 mod tls;
 

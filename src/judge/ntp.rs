@@ -120,6 +120,7 @@ pub(super) fn server_check(p: &Profile, r: &NtpServerResult, all: &[NtpServerRes
                         .with("threshold_ms", ms(t.offset_warn_ms)),
                 );
             }
+            findings.extend(super::slow::ntp(&p.slowness, &subject, best.delay_ms));
             let timeouts = r
                 .errors()
                 .filter(|e| **e == NtpSampleError::Timeout)

@@ -110,6 +110,20 @@ pub fn tcp_check(p: &Profile, t: &TcpTargetResult, nat64: &[Nat64Prefix]) -> Che
         }
         findings.push(f);
     }
+    // The fastest connect: one slow address among quick ones is the others' fallback at work.
+    if let Some(fastest) = t
+        .attempts
+        .iter()
+        .filter(|a| a.outcome == TcpOutcome::Connected)
+        .min_by(|a, b| a.elapsed_ms.total_cmp(&b.elapsed_ms))
+    {
+        findings.extend(super::slow::tcp(
+            &p.slowness,
+            &subject,
+            &fastest.addr.to_string(),
+            fastest.elapsed_ms,
+        ));
+    }
     let synthesised: Vec<(IpAddr, Nat64Prefix)> = v6
         .iter()
         .filter_map(|ip| match ip {

@@ -280,6 +280,17 @@ pub(super) fn endpoint_check(
             );
         }
     }
+    if r.failure.is_none() {
+        let slow = &p.slowness;
+        findings.extend(
+            r.connect_ms
+                .and_then(|v| super::slow::tcp(slow, &subject, &addr, v)),
+        );
+        findings.extend(
+            r.handshake_ms
+                .and_then(|v| super::slow::tls(slow, &subject, &addr, v)),
+        );
+    }
     if r.failure.is_none() && r.client_cert_expected && r.client_cert_requested == Some(false) {
         findings.push(f(Code::TlsClientCertNotRequested, Status::Warn));
     }

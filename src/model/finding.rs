@@ -67,6 +67,7 @@ codes! {
     DnsFirstPickDead = "dns.first_pick_dead",
     DnsFallbackOutsideSet = "dns.fallback_outside_set",
     DnsFallbackUnresolvable = "dns.fallback_unresolvable",
+    DnsSlow = "dns.slow",
     NtpNoReply = "ntp.no_reply",
     NtpRefused = "ntp.refused",
     NtpPartialLoss = "ntp.partial_loss",
@@ -82,6 +83,7 @@ codes! {
     NtpLocalError = "ntp.local_error",
     NtpMembersDisagree = "ntp.members_disagree",
     NtpNoServers = "ntp.no_servers",
+    NtpSlowDelay = "ntp.slow_delay",
     AdapterNotFound = "adapter.not_found",
     AdapterDown = "adapter.down",
     AdapterNoGlobalIpv6 = "adapter.no_global_ipv6",
@@ -147,6 +149,8 @@ codes! {
     TlsHttpError = "tls.http_error",
     TlsOther = "tls.other",
     TlsCaBundle = "tls.ca_bundle",
+    TcpSlow = "tcp.slow",
+    TlsSlow = "tls.slow",
     CertNotInstalled = "cert.not_installed",
     CertExpired = "cert.expired",
     CertExpiring = "cert.expiring",
@@ -173,6 +177,12 @@ codes! {
     SoakNtpFlapping = "soak.ntp_flapping",
     SoakDnsFlapping = "soak.dns_flapping",
     SoakClockDrift = "soak.clock_drift",
+    SoakSlow = "soak.slow",
+    SoakNtpStep = "soak.ntp_step",
+    SoakClockStep = "soak.clock_step",
+    SoakSetChanged = "soak.set_changed",
+    SoakCertChanged = "soak.cert_changed",
+    SoakWayChanged = "soak.way_changed",
 }
 
 impl Serialize for Code {

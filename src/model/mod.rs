@@ -36,13 +36,13 @@ pub use result::{
 };
 pub use settings::{ChosenCertificate, PasswordOrigin, RoundSettings, StartFacts, TlsOverrides};
 pub use soak::{
-    CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, Outage, PhaseLatency,
+    CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, OffsetStep, Outage, PhaseLatency,
     SOAK_SCHEMA_VERSION, SetChange, SettingsChange, SoakHeader, SoakReport, Stamp, StatusCounts,
-    TargetReport, display_target, human_duration,
+    TargetReport, ValueChange, display_target, human_duration,
 };
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
-    ProxySettings, SoakSettings, TlsEndpoint,
+    ProxySettings, Slowness, SoakSettings, TlsEndpoint,
 };
 pub use tls::{
     Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,

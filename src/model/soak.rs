@@ -2,7 +2,7 @@
 //! outages, latency percentiles, NTP offset and drift, and round-robin answer-set changes. Built by
 //! `soak::report` from a journal, read by the renderers. No I/O.
 
-use super::{Finding, Status};
+use super::{Finding, Slowness, Status};
 use serde::Serialize;
 
 /// Bumped whenever a field of the report's JSON is removed or changes meaning.
@@ -65,6 +65,8 @@ pub struct SoakHeader {
     pub flap_low_pct: f64,
     pub lab: bool,
     pub lab_faults: Option<String>,
+    /// The thresholds the latency percentiles are judged against.
+    pub slowness: Slowness,
 }
 
 #[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
@@ -125,6 +127,12 @@ pub struct PhaseLatency {
     pub p95_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// The profile's slowness threshold for this phase, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold_ms: Option<f64>,
+    /// Samples at or above the threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slow: Option<u64>,
 }
 
 /// NTP offsets over a stretch of the soak.
@@ -162,6 +170,36 @@ pub struct NtpOffsets {
     pub fit: Option<DriftFit>,
     /// At most a hundred buckets covering the soak, in time order.
     pub series: Vec<OffsetBucket>,
+    /// Jumps that stayed (a clock set), told apart from drift and noise; at most the first 100.
+    pub steps: Vec<OffsetStep>,
+    pub steps_total: u64,
+}
+
+/// An offset that jumped and stayed at its new level.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct OffsetStep {
+    /// The first round at the new level.
+    pub at: Stamp,
+    /// What the old level (and its drift) predicted for that round.
+    pub from_ms: f64,
+    pub to_ms: f64,
+    pub step_ms: f64,
+}
+
+/// A value of a target that changed between rounds (the certificate a server presented, the way
+/// through the proxy settings): the first value, then each round it differed in.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ValueChange {
+    pub at: Stamp,
+    /// The round's sequence number.
+    pub seq: u64,
+    /// `None` for the first round's value.
+    pub from: Option<String>,
+    pub to: String,
+    /// Found different after an interruption: listed, but no round saw it happen, so no finding
+    /// counts it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub across_resume: bool,
 }
 
 /// A round-robin answer set that changed.
@@ -225,6 +263,14 @@ pub struct TargetReport {
     /// (auto-detect or the deciding source), at most the first 200.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub settings_changes: Vec<SettingsChange>,
+    /// TLS: the server certificate presented (`SERIAL (NOT_AFTER)`) at the first round, then
+    /// every round it changed in, at most the first 200.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cert_changes: Vec<ValueChange>,
+    /// A proxy way (`proxy:NAME`): `direct` or `proxy HOST:PORT` at the first round, then every
+    /// round it changed in, at most the first 200.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub way_changes: Vec<ValueChange>,
     /// Finding codes the rounds gave this target, most frequent first.
     pub codes: Vec<CodeCount>,
     /// Still flapping at the end of the journal.

@@ -186,6 +186,8 @@ pub struct Profile {
     pub adapter: AdapterExpect,
     pub acceptance: Acceptance,
     pub soak: SoakSettings,
+    /// When a measurement that succeeded counts as slow (`[slowness]`).
+    pub slowness: Slowness,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -274,6 +276,48 @@ impl Default for SoakSettings {
         SoakSettings {
             flap_high_pct: 30.0,
             flap_low_pct: 20.0,
+        }
+    }
+}
+
+/// When a measurement that succeeded counts as slow (`[slowness]` in a profile): a warning in a
+/// round, and in a soak report when the 95th percentile reaches it. Each lies well below its
+/// timeout, where a network engineer starts asking why.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Slowness {
+    /// A DNS answer (the median of a name's answers in a round). Windows' resolver moves on to
+    /// its next server after 1 s; half of that leaves room.
+    pub dns_answer_ms: f64,
+    /// An NTP exchange's round-trip delay (the kept, minimum-delay sample): the offset is only
+    /// known to half of it, so 100 ms keeps that error at half the offset warning.
+    pub ntp_delay_ms: f64,
+    /// A TCP connect: one round trip, which inside Japan takes tens of milliseconds.
+    pub tcp_connect_ms: f64,
+    /// A TLS handshake with the client certificate: two round trips and the server's work.
+    pub tls_handshake_ms: f64,
+}
+
+impl Default for Slowness {
+    fn default() -> Self {
+        Slowness {
+            dns_answer_ms: 500.0,
+            ntp_delay_ms: 100.0,
+            tcp_connect_ms: 300.0,
+            tls_handshake_ms: 1000.0,
+        }
+    }
+}
+
+impl Slowness {
+    /// The threshold of a soak latency phase (`dns`, `ntp`, `connect`, `tcp_connect`,
+    /// `handshake`), if it has one.
+    pub fn for_phase(&self, phase: &str) -> Option<f64> {
+        match phase {
+            "dns" => Some(self.dns_answer_ms),
+            "ntp" => Some(self.ntp_delay_ms),
+            "connect" | "tcp_connect" => Some(self.tcp_connect_ms),
+            "handshake" => Some(self.tls_handshake_ms),
+            _ => None,
         }
     }
 }

@@ -299,10 +299,11 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             "p99",
             "max",
             style.t("samples", "件数"),
+            style.t("limit", "しきい値"),
         ];
-        let aligns = [Left, Right, Right, Right, Right, Right];
-        let mut widths = [11, 9, 9, 9, 9, 8];
-        let rows: Vec<(&TargetReport, [String; 6])> = with_lat
+        let aligns = [Left, Right, Right, Right, Right, Right, Right];
+        let mut widths = [11, 9, 9, 9, 9, 8, 8];
+        let rows: Vec<(&TargetReport, [String; 7])> = with_lat
             .iter()
             .flat_map(|t| {
                 t.latency.iter().map(move |l| {
@@ -313,6 +314,12 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                         format!("{:.3}", l.p99_ms),
                         format!("{:.3}", l.max_ms),
                         l.samples.to_string(),
+                        // The profile's slowness threshold, marked when the p95 reached it.
+                        match l.threshold_ms {
+                            Some(t) if l.p95_ms >= t => format!("! {t:.0}"),
+                            Some(t) => format!("{t:.0}"),
+                            None => "–".into(),
+                        },
                     ];
                     (*t, cells)
                 })
@@ -362,6 +369,17 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 n.max_ms,
                 style.t("drift", "ドリフト"),
             );
+            for st in &n.steps {
+                let _ = writeln!(
+                    out,
+                    "    {}  {} {:+.1} ms ({:+.3} → {:+.3})",
+                    style.short(st.at),
+                    style.t("step", "跳び"),
+                    st.step_ms,
+                    st.from_ms,
+                    st.to_ms
+                );
+            }
         }
         if let Some(series) = r.local_clock.as_ref().map(|l| &l.series)
             && series.len() > 1
@@ -490,6 +508,45 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 style.short(c.at),
                 style.t("decides:", "決定:")
             );
+        }
+    }
+
+    let with_values: Vec<&TargetReport> = r
+        .targets
+        .iter()
+        .filter(|t| t.cert_changes.len() > 1 || t.way_changes.len() > 1)
+        .collect();
+    if !with_values.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.t(
+                "Certificates and proxy ways that changed",
+                "変化したサーバ証明書とプロキシ経路"
+            )
+        );
+        for t in with_values {
+            let name = crate::model::display_target(&t.id);
+            for c in t
+                .cert_changes
+                .iter()
+                .chain(&t.way_changes)
+                .filter(|c| c.from.is_some())
+                .take(LIST)
+            {
+                let _ = writeln!(
+                    out,
+                    "  {}  {name}  {} → {}{}",
+                    style.short(c.at),
+                    c.from.as_deref().unwrap_or("-"),
+                    c.to,
+                    if c.across_resume {
+                        style.t(" (found after a resume)", "（再開後に判明）")
+                    } else {
+                        ""
+                    }
+                );
+            }
         }
     }
 

@@ -248,6 +248,62 @@ mod tests {
         assert!(e.contains("flap_hihg_pct"), "{e}");
     }
 
+    /// Issue 16: slowness thresholds, shipped in every base, overridable, each below its timeout.
+    #[test]
+    fn slowness_thresholds_come_from_the_profile_below_their_timeouts() {
+        for (name, _) in SHIPPED {
+            let p = shipped(name).unwrap();
+            assert_eq!(p.slowness, crate::model::Slowness::default(), "{name}");
+        }
+        let p = parse(
+            "base = \"ipsec-production\"\nname = \"x\"\n[slowness]\ndns_answer_ms = 800\ntls_handshake_ms = 2500\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(p.slowness.dns_answer_ms, 800.0);
+        assert_eq!(p.slowness.tls_handshake_ms, 2500.0);
+        assert_eq!(p.slowness.ntp_delay_ms, 100.0, "the base's");
+        let e =
+            err("base = \"ipsec-production\"\nname = \"x\"\n[slowness]\ndns_answer_ms = 2000\n");
+        assert!(e.starts_with("t.toml:4:"), "{e}");
+        assert!(
+            e.contains("dns.timeout_ms") && e.contains("never warn"),
+            "{e}"
+        );
+        let e = err("base = \"ipsec-production\"\nname = \"x\"\n[slowness]\nntp_delay_ms = -1\n");
+        assert!(e.contains("positive"), "{e}");
+        let e = err("base = \"ipsec-production\"\nname = \"x\"\n[slowness]\ndns_ms = 1\n");
+        assert!(e.contains("dns_ms"), "{e}");
+        // A timeout lowered under a default threshold takes it down with it.
+        let p = parse(
+            "base = \"ipsec-production\"\nname = \"x\"\n[dns]\ntimeout_ms = 400\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(p.slowness.dns_answer_ms, 400.0);
+        // `profiles --show` writes them out with their origin.
+        let out = show::effective(
+            "base = \"ipsec-production\"\nname = \"x\"\n[slowness]\ntcp_connect_ms = 250\n",
+            "site.toml",
+        )
+        .unwrap();
+        assert!(out.contains("[slowness]"), "{out}");
+        let line = |start: &str| {
+            out.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            line("tcp_connect_ms = 250.0").ends_with("# site.toml"),
+            "{out}"
+        );
+        assert!(
+            line("dns_answer_ms = 500.0").ends_with("# base ipsec-production"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn a_base_can_be_overridden_field_by_field() {
         let p = parse(

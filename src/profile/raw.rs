@@ -4,7 +4,7 @@
 use super::ProfileError;
 use crate::model::{
     Acceptance, AdapterExpect, DnsSettings, Environment, Family, HostPort, Mode, NtpSettings,
-    Profile, ProxySettings, SoakSettings, TlsEndpoint,
+    Profile, ProxySettings, Slowness, SoakSettings, TlsEndpoint,
 };
 use crate::model::{InstitutionCode, PasswordSource, TlsSettings, TlsVersion};
 use serde::Deserialize;
@@ -39,6 +39,8 @@ struct Raw {
     acceptance: RawAcceptance,
     #[serde(default)]
     soak: RawSoak,
+    #[serde(default)]
+    slowness: RawSlowness,
 }
 
 #[derive(Deserialize, Default)]
@@ -150,6 +152,16 @@ struct RawAcceptance {
 struct RawSoak {
     flap_high_pct: S<f64>,
     flap_low_pct: S<f64>,
+}
+
+/// `[slowness]`: when a measurement that succeeded counts as slow.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSlowness {
+    dns_answer_ms: S<f64>,
+    ntp_delay_ms: S<f64>,
+    tcp_connect_ms: S<f64>,
+    tls_handshake_ms: S<f64>,
 }
 
 /// Values inherited from a base carry this span, so errors say "inherited" instead of a wrong line.
@@ -356,6 +368,15 @@ impl Raw {
             soak: RawSoak {
                 flap_high_pct: inherit(self.soak.flap_high_pct, base.soak.flap_high_pct),
                 flap_low_pct: inherit(self.soak.flap_low_pct, base.soak.flap_low_pct),
+            },
+            slowness: RawSlowness {
+                dns_answer_ms: inherit(self.slowness.dns_answer_ms, base.slowness.dns_answer_ms),
+                ntp_delay_ms: inherit(self.slowness.ntp_delay_ms, base.slowness.ntp_delay_ms),
+                tcp_connect_ms: inherit(self.slowness.tcp_connect_ms, base.slowness.tcp_connect_ms),
+                tls_handshake_ms: inherit(
+                    self.slowness.tls_handshake_ms,
+                    base.slowness.tls_handshake_ms,
+                ),
             },
         })
     }
@@ -690,6 +711,7 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
     }
 
     let soak = soak_settings(&raw.soak, src)?;
+    let slowness = slowness(&raw.slowness, &dns, &ntp, &tls_settings, src)?;
 
     Ok(Profile {
         name,
@@ -718,6 +740,62 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
             )?,
         },
         soak,
+        slowness,
+    })
+}
+
+/// The slowness thresholds, each below the timeout it would otherwise never warn before.
+fn slowness(
+    s: &RawSlowness,
+    dns: &DnsSettings,
+    ntp: &NtpSettings,
+    tls: &TlsSettings,
+    src: &Src,
+) -> Result<Slowness, ProfileError> {
+    let d = Slowness::default();
+    let one = |v: &S<f64>, default: f64, key: &str, timeout: Duration, timeout_key: &str| {
+        let t = threshold(v, default, &format!("slowness.{key}"), src)?;
+        let limit = timeout.as_secs_f64() * 1000.0;
+        match v {
+            Some(x) if t >= limit && x.span() != INHERITED => Err(src.err(
+                x.span(),
+                format!("`slowness.{key}` ({t}) is not below `{timeout_key}` ({limit}): it could never warn"),
+            )),
+            // A default or the base's value above a timeout this file lowered: the timeout
+            // already says it all.
+            _ if t >= limit => Ok(limit),
+            _ => Ok(t),
+        }
+    };
+    Ok(Slowness {
+        dns_answer_ms: one(
+            &s.dns_answer_ms,
+            d.dns_answer_ms,
+            "dns_answer_ms",
+            dns.timeout,
+            "dns.timeout_ms",
+        )?,
+        ntp_delay_ms: one(
+            &s.ntp_delay_ms,
+            d.ntp_delay_ms,
+            "ntp_delay_ms",
+            ntp.timeout,
+            "ntp.timeout_ms",
+        )?,
+        tcp_connect_ms: one(
+            &s.tcp_connect_ms,
+            d.tcp_connect_ms,
+            "tcp_connect_ms",
+            tls.connect_timeout,
+            "tls_settings.connect_timeout_ms",
+        )?,
+        tls_handshake_ms: one(
+            &s.tls_handshake_ms,
+            d.tls_handshake_ms,
+            "tls_handshake_ms",
+            tls.handshake_timeout,
+            "tls_settings.handshake_timeout_ms",
+        )?,
     })
 }
 

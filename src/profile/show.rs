@@ -387,5 +387,17 @@ fn render(p: &Profile, o: &Origins) -> String {
         Value::Float(p.soak.flap_low_pct),
         k("flap_low_pct"),
     );
+
+    out.header("[slowness]");
+    let k = |key: &str| o.of(&["slowness", key]);
+    let sl = &p.slowness;
+    for (key, v) in [
+        ("dns_answer_ms", sl.dns_answer_ms),
+        ("ntp_delay_ms", sl.ntp_delay_ms),
+        ("tcp_connect_ms", sl.tcp_connect_ms),
+        ("tls_handshake_ms", sl.tls_handshake_ms),
+    ] {
+        out.kv(key, Value::Float(v), k(key));
+    }
     out.text()
 }

@@ -4,7 +4,7 @@
 //! lab`, the tests and the benchmarks; the lab itself knows nothing of probes.
 
 use crate::lab::{Lab, LabName, LabSpec, Scenario};
-use crate::model::{PasswordSource, Profile, ProxySource, WinInetValues};
+use crate::model::{PasswordSource, Profile, ProxySource, Slowness, WinInetValues};
 use crate::probe::pac::FixedResolver;
 use crate::probe::proxy::{ProxyPlan, settings};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -91,6 +91,22 @@ pub fn scenario(name_or_file: &str) -> Result<Scenario, String> {
                 crate::lab::scenario::builtin_names().join(", ")
             )
         })
+    }
+}
+
+/// What the lab adds to every measurement by itself: its servers run in this process and share
+/// the probes' CPU, so on a busy machine (a debug build, a test suite running beside it) they
+/// answer tens of milliseconds late, which is no line's fault. Slowness against the lab allows
+/// for it; a scenario's `latency_ms` (the line it plays) comes on top.
+pub const LAB_OVERHEAD_MS: f64 = 200.0;
+
+/// The slowness thresholds for probing the lab: the profile's, plus [`LAB_OVERHEAD_MS`].
+pub fn lab_slowness(s: Slowness) -> Slowness {
+    Slowness {
+        dns_answer_ms: s.dns_answer_ms + LAB_OVERHEAD_MS,
+        ntp_delay_ms: s.ntp_delay_ms + LAB_OVERHEAD_MS,
+        tcp_connect_ms: s.tcp_connect_ms + LAB_OVERHEAD_MS,
+        tls_handshake_ms: s.tls_handshake_ms + LAB_OVERHEAD_MS,
     }
 }
 
@@ -212,6 +228,7 @@ pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
             t.password = PasswordSource::File(pki.files.password_file.clone());
         }
     }
+    p.slowness = lab_slowness(p.slowness);
     p.source = format!("{} (lab)", p.source);
     (p, vec![lab.dns_addr()])
 }

@@ -68,6 +68,8 @@ fn base(id: String, kind: &str, up: bool, c: &Check) -> TargetRecord {
         sets: BTreeMap::new(),
         auto_detect: None,
         proxy_source: None,
+        cert: None,
+        way: None,
     }
 }
 
@@ -126,6 +128,7 @@ fn target(c: &Check) -> Option<TargetRecord> {
                 t.lat.insert(phase.into(), vec![us(ms)]);
             }
         }
+        t.cert = r.server_cert.as_ref().map(cert_id);
         return Some(t);
     }
     if let CheckData::Tcp(r) = &c.data {
@@ -175,7 +178,19 @@ fn target(c: &Check) -> Option<TargetRecord> {
         t.auto_detect = Some(*auto_detect);
         t.proxy_source = effective.map(|k| k.as_label().to_string());
     }
+    // A target's way through the proxy settings: DIRECT, or which proxy.
+    if let CheckData::ProxyRoute(r) = &c.data {
+        t.way = Some(match (&r.way, &r.proxy) {
+            (crate::model::Way::Proxy, Some(p)) => format!("proxy {p}"),
+            (w, _) => w.as_label().to_string(),
+        });
+    }
     Some(t)
+}
+
+/// A server certificate as the journal keeps it: its serial and expiry.
+fn cert_id(c: &crate::model::CertInfo) -> String {
+    format!("{} ({})", c.serial, c.not_after)
 }
 
 #[cfg(test)]

@@ -123,6 +123,14 @@ pub(crate) async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
     let mut base = quick_profile(Mode::Ipsec);
     base.tls_settings.connect_timeout = Duration::from_millis(800);
     base.tls_settings.handshake_timeout = Duration::from_millis(800);
+    if let Some(latency) = sc.latency_ms {
+        // A slow line is slow, not dead: the quick timeouts leave room for its latency.
+        base.dns.timeout = Duration::from_millis(latency + 1000);
+        base.ntp.timeout = Duration::from_millis(latency + 600);
+        // The lab's TLS servers hold the handshake two latencies and each response one.
+        base.tls_settings.handshake_timeout += Duration::from_millis(2 * latency);
+        base.tls_settings.request_timeout += Duration::from_millis(latency);
+    }
     let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
     let sources = lab_setup::proxy_sources(&p, &lab, None).unwrap();
     let mut plan = lab_setup::proxy_plan(&p, sources, &lab).expect("a proxy section");

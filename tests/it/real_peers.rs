@@ -105,12 +105,32 @@ fn start_daemon(
 ) -> Daemon {
     let mut failures = Vec::new();
     for _ in 0..PORT_ATTEMPTS {
+        let addr = SocketAddr::new(LOCALHOST, free_udp_port());
+        match start_daemon_at(what, addr, setup, ready) {
+            Ok(d) => return d,
+            Err(e) => failures.push(e),
+        }
+    }
+    panic!(
+        "{what} did not start on any of {PORT_ATTEMPTS} ports:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// One attempt of [`start_daemon`] on `addr` (its port given to `setup`): the daemon, or why it
+/// did not come up.
+fn start_daemon_at(
+    what: &str,
+    addr: SocketAddr,
+    setup: &dyn Fn(&Path, u16) -> Command,
+    ready: &dyn Fn(SocketAddr) -> bool,
+) -> Result<Daemon, String> {
+    let port = addr.port();
+    {
         let dir = tempfile::Builder::new()
             .prefix(&format!("oqs-net-{what}-"))
             .tempdir()
             .expect("temporary directory");
-        let port = free_udp_port();
-        let addr = SocketAddr::new(LOCALHOST, port);
         let log = dir.path().join(format!("{what}.log"));
         let logfile = std::fs::File::create(&log).expect("create the log file");
         let mut cmd = setup(dir.path(), port);
@@ -129,30 +149,23 @@ fn start_daemon(
         let deadline = Instant::now() + READY_WITHIN;
         loop {
             if let Ok(Some(status)) = d.child.try_wait() {
-                failures.push(format!(
+                return Err(format!(
                     "port {port}: {what} exited with {status}:\n{}",
                     d.log_text()
                 ));
-                break;
             }
             if ready(addr) {
-                return d;
+                return Ok(d);
             }
             if Instant::now() >= deadline {
-                failures.push(format!(
+                return Err(format!(
                     "port {port}: {what} did not answer within {READY_WITHIN:?}:\n{}",
                     d.log_text()
                 ));
-                break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        drop(d);
     }
-    panic!(
-        "{what} did not start on any of {PORT_ATTEMPTS} ports:\n{}",
-        failures.join("\n")
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,16 +181,22 @@ fn start_chrony(extra: &str) -> Daemon {
 /// chronyd with `source` as its time source line: `local stratum 8`, or nothing (an
 /// unsynchronised server, as one that lost its upstream is).
 fn start_chrony_with(source: &str, extra: &str) -> Daemon {
+    let setup = |dir: &Path, port: u16| chrony_command(dir, LOCALHOST, port, source, extra);
+    start_daemon("chronyd", &setup, &ntp_answers)
+}
+
+/// chronyd's command and configuration (written into `dir`) to serve NTP on `ip`, `port`.
+fn chrony_command(dir: &Path, ip: IpAddr, port: u16, source: &str, extra: &str) -> Command {
     let chronyd = require("chronyd", "chrony");
-    let setup = |dir: &Path, port: u16| {
+    {
         let d = dir.display();
         let conf = dir.join("chrony.conf");
         std::fs::write(
             &conf,
             format!(
                 "{source}\n\
-                 allow 127.0.0.1\n\
-                 bindaddress 127.0.0.1\n\
+                 allow 127.0.0.0/8\n\
+                 bindaddress {ip}\n\
                  port {port}\n\
                  # no command port, and no Unix command socket in /run shared between instances\n\
                  cmdport 0\n\
@@ -199,8 +218,7 @@ fn start_chrony_with(source: &str, extra: &str) -> Daemon {
         }
         cmd.arg("-f").arg(&conf);
         cmd
-    };
-    start_daemon("chronyd", &setup, &ntp_answers)
+    }
 }
 
 /// Whether an SNTP client request to `addr` gets a 48-byte server reply within 200 ms.
@@ -745,5 +763,285 @@ async fn issue13_unbound_refusal_without_a_question_is_refused_at_once() {
         started.elapsed() < Duration::from_secs(4),
         "the round took {:?}",
         started.elapsed()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 16: slowness and steps on real servers
+// ---------------------------------------------------------------------------------------------
+
+/// A tiny UDP forwarder in front of a real resolver: it holds every query `delay`, then passes
+/// it on and the answer straight back, as a slow resolver or a far-away forwarder does. Stops
+/// when dropped.
+struct DelayingForwarder {
+    addr: SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DelayingForwarder {
+    fn start(upstream: SocketAddr, delay: Duration) -> DelayingForwarder {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let sock = UdpSocket::bind((LOCALHOST, 0)).expect("bind the forwarder");
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .expect("read timeout");
+        let addr = sock.local_addr().expect("local address");
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let done = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while !done.load(Ordering::Relaxed) {
+                let Ok((n, client)) = sock.recv_from(&mut buf) else {
+                    continue;
+                };
+                let query = buf[..n].to_vec();
+                let back = sock.try_clone().expect("clone the forwarder socket");
+                // Each query on its own thread, so the delay is per answer, not a queue.
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    let up = UdpSocket::bind((LOCALHOST, 0)).expect("bind upstream");
+                    up.set_read_timeout(Some(Duration::from_secs(2))).ok();
+                    if up.send_to(&query, upstream).is_err() {
+                        return;
+                    }
+                    let mut answer = [0u8; 4096];
+                    if let Ok(n) = up.recv(&mut answer) {
+                        let _ = back.send_to(&answer[..n], client);
+                    }
+                });
+            }
+        });
+        DelayingForwarder {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for DelayingForwarder {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Issue 16: a resolver that answers in 700 ms (against a 2 s timeout) used to pass silently.
+/// Behind the delaying forwarder, unbound's answers are slow and each name says so; at 100 ms
+/// the same round has nothing to say.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue16_a_slow_resolver_warns_and_a_quick_one_does_not() {
+    let chrony = start_chrony("");
+    let port = chrony.addr.port();
+    let unbound = start_unbound(&[
+        "ntp.oqs.test. 300 IN A 127.0.0.1",
+        "ntp1.oqs.test. 300 IN A 127.0.0.1",
+    ]);
+    let mut profile = one_member_profile(port);
+    // DNS and NTP only: nothing here may resolve or reach a real host.
+    profile.tls.clear();
+    profile.dns.queries = 2;
+    // One member, on purpose: only the resolver's speed is in question here.
+    profile.dns.expect_round_robin = false;
+    for (delay_ms, slow) in [(700, true), (100, false)] {
+        let fwd = DelayingForwarder::start(unbound.addr, Duration::from_millis(delay_ms));
+        let (_, round) = round_with(&profile, vec![fwd.addr]).await;
+        let ctx = || format!("{delay_ms} ms: {:#?}", round.checks);
+        let found: Vec<(&str, &oqs_net::model::Finding)> = round
+            .findings()
+            .map(|(c, f)| (c.target.as_str(), f))
+            .collect();
+        if slow {
+            assert_eq!(codes(&round), vec![Code::DnsSlow], "{}", ctx());
+            let names: BTreeSet<&str> = found.iter().map(|(_, f)| f.subject.as_str()).collect();
+            assert_eq!(
+                names,
+                BTreeSet::from(["ntp.oqs.test", "ntp1.oqs.test"]),
+                "{}",
+                ctx()
+            );
+            for (_, f) in &found {
+                let median: f64 = f.value("median_ms").unwrap().parse().unwrap();
+                assert!((700.0..2000.0).contains(&median), "{f:?}");
+                assert_eq!(f.value("threshold_ms"), Some("500.0"));
+                assert_eq!(f.severity, Status::Warn);
+            }
+            assert_eq!(round.status, Status::Warn);
+        } else {
+            assert_eq!(codes(&round), vec![], "{}", ctx());
+            assert_eq!(round.status, Status::Pass);
+        }
+    }
+}
+
+/// chronyd serving on `ip`:`port` under libfaketime, its clock offset read afresh from `file`
+/// at every call (`+0`, then `+3` to step it by three seconds).
+fn start_faketime_chrony(ip: IpAddr, port: u16, file: &Path) -> Daemon {
+    let lib = [
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib",
+    ]
+    .iter()
+    .map(|d| PathBuf::from(d).join("faketime/libfaketime.so.1"))
+    .find(|p| p.is_file())
+    .unwrap_or_else(|| {
+        panic!("libfaketime is not installed (Debian package `libfaketime`): run `scripts/test`")
+    });
+    let setup = |dir: &Path, port: u16| {
+        let mut cmd = chrony_command(dir, ip, port, "local stratum 8", "");
+        cmd.env("LD_PRELOAD", &lib)
+            .env("FAKETIME_TIMESTAMP_FILE", file)
+            .env("FAKETIME_NO_CACHE", "1");
+        cmd
+    };
+    let addr = SocketAddr::new(ip, port);
+    start_daemon_at("chronyd", addr, &setup, &ntp_answers)
+        .unwrap_or_else(|e| panic!("chronyd under libfaketime: {e}"))
+}
+
+/// Issue 16: an NTP member's clock stepping by 3 s in the middle of a soak showed only in the
+/// per-target series. chronyd under libfaketime joins the lab's round-robin set as a fifth
+/// member; its clock is stepped mid-soak, and the report names the step, when and how much.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue16_a_member_stepped_mid_soak_is_named_in_the_report() {
+    use oqs_net::lab::Lab;
+    use oqs_net::round::lab as lab_setup;
+    use oqs_net::round::source::EngineSource;
+    use oqs_net::soak::journal::{
+        Header, JOURNAL_VERSION, JournalWriter, ProfileRef, Record, Settings,
+    };
+    use oqs_net::soak::run::{Clock, Schedule, Session, Silent, run};
+    use oqs_net::soak::{Thresholds, report, track::Tracker};
+    use std::sync::{Arc, Mutex};
+
+    let stepped = Ipv4Addr::new(127, 0, 0, 15);
+    let mut profile = crate::support::quick_profile(oqs_net::model::Mode::Ipsec);
+    profile.dns.queries = 2;
+    profile.ntp.samples = 1;
+    let mut spec = lab_setup::spec_for(&profile, &[std::net::Ipv6Addr::LOCALHOST], None, 0);
+    let rr = profile.dns.round_robin.host.clone();
+    spec.names
+        .iter_mut()
+        .find(|n| n.name == rr)
+        .expect("the round-robin name")
+        .a
+        .push(stepped);
+    let lab = Lab::start(spec).await.unwrap();
+    let (mut p, resolvers) = lab_setup::point_at(&profile, &lab);
+    p.tls.clear();
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("faketime");
+    std::fs::write(&fake, "+0\n").unwrap();
+    let chrony = start_faketime_chrony(stepped.into(), lab.ntp_port(), &fake);
+
+    let interval = Duration::from_millis(500);
+    let duration = Duration::from_secs(7);
+    let path = dir.path().join("step.jsonl");
+    let mut w = JournalWriter::create(&path).unwrap();
+    let header = Header {
+        journal_version: JOURNAL_VERSION,
+        tool_version: "test".into(),
+        started_at: String::new(),
+        ts: 0,
+        profile: ProfileRef {
+            name: p.name.clone(),
+            source: p.source.clone(),
+            mode: "ipsec".into(),
+            environment: "production".into(),
+            provider: None,
+            toml: None,
+        },
+        settings: Settings {
+            interval_ms: interval.as_millis() as u64,
+            duration_ms: Some(duration.as_millis() as u64),
+            rounds: None,
+            flap_high_pct: 30.0,
+            flap_low_pct: 20.0,
+            slowness: p.slowness,
+            round: oqs_net::model::RoundSettings {
+                deadline_ms: 450,
+                ..Default::default()
+            },
+            started: Default::default(),
+            lab: None,
+        },
+    };
+    w.write(&[Record::Header(Box::new(header))]).unwrap();
+    let journal = Arc::new(Mutex::new(w));
+    let mut source = EngineSource {
+        builder: crate::support::builder_within(&p, resolvers, Duration::from_millis(450)),
+        lab: None,
+    };
+    let clock = Clock::start();
+    let schedule = Schedule {
+        interval,
+        remaining: Some(duration),
+        rounds: None,
+        first_seq: 1,
+    };
+    let (_tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let mut tracker = Tracker::new(Thresholds::DEFAULT);
+    // The step: three seconds ahead, half-way through.
+    let step_file = fake.clone();
+    let stepper = async move {
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+        std::fs::write(&step_file, "+3\n").unwrap();
+        oqs_net::soak::journal::now_ms()
+    };
+    let mut silent = Silent;
+    let soak = run(
+        &mut source,
+        &mut silent,
+        Session {
+            journal: &journal,
+            tracker: &mut tracker,
+            schedule: &schedule,
+            clock,
+            notes: &mut notes,
+            cancel: &cancel,
+        },
+    );
+    let (out, stepped_at) = tokio::join!(soak, stepper);
+    out.unwrap();
+    lab.shutdown().await;
+
+    let r = report::from_path(&path, None).unwrap();
+    let member = format!("{stepped}:{}", chrony.addr.port());
+    let ctx = || format!("{:#?}\nchronyd:\n{}", r.findings, chrony.log_text());
+    let steps: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::SoakNtpStep)
+        .collect();
+    assert_eq!(steps.len(), 1, "{}", ctx());
+    let f = steps[0];
+    assert_eq!(f.subject, member, "{}", ctx());
+    let how_much: f64 = f.value("step_ms").unwrap().parse().unwrap();
+    assert!((how_much - 3000.0).abs() < 50.0, "{}", ctx());
+    // When: the first round after the step, within one interval of it.
+    let t = r
+        .targets
+        .iter()
+        .find(|t| t.id == format!("ntp:{member}"))
+        .unwrap();
+    let at = t.ntp.as_ref().unwrap().steps[0].at.0;
+    assert!(
+        at >= stepped_at - 100 && at <= stepped_at + interval.as_millis() as i64 + 300,
+        "step seen at {at}, made at {stepped_at}\n{}",
+        ctx()
+    );
+    assert_eq!(
+        f.value("at"),
+        Some(t.ntp.as_ref().unwrap().steps[0].at.rfc3339_secs().as_str())
+    );
+    // The lab's members held: it is the member's step, not this machine's.
+    assert!(
+        !r.findings.iter().any(|f| f.code == Code::SoakClockStep),
+        "{}",
+        ctx()
     );
 }

@@ -9,7 +9,7 @@ const TABLE: &[(&str, &[Code])] = {
     use Code::*;
     &[
         ("healthy", &[]),
-        ("slow", &[]),
+        ("slow", &[NtpSlowDelay]),
         ("a-only", &[]),
         ("dns64", &[]),
         ("dns64-nsp", &[]),

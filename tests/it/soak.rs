@@ -193,6 +193,7 @@ async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
             rounds: None,
             flap_high_pct: 30.0,
             flap_low_pct: 20.0,
+            slowness: Default::default(),
 
             round: oqs_net::model::RoundSettings {
                 deadline_ms: 350,
@@ -972,6 +973,7 @@ fn sample_header(t0: i64) -> Header {
             rounds: None,
             flap_high_pct: 30.0,
             flap_low_pct: 20.0,
+            slowness: Default::default(),
 
             round: oqs_net::model::RoundSettings {
                 deadline_ms: 9_000,
@@ -1016,6 +1018,8 @@ fn sample_journal(path: &Path) {
             sets: BTreeMap::from([("ipv6".to_string(), set)]),
             auto_detect: None,
             proxy_source: None,
+            cert: None,
+            way: None,
         }];
         for (m, ip) in members.iter().enumerate() {
             let up = match m {
@@ -1044,6 +1048,8 @@ fn sample_journal(path: &Path) {
                 sets: BTreeMap::new(),
                 auto_detect: None,
                 proxy_source: None,
+                cert: None,
+                way: None,
             });
         }
         let status = if targets.iter().all(|t| t.up) {
@@ -1114,6 +1120,8 @@ fn report_ties_a_flapping_distribution_server_to_auto_detect() {
         sets: BTreeMap::new(),
         auto_detect: None,
         proxy_source: None,
+        cert: None,
+        way: None,
     };
     let mut text: Vec<u8> = Vec::new();
     let mut line = |r: &Record| {
@@ -1548,4 +1556,82 @@ fn a_password_typed_at_the_prompt_is_asked_again_on_resume() {
     let round = r.round.as_ref().unwrap();
     assert_eq!(round.tls.password, Some(PasswordOrigin::Prompt));
     assert_eq!(r.started.certificate.as_ref(), Some(&cert), "{shown}");
+}
+
+/// Issue 16: the lab's `rr-change` fault (the round-robin set loses member 3, then gets it back)
+/// is a report finding with when and what, not only a line in the answer sets. The built-in
+/// schedule runs at 40 s and 80 s; this one is the same at 1.5 s and 3.5 s.
+#[test]
+fn issue16_a_round_robin_set_that_changes_is_a_report_finding() {
+    let builtin = include_str!("../../lab/faults/rr-change.toml");
+    let quick = builtin
+        .replace("at_s = 40", "at_s = 1.5")
+        .replace("at_s = 80", "at_s = 3.5");
+    assert_ne!(
+        quick, builtin,
+        "the built-in schedule changed: update this test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let faults = dir.path().join("rr-change.toml");
+    std::fs::write(&faults, quick).unwrap();
+    let j = dir.path().join("j.jsonl");
+    let out = bin()
+        .args([
+            "soak",
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--lab-faults",
+            faults.to_str().unwrap(),
+            "--interval",
+            "1s",
+            "--duration",
+            "5s",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--journal",
+            j.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v = json(&out.stdout);
+    let changed: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "soak.set_changed")
+        .collect();
+    assert_eq!(changed.len(), 1, "{err}\n{:#}", v["findings"]);
+    let f = changed[0];
+    assert_eq!(f["subject"], "ntp.base.oqs-pdl.org");
+    assert_eq!(f["severity"], "warn");
+    let t = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "dns:ntp.base.oqs-pdl.org")
+        .unwrap();
+    assert_eq!(t["set_changes_total"], 2, "{t:#}");
+    // Which member left and came back, and when: as the answer sets recorded it.
+    let gone = t["set_changes"][0]["removed"][0].as_str().unwrap();
+    assert_eq!(t["set_changes"][1]["added"][0], gone);
+    let at = |i: usize| {
+        let s = t["set_changes"][i]["at"].as_str().unwrap();
+        s[..19].to_string()
+    };
+    assert_eq!(
+        f["values"]["history"].as_str().unwrap(),
+        format!("{}Z -{gone}; {}Z +{gone}", at(0), at(1))
+    );
+    assert_eq!(f["values"]["changes"], "2");
+    // The text says when, in either language.
+    assert!(
+        f["cause"].as_str().unwrap().contains("changed 2 time"),
+        "{f:#}"
+    );
 }

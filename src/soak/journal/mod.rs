@@ -155,6 +155,7 @@ pub(crate) mod tests {
                 rounds: None,
                 flap_high_pct: 30.0,
                 flap_low_pct: 20.0,
+                slowness: Default::default(),
                 round: crate::model::RoundSettings {
                     deadline_ms: 900,
                     ..Default::default()
@@ -194,6 +195,8 @@ pub(crate) mod tests {
                 sets: BTreeMap::new(),
                 auto_detect: None,
                 proxy_source: None,
+                cert: None,
+                way: None,
             }],
         }
     }

@@ -2,7 +2,7 @@
 //! notes, resume and end markers, as they are written one JSON object a line. Plain data; depends
 //! on `model` for the status only.
 
-use crate::model::{RoundSettings, StartFacts, Status};
+use crate::model::{RoundSettings, Slowness, StartFacts, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -44,6 +44,10 @@ pub struct Settings {
     pub rounds: Option<u64>,
     pub flap_high_pct: f64,
     pub flap_low_pct: f64,
+    /// The profile's slowness thresholds, for the report's percentiles (journals from before
+    /// they were recorded read as the defaults).
+    #[serde(default)]
+    pub slowness: Slowness,
     /// What shapes every round (the flags of `probe` too): `--resume` restores all of it.
     #[serde(flatten)]
     pub round: RoundSettings,
@@ -126,6 +130,13 @@ pub struct TargetRecord {
     /// absent when none did (everything DIRECT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_source: Option<String>,
+    /// TLS: the certificate the server presented, `SERIAL (NOT_AFTER)`, so the report sees it
+    /// change (a renewal, or servers behind one name that differ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert: Option<String>,
+    /// A proxy way (`proxy:NAME`): `direct` or `proxy HOST:PORT`, so the report sees it change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub way: Option<String>,
 }
 
 /// Something the soak noticed as it happened.

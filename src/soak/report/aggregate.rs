@@ -7,12 +7,13 @@
 use super::super::flap::{FlapDetector, Thresholds, Transition};
 use super::super::journal::{EndReason, Header, Record, RoundRecord, TargetRecord};
 use super::super::track::pct;
+use super::changes::Changes;
 use super::drift::OffsetAgg;
 use super::verdicts::{self, DISTRIBUTION, Wpad, WpadOn, WpadWatch};
 use super::{MAX_FLAPS, header_thresholds, round3};
 use crate::model::{
     CodeCount, Finding, FlapPeriod, Outage, PhaseLatency, SOAK_SCHEMA_VERSION, SetChange,
-    SettingsChange, SoakHeader, SoakReport, Stamp, Status, StatusCounts, TargetReport,
+    SettingsChange, Slowness, SoakHeader, SoakReport, Stamp, Status, StatusCounts, TargetReport,
 };
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, HashMap};
@@ -57,6 +58,7 @@ impl Segment {
 pub struct Aggregator {
     header: SoakHeader,
     thresholds: Thresholds,
+    slowness: Slowness,
     interval_ms: i64,
     index: HashMap<String, usize>,
     targets: Vec<Agg>,
@@ -95,8 +97,10 @@ impl Aggregator {
                 flap_low_pct: thresholds.low_pct(),
                 lab: s.lab.is_some(),
                 lab_faults: s.lab.as_ref().and_then(|l| l.faults.clone()),
+                slowness: s.slowness,
             },
             thresholds,
+            slowness: s.slowness,
             interval_ms: s.interval_ms.min(i64::MAX as u64) as i64,
             index: HashMap::new(),
             targets: Vec::new(),
@@ -178,8 +182,12 @@ impl Aggregator {
                 }
                 None => {
                     self.index.insert(t.id.clone(), self.targets.len());
-                    self.targets
-                        .push(Agg::new(t, self.thresholds, self.interval_ms));
+                    self.targets.push(Agg::new(
+                        t,
+                        self.thresholds,
+                        self.slowness,
+                        self.interval_ms,
+                    ));
                     self.targets.len() - 1
                 }
             };
@@ -208,6 +216,7 @@ impl Aggregator {
             .map(|t| t.finish(len, &mut findings, &mut wpad))
             .collect();
         findings.extend(wpad.finding());
+        findings.extend(verdicts::clock_steps(&targets));
         let local_clock = self.local.finish();
         findings.extend(
             local_clock
@@ -277,24 +286,27 @@ struct Agg {
     outages: Vec<Outage>,
     outages_total: u64,
     longest: Option<Outage>,
-    /// Per phase: the histogram (3 significant digits) and the exact extremes.
-    lat: BTreeMap<String, (Histogram<u64>, f64, f64)>,
+    /// Per phase: the histogram (3 significant digits), the exact extremes, and the samples at
+    /// or above the phase's slowness threshold.
+    lat: BTreeMap<String, (Histogram<u64>, f64, f64, u64)>,
+    slowness: Slowness,
     ntp: Option<OffsetAgg>,
     sets: BTreeMap<String, Vec<String>>,
     first_sets: Vec<SetChange>,
     set_changes: Vec<SetChange>,
     set_changes_total: u64,
-    /// `proxy:settings`: what the last round recorded (auto-detect, the deciding source), and the
-    /// rounds it changed in.
-    settings: Option<(Option<bool>, Option<String>)>,
-    settings_changes: Vec<SettingsChange>,
+    /// `proxy:settings`: what the rounds recorded (auto-detect, the deciding source) as it changed.
+    settings: Changes<(Option<bool>, Option<String>)>,
+    /// TLS: the server certificate presented; a proxy way: DIRECT or which proxy.
+    cert: Changes<String>,
+    way: Changes<String>,
     codes: BTreeMap<String, u64>,
     /// For the distribution server's targets only: auto-detect across its flap periods.
     wpad: Option<WpadWatch>,
 }
 
 impl Agg {
-    fn new(t: &TargetRecord, thresholds: Thresholds, interval_ms: i64) -> Agg {
+    fn new(t: &TargetRecord, thresholds: Thresholds, slowness: Slowness, interval_ms: i64) -> Agg {
         Agg {
             id: t.id.clone(),
             kind: t.kind.clone(),
@@ -315,13 +327,15 @@ impl Agg {
             outages_total: 0,
             longest: None,
             lat: BTreeMap::new(),
+            slowness,
             ntp: None,
             sets: BTreeMap::new(),
             first_sets: Vec::new(),
             set_changes: Vec::new(),
             set_changes_total: 0,
-            settings: None,
-            settings_changes: Vec::new(),
+            settings: Changes::default(),
+            cert: Changes::default(),
+            way: Changes::default(),
             codes: BTreeMap::new(),
             wpad: DISTRIBUTION
                 .contains(&t.id.as_str())
@@ -332,6 +346,12 @@ impl Agg {
     fn observe(&mut self, ts: i64, seq: u64, t: &TargetRecord, wpad: Wpad) {
         self.rounds += 1;
         self.settings_change(ts, seq, t);
+        if let Some(c) = &t.cert {
+            self.cert.see(ts, seq, c.clone());
+        }
+        if let Some(w) = &t.way {
+            self.way.see(ts, seq, w.clone());
+        }
         self.up_rounds += u64::from(t.up);
         if let Some((was_up, at)) = self.last {
             if was_up != t.up {
@@ -393,17 +413,20 @@ impl Agg {
             if !self.lat.contains_key(phase) && self.lat.len() >= MAX_PHASES {
                 continue;
             }
-            let (h, min, max) = self.lat.entry(phase.clone()).or_insert_with(|| {
+            let threshold = self.slowness.for_phase(phase);
+            let (h, min, max, slow) = self.lat.entry(phase.clone()).or_insert_with(|| {
                 (
                     Histogram::new_with_bounds(1, LAT_MAX_US, 3).expect("bounds"),
                     f64::INFINITY,
                     f64::NEG_INFINITY,
+                    0,
                 )
             });
             for &v in values.iter().filter(|v| v.is_finite() && **v >= 0.0) {
                 h.saturating_record(((v * 1000.0).round() as u64).clamp(1, LAT_MAX_US));
                 *min = min.min(v);
                 *max = max.max(v);
+                *slow += u64::from(threshold.is_some_and(|t| v >= t));
             }
         }
         if let Some(o) = t.offset_ms.filter(|o| o.is_finite()) {
@@ -488,6 +511,8 @@ impl Agg {
     /// The segment ended (an interruption): its last round counts one slot, and an open outage
     /// ends here without a recovery.
     fn end_segment(&mut self, slot_ms: i64) {
+        self.cert.cut();
+        self.way.cut();
         if self.in_segment {
             self.attribute_last(slot_ms);
         }
@@ -510,19 +535,8 @@ impl Agg {
         if t.auto_detect.is_none() && t.proxy_source.is_none() {
             return;
         }
-        let now = (t.auto_detect, t.proxy_source.clone());
-        if self.settings.as_ref() == Some(&now) {
-            return;
-        }
-        if self.settings_changes.len() < MAX_SET_CHANGES {
-            self.settings_changes.push(SettingsChange {
-                at: Stamp(ts),
-                seq,
-                auto_detect: now.0,
-                source: now.1.clone(),
-            });
-        }
-        self.settings = Some(now);
+        self.settings
+            .see(ts, seq, (t.auto_detect, t.proxy_source.clone()));
     }
 
     fn finish(
@@ -555,8 +569,8 @@ impl Agg {
         let latency: Vec<PhaseLatency> = self
             .lat
             .iter()
-            .filter(|(_, (h, _, _))| !h.is_empty())
-            .map(|(phase, (h, min, max))| {
+            .filter(|(_, (h, _, _, _))| !h.is_empty())
+            .map(|(phase, (h, min, max, slow))| {
                 // The middle of the value's bucket, clamped to what was seen.
                 let q = |q: f64| {
                     let v = h.median_equivalent(h.value_at_quantile(q)) as f64 / 1000.0;
@@ -570,6 +584,8 @@ impl Agg {
                     p95_ms: q(0.95),
                     p99_ms: q(0.99),
                     max_ms: round3(*max),
+                    threshold_ms: self.slowness.for_phase(phase),
+                    slow: self.slowness.for_phase(phase).map(|_| *slow),
                 }
             })
             .collect();
@@ -581,6 +597,38 @@ impl Agg {
             .map(|(code, rounds)| CodeCount { code, rounds })
             .collect();
         codes.sort_by(|a, b| b.rounds.cmp(&a.rounds).then(a.code.cmp(&b.code)));
+        findings.extend(
+            latency
+                .iter()
+                .filter_map(|l| verdicts::slow(&self.slowness, &self.id, l)),
+        );
+        findings.extend(verdicts::set_changed(
+            &self.id,
+            &self.set_changes,
+            self.set_changes_total,
+        ));
+        findings.extend(verdicts::value_changed(
+            crate::model::Code::SoakCertChanged,
+            &self.id,
+            &self.cert,
+        ));
+        findings.extend(verdicts::value_changed(
+            crate::model::Code::SoakWayChanged,
+            &self.id,
+            &self.way,
+        ));
+        let ntp = self.ntp.and_then(OffsetAgg::finish);
+        let settings_changes = self
+            .settings
+            .into_list()
+            .into_iter()
+            .map(|(at, seq, _, (auto_detect, source), _)| SettingsChange {
+                at: Stamp(at),
+                seq,
+                auto_detect,
+                source,
+            })
+            .collect();
         let outages = self.outages_total;
         TargetReport {
             id: self.id,
@@ -602,11 +650,13 @@ impl Agg {
             mtbf_s: (outages > 0).then(|| round3(self.up_ms as f64 / 1000.0 / outages as f64)),
             mttr_s: (outages > 0).then(|| round3(self.down_ms as f64 / 1000.0 / outages as f64)),
             latency,
-            ntp: self.ntp.and_then(OffsetAgg::finish),
+            ntp,
             first_sets: self.first_sets,
             set_changes: self.set_changes,
             set_changes_total: self.set_changes_total,
-            settings_changes: self.settings_changes,
+            settings_changes,
+            cert_changes: self.cert.into_report(),
+            way_changes: self.way.into_report(),
             codes,
             up: self.last.is_some_and(|l| l.0),
         }

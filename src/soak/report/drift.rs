@@ -3,6 +3,7 @@
 //! timeline. Depends on `model` only.
 
 use super::round3;
+use super::steps::StepDetector;
 use crate::model::{DriftFit, NtpOffsets, OffsetBucket, Stamp};
 
 const BUCKETS: i64 = 100;
@@ -24,6 +25,7 @@ pub(super) struct OffsetAgg {
     m2_y: f64,
     width_ms: i64,
     buckets: Vec<(i64, Bucket)>,
+    steps: StepDetector,
 }
 
 #[derive(Clone, Copy)]
@@ -64,10 +66,12 @@ impl OffsetAgg {
             m2_y: 0.0,
             width_ms: interval_ms.max(1000),
             buckets: Vec::new(),
+            steps: StepDetector::default(),
         }
     }
 
     pub(super) fn add(&mut self, ts: i64, y: f64) {
+        self.steps.add(ts, y);
         if self.n == 0 {
             self.t0 = ts;
             self.first = y;
@@ -135,13 +139,17 @@ impl OffsetAgg {
         if self.n == 0 {
             return None;
         }
+        let fit = self.fit();
+        let (steps, steps_total) = self.steps.finish();
         Some(NtpOffsets {
             samples: self.n,
             first_ms: round3(self.first),
             last_ms: round3(self.last),
             min_ms: round3(self.min),
             max_ms: round3(self.max),
-            fit: self.fit(),
+            fit,
+            steps,
+            steps_total,
             series: self
                 .buckets
                 .iter()

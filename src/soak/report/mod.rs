@@ -21,7 +21,9 @@
 //! (journals from before it was, soaks without the proxy section), adds nothing.
 
 mod aggregate;
+mod changes;
 mod drift;
+mod steps;
 mod verdicts;
 
 pub use aggregate::Aggregator;

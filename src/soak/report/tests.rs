@@ -269,6 +269,8 @@ fn target(id: &str, kind: &str, up: bool) -> TargetRecord {
         sets: BTreeMap::new(),
         auto_detect: None,
         proxy_source: None,
+        cert: None,
+        way: None,
     }
 }
 
@@ -541,4 +543,215 @@ fn an_old_journal_without_auto_detect_still_reads() {
         ),
         (Some(true), Some("wininet"))
     );
+}
+
+// Issue 16: steps and changes over time, and slowness, as report findings.
+
+/// `n` ten-second rounds from T0 of NTP targets `ids`, each with the offset `offset(id, i)`.
+fn ntp_rounds(ids: &[&str], n: usize, offset: impl Fn(usize, usize) -> f64) -> Vec<Record> {
+    (0..n)
+        .map(|i| {
+            let mut r = round(i as u64 + 1, T0 + 10_000 * i as i64, true);
+            r.targets = ids
+                .iter()
+                .enumerate()
+                .map(|(k, id)| {
+                    let mut t = target(id, "ntp", true);
+                    t.offset_ms = Some(offset(k, i));
+                    t
+                })
+                .collect();
+            Record::Round(r)
+        })
+        .collect()
+}
+
+fn with_code(r: &SoakReport, code: Code) -> Vec<&crate::model::Finding> {
+    r.findings.iter().filter(|f| f.code == code).collect()
+}
+
+#[test]
+fn a_member_that_steps_is_named_with_when_and_how_much() {
+    let ids = [
+        "ntp:127.0.0.11:123",
+        "ntp:127.0.0.12:123",
+        "ntp:127.0.0.13:123",
+    ];
+    // Member 2 steps by 3 s at round 12; the others hold, with a little noise.
+    let r = report(&ntp_rounds(&ids, 24, |k, i| {
+        let noise = if i % 2 == 0 { 0.2 } else { -0.2 };
+        noise + if k == 1 && i >= 12 { 3000.0 } else { 0.0 }
+    }));
+    let steps = with_code(&r, Code::SoakNtpStep);
+    assert_eq!(steps.len(), 1, "{:#?}", r.findings);
+    let f = steps[0];
+    assert_eq!(f.subject, "127.0.0.12:123");
+    assert_eq!(
+        f.value("at"),
+        Some(Stamp(T0 + 120_000).rfc3339_secs().as_str())
+    );
+    // 3 s, give or take the noise (±0.2 ms) the old level's prediction carries.
+    let step: f64 = f.value("step_ms").unwrap().parse().unwrap();
+    assert!((step - 3000.0).abs() < 1.0, "{step}");
+    assert!(f.value("step_ms").unwrap().starts_with('+'));
+    assert_eq!(f.value("steps"), Some("1"));
+    for key in crate::findings::placeholders(f.code) {
+        assert!(f.value(&key).is_some(), "the step lacks {key}");
+    }
+    assert!(with_code(&r, Code::SoakClockStep).is_empty());
+    let t = r.targets.iter().find(|t| t.id == ids[1]).unwrap();
+    assert_eq!(t.ntp.as_ref().unwrap().steps[0].at, Stamp(T0 + 120_000));
+    assert_eq!(r.status, Status::Warn);
+}
+
+#[test]
+fn every_member_stepping_at_once_is_this_machines_clock() {
+    let ids = [
+        "ntp:127.0.0.11:123",
+        "ntp:127.0.0.12:123",
+        "ntp:127.0.0.13:123",
+    ];
+    // This machine's clock was set 2 s ahead: every offset falls by 2 s in the same round.
+    let r = report(&ntp_rounds(&ids, 20, |k, i| {
+        k as f64 * 0.5 + if i >= 8 { -2000.0 } else { 0.0 }
+    }));
+    assert!(
+        with_code(&r, Code::SoakNtpStep).is_empty(),
+        "{:#?}",
+        r.findings
+    );
+    let f = with_code(&r, Code::SoakClockStep);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].value("step_ms"), Some("+2000.0"));
+    assert_eq!(
+        f[0].value("at"),
+        Some(Stamp(T0 + 80_000).rfc3339_secs().as_str())
+    );
+}
+
+#[test]
+fn a_steady_drift_is_no_step() {
+    let ids = ["ntp:127.0.0.11:123"];
+    // 200 ppm over ten-second rounds: 2 ms a round, 80 ms in all.
+    let r = report(&ntp_rounds(&ids, 40, |_, i| 2.0 * i as f64));
+    assert!(
+        with_code(&r, Code::SoakNtpStep).is_empty(),
+        "{:#?}",
+        r.findings
+    );
+    assert!(with_code(&r, Code::SoakClockStep).is_empty());
+}
+
+#[test]
+fn a_round_robin_set_that_changes_is_a_finding() {
+    let recs: Vec<Record> = (0..8)
+        .map(|i| {
+            let mut r = round(i + 1, T0 + 1000 * i as i64, true);
+            let set: Vec<String> = if (2..5).contains(&i) {
+                vec!["10.0.0.1".into()]
+            } else {
+                vec!["10.0.0.1".into(), "10.0.0.3".into()]
+            };
+            r.targets[0] = target("dns:ntp.example", "dns", true);
+            r.targets[0].sets = BTreeMap::from([("ipv4".to_string(), set)]);
+            Record::Round(r)
+        })
+        .collect();
+    let r = report(&recs);
+    let f = with_code(&r, Code::SoakSetChanged);
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(f[0].subject, "ntp.example");
+    assert_eq!(f[0].value("changes"), Some("2"));
+    assert_eq!(f[0].value("record"), Some("A"));
+    let at2 = Stamp(T0 + 2000).rfc3339_secs();
+    let at5 = Stamp(T0 + 5000).rfc3339_secs();
+    assert_eq!(
+        f[0].value("history"),
+        Some(format!("{at2} -10.0.0.3; {at5} +10.0.0.3").as_str())
+    );
+    // A set that never changes gives nothing.
+    let steady = report(&rounds(&[true; 8]));
+    assert!(with_code(&steady, Code::SoakSetChanged).is_empty());
+}
+
+#[test]
+fn a_certificate_and_a_proxy_way_that_change_are_findings() {
+    let recs: Vec<Record> = (0..6)
+        .map(|i| {
+            let mut r = round(i + 1, T0 + 1000 * i as i64, true);
+            let mut tls = target("tls:oqs-web", "tls", true);
+            tls.cert = Some(if i < 3 {
+                "0a01 (2027-01-01T00:00:00Z)".into()
+            } else {
+                "0b02 (2028-01-01T00:00:00Z)".into()
+            });
+            let mut way = target("proxy:distribution", "proxy_route", true);
+            way.way = Some(
+                if i % 2 == 0 {
+                    "direct"
+                } else {
+                    "proxy 10.0.0.8:8080"
+                }
+                .into(),
+            );
+            r.targets = vec![tls, way];
+            Record::Round(r)
+        })
+        .collect();
+    let r = report(&recs);
+    let c = with_code(&r, Code::SoakCertChanged);
+    assert_eq!(c.len(), 1, "{:#?}", r.findings);
+    assert_eq!(c[0].subject, "oqs-web");
+    assert_eq!(c[0].value("from"), Some("0a01 (2027-01-01T00:00:00Z)"));
+    assert_eq!(c[0].value("to"), Some("0b02 (2028-01-01T00:00:00Z)"));
+    assert_eq!(c[0].value("changes"), Some("1"));
+    assert_eq!(
+        c[0].value("at"),
+        Some(Stamp(T0 + 3000).rfc3339_secs().as_str())
+    );
+    let w = with_code(&r, Code::SoakWayChanged);
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].value("changes"), Some("5"));
+    assert_eq!(w[0].value("from"), Some("direct"));
+    let t = r
+        .targets
+        .iter()
+        .find(|t| t.id == "proxy:distribution")
+        .unwrap();
+    assert_eq!(t.way_changes.len(), 6, "the first way, then five changes");
+}
+
+#[test]
+fn slow_percentiles_warn_against_the_profiles_threshold() {
+    // DNS answers: 100 rounds of one answer each; `slow` of them at 800 ms, the rest at 3 ms.
+    let run = |slow: usize| {
+        let recs: Vec<Record> = (0..100)
+            .map(|i| {
+                let mut r = round(i as u64 + 1, T0 + 1000 * i as i64, true);
+                let mut t = target("dns:ntp.example", "dns", true);
+                let v = if i < slow { 800.0 } else { 3.0 };
+                t.lat = BTreeMap::from([("dns".to_string(), vec![v])]);
+                r.targets = vec![t];
+                Record::Round(r)
+            })
+            .collect();
+        report(&recs)
+    };
+    let r = run(10);
+    let l = &r.targets[0].latency[0];
+    assert_eq!((l.threshold_ms, l.slow), (Some(500.0), Some(10)));
+    let f = with_code(&r, Code::SoakSlow);
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(f[0].value("p50_ms"), Some("3.0"));
+    assert_eq!(f[0].value("p95_ms"), Some("800.0"));
+    assert_eq!(f[0].value("slow"), Some("10"));
+    assert_eq!(f[0].value("threshold_ms"), Some("500.0"));
+    // Two slow answers in a hundred: the 95th percentile is fast, nothing to say.
+    let r = run(2);
+    assert!(
+        with_code(&r, Code::SoakSlow).is_empty(),
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.targets[0].latency[0].slow, Some(2));
 }

@@ -1,12 +1,23 @@
 //! What a soak's report concludes: a target's flapping (NTP and DNS under codes of their own),
-//! this machine's clock drift, and the facts behind 補17 (the distribution server flapping while WPAD
+//! this machine's clock drift, steps and changes over time (an NTP clock that jumped, this
+//! machine's or a member's; a round-robin set, a server certificate or a proxy way that changed),
+//! latencies slow against the profile (`judge`'s verdict on the percentiles), and the facts behind 補17 (the distribution server flapping while WPAD
 //! auto-detect was on), which `judge` turns into its finding. Depends on `model`, the journal's
 //! records and `judge`'s soak verdicts (which take plain data).
 
 use super::super::journal::RoundRecord;
 use super::MAX_FLAPS;
+use super::changes::Changes;
+use crate::judge::slow::{PhasePercentiles, soak_phase};
 use crate::judge::soak_proxy::{AutoDetectFlap, autodetect_flapping};
-use crate::model::{Code, DriftFit, Finding, FlapPeriod, Status, display_target, human_duration};
+use crate::model::{
+    Code, DriftFit, Finding, FlapPeriod, OffsetStep, PhaseLatency, SetChange, Slowness, Stamp,
+    Status, TargetReport, display_target, human_duration,
+};
+use std::collections::BTreeMap;
+
+/// Changes spelt out in a finding; the report's JSON lists them all.
+const HISTORY: usize = 3;
 
 /// Clock drift worth a finding: at least this many ppm, three standard errors from zero, over at
 /// least a minute and ten rounds.
@@ -150,4 +161,144 @@ impl WpadOn {
             .collect();
         autodetect_flapping(&periods, self.source.as_deref())
     }
+}
+
+/// A target's phase whose percentiles are slow against the profile (judge's verdict).
+pub(super) fn slow(t: &Slowness, id: &str, l: &PhaseLatency) -> Option<Finding> {
+    soak_phase(
+        t,
+        &display_target(id),
+        PhasePercentiles {
+            phase: &l.phase,
+            samples: l.samples,
+            p50_ms: l.p50_ms,
+            p95_ms: l.p95_ms,
+            slow: l.slow.unwrap_or(0),
+        },
+    )
+}
+
+/// `+3000.0`, `-12.5`.
+fn signed(v: f64) -> String {
+    format!("{v:+.1}")
+}
+
+/// A name's round-robin set that changed, one finding per family: when and what came and went.
+pub(super) fn set_changed(id: &str, changes: &[SetChange], total: u64) -> Vec<Finding> {
+    let mut by_family: BTreeMap<&str, Vec<&SetChange>> = BTreeMap::new();
+    for c in changes {
+        by_family.entry(c.family.as_str()).or_default().push(c);
+    }
+    let families = by_family.len().max(1) as u64;
+    by_family
+        .into_iter()
+        .map(|(family, list)| {
+            let mut history: Vec<String> = list
+                .iter()
+                .take(HISTORY)
+                .map(|c| {
+                    let parts: Vec<String> = c
+                        .removed
+                        .iter()
+                        .map(|a| format!("-{a}"))
+                        .chain(c.added.iter().map(|a| format!("+{a}")))
+                        .collect();
+                    format!("{} {}", c.at.rfc3339_secs(), parts.join(" "))
+                })
+                .collect();
+            if list.len() > HISTORY {
+                history.push("…".into());
+            }
+            let record = if family == "ipv6" { "AAAA" } else { "A" };
+            // The kept list holds every change unless there were more than it keeps.
+            let n = if (changes.len() as u64) < total && families == 1 {
+                total
+            } else {
+                list.len() as u64
+            };
+            Finding::new(Code::SoakSetChanged, Status::Warn, display_target(id))
+                .with("record", record)
+                .with("at", list[0].at.rfc3339_secs())
+                .with("changes", n)
+                .with("history", history.join("; "))
+        })
+        .collect()
+}
+
+/// A watched value (a server certificate, a proxy way) that changed: the first change's when,
+/// from and to, and how many there were.
+pub(super) fn value_changed(code: Code, id: &str, c: &Changes<String>) -> Option<Finding> {
+    let total = c.total();
+    if total == 0 {
+        return None;
+    }
+    let list = c.list();
+    let (at, _, from, to, _) = list.iter().find(|e| e.2.is_some() && !e.4)?;
+    Some(
+        Finding::new(code, Status::Warn, display_target(id))
+            .with("at", Stamp(*at).rfc3339_secs())
+            .with("from", from.as_deref().unwrap_or("-"))
+            .with("to", to)
+            .with("changes", total),
+    )
+}
+
+/// NTP clocks that stepped. A round in which more than half of the NTP servers (at least two)
+/// jumped together is this machine's clock stepping, named once; every other step is the
+/// member's own, named per member by its largest jump.
+pub(super) fn clock_steps(targets: &[TargetReport]) -> Vec<Finding> {
+    let series: Vec<(&str, &[OffsetStep], u64)> = targets
+        .iter()
+        .filter(|t| t.kind == "ntp")
+        .filter_map(|t| {
+            t.ntp
+                .as_ref()
+                .map(|n| (t.id.as_str(), n.steps.as_slice(), n.steps_total))
+        })
+        .collect();
+    let mut at: BTreeMap<Stamp, Vec<f64>> = BTreeMap::new();
+    for (_, steps, _) in &series {
+        for s in *steps {
+            at.entry(s.at).or_default().push(s.step_ms);
+        }
+    }
+    let local: BTreeMap<Stamp, f64> = at
+        .into_iter()
+        .filter(|(_, v)| series.len() >= 2 && v.len() * 2 > series.len())
+        .map(|(t, mut v)| {
+            v.sort_by(f64::total_cmp);
+            (t, v[v.len() / 2])
+        })
+        .collect();
+    let mut out = Vec::new();
+    if let Some((first, step)) = local.iter().next() {
+        out.push(
+            Finding::new(Code::SoakClockStep, Status::Warn, "local clock")
+                .with("at", first.rfc3339_secs())
+                .with("step_ms", signed(-step))
+                .with("steps", local.len()),
+        );
+    }
+    for (id, steps, total) in series {
+        let own: Vec<&OffsetStep> = steps
+            .iter()
+            .filter(|s| !local.contains_key(&s.at))
+            .collect();
+        let Some(big) = own
+            .iter()
+            .max_by(|a, b| a.step_ms.abs().total_cmp(&b.step_ms.abs()))
+        else {
+            continue;
+        };
+        let n = total - (steps.len() - own.len()) as u64;
+        out.push(
+            Finding::new(Code::SoakNtpStep, Status::Warn, display_target(id))
+                .with("at", big.at.rfc3339_secs())
+                .with("step_ms", signed(big.step_ms))
+                .with("from_ms", format!("{:.1}", big.from_ms))
+                .with("to_ms", format!("{:.1}", big.to_ms))
+                .with("steps", n),
+        );
+    }
+    out
 }
