@@ -173,6 +173,12 @@ codes! {
     SoakNtpFlapping = "soak.ntp_flapping",
     SoakDnsFlapping = "soak.dns_flapping",
     SoakClockDrift = "soak.clock_drift",
+    LineAuthRequired = "line.auth_required",
+    LineAuthUnreachable = "line.auth_unreachable",
+    LineAuthUnexpected = "line.auth_unexpected",
+    LineDnsNotNgn = "line.dns_not_ngn",
+    LineNgnDnsNoAnswer = "line.ngn_dns_no_answer",
+    EnvOtherEnvironment = "env.other_environment",
 }
 
 impl Serialize for Code {
