@@ -231,6 +231,8 @@ pub async fn run_round(
     let p = &plan.profile;
     let mut net = plan.net.clone();
     let mut path = PathMeasurements::default();
+    // The OQS adapter's DNS servers as its inventory lists them (the line's NGN DNS check).
+    let mut adapter_dns: Vec<SocketAddr> = Vec::new();
     if let Some(req) = plan.net.adapter.clone() {
         // Choose the OQS adapter (one unbound lookup at most), then bind everything to it.
         let families = p.dns.families.clone();
@@ -260,6 +262,14 @@ pub async fn run_round(
             },
         };
         tracing::debug!(?selection, ?binding, "OQS adapter");
+        let listed = match selection.name().and_then(|n| req.inventory.find(n)) {
+            Some(a) => req.inventory.dns_of(a).to_vec(),
+            None => req.inventory.system_dns.clone(),
+        };
+        adapter_dns = listed
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, 53))
+            .collect();
         path.nameservers = net.nameservers().unwrap_or_default();
         path.adapter = Some(AdapterMeasurement {
             inventory: req.inventory,
@@ -351,9 +361,14 @@ pub async fn run_round(
     }
     if let Some(line) = &plan.line {
         let mut line = (**line).clone();
-        // The terminal's DNS servers as this round asks them (the adapter's when it was bound).
+        // The terminal's DNS servers when the settings name none: the OQS adapter's as its
+        // inventory lists them, else those the round asks.
         if line.terminal_servers.is_empty() {
-            line.terminal_servers = net.nameservers().unwrap_or_default();
+            line.terminal_servers = if adapter_dns.is_empty() {
+                net.nameservers().unwrap_or_default()
+            } else {
+                adapter_dns.clone()
+            };
         }
         run.spawn(Task::Line(Arc::new(line)));
     }

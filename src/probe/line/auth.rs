@@ -35,6 +35,12 @@ pub(crate) async fn probe(
         verified: auth.verify,
         elapsed_ms: 0.0,
     };
+    // Without the round's resolver (none of the forced family, say) the name is not asked of
+    // anyone else: the system's resolver may be one the round must not use.
+    let Some(resolver) = resolver else {
+        out.failure = Some((ReachStage::Dns, "no resolver".into()));
+        return out;
+    };
     let trust = if auth.verify {
         crate::probe::tls::server_auth_config(ca_bundle)
     } else {
@@ -48,7 +54,7 @@ pub(crate) async fn probe(
         }
     };
     let via = FetchVia {
-        resolver,
+        resolver: Some(resolver),
         families,
         tls: Some(&trust),
     };

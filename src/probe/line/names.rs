@@ -24,12 +24,16 @@ pub(crate) async fn ngn_answers(
             names.push(n);
         }
     }
-    let per_server = ngn.servers.iter().map(|server| {
+    // A forced family (`--family`) leaves out the servers of the other family.
+    let servers = ngn
+        .servers
+        .iter()
+        .filter(|s| net.family.is_none_or(|f| Family::of(&s.ip()) == f));
+    let per_server = servers.map(|server| {
         let names = names.clone();
         async move {
             let opts = NetOptions {
                 resolvers: vec![*server],
-                family: None,
                 ..net.clone()
             };
             let resolver = opts.resolver(timeout);
