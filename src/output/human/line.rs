@@ -53,8 +53,12 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                 if v.is_empty() {
                     "-".to_string()
                 } else {
+                    // The port only where it is not DNS's own (a lab's server, say).
                     v.iter()
-                        .map(|a| a.ip().to_string())
+                        .map(|a| match a.port() {
+                            53 => a.ip().to_string(),
+                            _ => a.to_string(),
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 }
@@ -100,5 +104,35 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             Some(s)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CheckKind, NgnDnsResult, Status};
+
+    #[test]
+    fn dns_servers_show_their_port_only_when_it_is_not_53() {
+        let c = Check {
+            id: "line:ngn-dns".into(),
+            kind: CheckKind::NgnDns,
+            target: "NGN DNS".into(),
+            status: Status::Warn,
+            findings: vec![],
+            data: CheckData::NgnDns(Box::new(NgnDnsResult {
+                terminal_servers: vec!["127.0.0.1:5353".parse().unwrap()],
+                ngn_servers: vec!["[2404:1a8:f583:d00::53:1]:53".parse().unwrap()],
+                answers: vec![],
+            })),
+        };
+        assert_eq!(
+            figures(&c, false).unwrap(),
+            "terminal DNS 127.0.0.1:5353 · NGN 2404:1a8:f583:d00::53:1 · answered 0/0"
+        );
+        assert_eq!(
+            figures(&c, true).unwrap(),
+            "端末のDNS 127.0.0.1:5353 · NGN 2404:1a8:f583:d00::53:1 · 応答 0/0"
+        );
     }
 }
