@@ -98,7 +98,11 @@ fn main() {
         // The round as `probe --lab` plans it, with the proxy section (the installers' settings,
         // Windows Update through the lab proxy: a lookup and a CONNECT, 2 × latency, off the
         // critical path); without the adapter section, which the lab's namespace cannot pass.
-        let sections = Sections { adapter: false, proxy: true };
+        let sections = Sections {
+            adapter: false,
+            proxy: true,
+            line: false,
+        };
         let mut builder = Builder::new(profile.clone(), RoundSettings::default(), None)
             .expect("valid settings")
             .sections(sections);

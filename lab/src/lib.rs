@@ -32,6 +32,7 @@
 
 mod dns;
 mod error;
+mod line_page;
 mod ntp;
 pub mod pki;
 pub mod proxy;
@@ -54,5 +55,5 @@ pub use spec::{
     Terminal,
 };
 pub use stats::LabStats;
-pub use tls::{LabTls, TlsFault};
+pub use tls::{LabTls, LinePage, TlsFault};
 pub use wpad::{LabWpad, WpadFault};

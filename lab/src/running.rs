@@ -24,6 +24,8 @@ use crate::{dns, ntp, pki, tls};
 pub struct Lab {
     shared: Arc<Shared>,
     dns_addr: SocketAddr,
+    /// The second DNS server (`spec.other_dns`).
+    other_dns_addr: Option<SocketAddr>,
     ntp_port: u16,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
@@ -62,6 +64,19 @@ impl Lab {
             addr: spec.dns_bind,
             source,
         })?;
+        let other_dns = if spec.other_dns {
+            let at = SocketAddr::new(dns_addr.ip(), 0);
+            let (u, t) = dns::bind(at).await?;
+            let addr = u.local_addr().map_err(|source| LabError::Bind {
+                service: "DNS/UDP",
+                addr: at,
+                source,
+            })?;
+            Some((u, t, addr))
+        } else {
+            None
+        };
+        let other_dns_addr = other_dns.as_ref().map(|(_, _, a)| *a);
         let ips: Vec<IpAddr> = spec.members.iter().map(|m| m.ip).collect();
         let (ntp_sockets, ntp_port) = ntp::bind(&ips, spec.ntp_port)?;
         spec.dns_bind = dns_addr;
@@ -138,6 +153,10 @@ impl Lab {
             cancel.clone(),
         ));
         tasks.spawn(dns::serve_tcp(tcp, shared.clone(), cancel.clone()));
+        if let Some((u, t, _)) = other_dns {
+            tasks.spawn(dns::serve_udp(Arc::new(u), shared.clone(), cancel.clone()));
+            tasks.spawn(dns::serve_tcp(t, shared.clone(), cancel.clone()));
+        }
         for (ip, socket) in ips.into_iter().zip(ntp_sockets) {
             tasks.spawn(ntp::serve(
                 Arc::new(socket),
@@ -163,6 +182,7 @@ impl Lab {
         Ok(Lab {
             shared,
             dns_addr,
+            other_dns_addr,
             ntp_port,
             cancel,
             tasks,
@@ -204,6 +224,11 @@ impl Lab {
     /// The DNS server's address (UDP and TCP).
     pub fn dns_addr(&self) -> SocketAddr {
         self.dns_addr
+    }
+
+    /// The second DNS server's address (UDP and TCP), when `spec.other_dns` asked for one.
+    pub fn other_dns_addr(&self) -> Option<SocketAddr> {
+        self.other_dns_addr
     }
 
     /// The NTP port shared by every member address.

@@ -23,6 +23,12 @@
 //! rcode = "NXDOMAIN"               # or "SERVFAIL", "REFUSED"
 //! silent = true
 //! limit = 1                        # keep only the first N addresses of each family
+//!
+//! [line]                           # the line's own faults
+//! page = "not-authenticated"       # the `line:auth` page: "authenticated", "not-authenticated",
+//!                                  # "unexpected"
+//! other_dns = true                 # the terminal asks a second DNS server, not the line's
+//! other_environment = true         # the OQS hosts answer under the other environment's names
 //! ```
 //!
 //! # Spare addresses
@@ -43,6 +49,9 @@ use serde::{Deserialize, Serialize};
 pub use super::spec::Terminal;
 use super::spec::{deserialize_ref_id, normalize_name, ref_id_from_text};
 use super::{LabMember, LabName, LabRcode, LabSpec, NtpBehaviour, ReplyShape};
+
+/// TLS endpoints of the line's own checks are named `line:…` (`line:auth`): `@all` leaves them.
+pub const LINE_ENDPOINT_PREFIX: &str = "line:";
 
 /// A named fault applied on top of a healthy spec.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -77,6 +86,26 @@ pub struct Scenario {
     /// whoever points a client at the running lab reads them (`probe --lab` does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
+    /// `[line]`: the line's own faults (the line-authentication page, the terminal's DNS
+    /// servers, the environment the OQS names answer as).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<LinePatch>,
+}
+
+/// `[line]`: the line's own faults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinePatch {
+    /// What the line-authentication page (TLS endpoint `line:auth`) says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<super::LinePage>,
+    /// The terminal asks a second DNS server (serving the same names), not the line's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_dns: Option<bool>,
+    /// The OQS hosts answer under the other environment's names (`oqs` ↔ `oqs-st`, `prd` ↔
+    /// `stg`), their certificates with them: a terminal on the wrong environment's network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_environment: Option<bool>,
 }
 
 /// `[proxy]`: the lab proxy's behaviour.
@@ -492,12 +521,29 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
         }
     }
     for patch in &scenario.tls {
-        for t in spec
-            .tls
-            .iter_mut()
-            .filter(|t| patch.endpoint == "@all" || t.endpoint == patch.endpoint)
-        {
+        // `@all` is every OQS host; the line's own page (`line:…`) only by its name.
+        for t in spec.tls.iter_mut().filter(|t| {
+            (patch.endpoint == "@all" && !t.endpoint.starts_with(LINE_ENDPOINT_PREFIX))
+                || t.endpoint == patch.endpoint
+        }) {
             t.fault = patch.fault;
+        }
+    }
+    if let Some(line) = &scenario.line {
+        if let Some(page) = line.page {
+            for t in spec.tls.iter_mut().filter(|t| t.page.is_some()) {
+                t.page = Some(page);
+            }
+        }
+        if let Some(other) = line.other_dns {
+            spec.other_dns = other;
+        }
+        if line.other_environment == Some(true) {
+            for t in &mut spec.tls {
+                if let Some(c) = super::pki::counterpart(&t.host) {
+                    t.host = c;
+                }
+            }
         }
     }
     for patch in &scenario.members {
@@ -741,6 +787,26 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../scenarios/pac-url-https.toml"),
     ),
     ("wpad-on", include_str!("../scenarios/wpad-on.toml")),
+    (
+        "line-auth-required",
+        include_str!("../scenarios/line-auth-required.toml"),
+    ),
+    (
+        "line-auth-unexpected",
+        include_str!("../scenarios/line-auth-unexpected.toml"),
+    ),
+    (
+        "line-auth-unreachable",
+        include_str!("../scenarios/line-auth-unreachable.toml"),
+    ),
+    (
+        "line-dns-other",
+        include_str!("../scenarios/line-dns-other.toml"),
+    ),
+    (
+        "wrong-environment",
+        include_str!("../scenarios/wrong-environment.toml"),
+    ),
     (
         "wpad-everything-proxy",
         include_str!("../scenarios/wpad-everything-proxy.toml"),

@@ -43,6 +43,10 @@ pub struct LabSpec {
     /// `[[terminal]]` step) is seen from then on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
+    /// A second DNS server serving the same names: the DNS servers a terminal uses when they are
+    /// not the line's (a home router's, say). Its address is [`Lab::other_dns_addr`].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub other_dns: bool,
 }
 
 /// The lab's HTTP CONNECT proxy. It reaches the lab's names (the TLS servers) by the addresses the
@@ -108,6 +112,7 @@ impl Default for LabSpec {
             proxy: None,
             wpad: None,
             terminal: None,
+            other_dns: false,
         }
     }
 }
@@ -388,6 +393,22 @@ pub struct LabTls {
     pub host: String,
     #[serde(default)]
     pub fault: TlsFault,
+    /// The page it answers with (a line-authentication page); `None`: one plain-text line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<LinePage>,
+}
+
+/// The NGN line-authentication page as the lab serves it, each in a charset such a device may
+/// use (the client must decode by the declared charset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinePage {
+    /// 認証済みです, in Shift_JIS declared by the HTTP header.
+    Authenticated,
+    /// A login form saying the line is not authenticated, in EUC-JP declared by `<meta>`.
+    NotAuthenticated,
+    /// Another device's page (a home gateway's), in UTF-8.
+    Unexpected,
 }
 
 /// How a lab TLS server misbehaves.

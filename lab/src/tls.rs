@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 use super::pki::LabPki;
 use crate::LabError;
 use crate::shared::Shared;
-pub use crate::spec::{LabTls, TlsFault};
+pub use crate::spec::{LabTls, LinePage, TlsFault};
 
 /// Connections served at once per server; more are closed at once.
 const MAX_CONNS: usize = 256;
@@ -168,7 +168,7 @@ pub(super) async fn serve(
         let Ok(permit) = limit.clone().try_acquire_owned() else {
             continue;
         };
-        let (fault, latency, host) = {
+        let (fault, latency, host, page) = {
             let spec = shared.spec();
             let Some(t) = spec.tls.get(index) else {
                 continue;
@@ -177,6 +177,7 @@ pub(super) async fn serve(
                 t.fault,
                 Duration::from_millis(spec.latency_ms),
                 t.host.clone(),
+                t.page,
             )
         };
         let pki = pki.clone();
@@ -186,7 +187,7 @@ pub(super) async fn serve(
             let _permit = permit;
             tokio::select! {
                 _ = cancel.cancelled() => {}
-                _ = tokio::time::timeout(CONN_LIFE, connection(stream, fault, latency, host, &pki, &shared)) => {}
+                _ = tokio::time::timeout(CONN_LIFE, connection(stream, fault, latency, (host, page), &pki, &shared)) => {}
             }
         });
     }
@@ -196,7 +197,7 @@ async fn connection(
     mut stream: TcpStream,
     fault: TlsFault,
     latency: Duration,
-    host: String,
+    (host, page): (String, Option<LinePage>),
     pki: &LabPki,
     shared: &Shared,
 ) {
@@ -235,12 +236,21 @@ async fn connection(
         let host = host.clone();
         async move {
             tokio::time::sleep(latency).await;
-            let body = format!("oqs-net lab: {host} {}\n", req.uri().path());
+            let (content_type, body) = match page {
+                Some(p) => {
+                    let (ct, bytes) = crate::line_page::body(p);
+                    (ct, hyper::body::Bytes::from_static(bytes))
+                }
+                None => (
+                    "text/plain",
+                    hyper::body::Bytes::from(format!("oqs-net lab: {host} {}\n", req.uri().path())),
+                ),
+            };
             hyper::Response::builder()
                 .status(200)
-                .header("content-type", "text/plain")
+                .header("content-type", content_type)
                 .header("x-oqs-net-lab", "1")
-                .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
+                .body(http_body_util::Full::new(body))
         }
     });
     let _ = hyper::server::conn::http1::Builder::new()

@@ -34,6 +34,8 @@ pub struct Plan {
     pub round_deadline: Duration,
     /// The proxy section: settings read before the round and the targets to route.
     pub proxy: Option<Arc<crate::probe::proxy::ProxyPlan>>,
+    /// The line's own checks and the environment's names.
+    pub line: Option<Arc<crate::model::LinePlan>>,
 }
 
 /// How long a TCP reachability probe waits for the handshake.
@@ -53,6 +55,7 @@ enum Task {
     Tcp(tcp::TcpSpec),
     Nat64(Duration),
     Proxy(Arc<crate::probe::proxy::ProxyPlan>),
+    Line(Arc<crate::model::LinePlan>),
 }
 
 enum Done {
@@ -62,6 +65,7 @@ enum Done {
     Tcp(TcpTargetResult),
     Nat64(Nat64Result),
     Proxy(Box<crate::model::ProxyRound>),
+    Line(Box<crate::model::LineRound>),
     CutOff(String, Duration),
 }
 
@@ -94,6 +98,7 @@ impl Task {
             Task::Tcp(s) => tcp_subject(&s.host, s.port),
             Task::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
             Task::Proxy(_) => "proxy".to_string(),
+            Task::Line(_) => "line".to_string(),
         }
     }
 
@@ -116,6 +121,9 @@ impl Task {
                     + Duration::from_secs(1)
             }
             Task::Tcp(s) => s.worst_case() + Duration::from_secs(1),
+            Task::Line(p) => {
+                crate::probe::line::worst_case(p, ctx.families.len()) + Duration::from_secs(1)
+            }
             Task::Nat64(timeout) => *timeout + Duration::from_secs(1),
             Task::Proxy(p) => {
                 let tls = ctx
@@ -185,6 +193,15 @@ impl Task {
                         .expect("the NAT64 task runs only with a resolver");
                     Done::Nat64(ipv6::nat64(resolver, timeout).await)
                 }
+                Task::Line(plan) => Done::Line(Box::new(
+                    crate::probe::line::probe(
+                        &plan,
+                        &ctx.net,
+                        ctx.resolver.as_ref(),
+                        &ctx.families,
+                    )
+                    .await,
+                )),
                 Task::Proxy(plan) => Done::Proxy(Box::new(
                     crate::probe::proxy::probe(
                         &ctx.net,
@@ -214,6 +231,8 @@ pub async fn run_round(
     let p = &plan.profile;
     let mut net = plan.net.clone();
     let mut path = PathMeasurements::default();
+    // The OQS adapter's DNS servers as its inventory lists them (the line's NGN DNS check).
+    let mut adapter_dns: Vec<SocketAddr> = Vec::new();
     if let Some(req) = plan.net.adapter.clone() {
         // Choose the OQS adapter (one unbound lookup at most), then bind everything to it.
         let families = p.dns.families.clone();
@@ -243,6 +262,14 @@ pub async fn run_round(
             },
         };
         tracing::debug!(?selection, ?binding, "OQS adapter");
+        let listed = match selection.name().and_then(|n| req.inventory.find(n)) {
+            Some(a) => req.inventory.dns_of(a).to_vec(),
+            None => req.inventory.system_dns.clone(),
+        };
+        adapter_dns = listed
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, 53))
+            .collect();
         path.nameservers = net.nameservers().unwrap_or_default();
         path.adapter = Some(AdapterMeasurement {
             inventory: req.inventory,
@@ -332,6 +359,19 @@ pub async fn run_round(
     if let Some(proxy) = &plan.proxy {
         run.spawn(Task::Proxy(proxy.clone()));
     }
+    if let Some(line) = &plan.line {
+        let mut line = (**line).clone();
+        // The terminal's DNS servers when the settings name none: the OQS adapter's as its
+        // inventory lists them, else those the round asks.
+        if line.terminal_servers.is_empty() {
+            line.terminal_servers = if adapter_dns.is_empty() {
+                net.nameservers().unwrap_or_default()
+            } else {
+                adapter_dns.clone()
+            };
+        }
+        run.spawn(Task::Line(Arc::new(line)));
+    }
 
     let mut out = Measurements {
         started_at,
@@ -347,6 +387,7 @@ pub async fn run_round(
         },
         path,
         proxy: None,
+        line: Default::default(),
     };
     loop {
         tokio::select! {
@@ -371,6 +412,7 @@ pub async fn run_round(
                         Done::Tcp(r) => tcp_subject(&r.host, r.port),
                         Done::Nat64(_) => ipv6::IPV4ONLY_ARPA.to_string(),
                         Done::Proxy(_) => "proxy".to_string(),
+                        Done::Line(_) => "line".to_string(),
                         Done::CutOff(subject, _) => subject.clone(),
                     };
                     run.pending.retain(|s| *s != subject);
@@ -381,6 +423,7 @@ pub async fn run_round(
                         Done::Tcp(r) => out.path.tcp.push(r),
                         Done::Nat64(r) => out.path.nat64 = Some(r),
                         Done::Proxy(r) => out.proxy = Some(*r),
+                        Done::Line(r) => out.line = *r,
                         Done::CutOff(subject, d) => out.cut_off.push((subject, d)),
                     }
                 }

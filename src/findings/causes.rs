@@ -173,6 +173,23 @@ pub fn links() -> Vec<Link> {
         Any,
     );
     all(&[RouteNone], CONNECTION_FAILURES, Any);
+    // The OQS names answer only as the other environment: the profile's names do not resolve,
+    // nor do the NGN's servers know them, and a certificate of the other environment is the same
+    // fault seen from TLS.
+    all(&[EnvOtherEnvironment], UNRESOLVED, Any);
+    all(
+        &[EnvOtherEnvironment],
+        &[LineNgnDnsNoAnswer, TlsWrongEnvironment],
+        Any,
+    );
+    // DNS servers off the NGN's list are why OQS names fail to resolve through them.
+    all(&[LineDnsNotNgn], DNS_FAILURES, Any);
+    all(&[LineDnsNotNgn], UNRESOLVED, Any);
+    all(
+        &[LineDnsNotNgn],
+        &[NtpNoServers, DnsFallbackUnresolvable],
+        Any,
+    );
     v
 }
 

@@ -501,6 +501,49 @@ pub fn entry(code: Code) -> Entry {
             "{subject} への接続経路が {at} に変わりました: {from} → {to}（{changes} 回）",
             "測定中にプロキシ設定の判断が変わりました。WPADの自動検出か、常には取得できないPACファイルが原因です（「設定を自動的に検出する」をオフ、補17）。手動で変更された場合は導入時の設定に戻してください（補22）",
         ),
+        // The line's own checks (issue 11).
+        LineAuthRequired => e(
+            S35,
+            "{subject} says this NGN line is not authenticated (“{excerpt}”): after NTT changes the line's IPv6 prefix, the line must be authenticated again",
+            "Open {url} in a browser on this terminal (through the OQS adapter) and authenticate the line with the ID and password the line's operator gave; the page says 認証済みです once done. Then run this check again (補35)",
+            "{subject} によると、このNGN回線は認証されていません（「{excerpt}」）。NTTによるIPv6プレフィックスの変更後は、回線の再認証が必要です",
+            "この端末のブラウザで（OQS用アダプタ経由で）{url} を開き、回線事業者から通知されたIDとパスワードで回線認証を行ってください。完了すると「認証済みです」と表示されます。その後このチェックを再実行してください（補35）",
+        ),
+        LineAuthUnreachable => e(
+            S35,
+            "the line-authentication page {url} cannot be reached through the OQS adapter: {stage} failed ({detail})",
+            "dns: set the NGN's DNS servers on the OQS adapter (補35); connect: check the adapter's IPv6 address and route to the NGN (補35); tls: the page's certificate is not trusted here: add its root to ca_bundle, or set `[line] auth_verify = false` if the page is known to show such a certificate (docs/line.md); timeout: the NGN does not answer, ask the line's operator",
+            "回線認証ページ {url} にOQS用アダプタ経由で到達できません（{stage} で失敗: {detail}）",
+            "dns: OQS用アダプタにNGNのDNSサーバを設定してください（補35）。connect: アダプタのIPv6アドレスとNGNへの経路を確認してください（補35）。tls: ページの証明書をこの端末は信頼していません。ルート証明書を ca_bundle に加えるか、そういう証明書のページと分かっていれば `[line] auth_verify = false` を設定してください（docs/line.md）。timeout: NGNが応答しません。回線事業者に連絡してください",
+        ),
+        LineAuthUnexpected => e(
+            S35,
+            "{subject} answered with a page that is not the line-authentication page (HTTP {status}, “{excerpt}”): the line's state cannot be told",
+            "Something else answers for this name (a home gateway, a captive portal, a wrong DNS answer): check the DNS servers on the OQS adapter (補35) and open {url} in a browser to see the page",
+            "{subject} が回線認証ページではないページを返しました（HTTP {status}、「{excerpt}」）。回線の認証状態を判定できません",
+            "別の機器（ホームゲートウェイ、認証ポータル、誤ったDNS応答先）が応答しています。OQS用アダプタのDNSサーバ設定を確認し（補35）、ブラウザで {url} を開いて確認してください",
+        ),
+        LineDnsNotNgn => e(
+            S35,
+            "the OQS adapter uses DNS servers {servers}, not the NGN's ({ngn})",
+            "Set the NGN's OQS DNS servers on the OQS adapter (インターネット プロトコル バージョン 6 (TCP/IPv6) のプロパティ): NTT East 2404:1a8:f583:d00::53:1 and ::53:2, NTT West 2001:a7ff:f014:d00::53:1 and ::53:2, or those the profile's `[line] ngn_dns` lists (補35)",
+            "OQS用アダプタのDNSサーバが {servers} で、NGNのDNSサーバ（{ngn}）ではありません",
+            "OQS用アダプタ（インターネット プロトコル バージョン 6 (TCP/IPv6) のプロパティ）にNGNのOQS向けDNSサーバを設定してください。NTT東日本 2404:1a8:f583:d00::53:1 と ::53:2、NTT西日本 2001:a7ff:f014:d00::53:1 と ::53:2、またはプロファイルの `[line] ngn_dns`（補35）",
+        ),
+        LineNgnDnsNoAnswer => e(
+            S35,
+            "the NGN's DNS server {subject} gave no address for {names} ({detail})",
+            "Check that the NGN's DNS servers are reachable from the OQS adapter (its IPv6 address and route, 補35); if the server answers other names, the names are missing on the line: ask the line's operator",
+            "NGNのDNSサーバ {subject} が {names} のアドレスを返しません（{detail}）",
+            "OQS用アダプタからNGNのDNSサーバに到達できるか（IPv6アドレスと経路、補35）確認してください。他の名前には応答する場合は回線側の問題です。回線事業者に連絡してください",
+        ),
+        EnvOtherEnvironment => e(
+            S16,
+            "the profile is {expected}, but the OQS names answer as the {actual} environment ({resolving} resolve, {missing} do not)",
+            "This terminal's line or DNS leads to the other environment: check with the official environment switch tool (資格確認端末環境切替え手順書) which environment the applications use and switch them, or use the profile of the environment meant (補16, 補18)",
+            "プロファイルは{expected_ja}ですが、OQSの名前は{actual_ja}として応答しています（解決できる: {resolving}、できない: {missing}）",
+            "この端末の回線またはDNSは別の環境につながっています。資格確認端末環境切替え手順書の環境切替えツールで、アプリケーションの接続先環境を確認して切り替えるか、意図した環境のプロファイルを使ってください（補16、補18）",
+        ),
         // Proxies (issue 4).
         ProxyRouteWrong => e(
             S22,

@@ -9,6 +9,7 @@
 pub mod adapter;
 pub(crate) mod cert;
 mod dns;
+mod line;
 mod ntp;
 pub(crate) mod pac;
 mod proxy;
@@ -83,6 +84,7 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
     }
     checks.extend(adapter::checks(profile, &m.path, &reached));
     checks.extend(reach::checks(profile, &m.path));
+    checks.extend(line::checks(profile, &m.line, &m.tls.endpoints));
     for (subject, deadline) in &m.cut_off {
         let f = Finding::new(Code::ProbeDeadline, Status::Error, subject.clone())
             .with("deadline_ms", deadline.as_millis());

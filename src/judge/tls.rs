@@ -3,29 +3,11 @@
 //! environment told apart by the server certificate's names. Pure; reads `model` only.
 
 use super::worst;
+pub(crate) use crate::model::environment_of;
 use crate::model::{
     Check, CheckData, CheckKind, Code, Environment, Finding, IdentityReport, PfxFailure, Profile,
     Status, TlsEndpointResult, TlsFailure,
 };
-
-/// The environment a host name belongs to, where the name tells (`oqs-st`, `stg` are verification).
-pub fn environment_of(name: &str) -> Option<Environment> {
-    let n = name.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = n.split('.').collect();
-    if labels
-        .iter()
-        .any(|l| *l == "oqs-st" || *l == "stg" || l.ends_with("-stg") || l.ends_with("-st"))
-    {
-        return Some(Environment::Verification);
-    }
-    if labels
-        .iter()
-        .any(|l| *l == "oqs" || *l == "prd" || l.ends_with("-pro"))
-    {
-        return Some(Environment::Production);
-    }
-    None
-}
 
 fn env_label(e: Environment, ja: bool) -> &'static str {
     match (e, ja) {

@@ -183,6 +183,12 @@ codes! {
     SoakSetChanged = "soak.set_changed",
     SoakCertChanged = "soak.cert_changed",
     SoakWayChanged = "soak.way_changed",
+    LineAuthRequired = "line.auth_required",
+    LineAuthUnreachable = "line.auth_unreachable",
+    LineAuthUnexpected = "line.auth_unexpected",
+    LineDnsNotNgn = "line.dns_not_ngn",
+    LineNgnDnsNoAnswer = "line.ngn_dns_no_answer",
+    EnvOtherEnvironment = "env.other_environment",
 }
 
 impl Serialize for Code {

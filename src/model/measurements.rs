@@ -22,4 +22,6 @@ pub struct Measurements {
     pub path: PathMeasurements,
     /// The proxy section (`None` when the plan has no proxy plan).
     pub proxy: Option<ProxyRound>,
+    /// The line's own checks and the environment's names (empty when the plan has none).
+    pub line: super::LineRound,
 }

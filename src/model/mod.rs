@@ -3,6 +3,7 @@
 
 mod adapter;
 mod finding;
+mod line;
 mod measurements;
 mod pac;
 mod proxy;
@@ -20,6 +21,11 @@ pub use adapter::{
     TcpTargetResult,
 };
 pub use finding::{Code, Finding, Status};
+pub use line::{
+    AuthPage, EnvName, EnvironmentResult, LINEAUTH_HOST, LINEAUTH_MAX_BYTES, LineAuth,
+    LineAuthResult, LinePlan, LineRound, LineSettings, NGN_DNS, NGN_TEST_NAMES, NgnAnswer, NgnDns,
+    NgnDnsResult, PageReading, ReachStage, counterpart, environment_of, ngn_dns_default,
+};
 pub use measurements::Measurements;
 pub use pac::{FetchError, PacError, ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{

@@ -46,6 +46,12 @@ pub enum CheckKind {
     ProxySettings,
     /// The way one target goes (DIRECT or the proxy) and the CONNECT through the proxy.
     ProxyRoute,
+    /// NGN line authentication (www.lineauth.mnw).
+    LineAuth,
+    /// The NGN's DNS servers on the OQS adapter (補35).
+    NgnDns,
+    /// The environment the profile says against the one that answers (補16, 補18).
+    Environment,
 }
 
 /// What a name's answers of one family came to, with the NTP results of its members folded in.
@@ -125,6 +131,15 @@ pub enum CheckData {
         pac: Option<super::PacUse>,
     },
     ProxyRoute(Box<super::TargetRoute>),
+    LineAuth(Box<super::LineAuthResult>),
+    NgnDns(Box<super::NgnDnsResult>),
+    Environment {
+        expected: super::Environment,
+        /// Each host of either environment and whether it resolves.
+        names: Vec<super::EnvName>,
+        /// The environment the TLS endpoints' certificates name (host, environment).
+        certificates: Vec<(String, super::Environment)>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]

@@ -39,6 +39,14 @@ impl Environment {
             Environment::Verification => "verification",
         }
     }
+
+    /// Production for verification and the other way round.
+    pub fn other(self) -> Environment {
+        match self {
+            Environment::Production => Environment::Verification,
+            Environment::Verification => Environment::Production,
+        }
+    }
 }
 
 /// A host name or IP literal with an optional port (`name`, `name:123`, `[2001:db8::1]:123`).
@@ -184,6 +192,8 @@ pub struct Profile {
     pub tls_settings: super::TlsSettings,
     pub proxy: Option<ProxySettings>,
     pub adapter: AdapterExpect,
+    /// The line's own checks (`[line]`): NGN line authentication and the NGN's DNS servers.
+    pub line: super::LineSettings,
     pub acceptance: Acceptance,
     pub soak: SoakSettings,
     /// When a measurement that succeeded counts as slow (`[slowness]`).

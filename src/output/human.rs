@@ -1,6 +1,7 @@
 //! The one-screen terminal report: each check with its status and key figures, and under anything
 //! not passing, its finding code, guide section, cause and fix. Colour only when asked.
 
+mod line;
 mod path;
 mod proxy;
 
@@ -52,7 +53,7 @@ pub fn render(round: &Round, style: &Style) -> String {
         round.duration_ms,
     );
     root_causes(&mut out, round, style);
-    let sections: [(&str, &[CheckKind]); 7] = [
+    let sections: [(&str, &[CheckKind]); 8] = [
         (
             if ja {
                 "DNS ラウンドロビン"
@@ -98,6 +99,18 @@ pub fn render(round: &Round, style: &Style) -> String {
                 "Proxy (補22, 補17)"
             },
             &[CheckKind::ProxySettings, CheckKind::ProxyRoute],
+        ),
+        (
+            if ja {
+                "回線（NGN・接続先環境、補35・補16）"
+            } else {
+                "Line (NGN, environment; 補35, 補16)"
+            },
+            &[
+                CheckKind::LineAuth,
+                CheckKind::NgnDns,
+                CheckKind::Environment,
+            ],
         ),
         (
             if ja { "期限切れ" } else { "Cut off" },
@@ -321,7 +334,9 @@ fn figures(c: &Check, ja: bool) -> String {
         CheckData::Deadline { deadline_ms } => format!("{deadline_ms} ms"),
         CheckData::TlsClientCert(id) => identity_figures(id, ja),
         CheckData::Tls(r) => tls_figures(r, ja),
-        _ => proxy::figures(c, ja).unwrap_or_else(|| path::figures(c, ja)),
+        _ => proxy::figures(c, ja)
+            .or_else(|| line::figures(c, ja))
+            .unwrap_or_else(|| path::figures(c, ja)),
     }
 }
 

@@ -66,6 +66,11 @@ pub(crate) fn section(kind: crate::model::CheckKind) -> (&'static str, &'static 
             "TCP到達性（OQS用アダプタ経由）",
         ),
         ProxySettings | ProxyRoute => ("proxy", "Proxy (補22, 補17)", "プロキシ（補22・補17）"),
+        LineAuth | NgnDns | Environment => (
+            "line",
+            "Line (NGN, environment; 補35, 補16)",
+            "回線（NGN・接続先環境、補35・補16）",
+        ),
         Deadline => ("deadline", "Cut off", "期限切れ"),
     }
 }

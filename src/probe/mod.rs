@@ -4,6 +4,7 @@
 
 pub mod dns;
 pub mod ipv6;
+pub mod line;
 pub mod ntp;
 pub mod pac;
 pub mod pfx;

@@ -187,6 +187,49 @@ mod tests {
     }
 
     #[test]
+    fn the_line_checks_are_on_for_ngn_lines_and_a_site_can_point_them() {
+        use crate::model::Environment::*;
+        use crate::model::Mode::*;
+        let ipvpn = shipped_for(Ipvpn, Production).line;
+        let auth = ipvpn
+            .auth
+            .expect("IP-VPN profiles read the line-authentication page");
+        assert_eq!(auth.url(), "https://www.lineauth.mnw:443/");
+        assert!(auth.verify);
+        let ngn = ipvpn.ngn_dns.expect("and check the NGN's DNS servers");
+        assert_eq!(ngn.servers, crate::model::ngn_dns_default());
+        assert_eq!(ngn.names, crate::model::NGN_TEST_NAMES);
+        assert!(shipped_for(Ipvpn, Verification).line.auth.is_some());
+        for env in [Production, Verification] {
+            let l = shipped_for(Ipsec, env).line;
+            assert!(
+                l.auth.is_none() && l.ngn_dns.is_none(),
+                "not on IPsec+IKE lines"
+            );
+        }
+        let p = parse(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[line]\nauth_url = \"https://[2001:db8::5]:8443/status?x=1\"\nauth_verify = false\nngn_dns = [\"[2001:db8::53]:5353\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        let a = p.line.auth.unwrap();
+        assert_eq!(a.url(), "https://[2001:db8::5]:8443/status?x=1");
+        assert!(!a.verify);
+        assert_eq!(
+            p.line.ngn_dns.unwrap().servers,
+            ["[2001:db8::53]:5353".parse().unwrap()]
+        );
+        let e = err(
+            "base = \"ipvpn-production\"\nname = \"x\"\n[line]\nauth_url = \"http://www.lineauth.mnw/\"\n",
+        );
+        assert!(e.starts_with("t.toml:4:") && e.contains("https://"), "{e}");
+        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[line]\nngn_dns = []\n");
+        assert!(e.contains("at least one server"), "{e}");
+        let e = err("base = \"ipvpn-production\"\nname = \"x\"\n[line]\nauht = true\n");
+        assert!(e.starts_with("t.toml:4:") && e.contains("auht"), "{e}");
+    }
+
+    #[test]
     fn a_site_names_its_pfx_distribution_server_and_code() {
         let p = parse(
             "base = \"ipvpn-production\"\nname = \"site\"\n[tls_settings]\npfx = [\"c.pfx\"]\npfx_password_env = \"PW\"\ninstitution_code = \"0123456789\"\nexpiry_warn_days = 45\ndistribution_server = \"dist.site.lan\"\nmin_version = \"1.3\"\n",

@@ -7,6 +7,9 @@ use crate::model::{
     Profile, ProxySettings, Slowness, SoakSettings, TlsEndpoint,
 };
 use crate::model::{InstitutionCode, PasswordSource, TlsSettings, TlsVersion};
+use crate::model::{
+    LINEAUTH_HOST, LineAuth, LineSettings, NGN_TEST_NAMES, NgnDns, ngn_dns_default,
+};
 use serde::Deserialize;
 use std::ops::Range;
 use std::time::Duration;
@@ -35,6 +38,8 @@ struct Raw {
     proxy: Option<RawProxy>,
     #[serde(default)]
     adapter: RawAdapter,
+    #[serde(default)]
+    line: RawLine,
     #[serde(default)]
     acceptance: RawAcceptance,
     #[serde(default)]
@@ -137,6 +142,33 @@ struct RawProxy {
 struct RawAdapter {
     name: Option<String>,
     ipv6_only: Option<bool>,
+}
+
+/// `[line]`: the line's own checks. Each key replaces the base's.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLine {
+    auth: Option<bool>,
+    auth_url: S<String>,
+    auth_timeout_ms: S<u64>,
+    auth_verify: Option<bool>,
+    dns: Option<bool>,
+    ngn_dns: S<Vec<String>>,
+    ngn_names: S<Vec<String>>,
+}
+
+impl RawLine {
+    fn over(self, base: RawLine) -> RawLine {
+        RawLine {
+            auth: self.auth.or(base.auth),
+            auth_url: inherit(self.auth_url, base.auth_url),
+            auth_timeout_ms: inherit(self.auth_timeout_ms, base.auth_timeout_ms),
+            auth_verify: self.auth_verify.or(base.auth_verify),
+            dns: self.dns.or(base.dns),
+            ngn_dns: inherit(self.ngn_dns, base.ngn_dns),
+            ngn_names: inherit(self.ngn_names, base.ngn_names),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -354,6 +386,7 @@ impl Raw {
                 name: self.adapter.name.or(base.adapter.name),
                 ipv6_only: self.adapter.ipv6_only.or(base.adapter.ipv6_only),
             },
+            line: self.line.over(base.line),
             acceptance: RawAcceptance {
                 min_availability_pct: inherit(
                     self.acceptance.min_availability_pct,
@@ -712,6 +745,7 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
 
     let soak = soak_settings(&raw.soak, src)?;
     let slowness = slowness(&raw.slowness, &dns, &ntp, &tls_settings, src)?;
+    let line = line_settings(&raw.line, src)?;
 
     Ok(Profile {
         name,
@@ -729,6 +763,7 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
             name: raw.adapter.name,
             ipv6_only: raw.adapter.ipv6_only.unwrap_or(mode == Mode::Ipvpn),
         },
+        line,
         acceptance: Acceptance {
             min_availability_pct,
             max_flaps: a.max_flaps.unwrap_or(0),
@@ -797,6 +832,93 @@ fn slowness(
             "tls_settings.handshake_timeout_ms",
         )?,
     })
+}
+
+/// `[line]` into its checks: each off unless switched on, with FACTS' page, servers and names.
+fn line_settings(l: &RawLine, src: &Src) -> Result<LineSettings, ProfileError> {
+    let auth = if l.auth.unwrap_or(false) {
+        let (host, path) = match &l.auth_url {
+            None => (
+                HostPort {
+                    host: LINEAUTH_HOST.into(),
+                    port: Some(443),
+                },
+                "/".to_string(),
+            ),
+            Some(u) => auth_url(u.get_ref()).map_err(|m| src.err(u.span(), m))?,
+        };
+        Some(LineAuth {
+            host,
+            path,
+            timeout: positive_ms(
+                &l.auth_timeout_ms,
+                5000,
+                "line.auth_timeout_ms",
+                60_000,
+                src,
+            )?,
+            verify: l.auth_verify.unwrap_or(true),
+        })
+    } else {
+        None
+    };
+    let ngn_dns = if l.dns.unwrap_or(false) {
+        let servers = match &l.ngn_dns {
+            None => ngn_dns_default(),
+            Some(list) => list
+                .get_ref()
+                .iter()
+                .map(|r| {
+                    HostPort::parse(r)
+                        .and_then(|h| h.socket_addr(53))
+                        .map_err(|m| src.err(list.span(), m))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        if servers.is_empty() {
+            let span = l.ngn_dns.as_ref().map_or(0..0, |s| s.span());
+            return Err(src.err(span, "`line.ngn_dns` needs at least one server"));
+        }
+        let names = match &l.ngn_names {
+            None => NGN_TEST_NAMES.iter().map(|s| s.to_string()).collect(),
+            Some(list) => list
+                .get_ref()
+                .iter()
+                .map(|n| {
+                    HostPort::parse(n)
+                        .map(|h| h.host)
+                        .map_err(|m| src.err(list.span(), m))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Some(NgnDns { servers, names })
+    } else {
+        None
+    };
+    Ok(LineSettings { auth, ngn_dns })
+}
+
+/// `https://host[:port][/path]` into the page's host and path.
+fn auth_url(s: &str) -> Result<(HostPort, String), String> {
+    let u = url::Url::parse(s).map_err(|e| format!("`line.auth_url` `{s}`: {e}"))?;
+    if u.scheme() != "https" {
+        return Err(format!(
+            "`line.auth_url` is an https:// URL (the page is served over HTTPS), not `{s}`"
+        ));
+    }
+    let host = match u.host() {
+        Some(url::Host::Ipv6(a)) => a.to_string(),
+        Some(h) => h.to_string(),
+        None => return Err(format!("`line.auth_url` `{s}` has no host")),
+    };
+    let mut hp = HostPort::parse(&host)?;
+    hp.port = Some(u.port().unwrap_or(443));
+    let mut path = u.path().to_string();
+    if let Some(q) = u.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    Ok((hp, path))
 }
 
 fn soak_settings(s: &RawSoak, src: &Src) -> Result<SoakSettings, ProfileError> {

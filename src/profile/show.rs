@@ -360,6 +360,30 @@ fn render(p: &Profile, o: &Origins) -> String {
         o.of(&["adapter", "ipv6_only"]),
     );
 
+    out.header("[line]");
+    let k = |key: &str| o.of(&["line", key]);
+    out.kv("auth", Value::Boolean(p.line.auth.is_some()), k("auth"));
+    if let Some(a) = &p.line.auth {
+        out.kv("auth_url", s(a.url()), k("auth_url"));
+        out.kv("auth_timeout_ms", ms(a.timeout), k("auth_timeout_ms"));
+        out.kv("auth_verify", Value::Boolean(a.verify), k("auth_verify"));
+    }
+    out.kv("dns", Value::Boolean(p.line.ngn_dns.is_some()), k("dns"));
+    if let Some(n) = &p.line.ngn_dns {
+        let servers: Vec<_> = n
+            .servers
+            .iter()
+            .map(|a| (a.to_string(), k("ngn_dns")))
+            .collect();
+        out.list("ngn_dns", &servers);
+        let names: Vec<_> = n
+            .names
+            .iter()
+            .map(|a| (a.clone(), k("ngn_names")))
+            .collect();
+        out.list("ngn_names", &names);
+    }
+
     let a = &p.acceptance;
     out.header("[acceptance]");
     let k = |key: &str| o.of(&["acceptance", key]);

@@ -74,6 +74,10 @@ pub fn pac_url(scheme: &str, port: u16) -> String {
     }
 }
 
+/// The lab's TLS server standing in for the line-authentication page (scenarios name it so; a
+/// scenario's `@all` leaves it alone).
+pub const LINE_AUTH_ENDPOINT: &str = "line:auth";
+
 /// The lab's TLS server standing in for an internet-bound host of the profile.
 fn internet_endpoint(host: &str) -> String {
     format!("internet:{host}")
@@ -155,8 +159,30 @@ pub fn spec_with(
             endpoint: e.name.clone(),
             host: e.host.host.clone(),
             fault: crate::lab::TlsFault::None,
+            page: None,
         })
         .collect();
+    // The line-authentication page (no client certificate asked, as on the NGN), saying the
+    // line is authenticated; the NGN test names on the lab's resolver.
+    if let Some(a) = &profile.line.auth {
+        spec.tls.push(crate::lab::LabTls {
+            endpoint: LINE_AUTH_ENDPOINT.into(),
+            host: a.host.host.clone(),
+            fault: crate::lab::TlsFault::NoClientAuth,
+            page: Some(crate::lab::LinePage::Authenticated),
+        });
+    }
+    if let Some(n) = &profile.line.ngn_dns {
+        for name in &n.names {
+            spec.names.push(LabName {
+                name: name.clone(),
+                a: v4.first().into_iter().copied().collect(),
+                aaaa: v6.first().into_iter().copied().collect(),
+                rotate: false,
+                ..LabName::default()
+            });
+        }
+    }
     // Internet-bound hosts: a TLS server each (no client certificate, as on the internet), reached
     // only through the proxy.
     if let Some(proxy) = &profile.proxy {
@@ -165,6 +191,7 @@ pub fn spec_with(
                 endpoint: internet_endpoint(&h.host),
                 host: h.host.clone(),
                 fault: crate::lab::TlsFault::NoClientAuth,
+                page: None,
             }));
         spec.proxy = Some(crate::lab::LabProxyConf {
             name: proxy.server.host.clone(),
@@ -229,8 +256,18 @@ pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
         }
     }
     p.slowness = lab_slowness(p.slowness);
+    // The line's checks: the page on its lab server, and the lab's resolver as the NGN's DNS
+    // server (never the real ones). A scenario's other DNS server is the terminal's then.
+    if let Some(a) = &mut p.line.auth
+        && let Some(port) = lab.tls_port(LINE_AUTH_ENDPOINT)
+    {
+        a.host.port = Some(port);
+    }
+    if let Some(n) = &mut p.line.ngn_dns {
+        n.servers = vec![lab.dns_addr()];
+    }
     p.source = format!("{} (lab)", p.source);
-    (p, vec![lab.dns_addr()])
+    (p, vec![lab.other_dns_addr().unwrap_or(lab.dns_addr())])
 }
 
 /// A profile file for `profile` as [`point_at`] made it, so that another terminal can probe the lab
@@ -311,6 +348,22 @@ pub fn profile_toml(p: &Profile, resolvers: &[SocketAddr]) -> String {
         settings.insert("pfx_password_file".into(), path(f));
     }
     top.insert("tls_settings".into(), Value::Table(settings));
+    let mut line = Table::new();
+    if let Some(a) = &p.line.auth {
+        line.insert("auth".into(), Value::Boolean(true));
+        line.insert("auth_url".into(), Value::String(a.url()));
+    }
+    if let Some(n) = &p.line.ngn_dns {
+        line.insert("dns".into(), Value::Boolean(true));
+        line.insert(
+            "ngn_dns".into(),
+            strings(n.servers.iter().map(ToString::to_string).collect()),
+        );
+        line.insert("ngn_names".into(), strings(n.names.clone()));
+    }
+    if !line.is_empty() {
+        top.insert("line".into(), Value::Table(line));
+    }
     format!(
         "# The `{}` profile pointed at a running `oqs-net lab`.\n{}",
         p.name,

@@ -11,10 +11,11 @@ pub mod source;
 use crate::engine::Plan;
 use crate::lab::Lab;
 use crate::model::{
-    AdapterRequest, ChosenCertificate, HostPort, InstitutionCode, NameSource, PasswordOrigin,
-    PasswordSource, Profile, ProxySource, RoundSettings, Secret, StartFacts, TlsEndpoint,
-    TlsOverrides,
+    AdapterRequest, ChosenCertificate, Environment, HostPort, InstitutionCode, LinePlan,
+    NameSource, PasswordOrigin, PasswordSource, Profile, ProxySource, RoundSettings, Secret,
+    StartFacts, TlsEndpoint, TlsOverrides,
 };
+use crate::model::{counterpart, environment_of};
 use crate::net::NetOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub struct Sections {
     pub adapter: bool,
     /// The proxy section: settings, WPAD/PAC, the way of every target, a CONNECT.
     pub proxy: bool,
+    /// The line's own checks (`[line]`: NGN line authentication, the NGN's DNS servers) and the
+    /// environment the OQS names answer as.
+    pub line: bool,
 }
 
 impl Sections {
@@ -34,11 +38,13 @@ impl Sections {
     pub const ALL: Sections = Sections {
         adapter: true,
         proxy: true,
+        line: true,
     };
     /// DNS, NTP and TLS alone: for tests and benchmarks of those probes on loopback.
     pub const CORE: Sections = Sections {
         adapter: false,
         proxy: false,
+        line: false,
     };
 }
 
@@ -191,7 +197,36 @@ impl Builder {
             concurrency: self.settings.concurrency.max(1) as usize,
             round_deadline: Duration::from_millis(self.settings.deadline_ms.max(1)),
             proxy: proxy.map(Arc::new),
+            line: self.sections.line.then(|| Arc::new(self.line_plan())),
         })
+    }
+
+    /// The line's checks as the profile asks them, and the OQS hosts of both environments.
+    fn line_plan(&self) -> LinePlan {
+        let p = &self.profile;
+        let mut environment: Vec<(String, Environment)> = Vec::new();
+        let mut oqs_names = Vec::new();
+        for e in &p.tls {
+            let host = &e.host.host;
+            let (Some(env), Some(other)) = (environment_of(host), counterpart(host)) else {
+                continue;
+            };
+            oqs_names.push(host.clone());
+            for (h, v) in [(host.clone(), env), (other, env.other())] {
+                if !environment.iter().any(|(x, _)| *x == h) {
+                    environment.push((h, v));
+                }
+            }
+        }
+        LinePlan {
+            auth: p.line.auth.clone(),
+            ngn_dns: p.line.ngn_dns.clone(),
+            environment,
+            oqs_names,
+            terminal_servers: self.resolvers.clone(),
+            dns_timeout: p.dns.timeout,
+            ca_bundle: p.tls_settings.ca_bundle.clone(),
+        }
     }
 
     /// The adapter as this machine has it now, named by `--interface` or the profile if at all.

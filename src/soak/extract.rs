@@ -241,6 +241,7 @@ mod tests {
             tls: Default::default(),
             path: Default::default(),
             proxy: None,
+            line: Default::default(),
             started_at: std::time::SystemTime::UNIX_EPOCH,
             duration: Duration::from_millis(5),
             dns: vec![DnsNameResult {

@@ -286,6 +286,7 @@ mod tests {
                 tls: Default::default(),
                 path: Default::default(),
                 proxy: None,
+                line: Default::default(),
             };
             Ok(Some(crate::judge::judge(&p, &m)))
         }

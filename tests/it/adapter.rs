@@ -154,6 +154,7 @@ fn fixed() -> (Profile, Measurements) {
         tls: Default::default(),
         path,
         proxy: None,
+        line: Default::default(),
     };
     (p, m)
 }

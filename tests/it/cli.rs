@@ -292,6 +292,7 @@ fn fixed_measurements() -> (Profile, Measurements) {
         path: Default::default(),
         tls: Default::default(),
         proxy: None,
+        line: Default::default(),
     };
     (p, m)
 }

@@ -14,6 +14,8 @@ mod envelope;
 mod help;
 mod hostile;
 mod lab_faults;
+/// Issue 11: the line's own checks (NGN line authentication, NGN DNS, the environment).
+mod line;
 mod netns;
 /// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
 mod outputs;

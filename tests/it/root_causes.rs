@@ -67,6 +67,12 @@ const TABLE: &[(&str, &[Code])] = {
         ("wpad-everything-proxy", &[ProxyAutoDetectOn]),
         ("wpad-hostile", &[ProxyPacUnusable]),
         ("wpad-not-found", &[ProxyPacUnusable]),
+        // The line's own faults (issue 11): the page, the adapter's DNS servers, the environment.
+        ("line-auth-required", &[LineAuthRequired]),
+        ("line-auth-unexpected", &[LineAuthUnexpected]),
+        ("line-auth-unreachable", &[LineAuthUnreachable]),
+        ("line-dns-other", &[LineDnsNotNgn]),
+        ("wrong-environment", &[EnvOtherEnvironment]),
     ]
 };
 

@@ -442,10 +442,11 @@ fn sigkill_mid_write_loses_no_finished_round_and_resume_continues() {
     assert_eq!(v["status"], "pass");
     assert_eq!(
         v["targets"].as_array().unwrap().len(),
-        32,
+        33,
         "3 names, 4 NTP members, the client certificate, 6 TLS endpoints, the proxy settings, \
          8 proxy routes (6 OQS hosts, 2 internet-bound), the adapter, its routes, 6 TCP \
-         reachability targets and NAT64, as `probe` has them, the same after the resume: {}",
+         reachability targets, NAT64 and the environment, as `probe` has them, the same after the \
+         resume: {}",
         v["targets"]
     );
     let active = v["active_s"].as_f64().unwrap();

@@ -55,7 +55,20 @@ pub async fn round_with_proxy(
     resolvers: Vec<SocketAddr>,
     proxy: Option<oqs_net::probe::proxy::ProxyPlan>,
 ) -> (Measurements, Round) {
-    let mut plan = builder(profile, resolvers).plan(None).expect("a plan");
+    round_with_sections(profile, resolvers, proxy, Sections::CORE).await
+}
+
+/// [`round_with_proxy`], with `sections` (the line's checks, say) besides DNS, NTP and TLS.
+pub async fn round_with_sections(
+    profile: &Profile,
+    resolvers: Vec<SocketAddr>,
+    proxy: Option<oqs_net::probe::proxy::ProxyPlan>,
+    sections: Sections,
+) -> (Measurements, Round) {
+    let mut plan = builder(profile, resolvers)
+        .sections(sections)
+        .plan(None)
+        .expect("a plan");
     plan.proxy = proxy.map(std::sync::Arc::new);
     let m = engine::run_round(&plan, &CancellationToken::new())
         .await
@@ -63,6 +76,24 @@ pub async fn round_with_proxy(
     let r = oqs_net::judge::judge(&plan.profile, &m);
     (m, r)
 }
+
+/// [`quick_profile`] with the line's own checks of an NGN line (`[line]` of the shipped IP-VPN
+/// profiles: the line-authentication page and the NGN's DNS servers), for a lab to stand in for.
+pub fn quick_profile_with_line(mode: Mode) -> Profile {
+    let mut p = quick_profile(mode);
+    p.line =
+        oqs_net::profile::shipped_for(Mode::Ipvpn, oqs_net::model::Environment::Production).line;
+    if let Some(a) = &mut p.line.auth {
+        a.timeout = Duration::from_millis(1500);
+    }
+    p
+}
+
+/// DNS, NTP and TLS with the line's own checks.
+pub const WITH_LINE: Sections = Sections {
+    line: true,
+    ..Sections::CORE
+};
 
 /// Starts a lab for `profile` (IPv4 members on 127.0.0.11-14, IPv6 on ::1) with a scenario.
 pub async fn lab_for(

@@ -189,6 +189,7 @@ fn japanese_adapter_round() -> Round {
         tls: Default::default(),
         path,
         proxy: None,
+        line: Default::default(),
     };
     oqs_net::judge::judge(&p, &m)
 }

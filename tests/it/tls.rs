@@ -670,6 +670,7 @@ async fn probe_one(p: &Profile) -> (IdentityReport, TlsEndpointResult, Round) {
             endpoints: vec![r.clone()],
         },
         proxy: None,
+        line: Default::default(),
     };
     let round = oqs_net::judge::judge(p, &m);
     (id, r, round)
@@ -1105,6 +1106,7 @@ fn tls_section_golden() {
             endpoints: vec![ok, rejected, other_env, refused],
         },
         proxy: None,
+        line: Default::default(),
     };
     let mut r = oqs_net::judge::judge(&p, &m);
     r.tool_version = "0.0.0".into();

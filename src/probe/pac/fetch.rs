@@ -56,6 +56,9 @@ pub struct Fetched {
     pub text: String,
     /// The body was not valid UTF-8 (Windows reads such files in the system code page).
     pub lossy: bool,
+    /// The body as it came, when it was not valid UTF-8 (for a reader that decodes by charset).
+    #[serde(skip)]
+    pub raw: Option<Vec<u8>>,
     #[serde(serialize_with = "ser_ms")]
     #[schemars(with = "u64")]
     pub elapsed: Duration,
@@ -161,9 +164,13 @@ async fn fetch_inner(
         body.extend_from_slice(&chunk);
     }
     let bytes = body.len();
-    let (text, lossy) = match String::from_utf8(body) {
-        Ok(t) => (t, false),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    let (text, lossy, raw) = match String::from_utf8(body) {
+        Ok(t) => (t, false, None),
+        Err(e) => (
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            true,
+            Some(e.into_bytes()),
+        ),
     };
     let redirects = lock(&redirects).clone();
     Ok(Fetched {
@@ -173,6 +180,7 @@ async fn fetch_inner(
         bytes,
         text,
         lossy,
+        raw,
         elapsed: started.elapsed(),
     })
 }
