@@ -78,6 +78,13 @@ pub fn entry(code: Code) -> Entry {
             "{subject} の名前解決が {timeout_ms} ms 以内に応答しませんでした（{record}）",
             "OQS用アダプタからDNSサーバに到達できないか、DNSサーバのアクセス制御がこの端末の問い合わせを破棄しています。DNSサーバ設定と経路を確認してください（補35）",
         ),
+        DnsTcpBlocked => e(
+            S35,
+            "the answer for {subject} ({record}) is too large for UDP: {server} answered at once with the truncated (TC) flag, and the retry over TCP port 53 was {tcp}",
+            "DNS over TCP is blocked, not the DNS server's route: open TCP port 53 from the OQS adapter to {server} on every firewall and router filter on the way (DNS needs TCP as well as UDP, RFC 7766), or ask the line's operator to (補35)",
+            "{subject} の応答（{record}）がUDPに収まりません。{server} はすぐに切り詰め（TC）フラグ付きで応答しましたが、TCPポート53での再問い合わせは{tcp_ja}",
+            "DNSサーバへの経路ではなく、TCPでのDNSが遮断されています。OQS用アダプタから {server} へのTCPポート53を、経路上のファイアウォールやルータのフィルタで許可してください（DNSはUDPに加えてTCPも必要です、RFC 7766）。回線事業者の機器であれば事業者に依頼してください（補35）",
+        ),
         DnsResolverError => e(
             S35,
             "the resolver could not be used for {subject}: {detail}",
@@ -580,10 +587,17 @@ pub fn entry(code: Code) -> Entry {
         ),
         TlsHandshakeTimeout => e(
             S23,
-            "{subject}: the TLS handshake with {addr} stalled (no progress within {timeout_ms} ms)",
-            "TCP works but TLS does not get through: a middlebox or proxy is holding it; check the proxy bypass list for this host (補23)",
-            "{subject}: {addr} とのTLSハンドシェイクが {timeout_ms} ms 以内に進みませんでした",
-            "TCPは通りますがTLSが通りません。経路上の機器やプロキシを確認し、このホストをプロキシ除外に含めてください（補23）",
+            "{subject}: TCP to {addr} connects, but the TLS handshake stalled (no progress within {timeout_ms} ms){retry_note}",
+            "No proxy is on this connection: a firewall or a TLS-inspecting device between the OQS adapter and {addr} holds the handshake; check its rules for this host and port, and ask the line's operator (補23)",
+            "{subject}: {addr} へのTCP接続はできますが、TLSハンドシェイクが {timeout_ms} ms 以内に進みませんでした{retry_note_ja}",
+            "この接続にプロキシは介在していません。OQS用アダプタと {addr} の間のファイアウォールやTLSを検査する機器がハンドシェイクを止めています。このホストとポートの規則を確認し、回線事業者に問い合わせてください（補23）",
+        ),
+        TlsMtuBlackHole => e(
+            S35,
+            "{subject}: the TLS handshake with {addr} stalled once the server's certificates were due ({received} bytes arrived, then nothing for {timeout_ms} ms), and completed in {retry_ms} ms when only {mss}-byte TCP segments were allowed: packets larger than the path's MTU are dropped and the ICMP \"packet too big\" that would shrink them never arrives (a path-MTU black hole)",
+            "Fix it on the line, not on the terminal or a proxy: clamp the TCP MSS on the router or tunnel end (IPsec, PPPoE or an IPv6 tunnel; e.g. 1220 for IPv6, 1360 for IPv4 over IPsec), check the tunnel's MTU, and let ICMP \"fragmentation needed\" and ICMPv6 \"packet too big\" through every firewall on the way; ask the line's operator if the router is theirs (補35)",
+            "{subject}: {addr} とのTLSハンドシェイクが、サーバ証明書の送信時点で止まりました（{received} バイト受信後 {timeout_ms} ms 応答なし）。TCPセグメントを {mss} バイトに制限すると {retry_ms} ms で完了しました。経路のMTUを超えるパケットが破棄され、それを知らせるICMP（Packet Too Big / Fragmentation Needed）が届いていません（PMTUDブラックホール）",
+            "端末やプロキシではなく回線側で対処してください。ルータやトンネル終端（IPsec、PPPoE、IPv6トンネル）でTCP MSSクランプを設定し（例: IPv6で1220、IPsec上のIPv4で1360）、トンネルのMTUを確認し、経路上のファイアウォールでICMP Fragmentation Needed と ICMPv6 Packet Too Big を遮断しないでください。ルータが回線事業者の管理であれば事業者に依頼してください（補35）",
         ),
         TlsServerUnknownCa => e(
             S23,

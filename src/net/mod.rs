@@ -289,6 +289,30 @@ impl NetOptions {
         self.tcp_connect_from(peer, None, timeout).await
     }
 
+    /// [`NetOptions::tcp_connect_within`] offering `mss` as the maximum segment size, so that
+    /// every packet the peer sends on it stays small (see `platform::set_tcp_mss`).
+    pub async fn tcp_connect_small_mss(
+        &self,
+        peer: SocketAddr,
+        mss: u32,
+        timeout: Duration,
+    ) -> io::Result<tokio::net::TcpStream> {
+        let sock = self.socket_for(Type::STREAM, peer, None)?;
+        crate::platform::set_tcp_mss(&sock, mss)?;
+        let sock = tokio::net::TcpSocket::from_std_stream(sock.into());
+        let stream = match tokio::time::timeout(timeout, sock.connect(peer)).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no answer from {peer} within {} ms", timeout.as_millis()),
+                ));
+            }
+        };
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
     pub(crate) async fn tcp_connect_from(
         &self,
         peer: SocketAddr,

@@ -1,0 +1,208 @@
+//! Issue 16: faults only real lines have, made with real kernel paths in network namespaces these
+//! tests create (the helpers of `netns`): a path-MTU black hole (a router whose link towards the
+//! terminal has a small MTU and whose "packet too big" ICMP is filtered by nftables), DNS answers
+//! too large for UDP with TCP port 53 dropped (a real unbound), and NTP filtered for one family.
+//! Each gives exactly its finding, and the healthy controls give none. Needs root, iproute2 and
+//! nftables (`scripts/test` installs them).
+
+use super::netns::{Ns, NsLab, codes, finding, link, oqs_spec, probe, server};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::process::Command;
+
+/// The clinic's LAN: the terminal and its router.
+const CLI6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x16, 0, 0, 0, 0, 2);
+const RTR6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x16, 0, 0, 0, 0, 1);
+const CLI4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+const RTR4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+/// The tunnel between the clinic's router and the far end (its MTU is [`TUNNEL_MTU`]).
+const TUN_NEAR6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x18, 0, 0, 0, 0, 1);
+const TUN_FAR6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x18, 0, 0, 0, 0, 2);
+const TUN_NEAR4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 65);
+const TUN_FAR4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 66);
+/// The far end's link to the OQS servers, and the servers' address there (the DNS server).
+const CORE_RTR6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 1);
+const CORE_SRV6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 2);
+const CORE_RTR4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 129);
+const CORE_SRV4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 130);
+
+/// The tunnel's MTU, smaller than the Ethernet MTU of both ends of the connection (an IPsec or
+/// IPv6 tunnel, PPPoE).
+const TUNNEL_MTU: &str = "1280";
+
+/// Runs `nft -f` with `rules` in `ns`.
+fn nft(ns: &Ns, rules: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.nft");
+    std::fs::write(&path, rules).unwrap();
+    let out = Command::new("ip")
+        .args(["netns", "exec", &ns.name, "nft", "-f"])
+        .arg(&path)
+        .output()
+        .expect("runs ip netns exec nft");
+    assert!(
+        out.status.success(),
+        "nft in {}: {} (install nftables, or run scripts/test)",
+        ns.name,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// terminal `oqs0` — `lan0` clinic router `tun0` — `tun0` far end `core0` — `core0` OQS
+/// servers, every Ethernet link at 1500 and the tunnel at [`TUNNEL_MTU`]; the terminal has an
+/// address (and default route) of `v4`'s family only. Returns (terminal, the two routers, servers).
+fn routed_line(v4: bool) -> (Ns, [Ns; 2], Ns) {
+    let s = server();
+    let near = Ns::new("rtr");
+    let far = Ns::new("far");
+    let c = Ns::new("cli");
+    link(&c, "oqs0", &near, "lan0");
+    link(&near, "tun0", &far, "tun0");
+    link(&far, "core0", &s, "core0");
+    for r in [&near, &far] {
+        for key in ["net.ipv6.conf.all.forwarding=1", "net.ipv4.ip_forward=1"] {
+            r.exec(&["sysctl", "-qw", key]);
+        }
+        r.ip(&["link", "set", "tun0", "mtu", TUNNEL_MTU]);
+    }
+    near.addr("lan0", &format!("{RTR6}/64"));
+    near.addr("lan0", &format!("{RTR4}/26"));
+    near.addr("tun0", &format!("{TUN_NEAR6}/64"));
+    near.addr("tun0", &format!("{TUN_NEAR4}/26"));
+    near.ip(&[
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        &TUN_FAR6.to_string(),
+    ]);
+    near.ip(&["route", "add", "default", "via", &TUN_FAR4.to_string()]);
+    far.addr("tun0", &format!("{TUN_FAR6}/64"));
+    far.addr("tun0", &format!("{TUN_FAR4}/26"));
+    far.addr("core0", &format!("{CORE_RTR6}/64"));
+    far.addr("core0", &format!("{CORE_RTR4}/26"));
+    far.ip(&[
+        "-6",
+        "route",
+        "add",
+        "2001:db8:16::/64",
+        "via",
+        &TUN_NEAR6.to_string(),
+    ]);
+    far.ip(&[
+        "route",
+        "add",
+        "192.0.2.0/26",
+        "via",
+        &TUN_NEAR4.to_string(),
+    ]);
+    far.ip(&[
+        "-6",
+        "route",
+        "add",
+        "2001:db8:a5::/64",
+        "via",
+        &CORE_SRV6.to_string(),
+    ]);
+    far.ip(&[
+        "route",
+        "add",
+        "203.0.113.0/24",
+        "via",
+        &CORE_SRV4.to_string(),
+    ]);
+    s.addr("core0", &format!("{CORE_SRV6}/64"));
+    s.addr("core0", &format!("{CORE_SRV4}/26"));
+    s.ip(&[
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        &CORE_RTR6.to_string(),
+    ]);
+    s.ip(&["route", "add", "default", "via", &CORE_RTR4.to_string()]);
+    if v4 {
+        c.addr("oqs0", &format!("{CLI4}/26"));
+        c.ip(&["route", "add", "default", "via", &RTR4.to_string()]);
+    } else {
+        c.addr("oqs0", &format!("{CLI6}/64"));
+        c.ip(&["-6", "route", "add", "default", "via", &RTR6.to_string()]);
+    }
+    (c, [near, far], s)
+}
+
+/// A router drops the ICMP that would tell either end to send smaller packets.
+const FILTER_TOO_BIG: &str = "table inet blackhole {
+    chain out {
+        type filter hook output priority 0; policy accept;
+        icmpv6 type packet-too-big drop
+        icmp type destination-unreachable icmp code frag-needed drop
+    }
+}
+";
+
+/// The OQS lab behind the router, its DNS server on the servers' link in `family`.
+fn lab_behind_router(s: &Ns, c: &Ns, v4: bool) -> NsLab {
+    let mut spec = oqs_spec(None);
+    spec.dns_bind = if v4 {
+        SocketAddr::from((CORE_SRV4, 53))
+    } else {
+        SocketAddr::from((CORE_SRV6, 53))
+    };
+    c.resolv_conf(&spec.dns_bind.ip().to_string());
+    NsLab::start(s, spec)
+}
+
+fn mtu_round(v4: bool, filtered: bool) -> serde_json::Value {
+    let (c, routers, s) = routed_line(v4);
+    if filtered {
+        for r in &routers {
+            nft(r, FILTER_TOO_BIG);
+        }
+    }
+    let lab = lab_behind_router(&s, &c, v4);
+    let family = if v4 { "v4" } else { "v6" };
+    let (_, v, stderr) = probe(&c, &lab.profile, &["--family", family]);
+    drop(lab);
+    eprintln!("stderr: {stderr}");
+    v
+}
+
+fn tls_codes(v: &serde_json::Value) -> Vec<&str> {
+    codes(v)
+        .into_iter()
+        .filter(|c| c.starts_with("tls.") || c.starts_with("proxy."))
+        .collect()
+}
+
+#[test]
+fn issue16_mtu_black_hole_over_ipv6_is_named_and_fixed_on_the_line() {
+    let v = mtu_round(false, true);
+    assert_eq!(tls_codes(&v), ["tls.mtu_black_hole"], "{v:#}");
+    let f = finding(&v, "tls.mtu_black_hole");
+    assert_eq!(f["values"]["mss"], "1220", "{f}");
+    assert!(
+        f["fix"].as_str().unwrap().contains("clamp the TCP MSS"),
+        "{f}"
+    );
+    assert_eq!(
+        v["root_causes"][0]["code"], "tls.mtu_black_hole",
+        "the first thing an engineer reads: {:#}",
+        v["root_causes"]
+    );
+}
+
+#[test]
+fn issue16_mtu_black_hole_over_ipv4_is_named_too() {
+    let v = mtu_round(true, true);
+    assert_eq!(tls_codes(&v), ["tls.mtu_black_hole"], "{v:#}");
+    assert_eq!(finding(&v, "tls.mtu_black_hole")["values"]["mss"], "536");
+}
+
+#[test]
+fn issue16_the_same_small_tunnel_mtu_with_icmp_let_through_is_healthy() {
+    // Path MTU discovery works when "packet too big" comes back: no finding at all for TLS.
+    let v = mtu_round(false, false);
+    assert!(tls_codes(&v).is_empty(), "{v:#}");
+}
