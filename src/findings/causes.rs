@@ -46,6 +46,7 @@ const DNS_FAILURES: &[Code] = &[
     DnsServFail,
     DnsRefused,
     DnsTimeout,
+    DnsTcpBlocked,
     DnsNoAddress,
 ];
 /// An NTP server that gave no usable time.

@@ -123,6 +123,17 @@ fn judge_family(
                     (Family::Ipv4, Mode::Ipsec) => base(Code::DnsNoA, Status::Fail),
                     _ => base(Code::DnsNoAddress, Status::Fail),
                 },
+                // The server answered: only DNS over TCP is blocked, whatever the name's role.
+                (DnsFailure::TcpBlocked { server, tcp }, _) => {
+                    let (tcp_en, tcp_ja) = match tcp.as_str() {
+                        "timeout" => ("dropped (no answer)", "応答がありませんでした（破棄）"),
+                        _ => ("refused", "拒否されました"),
+                    };
+                    base(Code::DnsTcpBlocked, Status::Fail)
+                        .with("server", server)
+                        .with("tcp", tcp_en)
+                        .with("tcp_ja", tcp_ja)
+                }
                 (_, NameRole::Fallback) => base(Code::DnsFallbackUnresolvable, Status::Fail)
                     .with("reason", failure.as_label()),
                 (DnsFailure::NxDomain, _) => base(Code::DnsNxDomain, Status::Fail),

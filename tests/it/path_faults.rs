@@ -206,3 +206,211 @@ fn issue16_the_same_small_tunnel_mtu_with_icmp_let_through_is_healthy() {
     let v = mtu_round(false, false);
     assert!(tls_codes(&v).is_empty(), "{v:#}");
 }
+
+/// A real unbound in `ns` on its loopback, port 53, serving `ntp.base.oqs-pdl.org` with `aaaa`
+/// AAAA records (2001:db8:a5::1…) and one A record; stopped on drop.
+struct Unbound {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Unbound {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn unbound_in(ns: &Ns, aaaa: u16) -> Unbound {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let mut data =
+        String::from("    local-data: \"ntp.base.oqs-pdl.org. 300 IN A 203.0.113.11\"\n");
+    for i in 1..=aaaa {
+        data.push_str(&format!(
+            "    local-data: \"ntp.base.oqs-pdl.org. 300 IN AAAA 2001:db8:a5::{i:x}\"\n"
+        ));
+    }
+    let conf = dir.path().join("unbound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n    interface: 127.0.0.1\n    port: 53\n    do-ip6: no\n    \
+             access-control: 127.0.0.0/8 allow\n    username: \"\"\n    chroot: \"\"\n    \
+             directory: \"{d}\"\n    pidfile: \"{d}/unbound.pid\"\n    use-syslog: no\n    \
+             logfile: \"\"\n    verbosity: 0\n    num-threads: 1\n    \
+             local-zone: \"base.oqs-pdl.org.\" static\n{data}remote-control:\n    \
+             control-enable: no\n"
+        ),
+    )
+    .unwrap();
+    let unbound = ["/usr/sbin/unbound", "/sbin/unbound"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("unbound is not installed: run scripts/test, which installs it");
+    let child = Command::new("ip")
+        .args(["netns", "exec", &ns.name, unbound, "-d", "-c"])
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts unbound");
+    let u = Unbound { child, _dir: dir };
+    // Ready once it answers over UDP (dig, from inside the namespace).
+    for _ in 0..100 {
+        let out = Command::new("ip")
+            .args([
+                "netns", "exec", &ns.name, "dig", "+short", "+tries=1", "+time=1",
+            ])
+            .args(["@127.0.0.1", "ntp.base.oqs-pdl.org", "A"])
+            .output()
+            .expect("runs dig (dnsutils)");
+        if String::from_utf8_lossy(&out.stdout).contains("203.0.113.11") {
+            return u;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("unbound in {} did not answer", ns.name);
+}
+
+/// Probes the round-robin name against the resolver at 127.0.0.1:53 of `ns` (from a thread in
+/// it) and judges it with the shipped IP-VPN profile.
+fn dns_round(ns: &Ns) -> oqs_net::model::Round {
+    let name = ns.name.clone();
+    std::thread::spawn(move || {
+        oqs_net::platform::netns::enter_existing(&name).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let p = oqs_net::profile::shipped("ipvpn-production").unwrap();
+            let net = oqs_net::net::NetOptions {
+                resolvers: vec!["127.0.0.1:53".parse().unwrap()],
+                ..Default::default()
+            };
+            let resolver = net.resolver(std::time::Duration::from_millis(800)).unwrap();
+            let spec = oqs_net::probe::dns::DnsSpec {
+                name: p.dns.round_robin.host.clone(),
+                role: oqs_net::model::NameRole::RoundRobin,
+                queries: 2,
+                timeout: std::time::Duration::from_millis(800),
+            };
+            let r = oqs_net::probe::dns::probe_name(&resolver, &spec, &|_| {}).await;
+            let m = oqs_net::model::Measurements {
+                started_at: std::time::SystemTime::now(),
+                duration: std::time::Duration::ZERO,
+                dns: vec![r],
+                ntp: vec![],
+                cut_off: vec![],
+                resolvers: vec![],
+                resolver_error: None,
+                path: Default::default(),
+                tls: Default::default(),
+                proxy: None,
+            };
+            oqs_net::judge::judge(&p, &m)
+        })
+    })
+    .join()
+    .unwrap()
+}
+
+fn round_codes(r: &oqs_net::model::Round) -> Vec<&'static str> {
+    let mut c: Vec<&str> = r
+        .checks
+        .iter()
+        .flat_map(|c| &c.findings)
+        .map(|f| f.code.as_label())
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+const DROP_TCP_53: &str = "table inet dns {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        tcp dport 53 drop
+    }
+}
+";
+
+const REFUSE_TCP_53: &str = "table inet dns {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        tcp dport 53 reject with tcp reset
+    }
+}
+";
+
+#[test]
+fn issue16_a_truncated_answer_with_tcp_53_dropped_is_dns_over_tcp_blocked() {
+    let ns = Ns::new("dns");
+    let _unbound = unbound_in(&ns, 100);
+    nft(&ns, DROP_TCP_53);
+    let started = std::time::Instant::now();
+    let round = dns_round(&ns);
+    let codes = round_codes(&round);
+    assert!(codes.contains(&"dns.tcp_blocked"), "{codes:?}");
+    assert!(!codes.contains(&"dns.timeout"), "{codes:?}");
+    let f = round
+        .checks
+        .iter()
+        .flat_map(|c| &c.findings)
+        .find(|f| f.code.as_label() == "dns.tcp_blocked")
+        .unwrap();
+    assert_eq!(f.value("server"), Some("127.0.0.1:53"));
+    assert_eq!(f.value("record"), Some("AAAA"));
+    assert_eq!(f.value("tcp"), Some("dropped (no answer)"));
+    let root: Vec<&str> = round
+        .root_causes
+        .iter()
+        .map(|c| c.code.as_label())
+        .collect();
+    assert_eq!(root, ["dns.tcp_blocked"], "{:#?}", round.root_causes);
+    eprintln!("dropped TCP 53: judged in {:?}", started.elapsed());
+}
+
+#[test]
+fn issue16_a_truncated_answer_with_tcp_53_refused_is_dns_over_tcp_blocked() {
+    let ns = Ns::new("dns");
+    let _unbound = unbound_in(&ns, 100);
+    nft(&ns, REFUSE_TCP_53);
+    let round = dns_round(&ns);
+    let codes = round_codes(&round);
+    assert!(codes.contains(&"dns.tcp_blocked"), "{codes:?}");
+    let f = round
+        .checks
+        .iter()
+        .flat_map(|c| &c.findings)
+        .find(|f| f.code.as_label() == "dns.tcp_blocked")
+        .unwrap();
+    assert_eq!(f.value("tcp"), Some("refused"));
+    assert_eq!(f.value("server"), Some("127.0.0.1:53"));
+}
+
+#[test]
+fn issue16_a_large_answer_with_tcp_53_open_is_healthy() {
+    let ns = Ns::new("dns");
+    let _unbound = unbound_in(&ns, 100);
+    let round = dns_round(&ns);
+    let codes = round_codes(&round);
+    assert!(
+        codes.iter().all(|c| !c.starts_with("dns.")),
+        "a large answer over TCP is fine: {codes:?}"
+    );
+    let check = round
+        .checks
+        .iter()
+        .find(|c| c.id == "dns:ntp.base.oqs-pdl.org")
+        .unwrap();
+    let oqs_net::model::CheckData::Dns { summary, .. } = &check.data else {
+        panic!("not a DNS check");
+    };
+    let v6 = summary
+        .iter()
+        .find(|s| s.family == oqs_net::model::Family::Ipv6)
+        .unwrap();
+    assert_eq!(v6.members.len(), 100, "every member, over TCP");
+}
