@@ -162,6 +162,13 @@ pub fn entry(code: Code) -> Entry {
             "代替名 {subject} が名前解決できません（{record}: {reason}）",
             "この代替名を設定した機器は時刻同期できません。名前とDNSサーバを確認してください（補24）",
         ),
+        NtpFamilyBlocked => e(
+            S35,
+            "no {subject} NTP server answers ({blocked}: every request unanswered) while {answered} {other} NTP servers do: something on the path drops NTP (UDP {port}) over {subject}",
+            "Let UDP {port} through over {subject} on every firewall and router filter between the OQS adapter and the NTP servers (an IP-VPN terminal uses IPv6 only, 補35); setting ntp1/ntp2 on devices does not help, their {subject} addresses are dropped the same way (補24)",
+            "{subject} のNTPサーバがどれも応答しません（{blocked}: すべての要求に無応答）。一方 {other} のNTPサーバ {answered} 台は応答します。経路上で {subject} のNTP（UDP {port}）が破棄されています",
+            "OQS用アダプタからNTPサーバまでの経路上のファイアウォールやルータのフィルタで、{subject} のUDP {port}番を許可してください（IP-VPN接続の端末はIPv6のみを使用します、補35）。機器に ntp1/ntp2 を設定しても、その {subject} アドレスも同じく破棄されるため解決しません（補24）",
+        ),
         NtpNoReply => e(
             S24,
             "{subject} did not answer any of {samples} NTP requests",
@@ -1071,9 +1078,38 @@ pub fn ipsec_entry(code: Code) -> Option<Entry> {
     })
 }
 
+/// The texts of a code whose usual fix is a fallback NTP name (ntp1/ntp2, ntp1v4/ntp2v4), for a
+/// round in which those fallbacks gave no time either (`fallbacks` = `failing`): advice never
+/// suggests a fallback the same round shows failing.
+pub fn fallbacks_failing_entry(code: Code) -> Option<Entry> {
+    use Code::*;
+    let base = entry(code);
+    let e = |fix_en, fix_ja| Entry {
+        section: S24,
+        cause_en: base.cause_en,
+        fix_en,
+        cause_ja: base.cause_ja,
+        fix_ja,
+    };
+    Some(match code {
+        DnsMemberNoNtp | DnsFirstPickDead | DnsNoRotation => e(
+            "The fallback names (ntp1/ntp2, ntp1v4/ntp2v4) gave no time in this round either, so setting them on devices does not help: first make NTP reach the servers (see the NTP findings), then report the member if it still does not answer (補24)",
+            "代替のNTPサーバ名（ntp1/ntp2、ntp1v4/ntp2v4）もこの確認で時刻を返さなかったため、機器に設定しても解決しません。まずNTPがサーバに届くようにし（NTPの結果を参照）、それでも応答しないメンバーはヘルプデスクに連絡してください（補24）",
+        ),
+        NtpRefused => e(
+            "The address is up but runs no NTP server: report it; the fallback names (ntp1/ntp2, ntp1v4/ntp2v4) gave no time in this round either, so using them on devices does not help yet (補24)",
+            "アドレスは存在しますがNTPサーバが動作していません。ヘルプデスクに連絡してください。代替のNTPサーバ名（ntp1/ntp2、ntp1v4/ntp2v4）もこの確認で時刻を返さなかったため、機器に設定しても解決しません（補24）",
+        ),
+        _ => return None,
+    })
+}
+
 pub fn render(f: &Finding, lang: Lang) -> Rendered {
-    let e = match f.value("mode") {
-        Some("ipsec") => ipsec_entry(f.code).unwrap_or_else(|| entry(f.code)),
+    let e = match (f.value("fallbacks"), f.value("mode")) {
+        (Some("failing"), _) if fallbacks_failing_entry(f.code).is_some() => {
+            fallbacks_failing_entry(f.code).unwrap_or_else(|| entry(f.code))
+        }
+        (_, Some("ipsec")) => ipsec_entry(f.code).unwrap_or_else(|| entry(f.code)),
         _ => entry(f.code),
     };
     let (cause, fix) = match lang {

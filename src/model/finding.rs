@@ -83,6 +83,7 @@ codes! {
     NtpLocalError = "ntp.local_error",
     NtpMembersDisagree = "ntp.members_disagree",
     NtpNoServers = "ntp.no_servers",
+    NtpFamilyBlocked = "ntp.family_blocked",
     AdapterNotFound = "adapter.not_found",
     AdapterDown = "adapter.down",
     AdapterNoGlobalIpv6 = "adapter.no_global_ipv6",

@@ -414,3 +414,108 @@ fn issue16_a_large_answer_with_tcp_53_open_is_healthy() {
         .unwrap();
     assert_eq!(v6.members.len(), 100, "every member, over TCP");
 }
+
+/// Drops NTP over IPv6 only, as a filter on the path does.
+const DROP_NTP_V6: &str = "table inet ntp {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        meta nfproto ipv6 udp dport 123 drop
+    }
+}
+";
+
+/// A whole round (DNS, NTP on every member of both families, TLS) against the lab serving from
+/// the OQS members on the loopback of `ns`, the round run from a thread in `ns`, and judged.
+fn dual_stack_round(ns: &Ns) -> oqs_net::model::Round {
+    let name = ns.name.clone();
+    std::thread::spawn(move || {
+        oqs_net::platform::netns::enter_existing(&name).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let base = super::netns::profile();
+            let mut spec = oqs_net::round::lab::spec_with(
+                &base,
+                &super::netns::MEMBERS4,
+                &super::netns::MEMBERS6,
+                None,
+                vec![],
+                None,
+                0,
+            );
+            spec.ntp_port = 123;
+            let lab = oqs_net::lab::Lab::start(spec).await.unwrap();
+            let (mut p, resolvers) = oqs_net::round::lab::point_at(&base, &lab);
+            p.dns.families = vec![oqs_net::model::Family::Ipv4, oqs_net::model::Family::Ipv6];
+            p.dns.queries = 2;
+            p.ntp.samples = 2;
+            p.ntp.timeout = std::time::Duration::from_millis(500);
+            let plan = oqs_net::engine::Plan {
+                profile: p.clone(),
+                net: oqs_net::net::NetOptions {
+                    resolvers,
+                    ..Default::default()
+                },
+                concurrency: 32,
+                round_deadline: std::time::Duration::from_secs(15),
+                proxy: None,
+            };
+            let cancel = tokio_util::sync::CancellationToken::new();
+            let m = oqs_net::engine::run_round(&plan, &cancel).await.unwrap();
+            lab.shutdown().await;
+            oqs_net::judge::judge(&p, &m)
+        })
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn issue16_ntp_dropped_over_ipv6_only_is_a_filter_on_the_path_not_a_member_each() {
+    let ns = server();
+    nft(&ns, DROP_NTP_V6);
+    let round = dual_stack_round(&ns);
+    let codes = round_codes(&round);
+    assert!(codes.contains(&"ntp.family_blocked"), "{codes:?}");
+    let root: Vec<&str> = round
+        .root_causes
+        .iter()
+        .map(|c| c.code.as_label())
+        .collect();
+    assert_eq!(root, ["ntp.family_blocked"], "{:#?}", round.root_causes);
+    // No advice sends devices to ntp1/ntp2, which this very round shows blocked too.
+    for f in round.checks.iter().flat_map(|c| &c.findings) {
+        for lang in [oqs_net::findings::Lang::En, oqs_net::findings::Lang::Ja] {
+            let text = oqs_net::findings::render(f, lang);
+            assert!(
+                !text.fix.contains("を設定してください") || !text.fix.contains("ntp1/ntp2"),
+                "{}: {}",
+                f.code.as_label(),
+                text.fix
+            );
+            if lang == oqs_net::findings::Lang::En {
+                assert!(
+                    !text.fix.to_lowercase().contains("set ntp1/ntp2"),
+                    "{}: {}",
+                    f.code.as_label(),
+                    text.fix
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn issue16_ntp_answering_over_both_families_is_healthy() {
+    let ns = server();
+    let round = dual_stack_round(&ns);
+    let codes = round_codes(&round);
+    assert!(
+        codes
+            .iter()
+            .all(|c| !c.starts_with("ntp.") && !c.starts_with("dns.")),
+        "{codes:?}"
+    );
+}
