@@ -182,6 +182,13 @@ pub fn links() -> Vec<Link> {
         Any,
     );
     all(&[RouteNone], CONNECTION_FAILURES, Any);
+    // No IPv6 default route on the OQS adapter (found only when the targets depend on it): why
+    // they have no route, or leave by another adapter's.
+    all(
+        &[AdapterNoIpv6DefaultRoute],
+        &[RouteNone, RouteWrongAdapter],
+        Any,
+    );
     v
 }
 

@@ -33,8 +33,8 @@ const ENDPOINTS: [&str; 6] = [
 ];
 
 /// The server side of the OQS adapter's link, the DNS server there, and the OQS members.
-const GW6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 1);
-const OQS6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 2);
+pub(super) const GW6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 1);
+pub(super) const OQS6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 2);
 pub(super) const MEMBERS6: [Ipv6Addr; 4] = [
     Ipv6Addr::new(0x2001, 0xdb8, 0xa5, 0, 0, 0, 0, 0x11),
     Ipv6Addr::new(0x2001, 0xdb8, 0xa5, 0, 0, 0, 0, 0x12),

@@ -519,3 +519,68 @@ fn issue16_ntp_answering_over_both_families_is_healthy() {
         "{codes:?}"
     );
 }
+
+/// A terminal whose IPv6-only `oqs0` has no default route: only `routes` (prefixes via the line's
+/// router), with the OQS DNS server on the link.
+fn client_with_routes(server: &Ns, routes: &[&str]) -> Ns {
+    use super::netns::{GW6, OQS6};
+    let c = Ns::new("cli");
+    link(&c, "oqs0", server, "line0");
+    server.addr("line0", &format!("{GW6}/64"));
+    c.addr("oqs0", &format!("{OQS6}/64"));
+    for r in routes {
+        c.ip(&[
+            "-6",
+            "route",
+            "add",
+            r,
+            "via",
+            &GW6.to_string(),
+            "dev",
+            "oqs0",
+        ]);
+    }
+    c.resolv_conf(&GW6.to_string());
+    c
+}
+
+#[test]
+fn issue16_no_ipv6_default_route_is_no_finding_when_a_specific_route_reaches_every_target() {
+    let s = server();
+    let c = client_with_routes(&s, &["2001:db8:a5::/64"]);
+    let lab = NsLab::start(&s, oqs_spec(None));
+    let (_, v, stderr) = probe(&c, &lab.profile, &[]);
+    let codes = codes(&v);
+    assert!(
+        !codes.contains(&"adapter.no_ipv6_default_route"),
+        "{codes:?}\n{stderr}"
+    );
+    assert!(
+        !codes
+            .iter()
+            .any(|c| c.starts_with("route.") || c.starts_with("reach.")),
+        "every target is reached: {codes:?}"
+    );
+}
+
+#[test]
+fn issue16_no_ipv6_default_route_fails_when_the_targets_depend_on_it() {
+    let s = server();
+    let c = client_with_routes(&s, &[]);
+    let lab = NsLab::start(&s, oqs_spec(None));
+    // Without any route the adapter cannot be found by one: the site names it.
+    let (_, v, _) = probe(&c, &lab.profile, &["--interface", "oqs0"]);
+    let f = finding(&v, "adapter.no_ipv6_default_route");
+    assert_eq!(f["severity"], "fail", "{f}");
+    let root: Vec<&str> = v["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    assert!(root.contains(&"adapter.no_ipv6_default_route"), "{root:?}");
+    assert!(
+        !root.contains(&"route.none"),
+        "explained by the missing route: {root:?}"
+    );
+}
