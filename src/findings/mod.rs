@@ -601,9 +601,9 @@ pub fn entry(code: Code) -> Entry {
         ),
         TlsMtuBlackHole => e(
             S35,
-            "{subject}: the TLS handshake with {addr} stalled once the server's certificates were due ({received} bytes arrived, then nothing for {timeout_ms} ms), and completed in {retry_ms} ms when only {mss}-byte TCP segments were allowed: packets larger than the path's MTU are dropped and the ICMP \"packet too big\" that would shrink them never arrives (a path-MTU black hole)",
+            "{subject}: the TLS handshake with {addr} stalled at the server's first flight, its certificates (of which {received} bytes arrived, then nothing for {timeout_ms} ms), and completed in {retry_ms} ms when only {mss}-byte TCP segments were allowed: packets larger than the path's MTU are dropped and the ICMP \"packet too big\" that would shrink them never arrives (a path-MTU black hole)",
             "Fix it on the line, not on the terminal or a proxy: clamp the TCP MSS on the router or tunnel end (IPsec, PPPoE or an IPv6 tunnel; e.g. 1220 for IPv6, 1360 for IPv4 over IPsec), check the tunnel's MTU, and let ICMP \"fragmentation needed\" and ICMPv6 \"packet too big\" through every firewall on the way; ask the line's operator if the router is theirs (補35)",
-            "{subject}: {addr} とのTLSハンドシェイクが、サーバ証明書の送信時点で止まりました（{received} バイト受信後 {timeout_ms} ms 応答なし）。TCPセグメントを {mss} バイトに制限すると {retry_ms} ms で完了しました。経路のMTUを超えるパケットが破棄され、それを知らせるICMP（Packet Too Big / Fragmentation Needed）が届いていません（PMTUDブラックホール）",
+            "{subject}: {addr} とのTLSハンドシェイクが、サーバ証明書を含む最初の応答で止まりました（{received} バイト受信後、{timeout_ms} ms 応答なし）。TCPセグメントを {mss} バイトに制限すると {retry_ms} ms で完了しました。経路のMTUを超えるパケットが破棄され、それを知らせるICMP（Packet Too Big / Fragmentation Needed）が届いていません（PMTUDブラックホール）",
             "端末やプロキシではなく回線側で対処してください。ルータやトンネル終端（IPsec、PPPoE、IPv6トンネル）でTCP MSSクランプを設定し（例: IPv6で1220、IPsec上のIPv4で1360）、トンネルのMTUを確認し、経路上のファイアウォールでICMP Fragmentation Needed と ICMPv6 Packet Too Big を遮断しないでください。ルータが回線事業者の管理であれば事業者に依頼してください（補35）",
         ),
         TlsServerUnknownCa => e(

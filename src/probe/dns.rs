@@ -111,26 +111,22 @@ pub async fn query_once(
     };
     // A truncated answer whose TCP retry failed says only "truncated" or "timeout" by then; the
     // resolver's sockets saw the truncated answer come.
-    let outcome = match outcome {
-        Err(DnsFailure::Timeout | DnsFailure::Other { .. })
-        | Err(DnsFailure::TcpBlocked { .. })
-            if resolver
-                .truncated_by(&fqdn, u16::from(rtype), start)
-                .is_some() =>
-        {
-            let server = resolver
-                .truncated_by(&fqdn, u16::from(rtype), start)
-                .map_or_else(|| "?".to_string(), |s| s.to_string());
-            let tcp = match outcome {
-                Err(DnsFailure::Timeout) => "timeout",
-                _ => "refused",
-            };
-            Err(DnsFailure::TcpBlocked {
-                server,
-                tcp: tcp.to_string(),
-            })
+    let truncated_by = match &outcome {
+        Err(DnsFailure::Timeout | DnsFailure::Other { .. } | DnsFailure::TcpBlocked { .. }) => {
+            resolver.truncated_by(&fqdn, u16::from(rtype), start)
         }
-        other => other,
+        _ => None,
+    };
+    let outcome = match (outcome, truncated_by) {
+        (Err(f), Some(server)) => Err(DnsFailure::TcpBlocked {
+            server: server.to_string(),
+            tcp: match f {
+                DnsFailure::Timeout => "timeout",
+                _ => "refused",
+            }
+            .to_string(),
+        }),
+        (other, _) => other,
     };
     let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
     match outcome {

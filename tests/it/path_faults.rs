@@ -181,6 +181,7 @@ fn issue16_mtu_black_hole_over_ipv6_is_named_and_fixed_on_the_line() {
     let v = mtu_round(false, true);
     assert_eq!(tls_codes(&v), ["tls.mtu_black_hole"], "{v:#}");
     let f = finding(&v, "tls.mtu_black_hole");
+    eprintln!("IPv6 black hole: {}", f["values"]);
     assert_eq!(f["values"]["mss"], "1220", "{f}");
     assert!(
         f["fix"].as_str().unwrap().contains("clamp the TCP MSS"),
