@@ -87,6 +87,8 @@ struct Ctx {
     tls: Option<Arc<tls::TlsContext>>,
     families: Vec<Family>,
     dns_timeout: Duration,
+    /// When the round ends: a probe's second attempt must end before it.
+    round_end: tokio::time::Instant,
 }
 
 impl Task {
@@ -114,9 +116,11 @@ impl Task {
                     .as_ref()
                     .map(|t| t.settings().clone())
                     .unwrap_or_default();
+                // Resolve, connect, handshake, request; a stalled handshake is retried once
+                // with small segments (connect and handshake again).
                 ctx.dns_timeout * ctx.families.len() as u32
-                    + s.connect_timeout
-                    + s.handshake_timeout
+                    + s.connect_timeout * 2
+                    + s.handshake_timeout * 2
                     + s.request_timeout
                     + Duration::from_secs(1)
             }
@@ -150,6 +154,11 @@ impl Task {
         let Ok(_permit) = ctx.permits.acquire().await else {
             return Done::CutOff(subject, deadline);
         };
+        // Whatever a probe tries a second time ends before its own deadline and the round's.
+        let until = (tokio::time::Instant::now() + deadline)
+            .min(ctx.round_end)
+            .checked_sub(Duration::from_millis(300))
+            .unwrap_or_else(tokio::time::Instant::now);
         let work = async {
             match self {
                 Task::Dns(spec) => {
@@ -179,6 +188,7 @@ impl Task {
                         &ctx.families,
                         ctx.dns_timeout,
                         &ep,
+                        until,
                     )
                     .await;
                     Done::Tls(Box::new(r))
@@ -303,6 +313,7 @@ pub async fn run_round(
         tls: tls_ctx,
         families: p.dns.families.clone(),
         dns_timeout: p.dns.timeout,
+        round_end,
     });
 
     let names: Vec<(&HostPort, NameRole)> =

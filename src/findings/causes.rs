@@ -18,6 +18,9 @@ pub enum Relation {
     /// The cause is about one NTP server (`ADDR:PORT`), the consequence names that address as its
     /// `member` (a round-robin member without NTP).
     MemberAddress,
+    /// The cause is about one address family (its `family` value, `IPv4` or `IPv6`), the
+    /// consequence about an address of that family (its `ADDR:PORT` subject or its `member`).
+    SameFamily,
 }
 
 /// One causal link: a finding with `cause` explains a finding with `consequence` when `relation`
@@ -46,6 +49,7 @@ const DNS_FAILURES: &[Code] = &[
     DnsServFail,
     DnsRefused,
     DnsTimeout,
+    DnsTcpBlocked,
     DnsNoAddress,
 ];
 /// An NTP server that gave no usable time.
@@ -142,6 +146,13 @@ pub fn links() -> Vec<Link> {
     // One member that gives no time: the round-robin name has a member without NTP, and a device
     // that takes the first answer lands on it.
     all(NTP_SERVER_FAULTS, &[DnsMemberNoNtp], MemberAddress);
+    // NTP dropped for one family: each of its servers unanswered, its members without NTP.
+    all(
+        &[NtpFamilyBlocked],
+        &[NtpNoReply, NtpRefused, DnsMemberNoNtp],
+        SameFamily,
+    );
+    all(&[NtpFamilyBlocked], &[DnsFirstPickDead], Any);
     all(&[DnsMemberNoNtp], &[DnsFirstPickDead], SameSubject);
     // A round-robin name with one member: a fallback's addresses fall outside its set.
     all(&[DnsSingleMember], &[DnsFallbackOutsideSet], SameHost);
@@ -190,6 +201,13 @@ pub fn links() -> Vec<Link> {
         &[NtpNoServers, DnsFallbackUnresolvable],
         Any,
     );
+    // No IPv6 default route on the OQS adapter (found only when the targets depend on it): why
+    // they have no route, or leave by another adapter's.
+    all(
+        &[AdapterNoIpv6DefaultRoute],
+        &[RouteNone, RouteWrongAdapter],
+        Any,
+    );
     v
 }
 
@@ -223,6 +241,14 @@ fn holds(relation: Relation, cause: &Finding, consequence: &Finding) -> bool {
             hosts(consequence).iter().any(|h| c.contains(h))
         }
         MemberAddress => consequence.value("member") == Some(address(&cause.subject).as_str()),
+        SameFamily => {
+            let ip = address(&consequence.subject)
+                .parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| consequence.value("member")?.parse().ok());
+            let label = |ip: std::net::IpAddr| if ip.is_ipv4() { "IPv4" } else { "IPv6" };
+            ip.is_some_and(|ip| cause.value("family") == Some(label(ip)))
+        }
     }
 }
 

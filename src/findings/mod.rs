@@ -78,6 +78,13 @@ pub fn entry(code: Code) -> Entry {
             "{subject} の名前解決が {timeout_ms} ms 以内に応答しませんでした（{record}）",
             "OQS用アダプタからDNSサーバに到達できないか、DNSサーバのアクセス制御がこの端末の問い合わせを破棄しています。DNSサーバ設定と経路を確認してください（補35）",
         ),
+        DnsTcpBlocked => e(
+            S35,
+            "the answer for {subject} ({record}) is too large for UDP: {server} answered at once with the truncated (TC) flag, and the retry over TCP port 53 was {tcp}",
+            "DNS over TCP is blocked, not the DNS server's route: open TCP port 53 from the OQS adapter to {server} on every firewall and router filter on the way (DNS needs TCP as well as UDP, RFC 7766), or ask the line's operator to (補35)",
+            "{subject} の応答（{record}）がUDPに収まりません。{server} はすぐに切り詰め（TC）フラグ付きで応答しましたが、TCPポート53での再問い合わせは{tcp_ja}",
+            "DNSサーバへの経路ではなく、TCPでのDNSが遮断されています。OQS用アダプタから {server} へのTCPポート53を、経路上のファイアウォールやルータのフィルタで許可してください（DNSはUDPに加えてTCPも必要です、RFC 7766）。回線事業者の機器であれば事業者に依頼してください（補35）",
+        ),
         DnsResolverError => e(
             S35,
             "the resolver could not be used for {subject}: {detail}",
@@ -154,6 +161,13 @@ pub fn entry(code: Code) -> Entry {
             "Devices configured with this fallback (補24) cannot sync: check the name and the DNS servers",
             "代替名 {subject} が名前解決できません（{record}: {reason}）",
             "この代替名を設定した機器は時刻同期できません。名前とDNSサーバを確認してください（補24）",
+        ),
+        NtpFamilyBlocked => e(
+            S35,
+            "no {subject} NTP server answers ({blocked}: every request unanswered) while {answered} {other} NTP servers do: something on the path drops NTP (UDP {port}) over {subject}",
+            "Let UDP {port} through over {subject} on every firewall and router filter between the OQS adapter and the NTP servers (an IP-VPN terminal uses IPv6 only, 補35); setting ntp1/ntp2 on devices does not help, their {subject} addresses are dropped the same way (補24)",
+            "{subject} のNTPサーバがどれも応答しません（{blocked}: すべての要求に無応答）。一方 {other} のNTPサーバ {answered} 台は応答します。経路上で {subject} のNTP（UDP {port}）が破棄されています",
+            "OQS用アダプタからNTPサーバまでの経路上のファイアウォールやルータのフィルタで、{subject} のUDP {port}番を許可してください（IP-VPN接続の端末はIPv6のみを使用します、補35）。機器に ntp1/ntp2 を設定しても、その {subject} アドレスも同じく破棄されるため解決しません（補24）",
         ),
         NtpNoReply => e(
             S24,
@@ -695,10 +709,17 @@ pub fn entry(code: Code) -> Entry {
         ),
         TlsHandshakeTimeout => e(
             S23,
-            "{subject}: the TLS handshake with {addr} stalled (no progress within {timeout_ms} ms)",
-            "TCP works but TLS does not get through: a middlebox or proxy is holding it; check the proxy bypass list for this host (補23)",
-            "{subject}: {addr} とのTLSハンドシェイクが {timeout_ms} ms 以内に進みませんでした",
-            "TCPは通りますがTLSが通りません。経路上の機器やプロキシを確認し、このホストをプロキシ除外に含めてください（補23）",
+            "{subject}: TCP to {addr} connects, but the TLS handshake stalled (no progress within {timeout_ms} ms){retry_note}",
+            "No proxy is on this connection: a firewall or a TLS-inspecting device between the OQS adapter and {addr} holds the handshake; check its rules for this host and port, and ask the line's operator (補23)",
+            "{subject}: {addr} へのTCP接続はできますが、TLSハンドシェイクが {timeout_ms} ms 以内に進みませんでした{retry_note_ja}",
+            "この接続にプロキシは介在していません。OQS用アダプタと {addr} の間のファイアウォールやTLSを検査する機器がハンドシェイクを止めています。このホストとポートの規則を確認し、回線事業者に問い合わせてください（補23）",
+        ),
+        TlsMtuBlackHole => e(
+            S35,
+            "{subject}: the TLS handshake with {addr} stalled at the server's first flight, its certificates (of which {received} bytes arrived, then nothing for {timeout_ms} ms), and completed in {retry_ms} ms when only {mss}-byte TCP segments were allowed: packets larger than the path's MTU are dropped and the ICMP \"packet too big\" that would shrink them never arrives (a path-MTU black hole)",
+            "Fix it on the line, not on the terminal or a proxy: clamp the TCP MSS on the router or tunnel end (IPsec, PPPoE or an IPv6 tunnel; e.g. 1220 for IPv6, 1360 for IPv4 over IPsec), check the tunnel's MTU, and let ICMP \"fragmentation needed\" and ICMPv6 \"packet too big\" through every firewall on the way; ask the line's operator if the router is theirs (補35)",
+            "{subject}: {addr} とのTLSハンドシェイクが、サーバ証明書を含む最初の応答で止まりました（{received} バイト受信後、{timeout_ms} ms 応答なし）。TCPセグメントを {mss} バイトに制限すると {retry_ms} ms で完了しました。経路のMTUを超えるパケットが破棄され、それを知らせるICMP（Packet Too Big / Fragmentation Needed）が届いていません（PMTUDブラックホール）",
+            "端末やプロキシではなく回線側で対処してください。ルータやトンネル終端（IPsec、PPPoE、IPv6トンネル）でTCP MSSクランプを設定し（例: IPv6で1220、IPsec上のIPv4で1360）、トンネルのMTUを確認し、経路上のファイアウォールでICMP Fragmentation Needed と ICMPv6 Packet Too Big を遮断しないでください。ルータが回線事業者の管理であれば事業者に依頼してください（補35）",
         ),
         TlsServerUnknownCa => e(
             S23,
@@ -1172,9 +1193,38 @@ pub fn ipsec_entry(code: Code) -> Option<Entry> {
     })
 }
 
+/// The texts of a code whose usual fix is a fallback NTP name (ntp1/ntp2, ntp1v4/ntp2v4), for a
+/// round in which those fallbacks gave no time either (`fallbacks` = `failing`): advice never
+/// suggests a fallback the same round shows failing.
+pub fn fallbacks_failing_entry(code: Code) -> Option<Entry> {
+    use Code::*;
+    let base = entry(code);
+    let e = |fix_en, fix_ja| Entry {
+        section: S24,
+        cause_en: base.cause_en,
+        fix_en,
+        cause_ja: base.cause_ja,
+        fix_ja,
+    };
+    Some(match code {
+        DnsMemberNoNtp | DnsFirstPickDead | DnsNoRotation => e(
+            "The fallback names (ntp1/ntp2, ntp1v4/ntp2v4) gave no time in this round either, so setting them on devices does not help: first make NTP reach the servers (see the NTP findings), then report the member if it still does not answer (補24)",
+            "代替のNTPサーバ名（ntp1/ntp2、ntp1v4/ntp2v4）もこの確認で時刻を返さなかったため、機器に設定しても解決しません。まずNTPがサーバに届くようにし（NTPの結果を参照）、それでも応答しないメンバーはヘルプデスクに連絡してください（補24）",
+        ),
+        NtpRefused => e(
+            "The address is up but runs no NTP server: report it; the fallback names (ntp1/ntp2, ntp1v4/ntp2v4) gave no time in this round either, so using them on devices does not help yet (補24)",
+            "アドレスは存在しますがNTPサーバが動作していません。ヘルプデスクに連絡してください。代替のNTPサーバ名（ntp1/ntp2、ntp1v4/ntp2v4）もこの確認で時刻を返さなかったため、機器に設定しても解決しません（補24）",
+        ),
+        _ => return None,
+    })
+}
+
 pub fn render(f: &Finding, lang: Lang) -> Rendered {
-    let e = match f.value("mode") {
-        Some("ipsec") => ipsec_entry(f.code).unwrap_or_else(|| entry(f.code)),
+    let e = match (f.value("fallbacks"), f.value("mode")) {
+        (Some("failing"), _) if fallbacks_failing_entry(f.code).is_some() => {
+            fallbacks_failing_entry(f.code).unwrap_or_else(|| entry(f.code))
+        }
+        (_, Some("ipsec")) => ipsec_entry(f.code).unwrap_or_else(|| entry(f.code)),
         _ => entry(f.code),
     };
     let (cause, fix) = match lang {

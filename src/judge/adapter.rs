@@ -75,8 +75,8 @@ fn describe(addrs: &[&crate::model::AdapterAddress], none: &str) -> String {
         .join(", ")
 }
 
-/// Whether every IPv6 address of the round that has a route is sent by `adapter` (then a missing
-/// default route is only a warning: specific routes carry the targets).
+/// Whether every IPv6 address of the round that has a route is sent by `adapter` (then nothing
+/// depends on a default route: specific routes carry the targets).
 fn v6_routes_all_via(inv: &Inventory, adapter: &Adapter, routes: &[RouteProbe]) -> bool {
     let v6: Vec<&RouteProbe> = routes.iter().filter(|r| r.peer.is_ipv6()).collect();
     !v6.is_empty()
@@ -89,7 +89,7 @@ fn v6_routes_all_via(inv: &Inventory, adapter: &Adapter, routes: &[RouteProbe]) 
 
 /// The mode's rules for the OQS adapter, each with whether `adapter` meets it, and a finding for
 /// each departure. `v6_routed` says the round's IPv6 targets are routed through this adapter
-/// anyway (a missing default route is then a warning, not a failure).
+/// anyway (a missing default route is then no finding: nothing depends on it).
 pub fn expectations(
     p: &Profile,
     inv: &Inventory,
@@ -138,16 +138,15 @@ pub fn expectations(
                     ),
                 );
             }
+            // What the terminal needs is its targets reached: when specific routes carry every
+            // IPv6 target of the round through this adapter, nothing depends on a default route
+            // and its absence is no finding (the rule still shows it unmet).
             let default_v6 = adapter.gateways_v6().next().is_some();
-            let sev = if v6_routed {
-                Status::Warn
-            } else {
-                Status::Fail
-            };
             rule(
                 Rule::Ipv6DefaultRoute,
                 default_v6,
-                Some(Finding::new(Code::AdapterNoIpv6DefaultRoute, sev, &subject)),
+                (!v6_routed)
+                    .then(|| Finding::new(Code::AdapterNoIpv6DefaultRoute, Status::Fail, &subject)),
             );
             for other in inv
                 .adapters
@@ -530,8 +529,15 @@ mod tests {
                 .iter()
                 .any(|r| r.rule == Rule::Ipv6DefaultRoute && !r.met)
         );
-        let (_, f) = expectations(&ipvpn(), &inv(vec![a.clone()]), &a, true);
-        assert_eq!(f[0].severity, Status::Warn);
+        // Issue 16: every target reached by a specific route through the adapter: nothing
+        // depends on the default route, so its absence is no finding (the rule still says so).
+        let (rules, f) = expectations(&ipvpn(), &inv(vec![a.clone()]), &a, true);
+        assert!(codes(&f).is_empty(), "{f:?}");
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.rule == Rule::Ipv6DefaultRoute && !r.met)
+        );
     }
 
     #[test]

@@ -16,10 +16,59 @@ fn without_ntp(ntp: &[NtpServerResult]) -> Vec<IpAddr> {
         .collect()
 }
 
+/// The families whose fallback names (ntp1/ntp2, ntp1v4/ntp2v4) were probed for NTP in this round
+/// and gave no time from any of their addresses: advice must not send devices there.
+fn failing_fallbacks(dns: &[DnsNameResult], ntp: &[NtpServerResult]) -> Vec<Family> {
+    [Family::Ipv4, Family::Ipv6]
+        .into_iter()
+        .filter(|&family| {
+            let probed: Vec<&NtpServerResult> = dns
+                .iter()
+                .filter(|d| d.role == NameRole::Fallback)
+                .filter_map(|d| d.lookup(family))
+                .flat_map(|l| l.set())
+                .filter_map(|ip| ntp.iter().find(|r| r.addr.ip() == ip))
+                .collect();
+            !probed.is_empty() && probed.iter().all(|r| r.readings().next().is_none())
+        })
+        .collect()
+}
+
 pub(super) fn checks(p: &Profile, dns: &[DnsNameResult], ntp: &[NtpServerResult]) -> Vec<Check> {
     let dead = without_ntp(ntp);
     let rr = dns.iter().find(|d| d.role == NameRole::RoundRobin);
     dns.iter().map(|d| name_check(p, d, rr, &dead)).collect()
+}
+
+/// Marks every finding whose usual advice is a fallback NTP name (`fallbacks` = `failing`) where
+/// this round shows that family's fallbacks giving no time, so the catalogue gives other advice.
+/// The family is the finding's record type (DNS findings) or its server's address (NTP ones).
+pub(super) fn mark_failing_fallbacks(
+    checks: &mut [Check],
+    dns: &[DnsNameResult],
+    ntp: &[NtpServerResult],
+) {
+    let failing = failing_fallbacks(dns, ntp);
+    if failing.is_empty() {
+        return;
+    }
+    for f in checks.iter_mut().flat_map(|c| c.findings.iter_mut()) {
+        if crate::findings::fallbacks_failing_entry(f.code).is_none() {
+            continue;
+        }
+        let family = match f.value("record") {
+            Some("A") => Some(Family::Ipv4),
+            Some(_) => Some(Family::Ipv6),
+            None => f
+                .subject
+                .parse::<std::net::SocketAddr>()
+                .ok()
+                .map(|a| Family::of(&a.ip())),
+        };
+        if family.is_some_and(|fam| failing.contains(&fam)) {
+            *f = f.clone().with("fallbacks", "failing");
+        }
+    }
 }
 
 fn name_check(
@@ -123,6 +172,17 @@ fn judge_family(
                     (Family::Ipv4, Mode::Ipsec) => base(Code::DnsNoA, Status::Fail),
                     _ => base(Code::DnsNoAddress, Status::Fail),
                 },
+                // The server answered: only DNS over TCP is blocked, whatever the name's role.
+                (DnsFailure::TcpBlocked { server, tcp }, _) => {
+                    let (tcp_en, tcp_ja) = match tcp.as_str() {
+                        "timeout" => ("dropped (no answer)", "応答がありませんでした（破棄）"),
+                        _ => ("refused", "拒否されました"),
+                    };
+                    base(Code::DnsTcpBlocked, Status::Fail)
+                        .with("server", server)
+                        .with("tcp", tcp_en)
+                        .with("tcp_ja", tcp_ja)
+                }
                 (_, NameRole::Fallback) => base(Code::DnsFallbackUnresolvable, Status::Fail)
                     .with("reason", failure.as_label()),
                 (DnsFailure::NxDomain, _) => base(Code::DnsNxDomain, Status::Fail),

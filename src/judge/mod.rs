@@ -99,6 +99,7 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
             },
         });
     }
+    dns::mark_failing_fallbacks(&mut checks, &m.dns, &m.ntp);
     let status = checks
         .iter()
         .map(|c| c.status)

@@ -151,6 +151,51 @@ pub(super) fn server_check(p: &Profile, r: &NtpServerResult, all: &[NtpServerRes
     }
 }
 
+/// NTP dropped for one family: at least two servers of it, none of which answered a single
+/// request (unanswered or refused, nothing else), while a server of the other family gave time.
+/// One server that does not answer is that server's problem; every server of a family silent while
+/// the other family's answer is a filter on the path.
+fn family_blocked(servers: &[NtpServerResult]) -> Option<Finding> {
+    use crate::model::Family;
+    let of = |f: Family| {
+        servers
+            .iter()
+            .filter(move |r| Family::of(&r.addr.ip()) == f)
+    };
+    for (family, other) in [(Family::Ipv6, Family::Ipv4), (Family::Ipv4, Family::Ipv6)] {
+        let silent = |r: &&NtpServerResult| {
+            r.readings().next().is_none()
+                && r.errors().next().is_some()
+                && r.errors()
+                    .all(|e| matches!(e, NtpSampleError::Timeout | NtpSampleError::Refused))
+        };
+        let blocked: Vec<String> = of(family)
+            .filter(silent)
+            .map(|r| r.addr.to_string())
+            .collect();
+        let answered = of(other).filter(|r| r.readings().next().is_some()).count();
+        if blocked.len() >= 2 && blocked.len() == of(family).count() && answered >= 1 {
+            let port = of(family).next().map_or(123, |r| r.addr.port());
+            return Some(
+                Finding::new(Code::NtpFamilyBlocked, Status::Fail, label(family))
+                    .with("family", label(family))
+                    .with("other", label(other))
+                    .with("blocked", blocked.join(", "))
+                    .with("answered", answered)
+                    .with("port", port),
+            );
+        }
+    }
+    None
+}
+
+fn label(f: crate::model::Family) -> &'static str {
+    match f {
+        crate::model::Family::Ipv4 => "IPv4",
+        crate::model::Family::Ipv6 => "IPv6",
+    }
+}
+
 pub(super) fn consensus_check(p: &Profile, servers: &[NtpServerResult]) -> Check {
     let mut best: Vec<(String, f64)> = servers
         .iter()
@@ -169,6 +214,7 @@ pub(super) fn consensus_check(p: &Profile, servers: &[NtpServerResult]) -> Check
             p.dns.round_robin.host.clone(),
         ));
     }
+    findings.extend(family_blocked(servers));
     if let Some((lo, hi, s)) = &spread
         && *s > p.ntp.disagreement_ms
     {
@@ -299,5 +345,92 @@ mod tests {
         for key in crate::findings::placeholders(f.code) {
             assert!(f.value(&key).is_some(), "lacks {key}");
         }
+    }
+
+    fn silent(addr: &str) -> NtpServerResult {
+        NtpServerResult {
+            addr: addr.parse().unwrap(),
+            names: vec!["ntp.base.oqs-pdl.org".into()],
+            samples: vec![
+                NtpSample {
+                    sent_at_ms: 0.0,
+                    outcome: NtpSampleOutcome::Error(NtpSampleError::Timeout),
+                };
+                2
+            ],
+        }
+    }
+
+    fn consensus_codes(servers: &[NtpServerResult]) -> Vec<Code> {
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        consensus_check(&p, servers)
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    /// Issue 16: UDP 123 filtered over IPv6 while IPv4 answers is one finding, on the path.
+    #[test]
+    fn every_server_of_one_family_silent_while_the_other_answers_is_a_filter_on_the_path() {
+        let v6 = [
+            silent("[2001:db8:a5::11]:123"),
+            silent("[2001:db8:a5::12]:123"),
+        ];
+        let all: Vec<NtpServerResult> = v6.iter().cloned().chain([server(1, 0.5)]).collect();
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        let c = consensus_check(&p, &all);
+        let f = c
+            .findings
+            .iter()
+            .find(|f| f.code == Code::NtpFamilyBlocked)
+            .expect("the family finding");
+        assert_eq!(f.subject, "IPv6");
+        assert_eq!(f.value("family"), Some("IPv6"));
+        assert_eq!(
+            f.value("blocked"),
+            Some("[2001:db8:a5::11]:123, [2001:db8:a5::12]:123")
+        );
+        assert_eq!(f.value("answered"), Some("1"));
+        let en = render(f, Lang::En);
+        assert!(
+            en.fix.starts_with("Let UDP 123 through over IPv6"),
+            "{}",
+            en.fix
+        );
+        assert!(
+            en.fix
+                .contains("setting ntp1/ntp2 on devices does not help")
+        );
+        for key in crate::findings::placeholders(f.code) {
+            assert!(f.value(&key).is_some(), "lacks {key}");
+        }
+        // One silent IPv6 server is that server's problem; no other family answering, or one of
+        // the family answering, is no pattern either.
+        assert!(
+            !consensus_codes(&[v6[0].clone(), server(1, 0.5)]).contains(&Code::NtpFamilyBlocked)
+        );
+        assert!(!consensus_codes(&v6).contains(&Code::NtpFamilyBlocked));
+        let mut some_answer = all.clone();
+        some_answer.push(NtpServerResult {
+            addr: "[2001:db8:a5::13]:123".parse().unwrap(),
+            ..server(3, 0.2)
+        });
+        assert!(!consensus_codes(&some_answer).contains(&Code::NtpFamilyBlocked));
+        // And the other way round: IPv4 filtered, IPv6 answering.
+        let v4 = [silent("10.0.0.7:123"), silent("10.0.0.8:123")];
+        let six = NtpServerResult {
+            addr: "[2001:db8:a5::13]:123".parse().unwrap(),
+            ..server(3, 0.2)
+        };
+        let all: Vec<NtpServerResult> = v4.iter().cloned().chain([six]).collect();
+        let c = consensus_check(&p, &all);
+        assert_eq!(
+            c.findings
+                .iter()
+                .find(|f| f.code == Code::NtpFamilyBlocked)
+                .map(|f| f.subject.as_str()),
+            Some("IPv4")
+        );
     }
 }

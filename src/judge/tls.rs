@@ -182,9 +182,43 @@ pub(super) fn endpoint_check(
             TlsFailure::ConnectError { detail } => f(Code::TlsConnectError, Status::Fail)
                 .with("addr", &addr)
                 .with("detail", detail),
-            TlsFailure::HandshakeTimeout => f(Code::TlsHandshakeTimeout, Status::Fail)
-                .with("addr", &addr)
-                .with("timeout_ms", s.handshake_timeout.as_millis()),
+            TlsFailure::HandshakeTimeout => {
+                let retry = r.small_mss_retry.as_ref();
+                let (note, note_ja) = match retry {
+                    Some(t) => (
+                        format!(
+                            "; {} bytes had come from the server, and a second handshake allowing only {}-byte segments did not complete either ({}), so packet size is not the cause",
+                            t.received_before_stall,
+                            t.mss,
+                            t.failed.as_deref().unwrap_or("stalled")
+                        ),
+                        format!(
+                            "（サーバから {} バイト受信）。TCPセグメントを {} バイトに制限した再試行も完了しなかったため（{}）、パケットサイズが原因ではありません",
+                            t.received_before_stall,
+                            t.mss,
+                            t.failed.as_deref().unwrap_or("stalled")
+                        ),
+                    ),
+                    None => (String::new(), String::new()),
+                };
+                f(Code::TlsHandshakeTimeout, Status::Fail)
+                    .with("addr", &addr)
+                    .with("timeout_ms", s.handshake_timeout.as_millis())
+                    .with("retry_note", note)
+                    .with("retry_note_ja", note_ja)
+            }
+            TlsFailure::MtuBlackHole => {
+                let retry = r.small_mss_retry.as_ref();
+                f(Code::TlsMtuBlackHole, Status::Fail)
+                    .with("addr", &addr)
+                    .with("timeout_ms", s.handshake_timeout.as_millis())
+                    .with("received", retry.map_or(0, |t| t.received_before_stall))
+                    .with("mss", retry.map_or(0, |t| t.mss))
+                    .with(
+                        "retry_ms",
+                        super::ms(retry.and_then(|t| t.handshake_ms).unwrap_or(0.0)),
+                    )
+            }
             TlsFailure::ServerUnknownCa => {
                 let c = r.server_cert.as_ref();
                 f(Code::TlsServerUnknownCa, Status::Fail)
@@ -300,6 +334,98 @@ pub(super) fn endpoint_check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stalled(retry: Option<crate::model::MssRetry>, failure: TlsFailure) -> TlsEndpointResult {
+        TlsEndpointResult {
+            name: "distribution".into(),
+            host: "dist.example".into(),
+            port: 443,
+            addr: Some("[2001:db8:a5::11]:443".parse().unwrap()),
+            resolve_ms: None,
+            connect_ms: Some(1.0),
+            handshake_ms: None,
+            request_ms: None,
+            protocol: None,
+            cipher: None,
+            server_cert: None,
+            server_chain_len: 0,
+            client_cert_requested: None,
+            client_cert_sent: false,
+            client_cert_expected: true,
+            accepted_by: None,
+            request: None,
+            http_status: None,
+            http_reason: None,
+            failure: Some(failure),
+            small_mss_retry: retry,
+        }
+    }
+
+    fn retry(handshake_ms: Option<f64>) -> crate::model::MssRetry {
+        crate::model::MssRetry {
+            mss: 1220,
+            received_before_stall: 0,
+            handshake_ms,
+            failed: handshake_ms
+                .is_none()
+                .then(|| "handshake_timeout".to_string()),
+        }
+    }
+
+    #[test]
+    fn a_handshake_that_passes_with_small_segments_is_an_mtu_black_hole_fixed_on_the_line() {
+        use crate::findings::{Lang, render};
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        let r = stalled(Some(retry(Some(12.34))), TlsFailure::MtuBlackHole);
+        let c = endpoint_check(&p, None, &r);
+        assert_eq!(c.findings.len(), 1);
+        let f = &c.findings[0];
+        assert_eq!(f.code, Code::TlsMtuBlackHole);
+        assert_eq!(f.value("mss"), Some("1220"));
+        assert_eq!(f.value("retry_ms"), Some("12.3"));
+        let en = render(f, Lang::En);
+        assert!(en.cause.contains("1220-byte TCP segments"), "{}", en.cause);
+        assert!(en.fix.contains("clamp the TCP MSS"), "{}", en.fix);
+        assert!(
+            !en.fix.contains("bypass"),
+            "no proxy is on this way: {}",
+            en.fix
+        );
+        let ja = render(f, Lang::Ja);
+        assert!(ja.fix.contains("MSSクランプ"), "{}", ja.fix);
+        assert!(!en.cause.contains('?') && !ja.cause.contains('?'));
+    }
+
+    #[test]
+    fn a_stall_that_small_segments_do_not_cure_blames_no_proxy_and_not_the_mtu() {
+        use crate::findings::{Lang, render};
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        let r = stalled(Some(retry(None)), TlsFailure::HandshakeTimeout);
+        let c = endpoint_check(&p, None, &r);
+        let f = &c.findings[0];
+        assert_eq!(f.code, Code::TlsHandshakeTimeout);
+        let en = render(f, Lang::En);
+        assert!(
+            en.cause.contains(
+                "0 bytes had come from the server, and a second handshake allowing only 1220-byte segments did not complete either (handshake_timeout)"
+            ),
+            "{}",
+            en.cause
+        );
+        assert!(
+            en.fix.starts_with("No proxy is on this connection"),
+            "{}",
+            en.fix
+        );
+        assert!(!en.fix.contains("bypass list"), "{}", en.fix);
+        // Where the retry could not be made, nothing is said of it.
+        let r = stalled(None, TlsFailure::HandshakeTimeout);
+        let f = &endpoint_check(&p, None, &r).findings[0];
+        let en = render(f, Lang::En);
+        assert!(en.cause.ends_with("ms)"), "{}", en.cause);
+        let ja = render(f, Lang::Ja);
+        assert!(!ja.cause.contains('?'), "{}", ja.cause);
+    }
 
     #[test]
     fn environments_from_names() {

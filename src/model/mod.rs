@@ -51,7 +51,7 @@ pub use target::{
     ProxySettings, Slowness, SoakSettings, TlsEndpoint,
 };
 pub use tls::{
-    Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, PasswordSource,
-    PfxEntry, PfxFailure, PfxReport, Secret, SelectionRule, Stage, TlsEndpointResult, TlsFailure,
-    TlsRound, TlsSettings, TlsVersion,
+    Acceptance as TlsAcceptance, CertInfo, IdentityReport, InstitutionCode, MssRetry,
+    PasswordSource, PfxEntry, PfxFailure, PfxReport, Secret, SelectionRule, Stage,
+    TlsEndpointResult, TlsFailure, TlsRound, TlsSettings, TlsVersion,
 };

@@ -56,6 +56,12 @@ pub enum DnsFailure {
     /// NOERROR but no record of this type.
     NoData,
     Timeout,
+    /// The server answered over UDP at once, truncated (the answer is too large for UDP), and the
+    /// retry over TCP port 53 failed: `tcp` is `refused` or `timeout`.
+    TcpBlocked {
+        server: String,
+        tcp: String,
+    },
     /// The resolver could not be used at all (no nameserver, socket error...).
     Other {
         detail: String,
@@ -70,6 +76,7 @@ impl DnsFailure {
             DnsFailure::Refused => "refused",
             DnsFailure::NoData => "nodata",
             DnsFailure::Timeout => "timeout",
+            DnsFailure::TcpBlocked { .. } => "tcp_blocked",
             DnsFailure::Other { .. } => "other",
         }
     }

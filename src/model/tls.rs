@@ -304,6 +304,11 @@ pub enum TlsFailure {
         detail: String,
     },
     HandshakeTimeout,
+    /// The handshake stalled once the server's large flight (its certificate chain) was due, and
+    /// a second handshake offering small TCP segments completed: packets above the path's MTU are
+    /// dropped and the ICMP "too big" that would shrink them never comes back (a path-MTU black
+    /// hole). [`TlsEndpointResult::small_mss_retry`] holds the figures.
+    MtuBlackHole,
     /// The server's chain does not lead to a trusted root.
     ServerUnknownCa,
     ServerCertExpired,
@@ -349,6 +354,7 @@ impl TlsFailure {
             TlsFailure::ConnectTimeout => "connect_timeout",
             TlsFailure::ConnectError { .. } => "connect_error",
             TlsFailure::HandshakeTimeout => "handshake_timeout",
+            TlsFailure::MtuBlackHole => "mtu_black_hole",
             TlsFailure::ServerUnknownCa => "server_unknown_ca",
             TlsFailure::ServerCertExpired => "server_cert_expired",
             TlsFailure::ServerNameMismatch => "server_name_mismatch",
@@ -408,6 +414,30 @@ pub struct TlsEndpointResult {
     /// What the response says for itself (an HTML title or the first line), when it is an error.
     pub http_reason: Option<String>,
     pub failure: Option<TlsFailure>,
+    /// After a stalled handshake on a direct connection: a second one offering small segments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_mss_retry: Option<MssRetry>,
+}
+
+/// A handshake retried with a small TCP maximum segment size (`TCP_MAXSEG`) after the first one
+/// stalled: when it completes, the first stalled on packet size, not on a filter or a server.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct MssRetry {
+    /// The segment size offered (536 over IPv4, 1220 over IPv6: packets of 576 and 1280 bytes,
+    /// which every path carries).
+    pub mss: u32,
+    /// Bytes the stalled handshake had received from the server before it stalled.
+    pub received_before_stall: u64,
+    /// The retry's handshake time, when it completed.
+    pub handshake_ms: Option<f64>,
+    /// Why the retry did not complete, when it did not (a failure's label).
+    pub failed: Option<String>,
+}
+
+impl MssRetry {
+    pub fn completed(&self) -> bool {
+        self.handshake_ms.is_some()
+    }
 }
 
 /// The TLS part of a round's measurements.

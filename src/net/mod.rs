@@ -23,9 +23,34 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-pub use runtime::{BoundRuntime, ResolverUdp};
+pub use runtime::{BoundRuntime, ResolverUdp, Truncations};
 
-pub type DnsResolver = Resolver<BoundRuntime>;
+/// The round's resolver: hickory's, on [`BoundRuntime`]'s sockets, with the truncated answers
+/// those sockets saw.
+#[derive(Clone)]
+pub struct DnsResolver {
+    inner: Resolver<BoundRuntime>,
+    truncations: std::sync::Arc<Truncations>,
+}
+
+impl std::ops::Deref for DnsResolver {
+    type Target = Resolver<BoundRuntime>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl DnsResolver {
+    /// The server that answered `name` (`qtype`) with the truncated flag at or after `since`.
+    pub fn truncated_by(
+        &self,
+        name: &str,
+        qtype: u16,
+        since: std::time::Instant,
+    ) -> Option<SocketAddr> {
+        self.truncations.server_for(name, qtype, since)
+    }
+}
 
 /// How this machine's traffic leaves for the probes.
 #[derive(Clone, Debug, Default)]
@@ -184,9 +209,12 @@ impl NetOptions {
         opts.use_hosts_file = ResolveHosts::Never;
         opts.ndots = 0;
         opts.edns0 = true;
-        Resolver::builder_with_config(config, BoundRuntime::new(self.clone()))
+        let runtime = BoundRuntime::new(self.clone());
+        let truncations = runtime.truncations();
+        Resolver::builder_with_config(config, runtime)
             .with_options(opts)
             .build()
+            .map(|inner| DnsResolver { inner, truncations })
             .map_err(|e| NetError::Resolver(e.to_string()))
     }
 
@@ -287,6 +315,30 @@ impl NetOptions {
         timeout: Duration,
     ) -> io::Result<tokio::net::TcpStream> {
         self.tcp_connect_from(peer, None, timeout).await
+    }
+
+    /// [`NetOptions::tcp_connect_within`] offering `mss` as the maximum segment size, so that
+    /// every packet the peer sends on it stays small (see `platform::set_tcp_mss`).
+    pub async fn tcp_connect_small_mss(
+        &self,
+        peer: SocketAddr,
+        mss: u32,
+        timeout: Duration,
+    ) -> io::Result<tokio::net::TcpStream> {
+        let sock = self.socket_for(Type::STREAM, peer, None)?;
+        crate::platform::set_tcp_mss(&sock, mss)?;
+        let sock = tokio::net::TcpSocket::from_std_stream(sock.into());
+        let stream = match tokio::time::timeout(timeout, sock.connect(peer)).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no answer from {peer} within {} ms", timeout.as_millis()),
+                ));
+            }
+        };
+        stream.set_nodelay(true)?;
+        Ok(stream)
     }
 
     pub(crate) async fn tcp_connect_from(

@@ -1,7 +1,8 @@
 //! The resolver's sockets made like every other socket of the round: a hickory runtime provider
 //! that is Tokio's, except that its UDP and TCP sockets come from [`NetOptions::socket_for`] (bound
 //! to the OQS adapter's device or source address, confined to the forced family), and whose UDP
-//! socket keeps an error reply that hickory would otherwise drop as forged (see [`ResolverUdp`]).
+//! socket keeps an error reply that hickory would otherwise drop as forged (see [`ResolverUdp`])
+//! and notes every answer that came back truncated (see [`Truncations`]).
 
 use super::NetOptions;
 use hickory_resolver::net::runtime::iocompat::AsyncIoTokioAsStd;
@@ -10,13 +11,14 @@ use hickory_resolver::net::runtime::{
 };
 use hickory_resolver::proto::op::ResponseCode;
 use socket2::Type;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Hickory's default wait for a TCP connection when it gives none.
 const TCP_CONNECT: Duration = Duration::from_secs(5);
@@ -25,6 +27,7 @@ const TCP_CONNECT: Duration = Duration::from_secs(5);
 pub struct BoundRuntime {
     tokio: TokioRuntimeProvider,
     net: Arc<NetOptions>,
+    truncations: Arc<Truncations>,
 }
 
 impl BoundRuntime {
@@ -32,8 +35,106 @@ impl BoundRuntime {
         BoundRuntime {
             tokio: TokioRuntimeProvider::default(),
             net: Arc::new(net),
+            truncations: Arc::default(),
         }
     }
+
+    /// The truncated answers this runtime's sockets saw.
+    pub(crate) fn truncations(&self) -> Arc<Truncations> {
+        self.truncations.clone()
+    }
+}
+
+/// Answers that came back over UDP with the truncated (TC) flag: from which server, to which
+/// question, when. Hickory retries such a question over TCP, and when that retry is refused or
+/// dropped its error says only "truncated" or "timeout"; these notes let the DNS probe say that
+/// the server did answer and only TCP port 53 failed. Bounded: the latest [`KEPT`] only.
+#[derive(Debug, Default)]
+pub struct Truncations(Mutex<VecDeque<Truncated>>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Truncated {
+    server: SocketAddr,
+    /// Lower case, with the final dot.
+    name: String,
+    qtype: u16,
+    at: Instant,
+}
+
+/// How many truncated answers are remembered.
+const KEPT: usize = 64;
+
+impl Truncations {
+    fn note(&self, t: Truncated) {
+        if let Ok(mut list) = self.0.lock() {
+            if list.len() == KEPT {
+                list.pop_front();
+            }
+            list.push_back(t);
+        }
+    }
+
+    /// The server that answered `name` (`qtype`) truncated at or after `since`, if one did.
+    pub fn server_for(&self, name: &str, qtype: u16, since: Instant) -> Option<SocketAddr> {
+        let mut want = name.to_ascii_lowercase();
+        if !want.ends_with('.') {
+            want.push('.');
+        }
+        let list = self.0.lock().ok()?;
+        list.iter()
+            .rev()
+            .find(|t| t.at >= since && t.qtype == qtype && t.name == want)
+            .map(|t| t.server)
+    }
+}
+
+/// The name (lower case, final dot) and type of an uncompressed question section.
+fn question_of(question: &[u8]) -> Option<(String, u16)> {
+    let mut name = String::new();
+    let mut at = 0;
+    loop {
+        let len = *question.get(at)? as usize;
+        at += 1;
+        if len == 0 {
+            break;
+        }
+        let label = question.get(at..at + len)?;
+        name.push_str(&String::from_utf8_lossy(label).to_ascii_lowercase());
+        name.push('.');
+        at += len;
+    }
+    if name.is_empty() {
+        name.push('.');
+    }
+    let qtype = question.get(at..at + 2)?;
+    Some((name, u16::from_be_bytes([qtype[0], qtype[1]])))
+}
+
+/// The query of `sent` a truncated reply `reply` (from `from`) answers, as a note; `None` for a
+/// reply that is not truncated or not to a query sent on this socket.
+fn truncated_reply(sent: &[Sent], reply: &[u8], from: SocketAddr) -> Option<Truncated> {
+    let header: &[u8; 12] = reply.first_chunk()?;
+    let is_response = header[2] & 0x80 != 0;
+    let truncated = header[2] & 0x02 != 0;
+    if !(is_response && truncated) {
+        return None;
+    }
+    let id = u16::from_be_bytes([header[0], header[1]]);
+    let q = sent
+        .iter()
+        .rev()
+        .find(|s| s.id == id && same_peer(&s.to, &from))?;
+    let (name, qtype) = question_of(&q.question)?;
+    Some(Truncated {
+        server: from,
+        name,
+        qtype,
+        at: Instant::now(),
+    })
+}
+
+fn same_peer(a: &SocketAddr, b: &SocketAddr) -> bool {
+    a.ip().to_canonical() == b.ip().to_canonical() && a.port() == b.port()
 }
 
 type Boxed<T> = Pin<Box<dyn Send + Future<Output = io::Result<T>>>>;
@@ -70,7 +171,7 @@ impl RuntimeProvider for BoundRuntime {
             .net
             .socket_for(Type::DGRAM, server_addr, Some(local_addr))
             .and_then(|s| tokio::net::UdpSocket::from_std(s.into()))
-            .map(ResolverUdp::new);
+            .map(|s| ResolverUdp::new(s, self.truncations.clone()));
         Box::pin(async move { sock })
     }
 }
@@ -88,6 +189,7 @@ impl RuntimeProvider for BoundRuntime {
 pub struct ResolverUdp {
     sock: tokio::net::UdpSocket,
     sent: Mutex<Vec<Sent>>,
+    truncations: Arc<Truncations>,
 }
 
 /// A query this socket sent: its id, where to, and its question section as sent.
@@ -102,10 +204,11 @@ struct Sent {
 const REMEMBERED: usize = 8;
 
 impl ResolverUdp {
-    fn new(sock: tokio::net::UdpSocket) -> ResolverUdp {
+    fn new(sock: tokio::net::UdpSocket, truncations: Arc<Truncations>) -> ResolverUdp {
         ResolverUdp {
             sock,
             sent: Mutex::new(Vec::new()),
+            truncations,
         }
     }
 
@@ -170,10 +273,10 @@ fn complete_bare_error(
     if !(is_response && opcode == 0 && rcode != 0 && questions == 0) {
         return None;
     }
-    let same = |a: &SocketAddr| {
-        a.ip().to_canonical() == from.ip().to_canonical() && a.port() == from.port()
-    };
-    let q = sent.iter().rev().find(|s| s.id == id && same(&s.to))?;
+    let q = sent
+        .iter()
+        .rev()
+        .find(|s| s.id == id && same_peer(&s.to, &from))?;
     let grown = len + q.question.len();
     if grown > buf.len() {
         return None;
@@ -200,7 +303,13 @@ impl DnsUdpSocket for ResolverUdp {
     ) -> Poll<io::Result<(usize, SocketAddr)>> {
         let (n, from) = ready!(DnsUdpSocket::poll_recv_from(&self.sock, cx, buf))?;
         let n = match self.sent.lock() {
-            Ok(sent) => complete_bare_error(&sent, buf, n, from).unwrap_or(n),
+            Ok(sent) => {
+                if let Some(t) = truncated_reply(&sent, &buf[..n], from) {
+                    tracing::debug!(%from, name = %t.name, "a truncated answer over UDP");
+                    self.truncations.note(t);
+                }
+                complete_bare_error(&sent, buf, n, from).unwrap_or(n)
+            }
             Err(_) => n,
         };
         Poll::Ready(Ok((n, from)))
@@ -243,6 +352,36 @@ mod tests {
         let mut buf = reply.to_vec();
         buf.resize(512, 0);
         complete_bare_error(sent, &mut buf, reply.len(), from).map(|n| buf[..n].to_vec())
+    }
+
+    #[test]
+    fn a_truncated_answer_to_our_query_is_noted_by_name_type_and_server() {
+        let server: SocketAddr = "[2001:db8::53]:53".parse().unwrap();
+        let sent = [sent_query(&query(0x4321), server).expect("a query")];
+        let mut tc = header(0x4321, [0x83, 0x80], 1);
+        tc.extend_from_slice(QUESTION);
+        let log = Truncations::default();
+        let before = Instant::now();
+        log.note(truncated_reply(&sent, &tc, server).expect("truncated"));
+        assert_eq!(log.server_for("NTP.oqs.test", 1, before), Some(server));
+        assert_eq!(
+            log.server_for("ntp.oqs.test.", 28, before),
+            None,
+            "AAAA was not asked"
+        );
+        assert_eq!(
+            log.server_for("ntp.oqs.test", 1, Instant::now()),
+            None,
+            "too old"
+        );
+        // Not truncated, another id, another server: nothing.
+        let mut whole = header(0x4321, [0x81, 0x80], 1);
+        whole.extend_from_slice(QUESTION);
+        assert_eq!(truncated_reply(&sent, &whole, server), None);
+        let other_id = header(0x4322, [0x83, 0x80], 0);
+        assert_eq!(truncated_reply(&sent, &other_id, server), None);
+        let elsewhere: SocketAddr = "[2001:db8::54]:53".parse().unwrap();
+        assert_eq!(truncated_reply(&sent, &tc, elsewhere), None);
     }
 
     #[test]

@@ -23,6 +23,21 @@ pub fn bind_device(_sock: &socket2::Socket, device: &str) -> io::Result<()> {
     ))
 }
 
+/// Offers `mss` as the TCP maximum segment size of a socket not yet connected (`TCP_MAXSEG`, sent
+/// in the SYN, so the peer's segments stay that small). Unix only.
+#[cfg(unix)]
+pub fn set_tcp_mss(sock: &socket2::Socket, mss: u32) -> io::Result<()> {
+    sock.set_tcp_mss(mss)
+}
+
+#[cfg(not(unix))]
+pub fn set_tcp_mss(_sock: &socket2::Socket, _mss: u32) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "setting the TCP maximum segment size is not supported here",
+    ))
+}
+
 /// Whether sockets can be tied to a device here (Linux). Elsewhere they are tied to the adapter's
 /// source address, which Windows' strong host model also keeps on that adapter.
 pub const BINDS_DEVICE: bool = cfg!(target_os = "linux");

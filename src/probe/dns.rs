@@ -109,6 +109,25 @@ pub async fn query_once(
             }
         }
     };
+    // A truncated answer whose TCP retry failed says only "truncated" or "timeout" by then; the
+    // resolver's sockets saw the truncated answer come.
+    let truncated_by = match &outcome {
+        Err(DnsFailure::Timeout | DnsFailure::Other { .. } | DnsFailure::TcpBlocked { .. }) => {
+            resolver.truncated_by(&fqdn, u16::from(rtype), start)
+        }
+        _ => None,
+    };
+    let outcome = match (outcome, truncated_by) {
+        (Err(f), Some(server)) => Err(DnsFailure::TcpBlocked {
+            server: server.to_string(),
+            tcp: match f {
+                DnsFailure::Timeout => "timeout",
+                _ => "refused",
+            }
+            .to_string(),
+        }),
+        (other, _) => other,
+    };
     let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
     match outcome {
         Ok(answers) if answers.is_empty() => DnsQuery {
@@ -144,6 +163,12 @@ fn from_code(code: ResponseCode) -> DnsFailure {
 fn classify(e: &NetError) -> DnsFailure {
     match e {
         NetError::Timeout => DnsFailure::Timeout,
+        // Hickory's error once the TCP retry of a truncated answer failed at once (refused,
+        // reset); the server is filled in from what the resolver's sockets saw.
+        NetError::Truncated => DnsFailure::TcpBlocked {
+            server: "?".into(),
+            tcp: "refused".into(),
+        },
         NetError::Dns(DnsError::NoRecordsFound(nr)) => from_code(nr.response_code),
         NetError::Dns(DnsError::ResponseCode(code)) => from_code(*code),
         NetError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => DnsFailure::Timeout,

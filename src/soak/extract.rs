@@ -358,6 +358,7 @@ mod tests {
                 http_status: None,
                 http_reason: None,
                 failure,
+                small_mss_retry: None,
             })),
         }
     }

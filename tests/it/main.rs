@@ -20,6 +20,8 @@ mod netns;
 /// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
 mod outputs;
 mod pac;
+/// Issue 16: path-MTU black holes, DNS over TCP blocked, one family filtered, in namespaces.
+mod path_faults;
 mod proxy;
 mod real_peers;
 /// Issue 15: each round opens with the findings no other finding explains.

@@ -33,16 +33,16 @@ const ENDPOINTS: [&str; 6] = [
 ];
 
 /// The server side of the OQS adapter's link, the DNS server there, and the OQS members.
-const GW6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 1);
-const OQS6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 2);
-const MEMBERS6: [Ipv6Addr; 4] = [
+pub(super) const GW6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 1);
+pub(super) const OQS6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 5, 0, 0, 0, 0, 2);
+pub(super) const MEMBERS6: [Ipv6Addr; 4] = [
     Ipv6Addr::new(0x2001, 0xdb8, 0xa5, 0, 0, 0, 0, 0x11),
     Ipv6Addr::new(0x2001, 0xdb8, 0xa5, 0, 0, 0, 0, 0x12),
     Ipv6Addr::new(0x2001, 0xdb8, 0xa5, 0, 0, 0, 0, 0x13),
     Ipv6Addr::new(0x2001, 0xdb8, 0xa5, 0, 0, 0, 0, 0x14),
 ];
 /// The OQS hosts' IPv4 addresses: they exist (A records), but only in the server namespace.
-const MEMBERS4: [Ipv4Addr; 4] = [
+pub(super) const MEMBERS4: [Ipv4Addr; 4] = [
     Ipv4Addr::new(203, 0, 113, 11),
     Ipv4Addr::new(203, 0, 113, 12),
     Ipv4Addr::new(203, 0, 113, 13),
@@ -54,7 +54,7 @@ const RECE4: &str = "198.51.100.2/24";
 const RECE_GW6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 7, 0, 0, 0, 0, 1);
 const RECE6: &str = "2001:db8:7::2/64";
 
-fn ip(args: &[&str]) -> Result<(), String> {
+pub(super) fn ip(args: &[&str]) -> Result<(), String> {
     let out = Command::new("ip")
         .args(args)
         .output()
@@ -71,12 +71,12 @@ fn ip(args: &[&str]) -> Result<(), String> {
 }
 
 /// A named network namespace, deleted (with its /etc/netns files) on drop.
-struct Ns {
-    name: String,
+pub(super) struct Ns {
+    pub(super) name: String,
 }
 
 impl Ns {
-    fn new(role: &str) -> Ns {
+    pub(super) fn new(role: &str) -> Ns {
         let name = format!(
             "oqs5-{}-{}-{role}",
             std::process::id(),
@@ -101,7 +101,7 @@ impl Ns {
         ns
     }
 
-    fn exec(&self, cmd: &[&str]) {
+    pub(super) fn exec(&self, cmd: &[&str]) {
         let out = Command::new("ip")
             .args(["netns", "exec", &self.name])
             .args(cmd)
@@ -116,7 +116,7 @@ impl Ns {
         );
     }
 
-    fn ip(&self, args: &[&str]) {
+    pub(super) fn ip(&self, args: &[&str]) {
         let mut full = vec!["-n", &self.name];
         full.extend_from_slice(args);
         if let Err(e) = ip(&full) {
@@ -124,7 +124,7 @@ impl Ns {
         }
     }
 
-    fn addr(&self, dev: &str, cidr: &str) {
+    pub(super) fn addr(&self, dev: &str, cidr: &str) {
         let mut args = vec!["addr", "add", cidr, "dev", dev];
         if cidr.contains(':') {
             args.push("nodad");
@@ -133,7 +133,7 @@ impl Ns {
     }
 
     /// `ip netns exec` puts this file over /etc/resolv.conf for programs run in the namespace.
-    fn resolv_conf(&self, nameserver: &str) {
+    pub(super) fn resolv_conf(&self, nameserver: &str) {
         let dir = format!("/etc/netns/{}", self.name);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
@@ -152,7 +152,7 @@ impl Drop for Ns {
 }
 
 /// A veth pair between two namespaces, both ends up.
-fn link(a: &Ns, a_dev: &str, b: &Ns, b_dev: &str) {
+pub(super) fn link(a: &Ns, a_dev: &str, b: &Ns, b_dev: &str) {
     if let Err(e) = ip(&[
         "link", "add", a_dev, "netns", &a.name, "type", "veth", "peer", "name", b_dev, "netns",
         &b.name,
@@ -166,15 +166,15 @@ fn link(a: &Ns, a_dev: &str, b: &Ns, b_dev: &str) {
 /// A lab served from a thread that entered namespace `ns`; stopped (and its counters returned) by
 /// [`NsLab::stop`] or on drop. `profile` is the IP-VPN profile pointed at it (its TLS servers'
 /// ports and PKI; the system's resolvers), as `oqs-net lab` writes one for `--targets`.
-struct NsLab {
+pub(super) struct NsLab {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<LabStats>>,
     dir: tempfile::TempDir,
-    profile: PathBuf,
+    pub(super) profile: PathBuf,
 }
 
 impl NsLab {
-    fn start(ns: &Ns, spec: LabSpec) -> NsLab {
+    pub(super) fn start(ns: &Ns, spec: LabSpec) -> NsLab {
         let name = ns.name.clone();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<String, String>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -221,7 +221,7 @@ impl NsLab {
     }
 
     /// The lab's profile with `extra` TOML appended (a site's `[adapter]`, say).
-    fn profile_with(&self, extra: &str) -> PathBuf {
+    pub(super) fn profile_with(&self, extra: &str) -> PathBuf {
         let path = self.dir.path().join("site.toml");
         let mut text = std::fs::read_to_string(&self.profile).unwrap();
         text.push_str(extra);
@@ -229,7 +229,7 @@ impl NsLab {
         path
     }
 
-    fn stop(mut self) -> LabStats {
+    pub(super) fn stop(mut self) -> LabStats {
         self.halt()
     }
 
@@ -252,7 +252,7 @@ impl Drop for NsLab {
 
 /// The shipped IP-VPN profile without its internet-bound hosts: these clients have no proxy
 /// settings, and the proxy section is tested in `proxy.rs`.
-fn profile() -> Profile {
+pub(super) fn profile() -> Profile {
     let mut p = oqs_net::profile::shipped("ipvpn-production").unwrap();
     if let Some(proxy) = &mut p.proxy {
         proxy.internet.clear();
@@ -262,7 +262,7 @@ fn profile() -> Profile {
 
 /// The OQS side: the lab of the shipped IP-VPN profile, members on the server's loopback, its TLS
 /// servers on the first member of each family, DNS on the link address, NTP on 123.
-fn oqs_spec(scenario: Option<&str>) -> LabSpec {
+pub(super) fn oqs_spec(scenario: Option<&str>) -> LabSpec {
     let sc = scenario.map(|s| oqs_net::lab::scenario::builtin(s).unwrap());
     let tls_bind = vec![MEMBERS4[0].into(), MEMBERS6[0].into()];
     let mut spec = lab_setup::spec_with(
@@ -286,7 +286,7 @@ fn oqs_spec(scenario: Option<&str>) -> LabSpec {
 }
 
 /// The server namespace with the OQS members on its loopback.
-fn server() -> Ns {
+pub(super) fn server() -> Ns {
     let s = Ns::new("srv");
     for m in MEMBERS6 {
         s.addr("lo", &format!("{m}/128"));
@@ -379,7 +379,7 @@ fn receipt_spec(aaaa_of_oqs: bool) -> LabSpec {
 }
 
 /// Runs `oqs-net probe --targets PROFILE` in `ns` and returns (exit code, the JSON round, stderr).
-fn probe(ns: &Ns, profile: &Path, extra: &[&str]) -> (i32, Value, String) {
+pub(super) fn probe(ns: &Ns, profile: &Path, extra: &[&str]) -> (i32, Value, String) {
     let out = Command::new("ip")
         .args(["netns", "exec", &ns.name, env!("CARGO_BIN_EXE_oqs-net")])
         .args([
@@ -428,7 +428,7 @@ fn check_placeholders(v: &Value) {
     }
 }
 
-fn findings(v: &Value) -> Vec<&Value> {
+pub(super) fn findings(v: &Value) -> Vec<&Value> {
     v["checks"]
         .as_array()
         .unwrap()
@@ -437,7 +437,7 @@ fn findings(v: &Value) -> Vec<&Value> {
         .collect()
 }
 
-fn codes(v: &Value) -> Vec<&str> {
+pub(super) fn codes(v: &Value) -> Vec<&str> {
     let mut c: Vec<&str> = findings(v)
         .iter()
         .filter_map(|f| f["code"].as_str())
@@ -447,7 +447,7 @@ fn codes(v: &Value) -> Vec<&str> {
     c
 }
 
-fn check<'a>(v: &'a Value, id: &str) -> &'a Value {
+pub(super) fn check<'a>(v: &'a Value, id: &str) -> &'a Value {
     v["checks"]
         .as_array()
         .unwrap()
@@ -456,7 +456,7 @@ fn check<'a>(v: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no check `{id}` in {v:#}"))
 }
 
-fn finding<'a>(v: &'a Value, code: &str) -> &'a Value {
+pub(super) fn finding<'a>(v: &'a Value, code: &str) -> &'a Value {
     findings(v)
         .into_iter()
         .find(|f| f["code"] == code)

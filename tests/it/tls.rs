@@ -654,6 +654,7 @@ async fn probe_one(p: &Profile) -> (IdentityReport, TlsEndpointResult, Round) {
         &p.dns.families,
         p.dns.timeout,
         &p.tls[0],
+        tokio::time::Instant::now() + Duration::from_secs(20),
     )
     .await;
     let m = oqs_net::model::Measurements {
@@ -1031,6 +1032,7 @@ fn endpoint_result(name: &str, host: &str) -> TlsEndpointResult {
         http_status: Some(200),
         http_reason: None,
         failure: None,
+        small_mss_retry: None,
     }
 }
 

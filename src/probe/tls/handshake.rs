@@ -9,6 +9,7 @@
 
 use super::config::TlsContext;
 use super::failure::{connect_failure, tls_failure};
+use super::mtu::{self, Counting};
 use super::request::request;
 use super::verify::{Presenting, Recording};
 use crate::model::{
@@ -54,10 +55,13 @@ pub fn blank_result(ep: &TlsEndpoint) -> TlsEndpointResult {
         http_status: None,
         http_reason: None,
         failure: None,
+        small_mss_retry: None,
     }
 }
 
-/// Probes one endpoint. Never fails: every problem is the result's `failure`.
+/// Probes one endpoint. Never fails: every problem is the result's `failure`. A handshake that
+/// stalls is tried once more with small TCP segments (a path-MTU black hole lets that one
+/// through), if that can end by `until`.
 pub async fn probe_endpoint(
     ctx: &TlsContext,
     net: &NetOptions,
@@ -65,6 +69,7 @@ pub async fn probe_endpoint(
     families: &[Family],
     dns_timeout: Duration,
     ep: &TlsEndpoint,
+    until: tokio::time::Instant,
 ) -> TlsEndpointResult {
     let port = ep.host.port_or(443);
     let mut r = blank_result(ep);
@@ -103,7 +108,15 @@ pub async fn probe_endpoint(
         Ok(Ok(t)) => t,
     };
     r.connect_ms = Some(ms(start.elapsed()));
+    let (tcp, received) = Counting::new(tcp);
     session(ctx, ep, tcp, &mut r).await;
+    if r.failure == Some(TlsFailure::HandshakeTimeout) {
+        let received = received.load(std::sync::atomic::Ordering::Relaxed);
+        r.small_mss_retry = mtu::retry(ctx, net, ep, addr, received, until).await;
+        if r.small_mss_retry.as_ref().is_some_and(|t| t.completed()) {
+            r.failure = Some(TlsFailure::MtuBlackHole);
+        }
+    }
     r
 }
 
