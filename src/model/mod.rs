@@ -36,9 +36,10 @@ pub use result::{
 };
 pub use settings::{ChosenCertificate, PasswordOrigin, RoundSettings, StartFacts, TlsOverrides};
 pub use soak::{
-    CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, Outage, PhaseLatency,
-    SOAK_SCHEMA_VERSION, SetChange, SettingsChange, SoakHeader, SoakReport, Stamp, StatusCounts,
-    TargetReport, display_target, human_duration,
+    CodeCount, Columns, DriftFit, FlapPeriod, LatencyColumn, MAX_COLUMNS, NtpOffsets, OffsetBucket,
+    Outage, PhaseColumns, PhaseLatency, SOAK_SCHEMA_VERSION, SetChange, SettingsChange, SoakHeader,
+    SoakReport, Stamp, StateColumn, StatusCounts, TargetColumns, TargetReport, display_target,
+    human_duration,
 };
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,
