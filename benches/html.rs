@@ -189,6 +189,20 @@ fn generate(path: &Path, rounds: u64, interval_ms: u64) -> u64 {
     records
 }
 
+/// The peak resident memory of the children waited for so far (the one `oqs-net report`).
+#[cfg(target_os = "linux")]
+fn child_peak_rss() -> String {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_CHILDREN)
+        .map(|u| format!("{:.1} MB", u.max_rss() as f64 / 1024.0))
+        .unwrap_or_else(|e| format!("unknown ({e})"))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn child_peak_rss() -> String {
+    "not measured here".into()
+}
+
 fn main() {
     let measuring = std::env::args().any(|a| a == "--bench");
     let (rounds, interval_ms) = if measuring {
@@ -261,8 +275,9 @@ fn main() {
         html_size as f64 / 1e6
     );
     println!(
-        "  `oqs-net report --format json --html` end to end: {:.2} s",
-        e2e.as_secs_f64()
+        "  `oqs-net report --format json --html` end to end: {:.2} s, peak RSS {}",
+        e2e.as_secs_f64(),
+        child_peak_rss()
     );
     assert!(html_size <= 2_000_000, "{html_size} bytes");
     assert!(columns.count <= oqs_net::model::MAX_COLUMNS);
