@@ -380,21 +380,9 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         if let Some(fit) = r.local_clock.as_ref().and_then(|l| l.fit.as_ref()) {
             let _ = writeln!(
                 out,
-                "  {}: {:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){}",
+                "  {}: {}",
                 style.w(words::LOCAL_CLOCK),
-                fit.local_drift_ppm,
-                fit.stderr_ppm,
-                style.w(words::FITTED_OVER),
-                dur(fit.span_s),
-                fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
-                style.w(words::S_A_DAY),
-                match fit.local_drift_ppm {
-                    d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => {
-                        style.w(words::NO_DRIFT)
-                    }
-                    d if d > 0.0 => style.w(words::RUNS_FAST),
-                    _ => style.w(words::RUNS_SLOW),
-                },
+                drift_text(fit, style.lang)
             );
         }
     }
@@ -517,6 +505,26 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let verdict = style.paint(r.status, &r.status.as_label().to_uppercase());
     let _ = writeln!(out, "\n{}: {verdict}", style.w(words::RESULT));
     out
+}
+
+/// A clock's drift as both pages say it: `-12.0 ± 0.3 ppm (fitted over 7d 0h 0m, ≈ 1.0 s a
+/// day) — runs slow`; a drift within three standard errors is none to tell.
+pub(crate) fn drift_text(fit: &crate::model::DriftFit, lang: Lang) -> String {
+    let verdict = match fit.local_drift_ppm {
+        d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => words::NO_DRIFT,
+        d if d > 0.0 => words::RUNS_FAST,
+        _ => words::RUNS_SLOW,
+    };
+    format!(
+        "{:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){}",
+        fit.local_drift_ppm,
+        fit.stderr_ppm,
+        words::FITTED_OVER.get(lang),
+        dur(fit.span_s),
+        fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
+        words::S_A_DAY.get(lang),
+        verdict.get(lang)
+    )
 }
 
 /// The soak's findings as root causes (indices into `r.findings`, worst first), each with the

@@ -102,12 +102,14 @@ fn num(s: &str, name: &str) -> f64 {
 fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_says() {
     let dir = tempfile::tempdir().unwrap();
     let faults = dir.path().join("faults.toml");
-    // Member 1 flaps (0.8 s up, 0.8 s down) for 10 s; member 2 is dead from 11 s to 13 s.
+    // Member 1 flaps (1 s up, 1 s down: two rounds each) for 12 s; member 2 is dead from 13 s to
+    // 15 s. The rounds get a deadline well past their slot: on a loaded machine a late round is
+    // an overrun, not a round cut off before its NTP exchanges.
     std::fs::write(
         &faults,
         "description = \"a flap and an outage\"\n\
-         [[flap]]\nmember = 1\nup_s = 0.8\ndown_s = 0.8\nstart_s = 0.2\nstop_s = 10.2\n\
-         [[die]]\nmember = 2\nat_s = 11.1\nrevive_s = 13.1\n",
+         [[flap]]\nmember = 1\nup_s = 1\ndown_s = 1\nstart_s = 0.25\nstop_s = 12.25\n\
+         [[die]]\nmember = 2\nat_s = 13.1\nrevive_s = 15.1\n",
     )
     .unwrap();
     let j = dir.path().join("j.jsonl");
@@ -117,9 +119,11 @@ fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_s
         .arg(&faults)
         .args([
             "--interval",
-            "400ms",
+            "500ms",
+            "--deadline",
+            "5s",
             "--duration",
-            "16s",
+            "18s",
             "--queries",
             "2",
             "--samples",
@@ -162,10 +166,30 @@ fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_s
             }
         }
     }
-    assert!(
-        periods.contains_key(&r.targets[flapper].id),
-        "the flapping member never flapped: {periods:?}\n{err}"
-    );
+    if !periods.contains_key(&r.targets[flapper].id) {
+        let text = std::fs::read_to_string(&j).unwrap();
+        let states: Vec<String> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["type"] == "round")
+            .map(|v| {
+                let up = v["targets"]
+                    .as_array()
+                    .and_then(|ts| {
+                        ts.iter()
+                            .find(|t| t["id"] == r.targets[flapper].id.as_str())
+                    })
+                    .map(|t| t["up"] == true);
+                format!(
+                    "{}{}:{}",
+                    v["ts"],
+                    if v["skipped"] == 0 { "" } else { "+skip" },
+                    up == Some(true)
+                )
+            })
+            .collect();
+        panic!("the flapping member never flapped: {periods:?}\n{states:?}\n{err}");
+    }
 
     let profile = dir.path().join("chromium");
     let (dom, log) = run_chromium(&page, "--dump-dom", &profile);
@@ -187,7 +211,7 @@ fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_s
     }
 
     // The flapping periods sit where the journal's events are, to a tenth of a unit.
-    let last = r.last_round.unwrap().0 + 400;
+    let last = r.last_round.unwrap().0 + 500;
     for (i, t) in r.targets.iter().enumerate() {
         let strip = svg(&dom, &format!("timeline-{i}"));
         let (t0, t1, x0, pw) = (
@@ -305,4 +329,42 @@ fn issue12_a_hostile_target_name_comes_out_inert_in_chromium() {
             && refused.iter().any(|l| l.contains("127.0.0.1:9")),
         "{log}"
     );
+}
+
+/// A page that cannot be written is refused before the first round: no journal, exit 2.
+#[test]
+fn issue12_an_html_path_in_no_directory_is_refused_before_any_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let out = bin()
+        .args([
+            "soak",
+            "--lab",
+            "--rounds",
+            "1",
+            "--interval",
+            "0",
+            "-q",
+            "--journal",
+        ])
+        .arg(&j)
+        .arg("--html")
+        .arg(dir.path().join("missing/soak.html"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--html") && err.contains("no directory"),
+        "{err}"
+    );
+    assert!(!j.exists());
+    let out = bin()
+        .args(["report", "--html"])
+        .arg(dir.path())
+        .arg(&j)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a directory"));
 }

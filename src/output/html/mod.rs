@@ -19,7 +19,7 @@
 
 mod svg;
 
-use super::soak::{Style, grouped};
+use super::soak::{Style, drift_text, grouped};
 use super::words::{self, W};
 use crate::findings;
 use crate::model::{SoakReport, Stamp, Status, TargetReport, display_target, human_duration};
@@ -458,25 +458,6 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
     out.push_str("</section>\n");
 }
 
-/// `+1.2 ± 0.3 ppm (fitted over 2h 0m 0s, ≈ 0.1 s a day) — runs fast`.
-fn drift(fit: &crate::model::DriftFit, style: &Style) -> String {
-    let w = |x: W| x.get(style.lang);
-    let verdict = match fit.local_drift_ppm {
-        d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => w(words::NO_DRIFT),
-        d if d > 0.0 => w(words::RUNS_FAST),
-        _ => w(words::RUNS_SLOW),
-    };
-    format!(
-        "{:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){verdict}",
-        fit.local_drift_ppm,
-        fit.stderr_ppm,
-        w(words::FITTED_OVER),
-        dur(fit.span_s),
-        fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
-        w(words::S_A_DAY)
-    )
-}
-
 fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
     let with: Vec<(usize, &TargetReport)> = r
         .targets
@@ -500,7 +481,7 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
         let fit = n
             .fit
             .as_ref()
-            .map(|x| drift(x, style))
+            .map(|x| drift_text(x, style.lang))
             .unwrap_or_else(|| "–".into());
         let _ = write!(
             out,
