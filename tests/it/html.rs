@@ -102,14 +102,14 @@ fn num(s: &str, name: &str) -> f64 {
 fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_says() {
     let dir = tempfile::tempdir().unwrap();
     let faults = dir.path().join("faults.toml");
-    // Member 1 flaps (1 s up, 1 s down: two rounds each) for 12 s; member 2 is dead from 13 s to
-    // 15 s. The rounds get a deadline well past their slot: on a loaded machine a late round is
+    // Member 1 flaps (2 s up, 2 s down: two rounds each) for 16 s; member 2 is dead from 18 s to
+    // 21 s. The rounds get a deadline well past their slot: on a loaded machine a late round is
     // an overrun, not a round cut off before its NTP exchanges.
     std::fs::write(
         &faults,
         "description = \"a flap and an outage\"\n\
-         [[flap]]\nmember = 1\nup_s = 1\ndown_s = 1\nstart_s = 0.25\nstop_s = 12.25\n\
-         [[die]]\nmember = 2\nat_s = 13.1\nrevive_s = 15.1\n",
+         [[flap]]\nmember = 1\nup_s = 2\ndown_s = 2\nstart_s = 0.5\nstop_s = 16.5\n\
+         [[die]]\nmember = 2\nat_s = 18.2\nrevive_s = 21.2\n",
     )
     .unwrap();
     let j = dir.path().join("j.jsonl");
@@ -119,11 +119,15 @@ fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_s
         .arg(&faults)
         .args([
             "--interval",
-            "500ms",
+            "1s",
             "--deadline",
             "5s",
             "--duration",
-            "18s",
+            "24s",
+            "--flap-high",
+            "25",
+            "--flap-low",
+            "15",
             "--queries",
             "2",
             "--samples",
@@ -211,7 +215,7 @@ fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_s
     }
 
     // The flapping periods sit where the journal's events are, to a tenth of a unit.
-    let last = r.last_round.unwrap().0 + 500;
+    let last = r.last_round.unwrap().0 + 1000;
     for (i, t) in r.targets.iter().enumerate() {
         let strip = svg(&dom, &format!("timeline-{i}"));
         let (t0, t1, x0, pw) = (
