@@ -100,7 +100,7 @@ Exit codes:
 
 const SOAK_HELP: &str = "\
 Examples:
-  oqs-net soak --mode ipvpn --duration 24h --journal soak.jsonl
+  oqs-net soak --mode ipvpn --duration 24h --journal soak.jsonl --html soak.html
   oqs-net soak --resume soak.jsonl
   oqs-net soak --lab --rounds 3 --interval 5s --format json
 
@@ -108,18 +108,19 @@ Exit codes:
   0  every target stayed up (warnings allowed)
   1  a target failed, flapped or had an outage
   2  usage or profile error, or a journal that cannot be used (nothing was sent)
-  3  oqs-net itself failed (the journal could not be written, the lab would not start)";
+  3  oqs-net itself failed (a journal or HTML file not writable, the lab would not start)";
 
 const REPORT_HELP: &str = "\
 Examples:
-  oqs-net report soak.jsonl
+  oqs-net report soak.jsonl --html soak.html
   oqs-net report soak.jsonl --format json > report.json
   oqs-net report soak.jsonl --flap-high 40 --flap-low 20
 
 Exit codes:
   0  every target stayed up (warnings allowed)
   1  a target failed, flapped or had an outage
-  2  the file is not a soak journal, or a bad flag";
+  2  the file is not a soak journal, or a bad flag
+  3  the HTML file could not be written";
 
 const EXPLAIN_HELP: &str = "\
 Examples:

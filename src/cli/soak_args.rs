@@ -31,6 +31,9 @@ pub struct SoakArgs {
     /// Language of the report's findings (default: from the locale).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// At the end (also after Ctrl-C), write the report as one self-contained HTML file too.
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
     /// No progress on stderr (the journal and the report are unchanged).
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,5 +1,5 @@
 //! `oqs-net soak`: rounds every interval for a duration (or until Ctrl-C), journalled as they
-//! finish, with live progress and the report at the end; `--resume FILE` continues an interrupted
+//! finish, with live progress and the report at the end (and `--html OUT` as a file); `--resume FILE` continues an interrupted
 //! soak with the settings its journal names, for the time it still had.
 //!
 //! The flags are in `soak_args`, checked into a [`Setup`] by `soak_setup` before any packet;
@@ -60,6 +60,9 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
         }
         return Ok(exit::OK);
     }
+    if let Some(out) = &args.html {
+        super::report_cmd::check_html_path(out)?;
+    }
     let setup = match &args.resume {
         Some(path) => match Setup::resume(path, &args.round.tls.password)? {
             Ok(s) => s,
@@ -68,7 +71,11 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
                     "oqs-net: the soak in {} has nothing left to run; its report follows",
                     path.display()
                 );
-                return Ok(print_report(&report, path, args.format, args.lang));
+                let code = print_report(&report, path, args.format, args.lang);
+                if let Some(out) = &args.html {
+                    super::report_cmd::write_html(&report, path, args.lang, out)?;
+                }
+                return Ok(code);
             }
         },
         None => Setup::new(&args)?,
@@ -119,9 +126,17 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
         ))
     })?;
     let code = print_report(&report, &path, args.format, args.lang);
+    let html = args
+        .html
+        .as_ref()
+        .map(|out| super::report_cmd::write_html(&report, &path, args.lang, out))
+        .transpose();
     match outcome {
-        Ok(()) => Ok(code),
+        Ok(()) => html.map(|_| code),
         Err(e) => {
+            if let Err(h) = html {
+                eprintln!("oqs-net: {h}");
+            }
             eprintln!("oqs-net: {e}");
             Ok(e.exit_code())
         }

@@ -42,9 +42,10 @@ pub use result::{
 };
 pub use settings::{ChosenCertificate, PasswordOrigin, RoundSettings, StartFacts, TlsOverrides};
 pub use soak::{
-    CodeCount, DriftFit, FlapPeriod, NtpOffsets, OffsetBucket, OffsetStep, Outage, PhaseLatency,
-    SOAK_SCHEMA_VERSION, SetChange, SettingsChange, SoakHeader, SoakReport, Stamp, StatusCounts,
-    TargetReport, ValueChange, display_target, human_duration,
+    CodeCount, Columns, DriftFit, FlapPeriod, LatencyColumn, MAX_COLUMNS, NtpOffsets, OffsetBucket,
+    OffsetStep, Outage, PhaseColumns, PhaseLatency, SOAK_SCHEMA_VERSION, SetChange, SettingsChange,
+    SoakHeader, SoakReport, Stamp, StateColumn, StatusCounts, TargetColumns, TargetReport,
+    ValueChange, display_target, human_duration,
 };
 pub use target::{
     Acceptance, AdapterExpect, DnsSettings, Environment, HostPort, Mode, NtpSettings, Profile,

@@ -277,6 +277,53 @@ pub struct TargetReport {
     pub flapping: bool,
     /// State at the last round seen.
     pub up: bool,
+    /// The target per column of [`SoakReport::columns`], for charts (not in the JSON).
+    #[serde(skip)]
+    pub columns: TargetColumns,
+}
+
+/// The soak cut into columns of equal time, for charts: column `i` covers
+/// `start + i × width_ms` to the next. At most [`MAX_COLUMNS`]; the width doubles as the soak
+/// grows, so a 7-day soak has between 256 and 512, never a point per probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Columns {
+    pub start: Stamp,
+    pub width_ms: i64,
+    pub count: usize,
+}
+
+/// Columns kept at most (a chart's width in pixels, give or take).
+pub const MAX_COLUMNS: usize = 512;
+
+/// Up and down rounds of one target in one column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StateColumn {
+    pub up: u32,
+    pub down: u32,
+}
+
+/// Latencies of one phase in one column: extremes exact, percentiles to within 5 %.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LatencyColumn {
+    pub samples: u32,
+    pub min_ms: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+}
+
+/// One phase's latencies per column (`None`: no sample in that column).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PhaseColumns {
+    pub phase: String,
+    pub columns: Vec<Option<LatencyColumn>>,
+}
+
+/// A target per column: its states, and its latencies per phase (in the order of `latency`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetColumns {
+    pub states: Vec<StateColumn>,
+    pub latency: Vec<PhaseColumns>,
 }
 
 /// A soak summarised: the whole journal, finished or not.
@@ -308,6 +355,9 @@ pub struct SoakReport {
     pub findings: Vec<Finding>,
     /// What the reader had to skip or could not tell (torn last record, damaged lines...).
     pub notes: Vec<String>,
+    /// The time grid of every target's `columns`; `None` before the first round.
+    #[serde(skip)]
+    pub columns: Option<Columns>,
 }
 
 /// `2h 3m 4s`, `5m 0s`, `12s`, `0.5s`.

@@ -9,6 +9,8 @@ pub mod cert;
 pub mod envelope;
 /// `oqs-net explain`: the finding catalogue itself.
 pub mod explain;
+/// The soak report as one self-contained HTML file with SVG charts.
+pub mod html;
 pub mod human;
 pub mod json;
 /// A round as JUnit XML, for CI systems and ticket pipelines.
@@ -23,6 +25,8 @@ pub mod schema;
 pub mod soak;
 /// Display width and padding by it: every column of the terminal renderers.
 pub(crate) mod width;
+/// The soak report's words in both languages, shared by its terminal and HTML pages.
+pub(crate) mod words;
 
 /// Output formats a user can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -6,6 +6,7 @@
 use super::json::{FindingView, finding};
 use super::width::Align::{Left, Right};
 use super::width::{Align, display_width, pad, pad_right, widen};
+use super::words;
 use crate::findings::{self, Lang};
 use crate::model::{SoakReport, Stamp, Status, TargetReport};
 use std::fmt::Write;
@@ -30,21 +31,25 @@ impl Style {
         if self.ja() { ja } else { en }
     }
 
-    fn zoned(&self, s: Stamp) -> Option<jiff::ZonedDateTime> {
+    pub(crate) fn w(&self, w: words::W) -> &'static str {
+        w.get(self.lang)
+    }
+
+    pub(crate) fn zoned(&self, s: Stamp) -> Option<jiff::ZonedDateTime> {
         jiff::Timestamp::from_millisecond(s.0)
             .ok()
             .map(|t| t.to_zoned_datetime(self.tz.clone()))
     }
 
     /// `2025-06-01 10:00:00 JST`
-    fn full(&self, s: Stamp) -> String {
+    pub(crate) fn full(&self, s: Stamp) -> String {
         self.zoned(s)
             .map(|z| z.strftime("%Y-%m-%d %H:%M:%S %Z").to_string())
             .unwrap_or_else(|| s.rfc3339())
     }
 
     /// `06-01 10:00:00`
-    fn short(&self, s: Stamp) -> String {
+    pub(crate) fn short(&self, s: Stamp) -> String {
         self.zoned(s)
             .map(|z| z.strftime("%m-%d %H:%M:%S").to_string())
             .unwrap_or_else(|| s.rfc3339())
@@ -92,12 +97,7 @@ const LIST: usize = 10;
 pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let mut out = String::new();
     let h = &r.header;
-    let _ = writeln!(
-        out,
-        "oqs-net {} · {}",
-        style.t("soak report", "連続監視レポート"),
-        journal
-    );
+    let _ = writeln!(out, "oqs-net {} · {}", style.w(words::SOAK_REPORT), journal);
     let lab = match (h.lab, &h.lab_faults) {
         (true, Some(f)) => format!(" · lab, faults {f}"),
         (true, None) => " · lab".to_string(),
@@ -106,59 +106,59 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{}  {} ({} / {}){lab} · {} oqs-net {}",
-        style.t("Profile", "プロファイル"),
+        style.w(words::PROFILE),
         h.profile,
         h.mode,
         h.environment,
-        style.t("written by", "記録"),
+        style.w(words::WRITTEN_BY),
         h.written_by
     );
     let span = match (r.first_round, r.last_round) {
         (Some(a), Some(b)) => format!("{} → {}", style.full(a), style.full(b)),
-        _ => style.t("no round yet", "記録なし").to_string(),
+        _ => style.w(words::NO_ROUND).to_string(),
     };
     let planned = match h.duration_s {
         Some(d) => format!(" {} {}", style.t("of", "/"), dur(d)),
         None => String::new(),
     };
     let state = if r.complete {
-        style.t("complete", "完了").to_string()
+        style.w(words::COMPLETE).to_string()
     } else {
         let left = h
             .duration_s
             .map(|d| (d - r.active_s).max(0.0))
             .filter(|l| *l > 0.0)
-            .map(|l| format!(", {} {}", dur(l), style.t("left", "残り")))
+            .map(|l| format!(", {} {}", dur(l), style.w(words::LEFT)))
             .unwrap_or_default();
         format!(
             "{}{left} — {} `oqs-net soak --resume {journal}`",
-            style.t("not finished", "未完了"),
+            style.w(words::NOT_FINISHED),
             style.t("continue with", "再開:"),
         )
     };
     let resumed = match r.segments {
         1 => String::new(),
-        n => format!(" · {} {}", style.t("resumed", "再開"), n - 1),
+        n => format!(" · {} {}", style.w(words::RESUMED), n - 1),
     };
-    let _ = writeln!(out, "{}  {span}", style.t("Soak", "期間"));
+    let _ = writeln!(out, "{}  {span}", style.w(words::SOAK));
     let every = if h.interval_s > 0.0 {
-        format!("{} {}", style.t("every", "間隔"), dur(h.interval_s))
+        format!("{} {}", style.w(words::EVERY), dur(h.interval_s))
     } else {
-        style.t("back to back", "連続").to_string()
+        style.w(words::BACK_TO_BACK).to_string()
     };
     let _ = writeln!(
         out,
         "      {} {}{planned} · {} {}, {every}{resumed} · {state}",
         dur(r.active_s),
-        style.t("measured", "測定"),
+        style.w(words::MEASURED),
         r.rounds,
-        style.t("rounds", "回"),
+        style.w(words::ROUNDS),
     );
     let c = &r.round_status;
     let _ = writeln!(
         out,
         "{}  {} pass · {} warn · {} fail · {} error · {} {} ({} {}) · {} {:.0} % / {:.0} %",
-        style.t("Rounds", "ラウンド"),
+        style.w(words::ROUNDS_TITLE),
         c.pass,
         c.warn,
         c.fail,
@@ -171,7 +171,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         } else {
             style.t("slots skipped", "回スキップ")
         },
-        style.t("flap thresholds", "フラップしきい値"),
+        style.w(words::FLAP_THRESHOLDS),
         h.flap_high_pct,
         h.flap_low_pct,
     );
@@ -179,10 +179,10 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     if !r.targets.is_empty() {
         let heads = [
             style.t("now", "現在"),
-            style.t("avail", "可用性"),
-            style.t("changes", "状態変化"),
-            style.t("outages", "停止"),
-            style.t("longest", "最長"),
+            style.w(words::AVAIL),
+            style.w(words::CHANGES),
+            style.w(words::OUTAGES_COL),
+            style.w(words::LONGEST),
             "MTBF",
             "MTTR",
         ];
@@ -209,7 +209,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         for (_, cells) in &rows {
             widen(&mut widths, cells);
         }
-        let title = style.t("Targets", "対象");
+        let title = style.w(words::TARGETS);
         let w = label_width(&r.targets, title);
         let _ = write!(out, "\n{}", pad_right(title, w + 2));
         cells_line(&mut out, &heads, &widths, &aligns);
@@ -230,12 +230,12 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let flapping: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.flaps.is_empty()).collect();
     if !flapping.is_empty() {
-        let _ = writeln!(out, "\n{}", style.t("Flapping", "フラップ期間"));
+        let _ = writeln!(out, "\n{}", style.w(words::FLAPPING));
         for t in flapping {
             for f in &t.flaps {
                 let end = match f.end {
                     Some(e) => style.short(e),
-                    None => style.t("ongoing", "継続中").to_string(),
+                    None => style.w(words::ONGOING).to_string(),
                 };
                 let _ = writeln!(
                     out,
@@ -243,7 +243,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     label(t),
                     style.short(f.start),
                     dur(f.duration_s),
-                    style.t("peak", "最大"),
+                    style.w(words::PEAK),
                     f.peak_score_pct
                 );
             }
@@ -252,13 +252,13 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let down: Vec<&TargetReport> = r.targets.iter().filter(|t| t.outages_total > 0).collect();
     if !down.is_empty() {
-        let _ = writeln!(out, "\n{}", style.t("Outages", "停止"));
+        let _ = writeln!(out, "\n{}", style.w(words::OUTAGES));
         for t in down {
             for o in t.outages.iter().take(LIST) {
                 let tail = if o.ongoing {
-                    format!(" {}", style.t("(still down)", "（停止中）"))
+                    format!(" {}", style.w(words::STILL_DOWN))
                 } else if o.cut {
-                    format!(" {}", style.t("(soak interrupted)", "（監視中断）"))
+                    format!(" {}", style.w(words::INTERRUPTED))
                 } else {
                     String::new()
                 };
@@ -271,9 +271,9 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     dur(o.duration_s),
                     o.rounds,
                     if o.rounds == 1 {
-                        style.t("round", "回")
+                        style.w(words::ROUND)
                     } else {
-                        style.t("rounds", "回")
+                        style.w(words::ROUNDS)
                     },
                 );
             }
@@ -283,7 +283,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     "  {}  … {} {}",
                     label(t),
                     t.outages_total - LIST as u64,
-                    style.t("more (see --format json)", "件省略（--format json で全件）")
+                    style.w(words::MORE_JSON)
                 );
             }
         }
@@ -291,14 +291,14 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let with_lat: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.latency.is_empty()).collect();
     if !with_lat.is_empty() {
-        let title = style.t("Latency (ms)", "遅延 (ms)");
+        let title = style.w(words::LATENCY);
         let heads = [
-            style.t("phase", "段階"),
+            style.w(words::PHASE),
             "p50",
             "p95",
             "p99",
             "max",
-            style.t("samples", "件数"),
+            style.w(words::SAMPLES),
             style.t("limit", "しきい値"),
         ];
         let aligns = [Left, Right, Right, Right, Right, Right, Right];
@@ -342,14 +342,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let with_ntp: Vec<&TargetReport> = r.targets.iter().filter(|t| t.ntp.is_some()).collect();
     if !with_ntp.is_empty() || r.local_clock.is_some() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            style.t(
-                "NTP offset (server − this machine, ms)",
-                "NTP時刻差（サーバ − この端末, ms）"
-            )
-        );
+        let _ = writeln!(out, "\n{}", style.w(words::NTP_OFFSET));
         for t in with_ntp {
             let Some(n) = &t.ntp else { continue };
             let drift = n
@@ -361,13 +354,13 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 out,
                 "  {}  {} {:+.3} · {} {:+.3} · min {:+.3} · max {:+.3} · {} {drift}",
                 label(t),
-                style.t("first", "最初"),
+                style.w(words::FIRST),
                 n.first_ms,
-                style.t("last", "最後"),
+                style.w(words::LAST),
                 n.last_ms,
                 n.min_ms,
                 n.max_ms,
-                style.t("drift", "ドリフト"),
+                style.w(words::DRIFT),
             );
             for st in &n.steps {
                 let _ = writeln!(
@@ -405,24 +398,9 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         if let Some(fit) = r.local_clock.as_ref().and_then(|l| l.fit.as_ref()) {
             let _ = writeln!(
                 out,
-                "  {}: {:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){}",
-                style.t(
-                    "this machine's clock (median of the servers per round)",
-                    "この端末の時計（各ラウンドのサーバ中央値から）"
-                ),
-                fit.local_drift_ppm,
-                fit.stderr_ppm,
-                style.t("fitted over", "推定期間"),
-                dur(fit.span_s),
-                fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
-                style.t("s a day", "秒/日"),
-                match fit.local_drift_ppm {
-                    d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => {
-                        style.t(" — no drift to tell", "（有意なずれなし）")
-                    }
-                    d if d > 0.0 => style.t(" — runs fast", "（進み）"),
-                    _ => style.t(" — runs slow", "（遅れ）"),
-                },
+                "  {}: {}",
+                style.w(words::LOCAL_CLOCK),
+                drift_text(fit, style.lang)
             );
         }
     }
@@ -433,11 +411,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         .filter(|t| !t.first_sets.is_empty())
         .collect();
     if !with_sets.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            style.t("Round-robin answer sets", "ラウンドロビン応答")
-        );
+        let _ = writeln!(out, "\n{}", style.w(words::RR_SETS));
         for t in with_sets {
             let name = crate::model::display_target(&t.id);
             for s in &t.first_sets {
@@ -445,7 +419,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     out,
                     "  {name} {} {}: {}",
                     s.family,
-                    style.t("at start", "開始時"),
+                    style.w(words::AT_START),
                     s.set.join(" ")
                 );
             }
@@ -460,7 +434,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     c.family,
                     parts.join(" "),
                     c.set.len(),
-                    style.t("members", "件")
+                    style.w(words::MEMBERS)
                 );
             }
             if t.set_changes_total > LIST as u64 {
@@ -468,11 +442,11 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     out,
                     "    … {} {}",
                     t.set_changes_total - LIST as u64,
-                    style.t("more changes", "件省略")
+                    style.w(words::MORE_CHANGES)
                 );
             }
             if t.set_changes_total == 0 {
-                let _ = writeln!(out, "    {}", style.t("no change", "変化なし"));
+                let _ = writeln!(out, "    {}", style.w(words::NO_CHANGE));
             }
         }
     }
@@ -483,20 +457,16 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         .filter(|t| !t.settings_changes.is_empty())
         .collect();
     for t in with_settings {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            style.t("Proxy settings over time", "プロキシ設定の推移")
-        );
+        let _ = writeln!(out, "\n{}", style.w(words::PROXY_SETTINGS));
         for (i, c) in t.settings_changes.iter().enumerate() {
             let detect = match c.auto_detect {
-                Some(true) => style.t("auto-detect on", "自動検出オン"),
-                Some(false) => style.t("auto-detect off", "自動検出オフ"),
-                None => style.t("auto-detect unknown", "自動検出は不明"),
+                Some(true) => style.w(words::AUTO_DETECT_ON),
+                Some(false) => style.w(words::AUTO_DETECT_OFF),
+                None => style.w(words::AUTO_DETECT_UNKNOWN),
             };
             let source = c.source.as_deref().unwrap_or("DIRECT");
             let when = if i == 0 {
-                style.t("at start", "開始時").to_string()
+                style.w(words::AT_START).to_string()
             } else if style.ja() {
                 format!("ラウンド {} から", c.seq)
             } else {
@@ -506,7 +476,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 out,
                 "  {}  {detect} {when} · {} {source}",
                 style.short(c.at),
-                style.t("decides:", "決定:")
+                style.w(words::DECIDES)
             );
         }
     }
@@ -551,17 +521,12 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     }
 
     if !r.findings.is_empty() {
-        let _ = writeln!(out, "\n{}", style.t("Findings", "検出事項"));
+        let _ = writeln!(out, "\n{}", style.w(words::FINDINGS));
         // Root causes first, each with the findings it explains indented under it.
         for (root, explained) in grouped(r) {
             let f = &r.findings[root];
             let x = findings::render(f, style.lang);
-            let count = match (explained.len(), style.lang) {
-                (0, _) => String::new(),
-                (n, Lang::Ja) => format!(" — 起因する不合格 {n} 件"),
-                (1, Lang::En) => " — explains 1 failure".to_string(),
-                (n, Lang::En) => format!(" — explains {n} failures"),
-            };
+            let count = words::explains(explained.len(), style.lang);
             let _ = writeln!(
                 out,
                 "  {} {} [{}] {}{count}",
@@ -588,20 +553,40 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     }
 
     if !r.notes.is_empty() {
-        let _ = writeln!(out, "\n{}", style.t("Notes", "注記"));
+        let _ = writeln!(out, "\n{}", style.w(words::NOTES));
         for n in &r.notes {
             let _ = writeln!(out, "  - {n}");
         }
     }
 
     let verdict = style.paint(r.status, &r.status.as_label().to_uppercase());
-    let _ = writeln!(out, "\n{}: {verdict}", style.t("Result", "結果"));
+    let _ = writeln!(out, "\n{}: {verdict}", style.w(words::RESULT));
     out
+}
+
+/// A clock's drift as both pages say it: `-12.0 ± 0.3 ppm (fitted over 7d 0h 0m, ≈ 1.0 s a
+/// day) — runs slow`; a drift within three standard errors is none to tell.
+pub(crate) fn drift_text(fit: &crate::model::DriftFit, lang: Lang) -> String {
+    let verdict = match fit.local_drift_ppm {
+        d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => words::NO_DRIFT,
+        d if d > 0.0 => words::RUNS_FAST,
+        _ => words::RUNS_SLOW,
+    };
+    format!(
+        "{:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){}",
+        fit.local_drift_ppm,
+        fit.stderr_ppm,
+        words::FITTED_OVER.get(lang),
+        dur(fit.span_s),
+        fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
+        words::S_A_DAY.get(lang),
+        verdict.get(lang)
+    )
 }
 
 /// The soak's findings as root causes (indices into `r.findings`, worst first), each with the
 /// findings it explains; a finding explained by several roots goes under the first.
-fn grouped(r: &SoakReport) -> Vec<(usize, Vec<usize>)> {
+pub(crate) fn grouped(r: &SoakReport) -> Vec<(usize, Vec<usize>)> {
     let all: Vec<&crate::model::Finding> = r.findings.iter().collect();
     let mut roots = findings::causes::roots(&all);
     roots.sort_by(|a, b| r.findings[b.0].severity.cmp(&r.findings[a.0].severity));

@@ -13,6 +13,8 @@ mod envelope;
 /// Issue 15: examples and exit codes in every `--help`, completions, the man page.
 mod help;
 mod hostile;
+/// Issue 12: the soak report as one HTML file, opened in headless Chromium.
+mod html;
 mod lab_faults;
 /// Issue 11: the line's own checks (NGN line authentication, NGN DNS, the environment).
 mod line;

@@ -1636,3 +1636,46 @@ fn issue16_a_round_robin_set_that_changes_is_a_report_finding() {
         "{f:#}"
     );
 }
+
+#[cfg(target_os = "linux")]
+/// Issue 12: SIGTERM ends the soak with its report printed and the HTML page written, of the
+/// rounds the journal holds.
+#[test]
+fn issue12_sigterm_still_writes_the_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let page = dir.path().join("soak.html");
+    let soak = Soak::start(
+        &[
+            "--mode",
+            "ipsec",
+            "--lab",
+            "--interval",
+            "300ms",
+            "--deadline",
+            "5s",
+            "--queries",
+            "2",
+            "--samples",
+            "1",
+            "--lang",
+            "en",
+            "--journal",
+            j.to_str().unwrap(),
+            "--html",
+            page.to_str().unwrap(),
+        ],
+        &[],
+    );
+    soak.wait_for("two rounds", |s| s.announced().len() >= 2);
+    soak.signal(Signal::SIGTERM);
+    let (code, out, err) = soak.finish();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}\n{err}\n{out}");
+    assert!(out.contains("oqs-net soak report"), "{out}");
+    assert!(err.contains("HTML report written to"), "{err}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let r = report::from_path(&j, None).unwrap();
+    assert!(html.contains(&format!("{} rounds", r.rounds)), "{html}");
+    assert!(html.contains("not finished"));
+    assert!(html.contains("id=\"timeline-0\"") && html.ends_with("</html>\n"));
+}

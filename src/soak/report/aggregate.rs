@@ -8,6 +8,7 @@ use super::super::flap::{FlapDetector, Thresholds, Transition};
 use super::super::journal::{EndReason, Header, Record, RoundRecord, TargetRecord};
 use super::super::track::pct;
 use super::changes::Changes;
+use super::columns::{Grid, Series};
 use super::drift::OffsetAgg;
 use super::verdicts::{self, DISTRIBUTION, Wpad, WpadOn, WpadWatch};
 use super::{MAX_FLAPS, header_thresholds, round3};
@@ -75,6 +76,7 @@ pub struct Aggregator {
     segment: Segment,
     active_ms: i64,
     local: OffsetAgg,
+    grid: Grid,
     notes: Vec<String>,
 }
 
@@ -117,6 +119,7 @@ impl Aggregator {
             segment: Segment::default(),
             active_ms: 0,
             local: OffsetAgg::new(s.interval_ms.min(i64::MAX as u64) as i64),
+            grid: Grid::new(s.interval_ms.min(i64::MAX as u64) as i64),
             notes: Vec::new(),
         }
     }
@@ -168,6 +171,12 @@ impl Aggregator {
         self.segment.last = r.ts;
         self.segment.last_len = slot;
 
+        let (col, doublings) = self.grid.place(r.ts);
+        for _ in 0..doublings {
+            for t in &mut self.targets {
+                t.series.halve();
+            }
+        }
         let wpad = Wpad::of(r);
         let mut offsets: Vec<f64> = Vec::new();
         for t in &r.targets {
@@ -191,7 +200,7 @@ impl Aggregator {
                     self.targets.len() - 1
                 }
             };
-            self.targets[i].observe(r.ts, r.seq, t, wpad);
+            self.targets[i].observe(r.ts, r.seq, col, t, wpad);
         }
         if !offsets.is_empty() {
             offsets.sort_by(f64::total_cmp);
@@ -210,10 +219,12 @@ impl Aggregator {
         let len = self.segment.last_len;
         let mut findings = Vec::new();
         let mut wpad = WpadOn::default();
+        let count = self.targets.iter().map(|t| t.series.len()).max();
+        let columns = count.and_then(|n| self.grid.finish(n));
         let targets: Vec<TargetReport> = self
             .targets
             .into_iter()
-            .map(|t| t.finish(len, &mut findings, &mut wpad))
+            .map(|t| t.finish(len, count.unwrap_or(0), &mut findings, &mut wpad))
             .collect();
         findings.extend(wpad.finding());
         findings.extend(verdicts::clock_steps(&targets));
@@ -259,6 +270,7 @@ impl Aggregator {
             local_clock,
             findings,
             notes: self.notes,
+            columns,
         }
     }
 }
@@ -303,6 +315,8 @@ struct Agg {
     codes: BTreeMap<String, u64>,
     /// For the distribution server's targets only: auto-detect across its flap periods.
     wpad: Option<WpadWatch>,
+    /// States and latencies per column of the soak's grid, for charts.
+    series: Series,
 }
 
 impl Agg {
@@ -340,11 +354,13 @@ impl Agg {
             wpad: DISTRIBUTION
                 .contains(&t.id.as_str())
                 .then(WpadWatch::default),
+            series: Series::default(),
         }
     }
 
-    fn observe(&mut self, ts: i64, seq: u64, t: &TargetRecord, wpad: Wpad) {
+    fn observe(&mut self, ts: i64, seq: u64, col: usize, t: &TargetRecord, wpad: Wpad) {
         self.rounds += 1;
+        self.series.state(col, t.up);
         self.settings_change(ts, seq, t);
         if let Some(c) = &t.cert {
             self.cert.see(ts, seq, c.clone());
@@ -427,6 +443,7 @@ impl Agg {
                 *min = min.min(v);
                 *max = max.max(v);
                 *slow += u64::from(threshold.is_some_and(|t| v >= t));
+                self.series.latency(col, phase, v);
             }
         }
         if let Some(o) = t.offset_ms.filter(|o| o.is_finite()) {
@@ -542,6 +559,7 @@ impl Agg {
     fn finish(
         mut self,
         slot_ms: i64,
+        columns: usize,
         findings: &mut Vec<Finding>,
         wpad: &mut WpadOn,
     ) -> TargetReport {
@@ -630,6 +648,8 @@ impl Agg {
             })
             .collect();
         let outages = self.outages_total;
+        let phases: Vec<&str> = latency.iter().map(|l| l.phase.as_str()).collect();
+        let columns = self.series.finish(columns, &phases);
         TargetReport {
             id: self.id,
             kind: self.kind,
@@ -659,6 +679,7 @@ impl Agg {
             way_changes: self.way.into_report(),
             codes,
             up: self.last.is_some_and(|l| l.0),
+            columns,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! bounded memory (fixed-size latency histograms, a hundred offset buckets, capped lists), so a
 //! million probe records cost seconds and megabytes. Flapping is recomputed from the recorded
 //! states with the same detector the soak ran, so thresholds can be changed after the fact.
-//! [`aggregate`] streams the records, [`drift`] fits the offsets, [`verdicts`] concludes (the
+//! [`aggregate`] streams the records, [`drift`] fits the offsets, [`columns`] keeps the per-column
+//! figures the HTML report's charts draw, [`verdicts`] concludes (the
 //! 補17 finding through `judge`). Depends on `model`, the soak's own journal and flap modules,
 //! and `judge`'s soak verdicts, which take plain data.
 //!
@@ -22,6 +23,7 @@
 
 mod aggregate;
 mod changes;
+mod columns;
 mod drift;
 mod steps;
 mod verdicts;

@@ -755,3 +755,39 @@ fn slow_percentiles_warn_against_the_profiles_threshold() {
     );
     assert_eq!(r.targets[0].latency[0].slow, Some(2));
 }
+
+#[test]
+fn columns_hold_each_round_once_on_a_grid_shared_by_the_targets() {
+    // 1,000 one-second rounds: the grid doubles once (2 s columns, 500 of them); down from
+    // round 100 to 104 (five rounds), latencies only while up.
+    let states: Vec<bool> = (0..1000).map(|i| !(100..105).contains(&i)).collect();
+    let r = report(&rounds(&states));
+    let c = r.columns.expect("rounds were recorded");
+    assert_eq!((c.start, c.width_ms, c.count), (Stamp(T0), 2000, 500));
+    let t = &r.targets[0];
+    assert_eq!(t.columns.states.len(), 500);
+    let ups: u32 = t.columns.states.iter().map(|s| s.up).sum();
+    let downs: u32 = t.columns.states.iter().map(|s| s.down).sum();
+    assert_eq!((u64::from(ups), u64::from(downs)), (t.up_rounds, 5));
+    // Rounds 100..=104 fall in columns 50 (100, 101), 51 (102, 103) and 52 (104, then 105 up).
+    let s = &t.columns.states;
+    assert_eq!((s[50].up, s[50].down), (0, 2));
+    assert_eq!((s[51].up, s[51].down), (0, 2));
+    assert_eq!((s[52].up, s[52].down), (1, 1));
+    assert_eq!((s[49].up, s[49].down), (2, 0));
+    // The ntp phase per column: two rounds of (0.25, 0.5), none while down.
+    let lat = &t.columns.latency;
+    assert_eq!(lat.len(), 1);
+    assert_eq!(lat[0].phase, "ntp");
+    let col = lat[0].columns[0].unwrap();
+    assert_eq!((col.samples, col.min_ms, col.max_ms), (4, 0.25, 0.5));
+    assert!((col.p50_ms - 0.25).abs() <= 0.25 * 0.05, "{col:?}");
+    assert!((col.p95_ms - 0.5).abs() <= 0.5 * 0.05, "{col:?}");
+    assert_eq!(lat[0].columns[51], None);
+    assert_eq!(lat[0].columns[52].unwrap().samples, 2);
+}
+
+#[test]
+fn no_round_no_columns() {
+    assert_eq!(report(&[]).columns, None);
+}
