@@ -5,6 +5,7 @@
 //! Which findings are root causes comes from `findings::causes`'s table, attached here as data.
 //! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data.
 
+pub mod acceptance;
 pub mod adapter;
 pub(crate) mod cert;
 mod dns;

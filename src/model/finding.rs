@@ -173,6 +173,10 @@ codes! {
     SoakNtpFlapping = "soak.ntp_flapping",
     SoakDnsFlapping = "soak.dns_flapping",
     SoakClockDrift = "soak.clock_drift",
+    AcceptAvailability = "accept.availability_low",
+    AcceptHandshakeSlow = "accept.handshake_slow",
+    AcceptLastRound = "accept.last_round_failed",
+    AcceptNotMeasured = "accept.not_measured",
 }
 
 impl Serialize for Code {
