@@ -43,6 +43,27 @@ pub struct LabSpec {
     /// `[[terminal]]` step) is seen from then on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
+    /// The client certificate whoever points a client at the lab presents (its PFX is in
+    /// [`crate::pki::PkiFiles`]).
+    #[serde(skip_serializing_if = "ClientCertificate::is_valid")]
+    pub client_certificate: ClientCertificate,
+}
+
+/// Which of the lab's client certificates a client presents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientCertificate {
+    /// Valid for a year.
+    #[default]
+    Valid,
+    /// Valid for 10 more days ([`crate::pki::EXPIRING_DAYS`]).
+    Expiring,
+}
+
+impl ClientCertificate {
+    fn is_valid(&self) -> bool {
+        *self == ClientCertificate::Valid
+    }
 }
 
 /// The lab's HTTP CONNECT proxy. It reaches the lab's names (the TLS servers) by the addresses the
@@ -108,6 +129,7 @@ impl Default for LabSpec {
             proxy: None,
             wpad: None,
             terminal: None,
+            client_certificate: ClientCertificate::Valid,
         }
     }
 }

@@ -82,11 +82,13 @@ fn default_journal() -> PathBuf {
 /// The criteria: the profile's `[acceptance]`, each flag over its key.
 fn criteria(args: &AcceptArgs, p: &Profile) -> Result<Criteria, CliError> {
     let a = &p.acceptance;
+    let max_ntp_offset_ms = args.max_ntp_offset.unwrap_or(a.max_ntp_offset_ms);
     let c = Criteria {
         min_availability_pct: args.min_availability.unwrap_or(a.min_availability_pct),
         max_flaps: args.max_flaps.unwrap_or(a.max_flaps),
-        max_ntp_offset_ms: args.max_ntp_offset.unwrap_or(a.max_ntp_offset_ms),
-        max_ntp_spread_ms: p.ntp.disagreement_ms,
+        max_ntp_offset_ms,
+        // The servers agree within the same limit each must keep to this clock.
+        max_ntp_spread_ms: max_ntp_offset_ms,
         max_handshake_p95_ms: args.max_handshake_p95.unwrap_or(a.max_handshake_p95_ms),
         min_cert_days: args.min_cert_days.unwrap_or(a.min_cert_days),
         issuer_names: p.tls_settings.issuer_names.clone(),
@@ -105,7 +107,23 @@ fn criteria(args: &AcceptArgs, p: &Profile) -> Result<Criteria, CliError> {
     Ok(c)
 }
 
-pub fn run(mut args: AcceptArgs) -> Result<u8, CliError> {
+pub fn run(args: AcceptArgs) -> Result<u8, CliError> {
+    if args.format != AcceptFormat::Nagios {
+        return accept(args);
+    }
+    match accept(args) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            // A monitor reads only 3 as "the check itself broke".
+            eprintln!("oqs-net: {e}");
+            print(&output::nagios::unknown(&e.to_string()));
+            Ok(output::nagios::State::Unknown.exit_code())
+        }
+    }
+}
+
+/// The soak (or the journal given), judged and written out; the exit code.
+fn accept(mut args: AcceptArgs) -> Result<u8, CliError> {
     let lang = super::lang(args.lang);
     let (path, profile, outcome) = match args.from.clone() {
         Some(path) => {
