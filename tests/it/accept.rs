@@ -214,7 +214,8 @@ fn issue11_accept_fails_exactly_the_criterion_each_fault_breaks() {
     // Each failure's measured value beside its limit.
     let offset = result(&by("offset-fail").json, "ntp_offset");
     let ms = offset["measured"]["number"].as_f64().unwrap();
-    assert!((1990.0..2010.0).contains(&ms), "{offset:#}");
+    // 2 s, give or take what a loaded loopback adds.
+    assert!((1900.0..2200.0).contains(&ms), "{offset:#}");
     assert_eq!(offset["limit"]["at_most"], 1000.0);
     let cert = result(&by("cert-expiring").json, "cert_days");
     let days = cert["measured"]["number"].as_f64().unwrap();
