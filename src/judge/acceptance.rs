@@ -10,7 +10,9 @@
 //! the last round. A row left with nothing to judge because every target it reads was claimed is
 //! `blocked` by the claiming row, never passed.
 //!
-//! A row whose data is missing (its check never ran) fails as `not_measured`.
+//! A row whose data is missing (its check never ran) fails as `not_measured`, unless the
+//! terminal's path itself was found wrong before it (the environment, IPv4 fallback): then what
+//! could not be measured, and every target never reached, are that failure's consequences.
 
 use crate::model::{
     AcceptanceReport, Area, Code, Criteria, CriterionId, CriterionResult, Evidence, Limit,
@@ -65,6 +67,9 @@ struct Row {
     area: Area,
     scope: Scope,
     rule: Rule,
+    /// The terminal's path itself is wrong when this fails: what it never reached, and what
+    /// could not be measured after it, are its consequences.
+    path: bool,
 }
 
 /// Every criterion, in the order they are judged and shown.
@@ -73,6 +78,7 @@ const ROWS: &[Row] = &[
         id: CriterionId::Environment,
         area: Area::Line,
         scope: Scope::Always,
+        path: true,
         rule: Rule::Codes {
             codes: ENVIRONMENT_CODES,
             ran: &["tls"],
@@ -82,6 +88,7 @@ const ROWS: &[Row] = &[
         id: CriterionId::Ipv4Fallback,
         area: Area::Line,
         scope: Scope::Ipvpn,
+        path: true,
         rule: Rule::Codes {
             codes: IPV4_CODES,
             ran: &["ipv4_fallback"],
@@ -91,6 +98,7 @@ const ROWS: &[Row] = &[
         id: CriterionId::ProxyWays,
         area: Area::Line,
         scope: Scope::Proxy,
+        path: false,
         rule: Rule::Codes {
             codes: PROXY_CODES,
             ran: &["proxy_route"],
@@ -100,48 +108,56 @@ const ROWS: &[Row] = &[
         id: CriterionId::CertDays,
         area: Area::Tls,
         scope: Scope::Always,
+        path: false,
         rule: Rule::CertDays,
     },
     Row {
         id: CriterionId::CertIssuer,
         area: Area::Tls,
         scope: Scope::Always,
+        path: false,
         rule: Rule::CertIssuer,
     },
     Row {
         id: CriterionId::TlsHandshake,
         area: Area::Tls,
         scope: Scope::Always,
+        path: false,
         rule: Rule::Handshake,
     },
     Row {
         id: CriterionId::NtpMembers,
         area: Area::Ntp,
         scope: Scope::Always,
+        path: false,
         rule: Rule::Members,
     },
     Row {
         id: CriterionId::NtpOffset,
         area: Area::Ntp,
         scope: Scope::Always,
+        path: false,
         rule: Rule::Offset,
     },
     Row {
         id: CriterionId::Flapping,
         area: Area::Soak,
         scope: Scope::Always,
+        path: false,
         rule: Rule::Flapping,
     },
     Row {
         id: CriterionId::Availability,
         area: Area::Soak,
         scope: Scope::Always,
+        path: false,
         rule: Rule::Availability,
     },
     Row {
         id: CriterionId::LastRound,
         area: Area::Soak,
         scope: Scope::Always,
+        path: false,
         rule: Rule::LastRound,
     },
 ];
@@ -175,6 +191,7 @@ pub fn judge(
 ) -> AcceptanceReport {
     let mut claims = Claims::new();
     let mut results = Vec::new();
+    let mut path_cause: Option<CriterionId> = None;
     let ctx = Ctx {
         soak: &soak,
         ev,
@@ -187,9 +204,26 @@ pub fn judge(
             Scope::Ipvpn => applies.mode == Mode::Ipvpn,
             Scope::Proxy => applies.proxy,
         };
-        if applies_here {
-            results.push(judge_row(&ctx, row, &mut claims));
+        if !applies_here {
+            continue;
         }
+        let mut r = judge_row(&ctx, row, &mut claims);
+        match path_cause {
+            Some(by) if r.verdict == Verdict::NotMeasured => r = blocked(r, by),
+            None if row.path && r.verdict == Verdict::Fail => {
+                path_cause = Some(row.id);
+                // Targets never reached while the path was wrong are its consequences.
+                for t in soak
+                    .targets
+                    .iter()
+                    .filter(|t| t.rounds > 0 && t.up_rounds == 0)
+                {
+                    claims.entry(t.id.clone()).or_insert(row.id);
+                }
+            }
+            _ => {}
+        }
+        results.push(r);
     }
     AcceptanceReport {
         mode: applies.mode,
