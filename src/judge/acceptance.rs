@@ -342,8 +342,6 @@ fn by_codes(ctx: &Ctx, row: &Row, codes: &[Code], ran: &[&str]) -> CriterionResu
             }
         }
     }
-    // The other targets of the same check that the code spoils (a TLS endpoint on the wrong
-    // environment is also down on its TCP and proxy ways) are explained too.
     let (rounds, subject, code) = worst.unwrap_or((0, String::new(), codes[0]));
     conclude(
         r,
@@ -644,6 +642,104 @@ fn last_round(ctx: &Ctx, row: &Row, claims: &Claims) -> CriterionResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::LastTarget;
+    use crate::soak::journal::{Header, Record};
+    use crate::soak::report::Aggregator;
+
+    fn criteria() -> Criteria {
+        Criteria {
+            min_availability_pct: 99.9,
+            max_flaps: 0,
+            max_ntp_offset_ms: 100.0,
+            max_ntp_spread_ms: 100.0,
+            max_handshake_p95_ms: 500.0,
+            min_cert_days: 30,
+            issuer_names: vec!["Online Billing NW System".into()],
+        }
+    }
+
+    fn applies() -> Applies {
+        Applies {
+            mode: Mode::Ipvpn,
+            proxy: true,
+            round_robin: "ntp.base.oqs-pdl.org".into(),
+        }
+    }
+
+    /// A journal's report from its lines (the header first).
+    fn soak(lines: &[&str]) -> SoakReport {
+        let header: Header = serde_json::from_str(lines[0]).unwrap();
+        let mut agg = Aggregator::new(&header, None);
+        for l in &lines[1..] {
+            agg.add(&serde_json::from_str::<Record>(l).unwrap());
+        }
+        agg.finish(Vec::new())
+    }
+
+    const HEADER: &str = r#"{"type":"header","journal_version":1,"tool_version":"0.1.0","started_at":"2025-06-15T15:06:40Z","ts":1750000000000,"profile":{"name":"ipvpn-production","source":"builtin:ipvpn-production","mode":"ipvpn","environment":"production"},"settings":{"interval_ms":10000,"duration_ms":100000,"flap_high_pct":30.0,"flap_low_pct":20.0,"deadline_ms":9000,"concurrency":32}}"#;
+
+    #[test]
+    fn a_soak_without_rounds_passes_nothing_silently() {
+        let a = judge(
+            soak(&[HEADER]),
+            &Evidence::default(),
+            &criteria(),
+            &applies(),
+        );
+        assert!(!a.passed);
+        assert_eq!(a.results.len(), 11);
+        for r in &a.results {
+            assert_eq!(r.verdict, Verdict::NotMeasured, "{:?}", r.id);
+            assert_eq!(r.code, Some(Code::AcceptNotMeasured));
+        }
+        // IPsec+IKE has no IPv4 fallback to judge, a profile without proxy no proxy ways.
+        let ipsec = Applies {
+            mode: Mode::Ipsec,
+            proxy: false,
+            ..applies()
+        };
+        let a = judge(soak(&[HEADER]), &Evidence::default(), &criteria(), &ipsec);
+        let ids: Vec<CriterionId> = a.results.iter().map(|r| r.id).collect();
+        assert!(!ids.contains(&CriterionId::Ipv4Fallback));
+        assert!(!ids.contains(&CriterionId::ProxyWays));
+        assert_eq!(ids.len(), 9);
+    }
+
+    #[test]
+    fn the_wrong_environment_explains_the_endpoints_it_spoils() {
+        let round = |seq: u64| {
+            format!(
+                r#"{{"type":"round","seq":{seq},"ts":{},"at":"x","dur_ms":5.0,"status":"fail","targets":[{{"id":"tls:api","kind":"tls","up":false,"status":"fail","codes":["tls.wrong_environment"]}},{{"id":"dns:ntp.base.oqs-pdl.org","kind":"dns","up":true,"status":"pass"}}]}}"#,
+                1_750_000_000_000i64 + 10_000 * seq as i64
+            )
+        };
+        let (r1, r2) = (round(1), round(2));
+        let report = soak(&[HEADER, &r1, &r2]);
+        let ev = Evidence {
+            last_round: vec![LastTarget {
+                id: "tls:api".into(),
+                kind: "tls".into(),
+                up: false,
+                status: Status::Fail,
+                codes: vec!["tls.wrong_environment".into()],
+            }],
+            ..Evidence::default()
+        };
+        let a = judge(report, &ev, &criteria(), &applies());
+        let get = |id| a.results.iter().find(|r| r.id == id).unwrap();
+        let env = get(CriterionId::Environment);
+        assert_eq!(env.verdict, Verdict::Fail);
+        assert_eq!(env.code, Some(Code::TlsWrongEnvironment));
+        assert_eq!(env.measured, Some(Measured::Number(2.0)), "two rounds");
+        // Down in every round because of it: neither availability nor the last round fail again.
+        assert_eq!(get(CriterionId::Availability).verdict, Verdict::Pass);
+        assert_eq!(get(CriterionId::LastRound).verdict, Verdict::Pass);
+        let hs = get(CriterionId::TlsHandshake);
+        assert_eq!(hs.verdict, Verdict::Blocked);
+        assert_eq!(hs.blocked_by, Some(CriterionId::Environment));
+        // No certificate in this journal: not measured, and so judged as a consequence.
+        assert_eq!(get(CriterionId::CertDays).verdict, Verdict::Blocked);
+    }
 
     #[test]
     fn every_row_is_a_distinct_criterion() {
