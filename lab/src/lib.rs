@@ -51,8 +51,8 @@ pub use proxy::{LabProxy, ProxyFault};
 pub use running::Lab;
 pub use scenario::{Scenario, ScenarioError};
 pub use spec::{
-    LabMember, LabName, LabProxyConf, LabRcode, LabSpec, LabWpadConf, NtpBehaviour, ReplyShape,
-    Terminal,
+    ClientCertificate, LabMember, LabName, LabProxyConf, LabRcode, LabSpec, LabWpadConf,
+    NtpBehaviour, ReplyShape, Terminal,
 };
 pub use stats::LabStats;
 pub use tls::{LabTls, LinePage, TlsFault};

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use time::{Duration as TDuration, OffsetDateTime};
 
 /// The root's common name: the real one's with a lab marker, so issuer checks can tell them apart.
+/// Days the lab's expiring client certificate is still valid.
+pub const EXPIRING_DAYS: i64 = 10;
+
 pub const ROOT_CN: &str = "Online Billing NW Common Root CA (lab)";
 /// The intermediate that issues the lab's server and client certificates.
 pub const INTERMEDIATE_CN: &str = "Online Billing NW System (lab)";
@@ -53,6 +56,8 @@ pub struct PkiFiles {
     /// Two client certificates: [`CODE`] and [`OTHER_CODE`] (the latter expires later).
     pub two_clients_pfx: PathBuf,
     pub expired_pfx: PathBuf,
+    /// The client certificate with code [`CODE`], valid for [`EXPIRING_DAYS`] more days.
+    pub expiring_pfx: PathBuf,
     pub foreign_pfx: PathBuf,
     /// The client certificate without its key.
     pub no_key_pfx: PathBuf,
@@ -378,6 +383,10 @@ impl LabPki {
             leaf(clinic(CODE), &[], false, (-400, -10), &inter)?,
             &[&inter],
         );
+        let expiring = identity(
+            leaf(clinic(CODE), &[], false, (-1, EXPIRING_DAYS), &inter)?,
+            &[&inter],
+        );
         let foreign_client = identity(
             leaf(clinic(CODE), &[], false, (-1, 365), &foreign)?,
             &[&foreign],
@@ -393,6 +402,7 @@ impl LabPki {
             client_legacy_pfx: d.join("client-legacy.pfx"),
             two_clients_pfx: d.join("two-clients.pfx"),
             expired_pfx: d.join("expired.pfx"),
+            expiring_pfx: d.join("expiring.pfx"),
             foreign_pfx: d.join("foreign.pfx"),
             no_key_pfx: d.join("no-key.pfx"),
             client_cert_pem: d.join("client.pem"),
@@ -421,6 +431,10 @@ impl LabPki {
         write(
             &files.expired_pfx,
             &pfx(&[(&expired, true)], &password, false)?,
+        )?;
+        write(
+            &files.expiring_pfx,
+            &pfx(&[(&expiring, true)], &password, false)?,
         )?;
         write(
             &files.foreign_pfx,

@@ -90,6 +90,9 @@ pub struct Scenario {
     /// servers, the environment the OQS names answer as).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<LinePatch>,
+    /// `client_certificate = "expiring"`: the client certificate the lab gives its terminal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<super::ClientCertificate>,
 }
 
 /// `[line]`: the line's own faults.
@@ -495,6 +498,9 @@ pub fn apply_with_spare_v6(spec: &mut LabSpec, scenario: &Scenario, spare_v6: Op
     if let Some(latency) = scenario.latency_ms {
         spec.latency_ms = latency;
     }
+    if let Some(c) = scenario.client_certificate {
+        spec.client_certificate = c;
+    }
     if let Some(t) = &scenario.terminal {
         spec.terminal.get_or_insert_default().overlay(t);
     }
@@ -687,6 +693,10 @@ pub fn builtin_pac_names() -> Vec<&'static str> {
 const BUILTIN: &[(&str, &str)] = &[
     ("healthy", include_str!("../scenarios/healthy.toml")),
     ("dead-member", include_str!("../scenarios/dead-member.toml")),
+    (
+        "cert-expiring",
+        include_str!("../scenarios/cert-expiring.toml"),
+    ),
     ("offset-warn", include_str!("../scenarios/offset-warn.toml")),
     ("offset-fail", include_str!("../scenarios/offset-fail.toml")),
     (

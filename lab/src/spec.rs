@@ -47,6 +47,27 @@ pub struct LabSpec {
     /// not the line's (a home router's, say). Its address is [`Lab::other_dns_addr`].
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub other_dns: bool,
+    /// The client certificate whoever points a client at the lab presents (its PFX is in
+    /// [`crate::pki::PkiFiles`]).
+    #[serde(skip_serializing_if = "ClientCertificate::is_valid")]
+    pub client_certificate: ClientCertificate,
+}
+
+/// Which of the lab's client certificates a client presents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientCertificate {
+    /// Valid for a year.
+    #[default]
+    Valid,
+    /// Valid for 10 more days ([`crate::pki::EXPIRING_DAYS`]).
+    Expiring,
+}
+
+impl ClientCertificate {
+    fn is_valid(&self) -> bool {
+        *self == ClientCertificate::Valid
+    }
 }
 
 /// The lab's HTTP CONNECT proxy. It reaches the lab's names (the TLS servers) by the addresses the
@@ -113,6 +134,7 @@ impl Default for LabSpec {
             wpad: None,
             terminal: None,
             other_dns: false,
+            client_certificate: ClientCertificate::Valid,
         }
     }
 }

@@ -155,7 +155,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
                 "Lab PKI in {dir} (gone when the lab stops):\n  \
                  CA (trust it)       {ca}\n  \
                  client PFX          {pfx}  (legacy: {legacy})\n  \
-                 other PFX           {two}, {expired}, {foreign}, {nokey}\n  \
+                 other PFX           {two}, {expired}, {expiring}, {foreign}, {nokey}\n  \
                  PFX password file   {pw}\n\n\
                  Look inside one:\n  {exe} cert inspect {pfx} --pfx-password-file {pw}\n\n",
                 dir = pki.dir.path().display(),
@@ -164,6 +164,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
                 legacy = f.client_legacy_pfx.display(),
                 two = f.two_clients_pfx.display(),
                 expired = f.expired_pfx.display(),
+                expiring = f.expiring_pfx.display(),
                 foreign = f.foreign_pfx.display(),
                 nokey = f.no_key_pfx.display(),
                 pw = f.password_file.display(),

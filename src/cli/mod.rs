@@ -2,6 +2,7 @@
 //! dispatch to the command; the documented exit codes. Arguments and dispatch only: rounds are
 //! planned in `round`, judged in `judge` and rendered in `output`.
 
+mod accept_cmd;
 mod cert_cmd;
 mod duration;
 mod explain_cmd;
@@ -110,6 +111,19 @@ Exit codes:
   2  usage or profile error, or a journal that cannot be used (nothing was sent)
   3  oqs-net itself failed (a journal or HTML file not writable, the lab would not start)";
 
+const ACCEPT_HELP: &str = "\
+Examples:
+  oqs-net accept --mode ipvpn --duration 15m --junit accept.xml
+  oqs-net accept --from soak.jsonl --json accept.json
+  oqs-net accept --lab --duration 10s --interval 1s --format nagios
+
+Exit codes:
+  0  every acceptance criterion holds
+  1  a criterion failed, or could not be measured
+  2  usage or profile error, or a journal that cannot be used (nothing was sent)
+  3  oqs-net itself failed (the journal could not be written, the lab would not start)
+With --format nagios: 0/1/2/3 are OK/WARNING/CRITICAL/UNKNOWN, as monitors read them.";
+
 const REPORT_HELP: &str = "\
 Examples:
   oqs-net report soak.jsonl --html soak.html
@@ -180,6 +194,10 @@ pub enum Command {
     /// availability, flapping, outages, latency and NTP drift per target.
     #[command(after_help = SOAK_HELP)]
     Soak(Box<soak_args::SoakArgs>),
+    /// Hand a line over: a short soak judged against the profile's [acceptance] criteria (or
+    /// `--from` an existing journal), as a verdict table, JUnit, JSON or a plugin line.
+    #[command(after_help = ACCEPT_HELP)]
+    Accept(Box<accept_cmd::AcceptArgs>),
     /// Summarise a soak's journal, finished or not.
     #[command(after_help = REPORT_HELP)]
     Report(report_cmd::ReportArgs),
@@ -424,6 +442,7 @@ pub fn main() -> ExitCode {
         Command::Pac(args) => pac_cmd::run(args),
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
         Command::Soak(args) => soak_cmd::run(*args),
+        Command::Accept(args) => accept_cmd::run(*args),
         Command::Report(args) => report_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Completions(args) => {
@@ -487,7 +506,7 @@ fn json_requested(args: &[std::ffi::OsString]) -> Option<u32> {
 }
 
 /// Ends the process on a command line clap refused: clap's message and exit 2, except under
-/// `probe --format nagios`, where a monitor would read 2 as CRITICAL: there an UNKNOWN status
+/// `probe` or `accept` with `--format nagios`, where a monitor would read 2 as CRITICAL: there an UNKNOWN status
 /// line and exit 3.
 fn parse_failed(e: clap::Error, args: &[std::ffi::OsString]) -> ! {
     use clap::error::ErrorKind;
@@ -518,12 +537,14 @@ fn parse_failed(e: clap::Error, args: &[std::ffi::OsString]) -> ! {
     e.exit()
 }
 
-/// Whether the raw command line asks `probe` for the nagios format.
+/// Whether the raw command line asks `probe` or `accept` for the nagios format.
 fn probe_nagios_requested(args: &[std::ffi::OsString]) -> bool {
     let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
-    words.iter().find(|w| !w.starts_with('-')) == Some(&"probe")
-        && (words.contains(&"--format=nagios")
-            || words.windows(2).any(|w| w == ["--format", "nagios"]))
+    matches!(
+        words.iter().find(|w| !w.starts_with('-')),
+        Some(&"probe" | &"accept")
+    ) && (words.contains(&"--format=nagios")
+        || words.windows(2).any(|w| w == ["--format", "nagios"]))
 }
 
 /// A usage error in words: nothing was sent.

@@ -10,14 +10,11 @@
 use super::soak_args::SoakArgs;
 use super::soak_session;
 use super::soak_setup::Setup;
-use super::{CliError, LangArg, exit, print, runtime, usage};
-use crate::lab::schedule::{self, Timeline};
-use crate::model::{Mode, SoakReport, Status};
+use super::{CliError, LangArg, exit, print};
+use crate::lab::schedule;
+use crate::model::{SoakReport, Status};
 use crate::output::{self, Format};
-use crate::round::lab;
 use crate::soak::report;
-use std::io::IsTerminal;
-use std::net::Ipv6Addr;
 use std::path::Path;
 
 /// Prints the report of a journal; the exit code by its result.
@@ -78,47 +75,12 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
                 return Ok(code);
             }
         },
-        None => Setup::new(&args)?,
+        None => Setup::new(&args.round, &args.run)?,
     };
 
-    // The lab's IPv6 members need a network namespace of their own, entered before any thread.
-    let lab_settings = setup.lab().cloned();
-    let mut v6 = vec![Ipv6Addr::LOCALHOST];
-    if lab_settings.is_some() && setup.builder.profile().mode == Mode::Ipvpn {
-        match super::enter_private_netns() {
-            Ok(()) => v6 = lab::LAB_V6_NETNS.to_vec(),
-            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
-        }
-    }
-    let lab_spec = lab_settings.as_ref().map(|l| {
-        lab::spec_for(
-            setup.builder.profile(),
-            &v6,
-            setup.scenario.as_ref(),
-            l.latency_ms,
-        )
-    });
-    // Bind the fault schedule to the lab before anything is written, so a bad one costs nothing.
-    if let (Some(f), Some(spec)) = (&setup.faults, &lab_spec) {
-        Timeline::new(f.clone(), spec.clone()).map_err(usage)?;
-    }
-
-    let journal = soak_session::prepare_journal(&setup)?;
-    let tty = std::io::stderr().is_terminal();
-    let color = super::colour(&std::io::stderr());
-    let path = setup.journal_path.clone();
-
-    let rt = runtime()?;
-    let outcome = rt.block_on(soak_session::session(
-        setup, lab_spec, journal, args.quiet, tty, color,
-    ));
-    drop(rt);
-    // A failure before the first round (the journal, the lab) leaves nothing to report.
-    let outcome = match outcome {
-        Err(soak_session::Failure::BeforeStart(e)) => return Err(e),
-        Err(soak_session::Failure::During(e)) => Err(e),
-        Ok(()) => Ok(()),
-    };
+    let ran = soak_session::execute(setup, args.quiet)?;
+    let path = ran.journal;
+    let outcome = ran.outcome;
 
     let report = report::from_path(&path, None).map_err(|e| {
         CliError::Harness(format!(

@@ -5,13 +5,18 @@
 
 use super::soak_progress::Progress;
 use super::soak_setup::Setup;
-use super::{CliError, usage};
+use super::{CliError, runtime, usage};
 use crate::lab::schedule::{self, Timeline};
 use crate::lab::{Lab, LabSpec};
+use crate::model::Mode;
 use crate::model::StartFacts;
+use crate::round::lab;
 use crate::round::source::EngineSource;
 use crate::soak::journal::{self, JournalWriter, NoteRecord, Record, ResumeRecord};
 use crate::soak::run::{self, Clock, Session, SharedJournal};
+use std::io::IsTerminal;
+use std::net::Ipv6Addr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio_util::sync::CancellationToken;
 
@@ -20,6 +25,60 @@ pub(super) enum Failure {
     BeforeStart(CliError),
     /// The soak stopped part-way; the journal holds what was measured.
     During(CliError),
+}
+
+/// A soak run to its end: where its journal is, and how it stopped (`Err`: part-way, the
+/// journal holding what was measured).
+pub(super) struct Ran {
+    pub(super) journal: PathBuf,
+    pub(super) outcome: Result<(), CliError>,
+}
+
+/// Runs a checked setup to its end (`soak` and `accept` alike): the lab in a network namespace
+/// of its own when it can have one, the fault schedule bound to it, the journal prepared, the
+/// session. `Err` when nothing was measured.
+pub(super) fn execute(setup: Setup, quiet: bool) -> Result<Ran, CliError> {
+    // The lab's IPv6 members need a network namespace of their own, entered before any thread.
+    let lab_settings = setup.lab().cloned();
+    let mut v6 = vec![Ipv6Addr::LOCALHOST];
+    if lab_settings.is_some() && setup.builder.profile().mode == Mode::Ipvpn {
+        match super::enter_private_netns() {
+            Ok(()) => v6 = lab::LAB_V6_NETNS.to_vec(),
+            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
+        }
+    }
+    let lab_spec = lab_settings.as_ref().map(|l| {
+        lab::spec_for(
+            setup.builder.profile(),
+            &v6,
+            setup.scenario.as_ref(),
+            l.latency_ms,
+        )
+    });
+    // Bind the fault schedule to the lab before anything is written, so a bad one costs nothing.
+    if let (Some(f), Some(spec)) = (&setup.faults, &lab_spec) {
+        Timeline::new(f.clone(), spec.clone()).map_err(usage)?;
+    }
+
+    let journal = prepare_journal(&setup)?;
+    let tty = std::io::stderr().is_terminal();
+    let color = super::colour(&std::io::stderr());
+    let path = setup.journal_path.clone();
+
+    let rt = runtime()?;
+    let outcome = rt.block_on(session(setup, lab_spec, journal, quiet, tty, color));
+    drop(rt);
+    // A failure before the first round (the journal, the lab) leaves nothing to report.
+    let outcome = match outcome {
+        Err(Failure::BeforeStart(e)) => return Err(e),
+        Err(Failure::During(e)) => Err(e),
+        Ok(()) => Ok(()),
+    };
+
+    Ok(Ran {
+        journal: path,
+        outcome,
+    })
 }
 
 /// Creates the journal (a new soak) or reopens it (a resume), before anything else happens, so

@@ -3,7 +3,8 @@
 //! with every setting it names.
 
 use super::duration::default_deadline;
-use super::soak_args::SoakArgs;
+use super::round_args::RoundArgs;
+use super::soak_args::SoakRunArgs;
 use super::tls_args::PasswordArgs;
 use super::{CliError, usage};
 use crate::lab::Scenario;
@@ -55,14 +56,28 @@ fn scenario_ref(name_or_file: &str) -> String {
     }
 }
 
+/// The profile a journal's header names: its text when it came from a file, else the shipped one.
+pub(super) fn journal_profile(h: &Header) -> Result<crate::model::Profile, CliError> {
+    Ok(match &h.profile.toml {
+        Some(text) => crate::profile::parse(text, &h.profile.source)?,
+        None => {
+            let name = h
+                .profile
+                .source
+                .strip_prefix("builtin:")
+                .unwrap_or(&h.profile.name);
+            crate::profile::shipped(name)?
+        }
+    })
+}
+
 fn default_journal() -> PathBuf {
     let now = jiff::ZonedDateTime::now();
     PathBuf::from(format!("oqs-soak-{}.jsonl", now.strftime("%Y%m%d-%H%M%S")))
 }
 
 impl Setup {
-    pub(super) fn new(args: &SoakArgs) -> Result<Setup, CliError> {
-        let (r, run) = (&args.round, &args.run);
+    pub(super) fn new(r: &RoundArgs, run: &SoakRunArgs) -> Result<Setup, CliError> {
         let profile = r.which.load()?;
         let thresholds = Thresholds::new(
             run.flap_high.unwrap_or(profile.soak.flap_high_pct),
@@ -152,17 +167,7 @@ impl Setup {
             return Ok(Err(scan.report));
         }
         let h = &scan.header;
-        let profile = match &h.profile.toml {
-            Some(text) => crate::profile::parse(text, &h.profile.source)?,
-            None => {
-                let name = h
-                    .profile
-                    .source
-                    .strip_prefix("builtin:")
-                    .unwrap_or(&h.profile.name);
-                crate::profile::shipped(name)?
-            }
-        };
+        let profile = journal_profile(h)?;
         let mut settings = h.settings.round.clone();
         let typed = match password.origin()? {
             Some(origin) => {

@@ -1,6 +1,7 @@
 //! The catalogue: for each finding code, the guide section (補N) that fixes it and its cause and fix in
 //! Japanese and English. Reads `model` only; probes never write prose, renderers ask here.
 
+pub mod acceptance;
 pub mod causes;
 
 use crate::model::{Code, Finding, NameSource, NotFound, RouteReason, Skipped};
@@ -557,6 +558,35 @@ pub fn entry(code: Code) -> Entry {
             "This terminal's line or DNS leads to the other environment: check with the official environment switch tool (資格確認端末環境切替え手順書) which environment the applications use and switch them, or use the profile of the environment meant (補16, 補18)",
             "プロファイルは{expected_ja}ですが、OQSの名前は{actual_ja}として応答しています（解決できる: {resolving}、できない: {missing}）",
             "この端末の回線またはDNSは別の環境につながっています。資格確認端末環境切替え手順書の環境切替えツールで、アプリケーションの接続先環境を確認して切り替えるか、意図した環境のプロファイルを使ってください（補16、補18）",
+        ),
+        // Acceptance (issue 11).
+        AcceptAvailability => e(
+            S23,
+            "{subject} was available {measured} % of the acceptance soak, below the {limit} % agreed",
+            "Look at the soak report for when it was down (outages, their start and length) and take it to the line's operator; repeat the acceptance once the line is stable (補23)",
+            "{subject} の受け入れ試験中の可用性は {measured} % で、基準の {limit} % を下回りました",
+            "ソークレポートで停止した時間帯（停止の開始と長さ）を確認し、回線事業者に提示してください。回線が安定してから受け入れ試験をやり直してください（補23）",
+        ),
+        AcceptHandshakeSlow => e(
+            S23,
+            "TLS handshakes with {subject} took {measured} ms at the 95th percentile, over the {limit} ms agreed",
+            "A slow line or a congested path to the OQS servers: check the line's bandwidth and latency with its operator, and that no proxy or security software inspects the OQS traffic (補23)",
+            "{subject} とのTLSハンドシェイクの95パーセンタイルは {measured} ms で、基準の {limit} ms を超えました",
+            "回線の遅延または経路の混雑が考えられます。回線事業者と帯域・遅延を確認し、OQS向けの通信をプロキシやセキュリティソフトが検査していないか確認してください（補23）",
+        ),
+        AcceptLastRound => e(
+            S23,
+            "{measured} check(s) still failed in the acceptance soak's last round, the first {subject}",
+            "The line is not in a state to hand over: run `oqs-net probe` for the failing checks' own findings and fix those first (補23)",
+            "受け入れ試験の最後のラウンドで {measured} 件のチェックが失敗しています（最初は {subject}）",
+            "引き渡せる状態ではありません。`oqs-net probe` で失敗しているチェックの指摘を確認し、先に対処してください（補23）",
+        ),
+        AcceptNotMeasured => e(
+            S23,
+            "the acceptance criterion {subject} could not be judged: the journal holds no measurement for it",
+            "The check never ran (a section missing from the profile, no client certificate given, or a soak stopped before its first round): give the profile what the check needs and run the acceptance again; a criterion never passes unmeasured (補23)",
+            "受け入れ基準 {subject} を判定できません。ジャーナルにこの基準の測定結果がありません",
+            "チェックが実行されていません（プロファイルに項目がない、クライアント証明書が指定されていない、最初のラウンドの前にソークが止まった等）。必要な設定を行って受け入れ試験をやり直してください。測定されない基準は合格になりません（補23）",
         ),
         // Proxies (issue 4).
         ProxyRouteWrong => e(

@@ -6,6 +6,7 @@
 //! The soak's report asks [`soak_proxy`] for its 補17 verdict, with plain data, and [`slow`] for
 //! its percentiles against the profile's `[slowness]` (which [`slow`] also judges in a round).
 
+pub mod acceptance;
 pub mod adapter;
 pub(crate) mod cert;
 mod dns;

@@ -192,6 +192,10 @@ codes! {
     LineDnsNotNgn = "line.dns_not_ngn",
     LineNgnDnsNoAnswer = "line.ngn_dns_no_answer",
     EnvOtherEnvironment = "env.other_environment",
+    AcceptAvailability = "accept.availability_low",
+    AcceptHandshakeSlow = "accept.handshake_slow",
+    AcceptLastRound = "accept.last_round_failed",
+    AcceptNotMeasured = "accept.not_measured",
 }
 
 impl Serialize for Code {

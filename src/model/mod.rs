@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: profiles, probe results, findings and the round report.
 //! No I/O and no dependency on any other module of the crate.
 
+mod acceptance;
 mod adapter;
 mod finding;
 mod line;
@@ -14,6 +15,10 @@ mod soak;
 mod target;
 mod tls;
 
+pub use acceptance::{
+    ACCEPT_SCHEMA_VERSION, AcceptanceReport, Area, Criteria, CriterionId, CriterionResult,
+    Evidence, LastTarget, Limit, Measured, Sample, Unit, Verdict,
+};
 pub use adapter::{
     Adapter, AdapterAddress, AdapterDns, AdapterMeasurement, AdapterRequest, AddressKind, Binding,
     Contact, Expectation, Inventory, NameSource, Nat64Prefix, Nat64Result, NotFound,

@@ -121,6 +121,9 @@ pub struct ChosenCertificate {
     pub serial: String,
     pub subject: String,
     pub not_after: String,
+    /// The issuer's DN; absent in journals written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 #[cfg(test)]

@@ -270,6 +270,12 @@ pub struct Acceptance {
     pub min_availability_pct: f64,
     pub max_flaps: u32,
     pub max_ntp_offset_ms: f64,
+    /// Every TLS endpoint's handshake time, 95th percentile.
+    pub max_handshake_p95_ms: f64,
+    /// Days the client certificate must still be valid at the end of the run.
+    pub min_cert_days: u32,
+    /// How long `oqs-net accept` soaks unless `--duration` says otherwise.
+    pub duration_min: u32,
 }
 
 /// How a soak judges a target's history (`[soak]` in a profile; flags override).

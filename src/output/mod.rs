@@ -3,6 +3,8 @@
 //! `findings` (the pac report also the PAC evaluator's plain result types) and never open a socket
 //! or decide a verdict.
 
+/// `oqs-net accept`: the verdict table, JUnit, JSON and the plugin line.
+pub mod acceptance;
 /// `oqs-net cert inspect`: the PFX files and the certificate presented.
 pub mod cert;
 /// The envelope every JSON output shares: versions, rounded durations, errors.

@@ -149,7 +149,7 @@ pub fn unknown(message: &str) -> String {
 }
 
 /// Plugin text may not hold `|` (it starts the performance data) nor break its line.
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     s.replace('|', "/").replace(['\n', '\r'], " ")
 }
 
@@ -178,7 +178,7 @@ fn perf(label: &str, value: Option<f64>, uom: &str, rest: [Option<f64>; 4]) -> S
 }
 
 /// A number as performance data writes it: no exponent, at most three decimals, no trailing zeros.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }

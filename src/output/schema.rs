@@ -11,6 +11,7 @@ pub fn all() -> Vec<(&'static str, String)> {
     [
         ("round.json", round()),
         ("report.json", report()),
+        ("accept.json", accept()),
         ("pac.json", pac()),
         ("cert.json", cert()),
         ("error.json", error()),
@@ -34,6 +35,14 @@ pub fn report() -> Schema {
     titled::<super::soak::JsonView<'static>>(
         "oqs-net soak report",
         crate::model::SOAK_SCHEMA_VERSION,
+    )
+}
+
+/// `accept --json FILE`: an acceptance run judged.
+pub fn accept() -> Schema {
+    titled::<super::acceptance::JsonView<'static>>(
+        "oqs-net accept",
+        crate::model::ACCEPT_SCHEMA_VERSION,
     )
 }
 

@@ -177,6 +177,9 @@ struct RawAcceptance {
     min_availability_pct: S<f64>,
     max_flaps: Option<u32>,
     max_ntp_offset_ms: S<f64>,
+    max_handshake_p95_ms: S<f64>,
+    min_cert_days: Option<u32>,
+    duration_min: S<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -397,6 +400,15 @@ impl Raw {
                     self.acceptance.max_ntp_offset_ms,
                     base.acceptance.max_ntp_offset_ms,
                 ),
+                max_handshake_p95_ms: inherit(
+                    self.acceptance.max_handshake_p95_ms,
+                    base.acceptance.max_handshake_p95_ms,
+                ),
+                min_cert_days: self
+                    .acceptance
+                    .min_cert_days
+                    .or(base.acceptance.min_cert_days),
+                duration_min: inherit(self.acceptance.duration_min, base.acceptance.duration_min),
             },
             soak: RawSoak {
                 flap_high_pct: inherit(self.soak.flap_high_pct, base.soak.flap_high_pct),
@@ -773,6 +785,23 @@ fn check(raw: Raw, src: &Src) -> Result<Profile, ProfileError> {
                 "acceptance.max_ntp_offset_ms",
                 src,
             )?,
+            max_handshake_p95_ms: threshold(
+                &a.max_handshake_p95_ms,
+                500.0,
+                "acceptance.max_handshake_p95_ms",
+                src,
+            )?,
+            min_cert_days: a.min_cert_days.unwrap_or(30),
+            duration_min: match &a.duration_min {
+                None => 15,
+                Some(d) if *d.get_ref() == 0 => {
+                    return Err(src.err(
+                        d.span(),
+                        "`acceptance.duration_min` must be at least 1 (minutes)",
+                    ));
+                }
+                Some(d) => *d.get_ref(),
+            },
         },
         soak,
         slowness,

@@ -398,6 +398,13 @@ fn render(p: &Profile, o: &Origins) -> String {
         Value::Float(a.max_ntp_offset_ms),
         k("max_ntp_offset_ms"),
     );
+    out.kv(
+        "max_handshake_p95_ms",
+        Value::Float(a.max_handshake_p95_ms),
+        k("max_handshake_p95_ms"),
+    );
+    out.kv("min_cert_days", i(a.min_cert_days), k("min_cert_days"));
+    out.kv("duration_min", i(a.duration_min), k("duration_min"));
 
     out.header("[soak]");
     let k = |key: &str| o.of(&["soak", key]);

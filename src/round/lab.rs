@@ -251,7 +251,10 @@ pub fn point_at(profile: &Profile, lab: &Lab) -> (Profile, Vec<SocketAddr>) {
         t.ca_bundle = Some(pki.files.ca_pem.clone());
         // A PFX the user gave (to see a foreign or expired one fail) is kept.
         if t.pfx.is_empty() {
-            t.pfx = vec![pki.files.client_pfx.clone()];
+            t.pfx = vec![match lab.spec().client_certificate {
+                crate::lab::ClientCertificate::Valid => pki.files.client_pfx.clone(),
+                crate::lab::ClientCertificate::Expiring => pki.files.expiring_pfx.clone(),
+            }];
             t.password = PasswordSource::File(pki.files.password_file.clone());
         }
     }

@@ -254,6 +254,7 @@ impl Builder {
                 serial: c.serial.clone(),
                 subject: c.subject.clone(),
                 not_after: c.not_after.clone(),
+                issuer: Some(c.issuer.clone()),
             })
         };
         let proxy_sources = if self.sections.proxy {

@@ -7,6 +7,7 @@
 //! `judge` for the verdicts the report asks of it with plain data: never on probes, the engine,
 //! the output or the lab. The command line wires those in.
 
+pub mod evidence;
 pub(crate) mod extract;
 pub mod flap;
 pub mod journal;

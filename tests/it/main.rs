@@ -4,6 +4,8 @@
 
 mod support;
 
+/// Issue 11: `oqs-net accept` against the lab and on journals written by hand.
+mod accept;
 mod adapter;
 /// Issue 10: `cert inspect` renderings.
 mod cert_inspect;

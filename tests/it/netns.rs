@@ -846,3 +846,50 @@ fn issue10_pac_url_is_fetched_through_the_oqs_adapter() {
     assert!(oqs_stats.wpad_requests >= 1, "{oqs_stats:?}");
     assert_eq!(rece_stats.anything_received(), 0, "{rece_stats:?}");
 }
+
+/// Issue 11: an acceptance run on a terminal that resolves through the receipt LAN's IPv4 router
+/// fails the IPv4-fallback criterion with `ipv6.ipv4_fallback`, exit 1: DNS went over IPv4 though
+/// the OQS adapter is IPv6-only.
+#[test]
+fn issue11_accept_fails_on_ipv4_fallback() {
+    let s = server();
+    let c = client_with_oqs_adapter(&s);
+    let r = receipt_lan(&c);
+    c.resolv_conf(&RECE_GW4.to_string());
+    let oqs = NsLab::start(&s, oqs_spec(None));
+    let rece = NsLab::start(&r, receipt_spec(true));
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("accept.json");
+    let out = Command::new("ip")
+        .args(["netns", "exec", &c.name, env!("CARGO_BIN_EXE_oqs-net")])
+        .args(["accept", "--profile-file"])
+        .arg(&oqs.profile)
+        .args(["--mode", "ipvpn", "--queries", "2", "--samples", "2"])
+        .args(["--rounds", "2", "--interval", "1s", "--deadline", "20s"])
+        .args(["--max-handshake-p95", "3000", "--max-ntp-offset", "1000"])
+        .args(["--quiet", "--lang", "en", "--journal"])
+        .arg(dir.path().join("accept.jsonl"))
+        .arg("--json")
+        .arg(&json)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs oqs-net");
+    let (_, _) = (oqs.stop(), rece.stop());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {stdout}{stderr}"));
+    let failed: Vec<(&str, &str)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["verdict"] == "fail" || r["verdict"] == "not_measured")
+        .map(|r| (r["id"].as_str().unwrap(), r["code"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        failed,
+        [("ipv4_fallback", "ipv6.ipv4_fallback")],
+        "{stdout}{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+}

@@ -41,6 +41,8 @@ const TABLE: &[(&str, &[Code])] = {
         ("tls-reject-all", &[TlsRejectedBadCertificate]),
         ("tls-no-client-auth", &[TlsClientCertNotRequested]),
         ("tls-expired-server", &[TlsServerCertExpired]),
+        // The terminal's own certificate near its end: a warning with nothing under it.
+        ("cert-expiring", &[CertExpiring]),
         ("tls-wrong-name", &[TlsServerNameMismatch]),
         ("tls-other-env", &[TlsWrongEnvironment]),
         ("tls-stall", &[TlsHandshakeTimeout]),

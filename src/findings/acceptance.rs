@@ -1,0 +1,140 @@
+//! The words of an acceptance run: each criterion's name, its area, its verdict and the table's
+//! headings, in Japanese and English. Reads `model` only; renderers ask here.
+
+use super::Lang;
+use crate::model::{Area, CriterionId, Unit, Verdict};
+
+/// A criterion's name as the table and the JUnit testcase show it.
+pub fn criterion(id: CriterionId, lang: Lang) -> &'static str {
+    let (en, ja) = match id {
+        CriterionId::Environment => (
+            "the environment answering is the profile's",
+            "応答する環境がプロファイルどおり",
+        ),
+        CriterionId::Ipv4Fallback => ("no IPv4 fallback", "IPv4へのフォールバックなし"),
+        CriterionId::ProxyWays => (
+            "every host goes the expected way (proxy or direct)",
+            "各ホストへの経路（プロキシ/直接）が想定どおり",
+        ),
+        CriterionId::CertDays => (
+            "client certificate valid for long enough",
+            "クライアント証明書の残り有効期間",
+        ),
+        CriterionId::CertIssuer => (
+            "client certificate issued by a listed issuer",
+            "クライアント証明書の発行者",
+        ),
+        CriterionId::TlsHandshake => (
+            "TLS handshake p95 per endpoint",
+            "TLSハンドシェイク時間（95パーセンタイル）",
+        ),
+        CriterionId::NtpMembers => (
+            "every round-robin member answers NTP",
+            "ラウンドロビンの全メンバーがNTPに応答",
+        ),
+        CriterionId::NtpOffset => (
+            "NTP offset on every server, servers agreeing",
+            "全NTPサーバの時刻差とサーバ間の一致",
+        ),
+        CriterionId::Flapping => ("flapping periods", "フラップ期間"),
+        CriterionId::Availability => ("availability per check", "チェックごとの可用性"),
+        CriterionId::LastRound => (
+            "no check failing in the last round",
+            "最後のラウンドで失敗したチェックなし",
+        ),
+    };
+    pick(lang, en, ja)
+}
+
+pub fn area(a: Area, lang: Lang) -> &'static str {
+    let (en, ja) = match a {
+        Area::Line => ("line", "回線"),
+        Area::Tls => ("TLS", "TLS"),
+        Area::Ntp => ("NTP", "NTP"),
+        Area::Soak => ("soak", "ソーク"),
+    };
+    pick(lang, en, ja)
+}
+
+pub fn verdict(v: Verdict, lang: Lang) -> &'static str {
+    let (en, ja) = match v {
+        Verdict::Pass => ("PASS", "合格"),
+        Verdict::Fail => ("FAIL", "不合格"),
+        Verdict::NotMeasured => ("NOT MEASURED", "未測定"),
+        Verdict::Blocked => ("NOT JUDGED", "判定せず"),
+    };
+    pick(lang, en, ja)
+}
+
+/// The unit after a number (with its space), or nothing for a count.
+pub fn unit(u: Unit, lang: Lang) -> &'static str {
+    match (u, lang) {
+        (Unit::Pct, _) => " %",
+        (Unit::Ms, _) => " ms",
+        (Unit::Days, Lang::En) => " days",
+        (Unit::Days, Lang::Ja) => " 日",
+        (Unit::Count, _) => "",
+    }
+}
+
+/// The table's headings and its fixed phrases.
+pub struct Words {
+    pub title: &'static str,
+    pub rounds: &'static str,
+    pub journal: &'static str,
+    pub area: &'static str,
+    pub criterion: &'static str,
+    pub measured: &'static str,
+    pub limit: &'static str,
+    pub result: &'static str,
+    pub at: &'static str,
+    pub one_of: &'static str,
+    pub blocked_by: &'static str,
+    pub failed: &'static str,
+    pub passed: &'static str,
+    pub not_measured: &'static str,
+}
+
+pub fn words(lang: Lang) -> Words {
+    match lang {
+        Lang::En => Words {
+            title: "Acceptance",
+            rounds: "rounds",
+            journal: "Journal (evidence)",
+            area: "Area",
+            criterion: "Criterion",
+            measured: "Measured",
+            limit: "Limit",
+            result: "Result",
+            at: "at",
+            one_of: "one of",
+            blocked_by: "explained by",
+            failed: "ACCEPTANCE FAILED",
+            passed: "ACCEPTED",
+            not_measured: "no data",
+        },
+        Lang::Ja => Words {
+            title: "受け入れ試験",
+            rounds: "ラウンド",
+            journal: "ジャーナル（証跡）",
+            area: "区分",
+            criterion: "基準",
+            measured: "測定値",
+            limit: "基準値",
+            result: "判定",
+            at: "対象",
+            one_of: "いずれか",
+            blocked_by: "原因の基準",
+            failed: "受け入れ不合格",
+            passed: "受け入れ合格",
+            not_measured: "データなし",
+        },
+    }
+}
+
+fn pick(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
