@@ -160,6 +160,8 @@ fn accept(mut args: AcceptArgs) -> Result<u8, CliError> {
         mode: profile.mode,
         proxy: profile.proxy.is_some(),
         round_robin: rr,
+        line_auth: profile.line.auth.is_some(),
+        ngn_dns: profile.line.ngn_dns.is_some(),
     };
     let verdict = acceptance::judge(soak, &ev, &c, &applies);
     let shown = path.display().to_string();

@@ -11,6 +11,14 @@ pub fn criterion(id: CriterionId, lang: Lang) -> &'static str {
             "the environment answering is the profile's",
             "応答する環境がプロファイルどおり",
         ),
+        CriterionId::LineAuth => (
+            "the NGN line is authenticated",
+            "NGN回線の回線認証が済んでいる",
+        ),
+        CriterionId::NgnDns => (
+            "the OQS adapter uses the NGN's DNS servers, and they answer",
+            "OQS用アダプタのDNSサーバがNGNのもので、応答する",
+        ),
         CriterionId::Ipv4Fallback => ("no IPv4 fallback", "IPv4へのフォールバックなし"),
         CriterionId::ProxyWays => (
             "every host goes the expected way (proxy or direct)",

@@ -198,7 +198,7 @@ pub fn links() -> Vec<Link> {
     all(&[LineDnsNotNgn], UNRESOLVED, Any);
     all(
         &[LineDnsNotNgn],
-        &[NtpNoServers, DnsFallbackUnresolvable],
+        &[NtpNoServers, DnsFallbackUnresolvable, LineAuthUnreachable],
         Any,
     );
     // No IPv6 default route on the OQS adapter (found only when the targets depend on it): why

@@ -22,7 +22,17 @@ use std::collections::BTreeMap;
 
 /// The finding codes that say the terminal reaches the wrong environment or the wrong line: any
 /// of them in any round fails the environment criterion. A line check's code is one more line.
-pub const ENVIRONMENT_CODES: &[Code] = &[Code::TlsWrongEnvironment];
+pub const ENVIRONMENT_CODES: &[Code] = &[Code::EnvOtherEnvironment, Code::TlsWrongEnvironment];
+
+/// The NGN line-authentication page's verdicts (NGN lines whose profile reads the page).
+const LINE_AUTH_CODES: &[Code] = &[
+    Code::LineAuthRequired,
+    Code::LineAuthUnreachable,
+    Code::LineAuthUnexpected,
+];
+
+/// The OQS adapter's DNS servers against the NGN's, and the NGN's servers' answers.
+const NGN_DNS_CODES: &[Code] = &[Code::LineDnsNotNgn, Code::LineNgnDnsNoAnswer];
 
 /// IPv4 used where the OQS adapter is IPv6-only.
 const IPV4_CODES: &[Code] = &[Code::Ipv4Fallback];
@@ -60,6 +70,10 @@ enum Scope {
     Ipvpn,
     /// Profiles with a proxy section.
     Proxy,
+    /// Profiles that read the NGN's line-authentication page.
+    LineAuth,
+    /// Profiles that check the NGN's DNS servers.
+    NgnDns,
 }
 
 struct Row {
@@ -81,7 +95,27 @@ const ROWS: &[Row] = &[
         path: true,
         rule: Rule::Codes {
             codes: ENVIRONMENT_CODES,
-            ran: &["tls"],
+            ran: &["tls", "environment"],
+        },
+    },
+    Row {
+        id: CriterionId::NgnDns,
+        area: Area::Line,
+        scope: Scope::NgnDns,
+        path: true,
+        rule: Rule::Codes {
+            codes: NGN_DNS_CODES,
+            ran: &["ngn_dns"],
+        },
+    },
+    Row {
+        id: CriterionId::LineAuth,
+        area: Area::Line,
+        scope: Scope::LineAuth,
+        path: true,
+        rule: Rule::Codes {
+            codes: LINE_AUTH_CODES,
+            ran: &["line_auth"],
         },
     },
     Row {
@@ -170,6 +204,10 @@ pub struct Applies {
     pub proxy: bool,
     /// The profile's round-robin NTP name.
     pub round_robin: String,
+    /// The profile reads the NGN's line-authentication page (`[line] auth`).
+    pub line_auth: bool,
+    /// The profile checks the NGN's DNS servers (`[line] dns`).
+    pub ngn_dns: bool,
 }
 
 /// Targets explained by a failing criterion, and by which.
@@ -191,7 +229,8 @@ pub fn judge(
 ) -> AcceptanceReport {
     let mut claims = Claims::new();
     let mut results = Vec::new();
-    let mut path_cause: Option<CriterionId> = None;
+    let mut path_cause: Option<(CriterionId, Option<Code>)> = None;
+    let links = crate::findings::causes::links();
     let ctx = Ctx {
         soak: &soak,
         ev,
@@ -203,15 +242,26 @@ pub fn judge(
             Scope::Always => true,
             Scope::Ipvpn => applies.mode == Mode::Ipvpn,
             Scope::Proxy => applies.proxy,
+            Scope::LineAuth => applies.line_auth,
+            Scope::NgnDns => applies.ngn_dns,
         };
         if !applies_here {
             continue;
         }
         let mut r = judge_row(&ctx, row, &mut claims);
+        // A failure whose code the path's root cause explains (the causal links beside the
+        // catalogue) is its consequence, not a second fault.
+        let explained = |r: &CriterionResult, root: Option<Code>| {
+            r.verdict == Verdict::Fail
+                && links
+                    .iter()
+                    .any(|l| Some(l.cause) == root && Some(l.consequence) == r.code)
+        };
         match path_cause {
-            Some(by) if r.verdict == Verdict::NotMeasured => r = blocked(r, by),
+            Some((by, _)) if r.verdict == Verdict::NotMeasured => r = blocked(r, by),
+            Some((by, root)) if explained(&r, root) => r = blocked(r, by),
             None if row.path && r.verdict == Verdict::Fail => {
-                path_cause = Some(row.id);
+                path_cause = Some((row.id, r.code));
                 // Targets never reached while the path was wrong are its consequences.
                 for t in soak
                     .targets
@@ -329,7 +379,8 @@ fn by_codes(ctx: &Ctx, row: &Row, codes: &[Code], ran: &[&str]) -> CriterionResu
     if checked.is_empty() {
         return r;
     }
-    let mut worst: Option<(u64, String, Code)> = None;
+    // The worst offender: the code that comes first (the root cause first), then the most rounds.
+    let mut worst: Option<(usize, u64, String, Code)> = None;
     for t in &checked {
         if let Some((code, rounds)) = has_code(t, codes) {
             r.offenders.push(t.id.clone());
@@ -337,12 +388,16 @@ fn by_codes(ctx: &Ctx, row: &Row, codes: &[Code], ran: &[&str]) -> CriterionResu
                 subject: t.id.clone(),
                 value: rounds as f64,
             });
-            if worst.as_ref().is_none_or(|w| rounds > w.0) {
-                worst = Some((rounds, t.id.clone(), code));
+            let rank = codes.iter().position(|c| *c == code).unwrap_or(codes.len());
+            if worst
+                .as_ref()
+                .is_none_or(|w| (rank, std::cmp::Reverse(rounds)) < (w.0, std::cmp::Reverse(w.1)))
+            {
+                worst = Some((rank, rounds, t.id.clone(), code));
             }
         }
     }
-    let (rounds, subject, code) = worst.unwrap_or((0, String::new(), codes[0]));
+    let (_, rounds, subject, code) = worst.unwrap_or((0, 0, String::new(), codes[0]));
     conclude(
         r,
         rounds as f64,
@@ -663,6 +718,8 @@ mod tests {
             mode: Mode::Ipvpn,
             proxy: true,
             round_robin: "ntp.base.oqs-pdl.org".into(),
+            line_auth: false,
+            ngn_dns: false,
         }
     }
 

@@ -72,6 +72,8 @@ impl Area {
 #[serde(rename_all = "snake_case")]
 pub enum CriterionId {
     Environment,
+    NgnDns,
+    LineAuth,
     Ipv4Fallback,
     ProxyWays,
     CertDays,
@@ -88,6 +90,8 @@ impl CriterionId {
     pub fn as_label(self) -> &'static str {
         match self {
             CriterionId::Environment => "environment",
+            CriterionId::LineAuth => "line_auth",
+            CriterionId::NgnDns => "ngn_dns",
             CriterionId::Ipv4Fallback => "ipv4_fallback",
             CriterionId::ProxyWays => "proxy_ways",
             CriterionId::CertDays => "cert_days",

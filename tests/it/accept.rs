@@ -161,6 +161,21 @@ fn issue11_accept_fails_exactly_the_criterion_each_fault_breaks() {
             Some(("environment", "tls.wrong_environment")),
         ),
         (
+            "wrong-environment",
+            scenario("wrong-environment"),
+            Some(("environment", "env.other_environment")),
+        ),
+        (
+            "line-auth-required",
+            scenario("line-auth-required"),
+            Some(("line_auth", "line.auth_required")),
+        ),
+        (
+            "line-dns-other",
+            scenario("line-dns-other"),
+            Some(("ngn_dns", "line.dns_not_ngn")),
+        ),
+        (
             "cert-expiring",
             scenario("cert-expiring"),
             Some(("cert_days", "cert.expiring")),
@@ -189,7 +204,7 @@ fn issue11_accept_fails_exactly_the_criterion_each_fault_breaks() {
                 assert_eq!(d.code, 0, "{ctx}");
                 assert_eq!(d.json["passed"], true, "{ctx}");
                 assert!(failed(&d.json).is_empty(), "{ctx}");
-                assert!(d.stdout.contains("ACCEPTED (11/11)"), "{ctx}");
+                assert!(d.stdout.contains("ACCEPTED (13/13)"), "{ctx}");
             }
             Some((id, code)) => {
                 assert_eq!(d.code, 1, "{ctx}");
@@ -245,7 +260,7 @@ fn issue11_accept_fails_exactly_the_criterion_each_fault_breaks() {
 
     // JUnit, read back by a real consumer: the passing run and a failing one.
     let ok = junitparser(&by("healthy").junit);
-    assert_eq!(ok["tests"], 11, "{ok}");
+    assert_eq!(ok["tests"], 13, "{ok}");
     assert_eq!(ok["failures"], 0, "{ok}");
     assert_eq!(
         ok["suites"],
@@ -441,6 +456,8 @@ fn hand_journal(path: &Path) {
         }
         targets.push(tls);
         targets.push(target("ipv4-fallback", "ipv4_fallback", true));
+        targets.push(target("line:auth", "line_auth", true));
+        targets.push(target("line:ngn-dns", "ngn_dns", true));
         targets.push(target("proxy:distribution", "proxy_route", true));
         line(&Record::Round(RoundRecord {
             seq: i + 1,
@@ -506,7 +523,7 @@ fn issue11_accept_from_a_journal_computes_availability_by_hand() {
     // A limit the outage stays within, from the flag: every criterion holds.
     let (code, out, err) = accept_from(dir.path(), &["--lang", "en", "--min-availability", "70"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("ACCEPTED (11/11)"), "{out}");
+    assert!(out.contains("ACCEPTED (13/13)"), "{out}");
 
     let x = junitparser(&dir.path().join("a.xml"));
     assert_eq!(x["failures"], 1, "{x}");

@@ -848,8 +848,9 @@ fn issue10_pac_url_is_fetched_through_the_oqs_adapter() {
 }
 
 /// Issue 11: an acceptance run on a terminal that resolves through the receipt LAN's IPv4 router
-/// fails the IPv4-fallback criterion with `ipv6.ipv4_fallback`, exit 1: DNS went over IPv4 though
-/// the OQS adapter is IPv6-only.
+/// fails the IPv4-fallback criterion with `ipv6.ipv4_fallback` and the NGN DNS criterion with
+/// `line.dns_not_ngn`, exit 1: DNS went over IPv4, to a server not the NGN's, though the OQS
+/// adapter is IPv6-only.
 #[test]
 fn issue11_accept_fails_on_ipv4_fallback() {
     let s = server();
@@ -886,10 +887,23 @@ fn issue11_accept_fails_on_ipv4_fallback() {
         .filter(|r| r["verdict"] == "fail" || r["verdict"] == "not_measured")
         .map(|r| (r["id"].as_str().unwrap(), r["code"].as_str().unwrap_or("")))
         .collect();
+    // The terminal asks the receipt LAN's DNS server: the NGN's DNS check names that (and the
+    // line-authentication page it cannot resolve is its consequence), and the IPv4 fallback is
+    // its own criterion.
     assert_eq!(
         failed,
-        [("ipv4_fallback", "ipv6.ipv4_fallback")],
+        [
+            ("ngn_dns", "line.dns_not_ngn"),
+            ("ipv4_fallback", "ipv6.ipv4_fallback")
+        ],
         "{stdout}{stderr}"
     );
+    let auth = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "line_auth")
+        .unwrap();
+    assert_eq!(auth["blocked_by"], "ngn_dns", "{stdout}{stderr}");
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
 }
