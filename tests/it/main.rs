@@ -19,6 +19,8 @@ mod netns;
 mod outputs;
 mod pac;
 mod proxy;
+/// Issue 15: README's example output is today's.
+mod readme;
 mod real_peers;
 /// Issue 15: each round opens with the findings no other finding explains.
 mod root_causes;
