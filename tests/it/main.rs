@@ -13,6 +13,8 @@ mod envelope;
 /// Issue 15: examples and exit codes in every `--help`, completions, the man page.
 mod help;
 mod hostile;
+/// Issue 15: Japanese renderings are wholly Japanese.
+mod japanese;
 mod lab_faults;
 mod netns;
 /// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
