@@ -157,11 +157,13 @@ Exit codes:
 
 const MAN_HELP: &str = "\
 Examples:
-  oqs-net man > ~/.local/share/man/man1/oqs-net.1
-  oqs-net man | man -l -
+  oqs-net man --dir ~/.local/share/man/man1     # oqs-net.1 and one page per subcommand
+  oqs-net man | man -l -                        # the top-level page, to read now
 
 Exit codes:
-  0  written";
+  0  written
+  2  a bad flag
+  3  the directory cannot be written";
 
 #[derive(Parser, Debug)]
 #[command(name = "oqs-net", version, about = "Checks the network path of an Online Qualification Confirmation (オンライン資格確認) terminal, and names the guide section (補N) that fixes what fails.", after_help = EXIT_HELP)]
@@ -208,9 +210,19 @@ pub enum Command {
     /// Write the shell completion script for SHELL to stdout (see README, "Install").
     #[command(hide = true, after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
-    /// Write the man page (roff) to stdout (see README, "Install").
+    /// Write the man pages (roff): the top-level page to stdout, or with --dir every page (oqs-net.1
+    /// and oqs-net-SUBCOMMAND.1 for each subcommand) into a directory (see README, "Install").
     #[command(hide = true, after_help = MAN_HELP)]
-    Man,
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write oqs-net.1 and one page per subcommand (oqs-net-probe.1, oqs-net-cert-inspect.1, …)
+    /// into DIR, creating it, and list the files written; without it the top-level page goes to
+    /// stdout.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -422,6 +434,35 @@ pub fn man() -> Result<String, CliError> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// Every man page — the top-level one and one per visible subcommand, nested ones included
+/// (`oqs-net-cert-inspect.1`) — written into `dir` (created when missing); returns the paths written.
+/// The same walk as `clap_mangen::generate_to`, keeping each page's path.
+pub fn man_pages(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, CliError> {
+    fn walk(
+        cmd: clap::Command,
+        dir: &std::path::Path,
+        out: &mut Vec<std::path::PathBuf>,
+    ) -> std::io::Result<()> {
+        out.push(clap_mangen::Man::new(cmd.clone()).generate_to(dir)?);
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub.clone(), dir, out)?;
+        }
+        Ok(())
+    }
+    let mut cmd = command().disable_help_subcommand(true);
+    cmd.build();
+    let mut written = Vec::new();
+    std::fs::create_dir_all(dir)
+        .and_then(|()| walk(cmd, dir, &mut written))
+        .map_err(|e| {
+            CliError::Harness(format!(
+                "cannot write the man pages to {}: {e}",
+                dir.display()
+            ))
+        })?;
+    Ok(written)
+}
+
 /// Parses the command line, runs the command, and returns the process's exit code.
 pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -449,8 +490,14 @@ pub fn main() -> ExitCode {
             print(&completions(args.shell));
             Ok(exit::OK)
         }
-        Command::Man => man().map(|page| {
+        Command::Man(ManArgs { dir: None }) => man().map(|page| {
             print(&page);
+            exit::OK
+        }),
+        Command::Man(ManArgs { dir: Some(dir) }) => man_pages(&dir).map(|written| {
+            for path in written {
+                println!("{}", path.display());
+            }
             exit::OK
         }),
     };

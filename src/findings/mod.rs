@@ -3,6 +3,7 @@
 
 pub mod acceptance;
 pub mod causes;
+pub mod labels;
 
 use crate::model::{Code, Finding, NameSource, NotFound, RouteReason, Skipped};
 use serde::Serialize;
@@ -216,7 +217,7 @@ pub fn entry(code: Code) -> Entry {
             S24,
             "{subject} says it is not synchronised itself (leap {leap}, stratum {stratum})",
             "Do not use this server as a time source until it recovers; use another member or fallback (補24)",
-            "{subject} 自身が時刻同期できていません（leap {leap}, stratum {stratum}）",
+            "{subject} 自身が時刻同期できていません（うるう秒指示 {leap}、階層 {stratum}）",
             "回復するまでこのサーバを時刻源にしないでください。他のメンバーまたは代替名を使用してください（補24）",
         ),
         NtpKodRate => e(
@@ -1136,23 +1137,24 @@ pub struct Rendered {
 /// Why a target goes its way, in `lang`.
 pub fn route_reason(r: &RouteReason, lang: Lang) -> String {
     use RouteReason::*;
+    let src = |k: crate::model::ProxySourceKind| labels::proxy_source(k.as_label(), lang);
     match (r, lang) {
         (NothingSet, Lang::En) => "no proxy is set anywhere".into(),
         (NothingSet, Lang::Ja) => "プロキシがどこにも設定されていません".into(),
-        (SaysDirect { source }, Lang::En) => format!("{} says direct", source.as_label()),
-        (SaysDirect { source }, Lang::Ja) => format!("{} は直接接続の設定", source.as_label()),
-        (NoServer { source }, Lang::En) => format!("{} sets no proxy server", source.as_label()),
+        (SaysDirect { source }, Lang::En) => format!("{} says direct", src(*source)),
+        (SaysDirect { source }, Lang::Ja) => format!("{} は直接接続の設定", src(*source)),
+        (NoServer { source }, Lang::En) => format!("{} sets no proxy server", src(*source)),
         (NoServer { source }, Lang::Ja) => {
-            format!("{} にプロキシサーバの設定なし", source.as_label())
+            format!("{} にプロキシサーバの設定なし", src(*source))
         }
         (Bypass { entry, source }, Lang::En) => {
-            format!("bypass entry `{entry}` of {}", source.as_label())
+            format!("bypass entry `{entry}` of {}", src(*source))
         }
         (Bypass { entry, source }, Lang::Ja) => {
-            format!("{} の除外リストの `{entry}`", source.as_label())
+            format!("{} の除外リストの `{entry}`", src(*source))
         }
-        (ProxyOf { source }, Lang::En) => format!("proxy of {}", source.as_label()),
-        (ProxyOf { source }, Lang::Ja) => format!("{} のプロキシ", source.as_label()),
+        (ProxyOf { source }, Lang::En) => format!("proxy of {}", src(*source)),
+        (ProxyOf { source }, Lang::Ja) => format!("{} のプロキシ", src(*source)),
         (Pac { answer }, Lang::En) => format!("the PAC file answers {answer}"),
         (Pac { answer }, Lang::Ja) => format!("PACファイルの回答 {answer}"),
         (
@@ -1168,13 +1170,16 @@ pub fn route_reason(r: &RouteReason, lang: Lang) -> String {
         ),
         (
             PacFailed {
-                explicit, label, ..
+                explicit,
+                label,
+                detail,
             },
             Lang::Ja,
         ) => {
             format!(
-                "{}（PACファイルが失敗: {label}）",
-                route_reason(explicit, lang)
+                "{}（PACファイルが失敗: {}）",
+                route_reason(explicit, lang),
+                labels::pac_failure(&format!("{label}: {detail}"), lang)
             )
         }
     }
@@ -1262,13 +1267,15 @@ pub fn render(f: &Finding, lang: Lang) -> Rendered {
         Lang::En => (e.cause_en, e.fix_en),
     };
     Rendered {
-        cause: fill(cause, f),
-        fix: fill(fix, f),
+        cause: fill(cause, f, lang),
+        fix: fill(fix, f, lang),
         section: e.section,
     }
 }
 
-fn fill(template: &str, f: &Finding) -> String {
+/// The template with the finding's values; a value naming where proxy settings come from, or a
+/// synthetic row, is given in `lang` (the rest are names, addresses and numbers).
+fn fill(template: &str, f: &Finding, lang: Lang) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -1278,8 +1285,8 @@ fn fill(template: &str, f: &Finding) -> String {
             Some(close) => {
                 let key = &after[..close];
                 match (key, f.value(key)) {
-                    ("subject", _) => out.push_str(&f.subject),
-                    (_, Some(v)) => out.push_str(v),
+                    ("subject", _) => out.push_str(labels::target(&f.subject, lang)),
+                    (_, Some(v)) => out.push_str(&labels::value(key, v, lang)),
                     (_, None) => out.push('?'),
                 }
                 rest = &after[close + 1..];

@@ -3,7 +3,9 @@
 //! only; the password is not in what it is given.
 
 use crate::findings::Lang;
+use crate::findings::labels::Label;
 use crate::model::{IdentityReport, PfxFailure, SelectionRule};
+use crate::output::width::pad_right;
 use std::fmt::Write;
 
 /// The identity report as JSON: the model as serde writes it, in the shared envelope
@@ -61,38 +63,31 @@ pub fn human(r: &IdentityReport, lang: Lang) -> String {
         for (i, e) in f.entries.iter().enumerate() {
             let c = &e.cert;
             let mark = if selected.as_deref() == Some(c.sha256.as_str()) {
-                if ja {
-                    "  ← 提示する証明書"
-                } else {
-                    "  ← presented"
-                }
+                format!("  ← {}", Label::Presented.text(lang))
             } else {
-                ""
+                String::new()
             };
+            // Row labels padded to one column by display width, so both languages line up.
+            let row = |label: Label| pad_right(label.text(lang), 10);
             let _ = writeln!(out, "  [{}] {}{mark}", i + 1, c.subject);
-            let _ = writeln!(out, "      issuer     {}", c.issuer);
-            let _ = writeln!(out, "      serial     {}", c.serial);
+            let _ = writeln!(out, "      {} {}", row(Label::Issuer), c.issuer);
+            let _ = writeln!(out, "      {} {}", row(Label::Serial), c.serial);
+            let left = if c.expired() {
+                Label::Expired.with(lang, c.days_left)
+            } else {
+                Label::DaysLeft.with(lang, c.days_left)
+            };
             let _ = writeln!(
                 out,
-                "      valid      {} → {} ({} {})",
+                "      {} {} → {} ({left})",
+                row(Label::Valid),
                 c.not_before,
                 c.not_after,
-                c.days_left,
-                if c.expired() {
-                    if ja {
-                        "日: 期限切れ"
-                    } else {
-                        "days: EXPIRED"
-                    }
-                } else if ja {
-                    "日"
-                } else {
-                    "days left"
-                }
             );
             let _ = writeln!(
                 out,
-                "      key        {}{}{}",
+                "      {} {}{}{}",
+                row(Label::Key),
                 c.key_type,
                 if c.is_ca { " · CA" } else { "" },
                 if e.has_private_key {
@@ -168,6 +163,6 @@ pub fn human(r: &IdentityReport, lang: Lang) -> String {
             }
         }
     };
-    let _ = writeln!(out, "\n{}: {rule}", if ja { "選択" } else { "Selection" });
+    let _ = writeln!(out, "\n{}: {rule}", Label::Selection.text(lang));
     out
 }

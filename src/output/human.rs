@@ -6,6 +6,7 @@ mod path;
 mod proxy;
 
 use super::width::{display_width, pad_right};
+use crate::findings::labels::{self, Label};
 use crate::findings::{self, Lang};
 use crate::model::{Check, CheckData, CheckKind, FamilySummary, NtpSampleOutcome, Round, Status};
 use std::fmt::Write;
@@ -20,8 +21,14 @@ impl Style {
         super::paint(self.color, s, text)
     }
 
+    /// The status word, padded to the widest status word of the language.
     fn tag(&self, s: Status) -> String {
-        self.paint(s, &pad_right(&s.as_label().to_uppercase(), 5))
+        let width = [Status::Pass, Status::Warn, Status::Fail, Status::Error]
+            .iter()
+            .map(|s| display_width(labels::status(*s, self.lang)))
+            .max()
+            .unwrap_or(5);
+        self.paint(s, &pad_right(labels::status(s, self.lang), width))
     }
 }
 
@@ -29,26 +36,24 @@ pub fn render(round: &Round, style: &Style) -> String {
     let mut out = String::new();
     let p = &round.profile;
     let ja = style.lang == Lang::Ja;
+    let lang = style.lang;
     let resolvers = if round.resolvers.is_empty() {
-        if ja {
-            "システム設定".to_string()
-        } else {
-            "system".to_string()
-        }
+        Label::SystemResolver.text(lang).to_string()
     } else {
         round.resolvers.join(", ")
     };
     let _ = writeln!(
         out,
-        "oqs-net {} · {} ({} / {}{}) · resolver {} · {:.0} ms",
+        "oqs-net {} · {} ({} / {}{}) · {} {} · {:.0} ms",
         round.tool_version,
         p.name,
-        p.mode.as_label(),
-        p.environment.as_label(),
+        labels::mode(p.mode.as_label(), lang),
+        labels::environment(p.environment.as_label(), lang),
         p.provider
             .as_deref()
             .map(|x| format!(" / {x}"))
             .unwrap_or_default(),
+        Label::Resolver.text(lang),
         resolvers,
         round.duration_ms,
     );
@@ -65,7 +70,7 @@ pub fn render(round: &Round, style: &Style) -> String {
         ("NTP", &[CheckKind::Ntp, CheckKind::NtpConsensus]),
         (
             if ja {
-                "TLS（クライアント証明書）"
+                "TLS（電子証明書）"
             } else {
                 "TLS (client certificate)"
             },
@@ -120,7 +125,7 @@ pub fn render(round: &Round, style: &Style) -> String {
     let width = round
         .checks
         .iter()
-        .map(|c| display_width(&c.target))
+        .map(|c| display_width(labels::target(&c.target, lang)))
         .max()
         .unwrap_or(10)
         .min(34);
@@ -139,8 +144,8 @@ pub fn render(round: &Round, style: &Style) -> String {
                 out,
                 "  {}  {}  {}",
                 style.tag(c.status),
-                pad_right(&c.target, width),
-                figures(c, ja)
+                pad_right(labels::target(&c.target, lang), width),
+                figures(c, lang)
             );
             for line in path::details(c, ja) {
                 let _ = writeln!(out, "         {line}");
@@ -160,23 +165,23 @@ pub fn render(round: &Round, style: &Style) -> String {
         }
     }
     let s = super::json::summary(round);
-    let verdict = style.paint(
-        round.status,
-        round.status.as_label().to_uppercase().as_str(),
-    );
-    let _ = if ja {
-        writeln!(
-            out,
-            "\n結果: {verdict} — 合格 {} · 警告 {} · 失敗 {} · エラー {}",
-            s.pass, s.warn, s.fail, s.error
-        )
-    } else {
-        writeln!(
-            out,
-            "\nResult: {verdict} — {} pass · {} warn · {} fail · {} error",
-            s.pass, s.warn, s.fail, s.error
-        )
+    let verdict = style.paint(round.status, labels::status(round.status, lang));
+    let count = |st: Status, n: usize| {
+        if ja {
+            format!("{} {n}", labels::status(st, lang))
+        } else {
+            format!("{n} {}", st.as_label())
+        }
     };
+    let _ = writeln!(
+        out,
+        "\n{}: {verdict} — {} · {} · {} · {}",
+        Label::Result.text(lang),
+        count(Status::Pass, s.pass),
+        count(Status::Warn, s.warn),
+        count(Status::Fail, s.fail),
+        count(Status::Error, s.error)
+    );
     out
 }
 
@@ -203,11 +208,7 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
         };
         let r = findings::render(first, style.lang);
         let n = rc.explains.len();
-        let count = match (ja, n) {
-            (true, _) => format!("起因する不合格 {n} 件"),
-            (false, 1) => "explains 1 failure".to_string(),
-            (false, _) => format!("explains {n} failures"),
-        };
+        let count = labels::explains(n, style.lang);
         let _ = writeln!(
             out,
             "  {} {} [{}] {} — {count}",
@@ -217,7 +218,11 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
             r.cause
         );
         if rc.findings.len() > 1 {
-            let subjects: Vec<&str> = rc.findings.iter().map(|f| f.subject.as_str()).collect();
+            let subjects: Vec<&str> = rc
+                .findings
+                .iter()
+                .map(|f| labels::target(&f.subject, style.lang))
+                .collect();
             let _ = writeln!(
                 out,
                 "      {} {}",
@@ -231,7 +236,7 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
                 "      {} {}  {}",
                 style.paint(e.severity, "▹"),
                 e.code.as_label(),
-                e.subject
+                labels::target(&e.subject, style.lang)
             );
         }
     }
@@ -240,7 +245,8 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
 fn family_figures(f: &FamilySummary, ja: bool) -> String {
     let rec = f.family.record();
     if let Some(fail) = &f.failure {
-        return format!("{rec} {}", fail.to_uppercase());
+        let lang = if ja { Lang::Ja } else { Lang::En };
+        return format!("{rec} {}", labels::dns_failure(fail, lang));
     }
     let mut s = format!("{rec} {}", f.members.len());
     s.push_str(if ja {
@@ -283,7 +289,8 @@ fn family_figures(f: &FamilySummary, ja: bool) -> String {
     s
 }
 
-fn figures(c: &Check, ja: bool) -> String {
+fn figures(c: &Check, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
     match &c.data {
         CheckData::Dns { summary, .. } => {
             let (expected, other): (Vec<_>, Vec<_>) = summary.iter().partition(|f| f.expected);
@@ -293,11 +300,15 @@ fn figures(c: &Check, ja: bool) -> String {
         }
         CheckData::Ntp(r) => match r.best() {
             Some(b) => format!(
-                "offset {:+.3} ms ±{:.3} · delay {:.3} ms · stratum {} · ref {} · {}/{}",
+                "{} {:+.3} ms ±{:.3} · {} {:.3} ms · {} {} · {} {} · {}/{}",
+                Label::Offset.text(lang),
                 b.offset_ms,
                 b.error_bound_ms,
+                Label::Delay.text(lang),
                 b.delay_ms,
+                Label::Stratum.text(lang),
                 b.stratum,
+                Label::RefId.text(lang),
                 b.ref_id,
                 r.readings().count(),
                 r.samples.len()
@@ -313,7 +324,7 @@ fn figures(c: &Check, ja: bool) -> String {
                     .collect();
                 format!(
                     "{} 0/{} ({})",
-                    if ja { "応答" } else { "answered" },
+                    Label::Answered.text(lang),
                     r.samples.len(),
                     errs.join(", ")
                 )
@@ -324,23 +335,31 @@ fn figures(c: &Check, ja: bool) -> String {
             spread_ms,
             median_offset_ms,
         } => match (spread_ms, median_offset_ms) {
-            (Some(s), Some(m)) => {
-                format!("{servers} servers · spread {s:.3} ms · median offset {m:+.3} ms")
-            }
-            (None, Some(m)) => format!("{servers} server · offset {m:+.3} ms"),
-            _ => format!("{servers} servers"),
+            (Some(s), Some(m)) => format!(
+                "{} · {} {s:.3} ms · {} {m:+.3} ms",
+                Label::Servers.with(lang, servers),
+                Label::Spread.text(lang),
+                Label::MedianOffset.text(lang)
+            ),
+            (None, Some(m)) => format!(
+                "{} · {} {m:+.3} ms",
+                Label::Servers.with(lang, servers),
+                Label::Offset.text(lang)
+            ),
+            _ => Label::Servers.with(lang, servers),
         },
         CheckData::Resolver { detail } => detail.clone(),
         CheckData::Deadline { deadline_ms } => format!("{deadline_ms} ms"),
-        CheckData::TlsClientCert(id) => identity_figures(id, ja),
-        CheckData::Tls(r) => tls_figures(r, ja),
+        CheckData::TlsClientCert(id) => identity_figures(id, lang),
+        CheckData::Tls(r) => tls_figures(r, lang),
         _ => proxy::figures(c, ja)
             .or_else(|| line::figures(c, ja))
             .unwrap_or_else(|| path::figures(c, ja)),
     }
 }
 
-fn identity_figures(id: &crate::model::IdentityReport, ja: bool) -> String {
+fn identity_figures(id: &crate::model::IdentityReport, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
     let Some(c) = id.selected_cert() else {
         return if id.files.is_empty() {
             if ja {
@@ -363,15 +382,11 @@ fn identity_figures(id: &crate::model::IdentityReport, ja: bool) -> String {
         (_, false) => "only one",
         (_, true) => "唯一の証明書",
     };
-    let days = if ja {
-        format!("残り {} 日", c.days_left)
-    } else {
-        format!("{} days left", c.days_left)
-    };
+    let days = Label::DaysLeft.with(lang, c.days_left);
     format!(
         "{} · {} {} · {} · {} ({}/{})",
         cn(&c.subject),
-        if ja { "発行者" } else { "issuer" },
+        Label::Issuer.text(lang),
         cn(&c.issuer),
         days,
         rule,
@@ -387,16 +402,17 @@ fn cn(dn: &str) -> &str {
         .unwrap_or(dn)
 }
 
-fn tls_figures(r: &crate::model::TlsEndpointResult, ja: bool) -> String {
+fn tls_figures(r: &crate::model::TlsEndpointResult, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
     let mut parts = Vec::new();
     if let Some(a) = r.addr {
         parts.push(a.to_string());
     }
     if let Some(c) = r.connect_ms {
-        parts.push(format!("connect {c:.1} ms"));
+        parts.push(format!("{} {c:.1} ms", Label::Connect.text(lang)));
     }
     if let Some(h) = r.handshake_ms {
-        parts.push(format!("handshake {h:.1} ms"));
+        parts.push(format!("{} {h:.1} ms", Label::Handshake.text(lang)));
     }
     if let (Some(p), Some(c)) = (&r.protocol, &r.cipher) {
         parts.push(format!("{p} {c}"));
@@ -411,7 +427,7 @@ fn tls_figures(r: &crate::model::TlsEndpointResult, ja: bool) -> String {
             .unwrap_or_else(|| c.subject.clone());
         let more = c.names.len().saturating_sub(1);
         parts.push(format!(
-            "{} {}{} ({} {})",
+            "{} {}{} ({})",
             if ja { "証明書" } else { "cert" },
             shown,
             if more > 0 {
@@ -419,8 +435,7 @@ fn tls_figures(r: &crate::model::TlsEndpointResult, ja: bool) -> String {
             } else {
                 String::new()
             },
-            c.days_left,
-            if ja { "日" } else { "days" },
+            Label::Days.with(lang, c.days_left),
         ));
     }
     match r.client_cert_requested {

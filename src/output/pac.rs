@@ -107,32 +107,42 @@ impl Report<'_> {
 
     /// The report for the terminal.
     pub(crate) fn human(&self) -> String {
+        use crate::findings::labels::{self, Label::*};
+        let lang = self.lang;
+        let t = |l: crate::findings::labels::Label| l.text(lang);
         let mut o = String::new();
         let line = |o: &mut String, k: &str, v: &str| {
             o.push_str(&format!("  {} {v}\n", pad_right(k, 10)));
         };
         o.push_str(&format!(
-            "PAC {} ({} bytes)\n",
-            self.source.name, self.source.bytes
+            "PAC {} {}\n",
+            self.source.name,
+            PacBytes.with(lang, self.source.bytes)
         ));
         if let Some(f) = self.source.fetched {
             let mut v = format!(
-                "{} in {:.0} ms, {}",
+                "{} {} {:.0} ms, {}",
                 f.url,
+                t(PacIn),
                 f.elapsed.as_secs_f64() * 1000.0,
-                f.content_type.as_deref().unwrap_or("no content type")
+                f.content_type.as_deref().unwrap_or(t(PacNoContentType))
             );
             if !f.redirects.is_empty() {
-                v.push_str(&format!(", redirected from {}", f.redirects.join(" -> ")));
+                v.push_str(&format!(
+                    ", {} {}",
+                    t(PacRedirectedFrom),
+                    f.redirects.join(" -> ")
+                ));
             }
             if f.lossy {
-                v.push_str(", not UTF-8 (invalid bytes replaced)");
+                v.push_str(", ");
+                v.push_str(t(PacLossy));
             }
-            line(&mut o, "fetched", &v);
+            line(&mut o, t(PacFetched), &v);
         }
         line(
             &mut o,
-            "call",
+            t(PacCall),
             &format!(
                 "FindProxyForURL({:?}, {:?})",
                 self.query.url, self.query.host
@@ -141,21 +151,19 @@ impl Report<'_> {
         if self.query.url != self.given_url {
             line(
                 &mut o,
-                "url",
+                t(PacUrl),
                 match self.policy {
-                    UrlPolicy::StripHttpsPath => {
-                        "path, query and credentials stripped, as Chrome and Windows do (--keep-path passes them)"
-                    }
-                    UrlPolicy::Keep => "passed as given, as pacparser does",
+                    UrlPolicy::StripHttpsPath => t(PacUrlStripped),
+                    UrlPolicy::Keep => t(PacUrlKept),
                 },
             );
         }
         let ips: Vec<String> = self.my_ip.iter().map(ToString::to_string).collect();
         line(
             &mut o,
-            "my ip",
+            t(PacMyIp),
             &if ips.is_empty() {
-                "127.0.0.1 (no route found)".to_string()
+                format!("127.0.0.1 {}", t(PacNoRoute))
             } else {
                 ips.join(", ")
             },
@@ -164,34 +172,35 @@ impl Report<'_> {
             Outcome::Answered(a) => {
                 line(
                     &mut o,
-                    "answered",
+                    t(PacAnswered),
                     &format!(
-                        "by {} in {:.1} ms",
-                        a.entry,
+                        "{} {:.1} ms",
+                        PacAnsweredBy.with(lang, a.entry),
                         a.elapsed.as_secs_f64() * 1000.0
                     ),
                 );
-                line(&mut o, "result", &format!("{:?}", a.raw));
+                line(&mut o, t(PacResult), &format!("{:?}", a.raw));
                 for (i, r) in a.routes.routes.iter().enumerate() {
-                    let k = if i == 0 { "routes" } else { "" };
-                    let mark = match r {
-                        Route::Invalid { .. } => "  (skipped by browsers)",
-                        _ => "",
+                    let k = if i == 0 { t(PacRoutes) } else { "" };
+                    let shown = match r {
+                        Route::Invalid { text, fault } => format!(
+                            "{} ({}): {text:?}  {}",
+                            t(PacInvalid),
+                            fault.as_label(),
+                            t(PacSkipped)
+                        ),
+                        _ => r.to_string(),
                     };
-                    line(&mut o, k, &format!("{}. {r}{mark}", i + 1));
+                    line(&mut o, k, &format!("{}. {shown}", i + 1));
                 }
                 if a.routes.truncated {
-                    line(&mut o, "", "... more routes not shown");
+                    line(&mut o, "", t(PacMoreRoutes));
                 }
                 if a.routes.first_usable().is_none() {
-                    line(
-                        &mut o,
-                        "effective",
-                        "no usable route: Chrome falls back to DIRECT on such an answer",
-                    );
+                    line(&mut o, t(PacEffective), t(PacNoUsableRoute));
                 }
                 for (i, l) in a.lookups.iter().enumerate() {
-                    let k = if i == 0 { "lookups" } else { "" };
+                    let k = if i == 0 { t(PacLookups) } else { "" };
                     let v = match &l.result {
                         Ok(ips) => ips
                             .iter()
@@ -213,20 +222,25 @@ impl Report<'_> {
                 for (i, m) in a.alerts.iter().enumerate() {
                     line(
                         &mut o,
-                        if i == 0 { "alerts" } else { "" },
+                        if i == 0 { t(PacAlerts) } else { "" },
                         &format!("{m:?}"),
                     );
                 }
             }
             Outcome::Failed { label, message } => {
-                line(&mut o, "failed", &format!("{label}: {message}"));
+                line(
+                    &mut o,
+                    t(PacFailed),
+                    &labels::pac_failure(&format!("{label}: {message}"), lang),
+                );
             }
         }
         for f in self.findings {
             let r = findings::render(f, self.lang);
             o.push_str(&format!(
-                "\n{} [{}] {}\n    {}\n",
-                f.severity.as_label().to_uppercase(),
+                "\n{} {} [{}] {}\n    {}\n",
+                labels::status(f.severity, lang),
+                f.code.as_label(),
                 r.section,
                 r.cause,
                 r.fix

@@ -7,6 +7,7 @@ use super::json::{FindingView, finding};
 use super::width::Align::{Left, Right};
 use super::width::{Align, display_width, pad, pad_right, widen};
 use super::words;
+use crate::findings::labels;
 use crate::findings::{self, Lang};
 use crate::model::{SoakReport, Stamp, Status, TargetReport};
 use std::fmt::Write;
@@ -60,21 +61,29 @@ fn dur(secs: f64) -> String {
     crate::model::human_duration(secs)
 }
 
-/// `DNS ntp.base.oqs-pdl.org`, `NTP [fd0e:a5::11]:123`, `TLS CLIENT CERT client-certificate`.
-fn label(t: &TargetReport) -> String {
-    format!(
-        "{} {}",
-        t.kind.replace('_', " ").to_uppercase(),
-        crate::model::display_target(&t.id)
-    )
+/// `DNS ntp.base.oqs-pdl.org`, `NTP [fd0e:a5::11]:123`, `TLS CLIENT CERT client-certificate`; in
+/// Japanese the rows that stand for no host by their kind alone (`電子証明書`).
+fn label(t: &TargetReport, lang: Lang) -> String {
+    let id = crate::model::display_target(&t.id);
+    let id = labels::soak_id(&id, lang);
+    let kind = labels::soak_kind(&t.kind, lang);
+    if id.is_empty() {
+        kind
+    } else {
+        format!("{kind} {id}")
+    }
 }
 
 /// The label column of a table: as wide as its widest label (ten at least), with the title above
 /// it standing over the rows' two-space indent.
-fn label_width<'a>(targets: impl IntoIterator<Item = &'a TargetReport>, title: &str) -> usize {
+fn label_width<'a>(
+    targets: impl IntoIterator<Item = &'a TargetReport>,
+    title: &str,
+    lang: Lang,
+) -> usize {
     targets
         .into_iter()
-        .map(|t| display_width(&label(t)))
+        .map(|t| display_width(&label(t, lang)))
         .fold(10, usize::max)
         .max(display_width(title).saturating_sub(2))
 }
@@ -99,8 +108,8 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let h = &r.header;
     let _ = writeln!(out, "oqs-net {} · {}", style.w(words::SOAK_REPORT), journal);
     let lab = match (h.lab, &h.lab_faults) {
-        (true, Some(f)) => format!(" · lab, faults {f}"),
-        (true, None) => " · lab".to_string(),
+        (true, Some(f)) => format!(" · {} {f}", style.t("lab, faults", "ラボ、障害")),
+        (true, None) => format!(" · {}", style.t("lab", "ラボ")),
         _ => String::new(),
     };
     let _ = writeln!(
@@ -108,8 +117,8 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         "{}  {} ({} / {}){lab} · {} oqs-net {}",
         style.w(words::PROFILE),
         h.profile,
-        h.mode,
-        h.environment,
+        labels::mode(&h.mode, style.lang),
+        labels::environment(&h.environment, style.lang),
         style.w(words::WRITTEN_BY),
         h.written_by
     );
@@ -155,14 +164,21 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         style.w(words::ROUNDS),
     );
     let c = &r.round_status;
+    let count = |st: crate::model::Status, n| {
+        if style.ja() {
+            format!("{} {n}", labels::status(st, style.lang))
+        } else {
+            format!("{n} {}", st.as_label())
+        }
+    };
     let _ = writeln!(
         out,
-        "{}  {} pass · {} warn · {} fail · {} error · {} {} ({} {}) · {} {:.0} % / {:.0} %",
+        "{}  {} · {} · {} · {} · {} {} ({} {}) · {} {:.0} % / {:.0} %",
         style.w(words::ROUNDS_TITLE),
-        c.pass,
-        c.warn,
-        c.fail,
-        c.error,
+        count(crate::model::Status::Pass, c.pass),
+        count(crate::model::Status::Warn, c.warn),
+        count(crate::model::Status::Fail, c.fail),
+        count(crate::model::Status::Error, c.error),
         r.overruns,
         style.t("overran", "超過"),
         r.skipped_slots,
@@ -192,7 +208,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             .targets
             .iter()
             .map(|t| {
-                let now = if t.up { "UP" } else { "DOWN" };
+                let now = labels::up_down(t.up, style.lang);
                 let cells = [
                     now.to_string(),
                     format!("{:.3}%", t.availability_pct),
@@ -210,7 +226,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             widen(&mut widths, cells);
         }
         let title = style.w(words::TARGETS);
-        let w = label_width(&r.targets, title);
+        let w = label_width(&r.targets, title, style.lang);
         let _ = write!(out, "\n{}", pad_right(title, w + 2));
         cells_line(&mut out, &heads, &widths, &aligns);
         let _ = writeln!(out, "  {}", style.t("flapping", "フラップ"));
@@ -222,7 +238,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             };
             let now = pad(&cells[0], widths[0], aligns[0]);
             let now = style.paint(if t.up { Status::Pass } else { Status::Fail }, &now);
-            let _ = write!(out, "  {}  {now}", pad_right(&label(t), w));
+            let _ = write!(out, "  {}  {now}", pad_right(&label(t, style.lang), w));
             cells_line(&mut out, &cells[1..], &widths[1..], &aligns[1..]);
             let _ = writeln!(out, "  {flapping}");
         }
@@ -240,7 +256,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 let _ = writeln!(
                     out,
                     "  {}  {} → {end}  ({})  {} {:.1} %",
-                    label(t),
+                    label(t, style.lang),
                     style.short(f.start),
                     dur(f.duration_s),
                     style.w(words::PEAK),
@@ -265,7 +281,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 let _ = writeln!(
                     out,
                     "  {}  {} → {}  {} ({} {}){tail}",
-                    label(t),
+                    label(t, style.lang),
                     style.short(o.start),
                     style.short(o.end),
                     dur(o.duration_s),
@@ -281,7 +297,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 let _ = writeln!(
                     out,
                     "  {}  … {} {}",
-                    label(t),
+                    label(t, style.lang),
                     t.outages_total - LIST as u64,
                     style.w(words::MORE_JSON)
                 );
@@ -297,7 +313,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             "p50",
             "p95",
             "p99",
-            "max",
+            style.t("max", "最大"),
             style.w(words::SAMPLES),
             style.t("limit", "しきい値"),
         ];
@@ -308,7 +324,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             .flat_map(|t| {
                 t.latency.iter().map(move |l| {
                     let cells = [
-                        l.phase.to_string(),
+                        labels::value("stage", &l.phase.to_string(), style.lang).into_owned(),
                         format!("{:.3}", l.p50_ms),
                         format!("{:.3}", l.p95_ms),
                         format!("{:.3}", l.p99_ms),
@@ -329,12 +345,12 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         for (_, cells) in &rows {
             widen(&mut widths, cells);
         }
-        let w = label_width(with_lat.iter().copied(), title);
+        let w = label_width(with_lat.iter().copied(), title, style.lang);
         let _ = write!(out, "\n{}", pad_right(title, w + 2));
         cells_line(&mut out, &heads, &widths, &aligns);
         out.push('\n');
         for (t, cells) in rows {
-            let _ = write!(out, "  {}", pad_right(&label(t), w));
+            let _ = write!(out, "  {}", pad_right(&label(t, style.lang), w));
             cells_line(&mut out, &cells, &widths, &aligns);
             out.push('\n');
         }
@@ -352,13 +368,15 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 .unwrap_or_else(|| "–".into());
             let _ = writeln!(
                 out,
-                "  {}  {} {:+.3} · {} {:+.3} · min {:+.3} · max {:+.3} · {} {drift}",
-                label(t),
+                "  {}  {} {:+.3} · {} {:+.3} · {} {:+.3} · {} {:+.3} · {} {drift}",
+                label(t, style.lang),
                 style.w(words::FIRST),
                 n.first_ms,
                 style.w(words::LAST),
                 n.last_ms,
+                style.t("min", "最小"),
                 n.min_ms,
+                style.t("max", "最大"),
                 n.max_ms,
                 style.w(words::DRIFT),
             );
@@ -464,7 +482,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 Some(false) => style.w(words::AUTO_DETECT_OFF),
                 None => style.w(words::AUTO_DETECT_UNKNOWN),
             };
-            let source = c.source.as_deref().unwrap_or("DIRECT");
+            let source = labels::proxy_source(c.source.as_deref().unwrap_or("DIRECT"), style.lang);
             let when = if i == 0 {
                 style.w(words::AT_START).to_string()
             } else if style.ja() {
@@ -559,7 +577,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         }
     }
 
-    let verdict = style.paint(r.status, &r.status.as_label().to_uppercase());
+    let verdict = style.paint(r.status, labels::status(r.status, style.lang));
     let _ = writeln!(out, "\n{}: {verdict}", style.w(words::RESULT));
     out
 }

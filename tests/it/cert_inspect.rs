@@ -90,3 +90,96 @@ fn issue10_cert_inspect_renders_as_reviewed() {
     golden("cert-inspect-ja.txt", &cert::human(&r, Lang::Ja));
     golden("cert-inspect-en.json", &cert::json(&r).unwrap());
 }
+
+/// Issue 15: `days_left` is whole days, rounded down, the same in JSON, English and Japanese text.
+/// The certificate is made twelve hours in the past with 30 days of validity (openssl under
+/// libfaketime), so its expiry is 29.5 days away: every rendering says 29, none 30.
+#[test]
+fn issue15_cert_inspect_days_left_agrees_across_renderers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pfx, pw) = pfx_expiring_in_29_5_days(dir.path());
+    let at = |f: &std::path::PathBuf| f.to_str().unwrap().to_string();
+    let inspect = |extra: &[&str]| {
+        let mut args = vec!["cert", "inspect", "--pfx-password-file"];
+        let (pw, pfx) = (at(&pw), at(&pfx));
+        args.extend([pw.as_str(), pfx.as_str()]);
+        args.extend(extra);
+        let (code, out, err) = crate::support::run(&args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let json: serde_json::Value = serde_json::from_str(&inspect(&["--format", "json"])).unwrap();
+    let entry = &json["files"][0]["entries"][0]["cert"];
+    let not_after: jiff::Timestamp = entry["not_after"].as_str().unwrap().parse().unwrap();
+    let left = (not_after - jiff::Timestamp::now()).as_secs_f64() / 86_400.0;
+    assert!(
+        (29.4..29.6).contains(&left),
+        "the expiry is {left} days away"
+    );
+    assert_eq!(entry["days_left"], 29, "{json}");
+    let en = inspect(&[]);
+    assert!(en.contains("(29 days left)"), "{en}");
+    let ja = inspect(&["--lang", "ja"]);
+    assert!(ja.contains("残り 29 日"), "{ja}");
+    assert!(!en.contains("30 days") && !ja.contains("30 日"), "{en}{ja}");
+}
+
+/// A PFX (password in `pw.txt` beside it) whose certificate was made twelve hours ago with 30 days
+/// of validity, by openssl under libfaketime: its expiry is 29.5 days away. Returns (pfx, pw file).
+pub(crate) fn pfx_expiring_in_29_5_days(
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let Some(faketime) = std::fs::read_dir("/usr/lib")
+        .unwrap()
+        .flatten()
+        .map(|d| d.path().join("faketime/libfaketime.so.1"))
+        .find(|p| p.exists())
+    else {
+        panic!("libfaketime is missing: run scripts/test (apt-get install -y libfaketime)");
+    };
+    let at = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .env("LD_PRELOAD", &faketime)
+            .env("FAKETIME", "-12h")
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &at("k.pem"),
+        "-out",
+        &at("c.pem"),
+        "-days",
+        "30",
+        "-subj",
+        "/CN=LAB CLINIC 0123456789",
+    ]);
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        &at("k.pem"),
+        "-in",
+        &at("c.pem"),
+        "-out",
+        &at("c.pfx"),
+        "-passout",
+        "pass:pw",
+    ]);
+    std::fs::write(at("pw.txt"), "pw\n").unwrap();
+    (dir.join("c.pfx"), dir.join("pw.txt"))
+}

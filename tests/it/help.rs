@@ -15,7 +15,7 @@ const COMMANDS: &[(&[&str], &[u8])] = &[
     (&["report"], &[0, 1, 2, 3]),
     (&["explain"], &[0, 2]),
     (&["completions"], &[0, 2]),
-    (&["man"], &[0]),
+    (&["man"], &[0, 2, 3]),
 ];
 
 /// The lines of the block that starts with `title` (up to the next blank line).
@@ -100,6 +100,68 @@ fn issue15_man_page_is_valid_roff() {
     for sub in ["probe", "soak", "report", "pac", "explain", "Exit codes"] {
         assert!(text.contains(sub), "{sub} not in the man page:\n{text}");
     }
+}
+
+/// `man --dir` writes a page for every visible subcommand, nested ones included, each typeset by
+/// groff without a warning and naming its own options and exit codes.
+#[test]
+fn issue15_man_pages_cover_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("man1");
+    let (code, out, err) = run(&["man", "--dir", target.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let mut expected = vec!["oqs-net.1".to_string()];
+    fn walk(cmd: &clap::Command, prefix: &str, out: &mut Vec<String>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let name = format!("{prefix}-{}", sub.get_name());
+            out.push(format!("{name}.1"));
+            walk(sub, &name, out);
+        }
+    }
+    walk(&oqs_net::cli::command(), "oqs-net", &mut expected);
+    assert!(expected.contains(&"oqs-net-cert-inspect.1".to_string()));
+    assert!(expected.len() >= 10, "{expected:?}");
+    let listed: Vec<&str> = out.lines().collect();
+    assert_eq!(listed.len(), expected.len(), "{out}");
+    for page in &expected {
+        let path = target.join(page);
+        assert!(
+            listed.contains(&path.to_str().unwrap()),
+            "{page} not listed:\n{out}"
+        );
+        let check = std::process::Command::new("groff")
+            .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+            .arg(&path)
+            .output()
+            .expect("groff (Debian's groff-base)");
+        let warnings = String::from_utf8_lossy(&check.stderr);
+        assert!(
+            check.status.success() && warnings.is_empty(),
+            "{page}: {warnings}"
+        );
+    }
+    let typeset = |page: &str| {
+        let out = std::process::Command::new("groff")
+            .args(["-k", "-man", "-Tutf8", "-P-cbou", "-rLL=300n"])
+            .arg(target.join(page))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).replace('\u{2010}', "-")
+    };
+    let probe = typeset("oqs-net-probe.1");
+    for word in ["--pfx-password-env", "--deadline", "Exit codes"] {
+        assert!(
+            probe.contains(word),
+            "{word} not in oqs-net-probe.1:\n{probe}"
+        );
+    }
+    let inspect = typeset("oqs-net-cert-inspect.1");
+    assert!(inspect.contains("FILE.pfx"), "{inspect}");
+    let (code, _, err) = run(&["man", "--dir", "/proc/oqs-net-cannot-write-here"]);
+    assert_eq!(
+        code, 3,
+        "an unwritable directory is the harness failing: {err}"
+    );
 }
 
 /// README's "Install" commands are ones this oqs-net accepts (completions, man page).

@@ -17,6 +17,8 @@ mod help;
 mod hostile;
 /// Issue 12: the soak report as one HTML file, opened in headless Chromium.
 mod html;
+/// Issue 15: Japanese renderings are wholly Japanese.
+mod japanese;
 mod lab_faults;
 /// Issue 11: the line's own checks (NGN line authentication, NGN DNS, the environment).
 mod line;
@@ -27,6 +29,8 @@ mod pac;
 /// Issue 16: path-MTU black holes, DNS over TCP blocked, one family filtered, in namespaces.
 mod path_faults;
 mod proxy;
+/// Issue 15: README's example output is today's.
+mod readme;
 mod real_peers;
 /// Issue 15: each round opens with the findings no other finding explains.
 mod root_causes;

@@ -202,7 +202,7 @@ async fn issue15_renderings_open_with_the_root_causes() {
         (
             Lang::Ja,
             "根本原因（まずここから直す）",
-            "起因する不合格 2 件",
+            "起因する失敗 2 件",
         ),
     ] {
         let text = human::render(&r, &human::Style { color: false, lang });

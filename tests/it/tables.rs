@@ -74,10 +74,21 @@ fn assert_table(page: &str, title: &str) {
 /// push their own line only).
 fn assert_round(page: &str) {
     let mut starts = Vec::new();
+    // English status words are five columns wide, Japanese ones padded to six (エラー).
+    let tags = [
+        ("PASS ", 9),
+        ("WARN ", 9),
+        ("FAIL ", 9),
+        ("ERROR", 9),
+        ("正常  ", 10),
+        ("警告  ", 10),
+        ("失敗  ", 10),
+        ("エラー", 10),
+    ];
     for line in page.lines() {
-        let Some(rest) = ["PASS ", "WARN ", "FAIL ", "ERROR"]
+        let Some((rest, at)) = tags
             .iter()
-            .find_map(|tag| line.strip_prefix("  ")?.strip_prefix(tag))
+            .find_map(|(tag, at)| Some((line.strip_prefix("  ")?.strip_prefix(tag)?, *at)))
         else {
             continue;
         };
@@ -85,7 +96,7 @@ fn assert_round(page: &str) {
         let c = cells(line);
         assert!(c.len() >= 3, "`{line}` lacks a target or figures");
         let (target, figures) = (c[1], c[2]);
-        assert_eq!(target.0, 9, "the target starts after the status: `{line}`");
+        assert_eq!(target.0, at, "the target starts after the status: `{line}`");
         if target.2.width() <= 34 {
             starts.push((figures.0, line));
         }

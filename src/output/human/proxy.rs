@@ -1,33 +1,47 @@
 //! The terminal lines of the proxy section: which place decides and what each says, and for each
 //! target the way it goes, why, and the CONNECT through the proxy. Reads `model` and `findings`.
 
+use crate::findings::labels::{self, Label};
 use crate::findings::{Lang, route_reason};
 use crate::model::{Check, CheckData, ConnectOutcome, ProxySource, Way};
 
-fn source_line(s: &ProxySource) -> String {
+fn source_line(s: &ProxySource, lang: Lang) -> String {
     let mut parts = Vec::new();
     if s.direct {
-        parts.push("direct".to_string());
+        parts.push(Label::DirectOnly.text(lang).to_string());
     }
     if let Some(p) = &s.proxy {
-        parts.push(format!("proxy {p}"));
+        parts.push(format!("{} {p}", Label::Proxy.text(lang)));
     }
     if let Some(u) = &s.pac_url {
         parts.push(format!("PAC {u}"));
     }
     if let Some(a) = s.auto_detect {
-        parts.push(format!("auto-detect {}", if a { "on" } else { "off" }));
+        parts.push(
+            if a {
+                Label::AutoDetectOn
+            } else {
+                Label::AutoDetectOff
+            }
+            .text(lang)
+            .to_string(),
+        );
     }
     if !s.bypass.is_empty() {
-        parts.push(format!("bypass {}", s.bypass.len()));
+        parts.push(format!("{} {}", Label::Bypass.text(lang), s.bypass.len()));
     }
     if parts.is_empty() {
-        parts.push("nothing set".into());
+        parts.push(Label::NothingSet.text(lang).into());
     }
-    format!("{}: {}", s.kind.as_label(), parts.join(", "))
+    format!(
+        "{}: {}",
+        labels::proxy_source(s.kind.as_label(), lang),
+        parts.join(", ")
+    )
 }
 
 pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
+    let lang = if ja { Lang::Ja } else { Lang::En };
     match &c.data {
         CheckData::ProxySettings {
             sources,
@@ -37,7 +51,11 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             ..
         } => {
             let deciding = match effective {
-                Some(k) => format!("{} {}", if ja { "決定" } else { "decides:" }, k.as_label()),
+                Some(k) => format!(
+                    "{} {}",
+                    Label::Decides.text(lang),
+                    labels::proxy_source(k.as_label(), lang)
+                ),
                 None => (if ja {
                     "プロキシ設定なし（すべて直接）"
                 } else {
@@ -47,11 +65,8 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             };
             let mut s = deciding;
             if *auto_detect {
-                s.push_str(if ja {
-                    " · 自動検出オン"
-                } else {
-                    " · auto-detect on"
-                });
+                s.push_str(" · ");
+                s.push_str(Label::AutoDetectOn.text(lang));
             }
             if let Some(u) = pac {
                 let via = if u.via == "wpad" { "WPAD" } else { "PAC" };
@@ -64,7 +79,7 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                     (None, None) => {}
                 }
             }
-            let listed: Vec<String> = sources.iter().map(source_line).collect();
+            let listed: Vec<String> = sources.iter().map(|s| source_line(s, lang)).collect();
             if !listed.is_empty() {
                 s.push_str(" · ");
                 s.push_str(&listed.join(" | "));
@@ -76,7 +91,6 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                 Way::Direct => "DIRECT".to_string(),
                 Way::Proxy => format!("PROXY {}", proxy.as_deref().unwrap_or("?")),
             };
-            let lang = if ja { Lang::Ja } else { Lang::En };
             let mut s = format!(
                 "{} → {} ({})",
                 r.target,
@@ -110,7 +124,9 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             }
             if let Some(t) = &r.tls {
                 match (&t.failure, &t.protocol) {
-                    (None, Some(p)) => s.push_str(&format!(" · TLS {p} through the tunnel")),
+                    (None, Some(p)) => {
+                        s.push_str(&format!(" · TLS {p} {}", Label::ThroughTunnel.text(lang)))
+                    }
                     (Some(f), _) => s.push_str(&format!(" · TLS {}", f.as_label())),
                     _ => {}
                 }

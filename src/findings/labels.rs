@@ -1,0 +1,433 @@
+//! The renderers' own words beside the catalogue: status words, row and figure labels, the names of
+//! the round's synthetic rows and of the places settings come from, in Japanese (in the guide's
+//! terms: 電子証明書, 本番環境, 接続検証環境, インターネットオプション) and English. Reads `model`
+//! only; renderers ask here instead of writing `if ja { … } else { … }` pairs of their own.
+
+use super::Lang;
+use crate::model::Status;
+
+/// A word or short phrase a renderer prints. `{n}` in a text is filled by [`Label::with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label {
+    Resolver,
+    SystemResolver,
+    Offset,
+    Delay,
+    Stratum,
+    RefId,
+    Servers,
+    Spread,
+    MedianOffset,
+    Connect,
+    Handshake,
+    DaysLeft,
+    Days,
+    Issuer,
+    Valid,
+    Serial,
+    Key,
+    Expired,
+    Presented,
+    Selection,
+    Answered,
+    WellKnown,
+    Prefix,
+    Decides,
+    Bypass,
+    Proxy,
+    AutoDetectOn,
+    AutoDetectOff,
+    BypassEntryOf,
+    ProxyOf,
+    Result,
+    ExplainsOne,
+    ExplainsMany,
+    DirectOnly,
+    NothingSet,
+    ThroughTunnel,
+    PacBytes,
+    PacFetched,
+    PacNoContentType,
+    PacRedirectedFrom,
+    PacLossy,
+    PacCall,
+    PacUrl,
+    PacUrlStripped,
+    PacUrlKept,
+    PacMyIp,
+    PacNoRoute,
+    PacAnswered,
+    PacIn,
+    PacAnsweredBy,
+    PacResult,
+    PacRoutes,
+    PacSkipped,
+    PacMoreRoutes,
+    PacEffective,
+    PacNoUsableRoute,
+    PacLookups,
+    PacAlerts,
+    PacFailed,
+    PacInvalid,
+}
+
+impl Label {
+    /// The text in `lang`.
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (en, ja) = self.pair();
+        match lang {
+            Lang::En => en,
+            Lang::Ja => ja,
+        }
+    }
+
+    /// The text in `lang` with `{n}` replaced by `n`.
+    pub fn with(self, lang: Lang, n: impl std::fmt::Display) -> String {
+        self.text(lang).replace("{n}", &n.to_string())
+    }
+
+    fn pair(self) -> (&'static str, &'static str) {
+        use Label::*;
+        match self {
+            Resolver => ("resolver", "DNSサーバ"),
+            SystemResolver => ("system", "システム設定"),
+            Offset => ("offset", "時刻差"),
+            Delay => ("delay", "遅延"),
+            Stratum => ("stratum", "階層"),
+            RefId => ("ref", "参照元"),
+            Servers => ("{n} servers", "サーバ {n} 台"),
+            Spread => ("spread", "ばらつき"),
+            MedianOffset => ("median offset", "時刻差の中央値"),
+            Connect => ("connect", "接続"),
+            Handshake => ("handshake", "ハンドシェイク"),
+            DaysLeft => ("{n} days left", "残り {n} 日"),
+            Days => ("{n} days", "{n} 日"),
+            Issuer => ("issuer", "発行者"),
+            Valid => ("valid", "有効期間"),
+            Serial => ("serial", "シリアル"),
+            Key => ("key", "鍵"),
+            Expired => ("{n} days: EXPIRED", "期限切れ（{n} 日）"),
+            Presented => ("presented", "提示する証明書"),
+            Selection => ("Selection", "選択"),
+            Answered => ("answered", "応答"),
+            WellKnown => ("well-known", "既定"),
+            Prefix => ("prefix", "プレフィックス"),
+            Decides => ("decides:", "採用:"),
+            Bypass => ("bypass", "除外"),
+            Proxy => ("proxy", "プロキシ"),
+            AutoDetectOn => ("auto-detect on", "自動検出オン"),
+            AutoDetectOff => ("auto-detect off", "自動検出オフ"),
+            BypassEntryOf => ("bypass entry", "除外リストの項目"),
+            ProxyOf => ("proxy of", "プロキシ設定:"),
+            Result => ("Result", "結果"),
+            DirectOnly => ("direct", "直接接続"),
+            NothingSet => ("nothing set", "設定なし"),
+            ThroughTunnel => ("through the tunnel", "（トンネル経由）"),
+            PacBytes => ("({n} bytes)", "（{n} バイト）"),
+            PacFetched => ("fetched", "取得"),
+            PacNoContentType => ("no content type", "Content-Type なし"),
+            PacRedirectedFrom => ("redirected from", "転送元"),
+            PacLossy => (
+                "not UTF-8 (invalid bytes replaced)",
+                "UTF-8 ではありません（不正なバイトを置換）",
+            ),
+            PacCall => ("call", "呼び出し"),
+            PacUrl => ("url", "URL"),
+            PacUrlStripped => (
+                "path, query and credentials stripped, as Chrome and Windows do (--keep-path passes them)",
+                "パス・クエリ・認証情報を除いて渡しました（Chrome・Windows と同じ。--keep-path でそのまま渡します）",
+            ),
+            PacUrlKept => (
+                "passed as given, as pacparser does",
+                "指定どおり渡しました（pacparser と同じ）",
+            ),
+            PacMyIp => ("my ip", "自端末IP"),
+            PacNoRoute => ("(no route found)", "（経路が見つかりません）"),
+            PacAnswered => ("answered", "応答"),
+            PacIn => ("in", "所要"),
+            PacAnsweredBy => ("by {n} in", "{n} · 所要"),
+            PacResult => ("result", "戻り値"),
+            PacRoutes => ("routes", "経路"),
+            PacSkipped => (
+                "(skipped by browsers)",
+                "（ブラウザはこの項目を飛ばします）",
+            ),
+            PacMoreRoutes => ("... more routes not shown", "… 以降の経路は省略"),
+            PacEffective => ("effective", "実際の経路"),
+            PacNoUsableRoute => (
+                "no usable route: Chrome falls back to DIRECT on such an answer",
+                "使用できる経路がありません。Chrome はこの場合 DIRECT（直接接続）にします",
+            ),
+            PacLookups => ("lookups", "名前解決"),
+            PacAlerts => ("alerts", "alert()"),
+            PacFailed => ("failed", "失敗"),
+            PacInvalid => ("invalid", "無効"),
+            ExplainsOne => ("explains 1 failure", "起因する失敗 1 件"),
+            ExplainsMany => ("explains {n} failures", "起因する失敗 {n} 件"),
+        }
+    }
+}
+
+/// How many failures a root cause explains.
+pub fn explains(n: usize, lang: Lang) -> String {
+    if n == 1 {
+        Label::ExplainsOne.text(lang).to_string()
+    } else {
+        Label::ExplainsMany.with(lang, n)
+    }
+}
+
+/// A status as a round's rows and totals show it: `PASS` … in English, 正常 … in Japanese.
+pub fn status(s: Status, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Status::Pass, Lang::En) => "PASS",
+        (Status::Warn, Lang::En) => "WARN",
+        (Status::Fail, Lang::En) => "FAIL",
+        (Status::Error, Lang::En) => "ERROR",
+        (Status::Pass, Lang::Ja) => "正常",
+        (Status::Warn, Lang::Ja) => "警告",
+        (Status::Fail, Lang::Ja) => "失敗",
+        (Status::Error, Lang::Ja) => "エラー",
+    }
+}
+
+/// The round's rows that stand for no host, and the subjects of findings about them, by the name
+/// the model gives them; any other target is a name and is shown as it is.
+pub fn target(t: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return t;
+    }
+    match t {
+        "client certificate" => "電子証明書",
+        "ntp servers" => "NTPサーバ全体",
+        "routes" => "経路",
+        "IPv4 fallback" => "IPv4への切り替え",
+        "proxy settings" => "プロキシ設定",
+        "auto-detect" => "設定を自動的に検出する",
+        other => other,
+    }
+}
+
+/// Where proxy settings come from (`ProxySourceKind::as_label`), as the user knows the place.
+pub fn proxy_source(label: &str, lang: Lang) -> &str {
+    match (label, lang) {
+        ("wininet", Lang::Ja) => "インターネットオプション",
+        ("winhttp", Lang::Ja) => "WinHTTP",
+        ("environment", Lang::Ja) => "環境変数",
+        ("profile", Lang::Ja) => "プロファイル",
+        ("flag", Lang::Ja) => "--proxy",
+        (other, _) => other,
+    }
+}
+
+/// A finding's value for `key` in `lang`: where proxy settings come from, how a PAC file was found,
+/// the stage of a connection; other values (names, addresses, numbers, codes) as they are.
+pub fn value<'a>(key: &str, v: &'a str, lang: Lang) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
+    if lang == Lang::En {
+        return Cow::Borrowed(v);
+    }
+    Cow::Borrowed(match (key, v) {
+        ("source" | "effective" | "decided", _) => proxy_source(v, lang),
+        ("via", "wpad") => "WPAD",
+        ("via", "pac_url") => "PAC URL",
+        ("stage", "resolve") => "名前解決",
+        ("stage", "connect") => "接続",
+        ("stage", "handshake") => "ハンドシェイク",
+        ("stage", "request") => "要求",
+        ("reason", _) => return Cow::Owned(pac_failure(v, lang)),
+        ("phase", "loading the helpers") => "補助関数の読み込み中",
+        ("phase", "loading the script") => "スクリプトの読み込み中",
+        ("phase", "looking up FindProxyForURL") => "FindProxyForURL の検索中",
+        ("phase", "running FindProxyForURL") => "FindProxyForURL の実行中",
+        _ => v,
+    })
+}
+
+/// Why a PAC file could not be used, from its `label: detail` (the probe's words, English): in
+/// Japanese the label's meaning with the HTTP status or time limit the detail names (the label
+/// itself stays in the JSON). Anything else is returned as it is.
+pub fn pac_failure(v: &str, lang: Lang) -> String {
+    let (label, detail) = v.split_once(": ").unwrap_or((v, ""));
+    if lang == Lang::En {
+        return v.to_string();
+    }
+    let number = detail
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    match label {
+        "timeout" if detail.contains("script") => {
+            format!("スクリプトが制限時間 {number} ms 内に終わりません")
+        }
+        "timeout" => "応答がありません（時間切れ）".to_string(),
+        "http_status" => format!("サーバがHTTP {number} を返しました"),
+        "resolve" => "サーバ名を名前解決できません".to_string(),
+        "connect" => "サーバに接続できません".to_string(),
+        "tls" => "サーバとのTLS接続に失敗しました".to_string(),
+        "protocol" => "サーバの応答がHTTPとして読めません".to_string(),
+        "too_many_redirects" => "リダイレクトが多すぎます".to_string(),
+        "bad_url" | "unsupported_scheme" => "URLが使用できません".to_string(),
+        "syntax_error" => "スクリプトに構文エラーがあります".to_string(),
+        "script_error" => "スクリプトが例外で終了しました".to_string(),
+        "no_find_proxy_for_url" => "FindProxyForURL 関数がありません".to_string(),
+        "non_string_result" => "FindProxyForURL の戻り値が文字列ではありません".to_string(),
+        "out_of_memory" | "stack_overflow" | "result_too_long" | "script_too_large" => {
+            "スクリプトが制限（メモリ・大きさ）を超えました".to_string()
+        }
+        "sandbox_denied" | "undefined_function" => {
+            "スクリプトが使用できない機能を呼び出しました".to_string()
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// A DNS failure's label as a row shows it: the response codes as resolvers print them
+/// (NXDOMAIN, SERVFAIL, REFUSED, NODATA), a timeout in words.
+pub fn dns_failure(label: &str, lang: Lang) -> String {
+    match (label, lang) {
+        ("timeout", Lang::Ja) => "応答なし".to_string(),
+        ("other", Lang::Ja) => "名前解決エラー".to_string(),
+        _ => label.to_uppercase(),
+    }
+}
+
+/// A soak target's kind (`dns`, `tls_client_cert`, `proxy_route` …) as the report's rows open with
+/// it; the protocol names stay in Latin letters, the others are said in words.
+pub fn soak_kind(kind: &str, lang: Lang) -> String {
+    match (kind, lang) {
+        ("dns" | "ntp" | "tls" | "tcp", _) => kind.to_uppercase(),
+        (_, Lang::En) => kind.replace('_', " ").to_uppercase(),
+        ("tls_client_cert", Lang::Ja) => "電子証明書".into(),
+        ("ntp_consensus", Lang::Ja) => "NTPサーバ全体".into(),
+        ("adapter", Lang::Ja) => "OQS用アダプタ".into(),
+        ("route", Lang::Ja) => "経路".into(),
+        ("ipv4_fallback", Lang::Ja) => "IPv4への切り替え".into(),
+        ("nat64", Lang::Ja) => "NAT64".into(),
+        ("proxy_settings", Lang::Ja) => "プロキシ設定".into(),
+        ("proxy_route", Lang::Ja) => "プロキシ経路".into(),
+        ("deadline", Lang::Ja) => "期限切れ".into(),
+        (other, Lang::Ja) => other.replace('_', " ").to_uppercase(),
+    }
+}
+
+/// A soak target's id as a row shows it after its kind: nothing for the rows that stand for no
+/// host (the kind says it all in Japanese), else the id.
+pub fn soak_id(id: &str, lang: Lang) -> &str {
+    match (id, lang) {
+        (
+            "client-certificate" | "adapter" | "routes" | "ipv4-fallback" | "proxy:settings"
+            | "ntp-consensus" | "nat64",
+            Lang::Ja,
+        ) => "",
+        _ => id,
+    }
+}
+
+/// Up or down, as a soak's table says a target is now.
+pub fn up_down(up: bool, lang: Lang) -> &'static str {
+    match (up, lang) {
+        (true, Lang::En) => "UP",
+        (false, Lang::En) => "DOWN",
+        (true, Lang::Ja) => "正常",
+        (false, Lang::Ja) => "停止",
+    }
+}
+
+/// The environment as the guide names it (本番環境, 接続検証環境).
+pub fn environment(label: &str, lang: Lang) -> &str {
+    match (label, lang) {
+        ("production", Lang::Ja) => "本番環境",
+        ("verification", Lang::Ja) => "接続検証環境",
+        (other, _) => other,
+    }
+}
+
+/// The line type as the guide names it (IP-VPN接続方式, IPsec+IKE).
+pub fn mode(label: &str, lang: Lang) -> &str {
+    match (label, lang) {
+        ("ipvpn", Lang::Ja) => "IP-VPN",
+        ("ipsec", Lang::Ja) => "IPsec+IKE",
+        (other, _) => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_label_has_both_languages_and_fills_its_number() {
+        use Label::*;
+        for l in [
+            Resolver,
+            Offset,
+            Delay,
+            Stratum,
+            RefId,
+            Servers,
+            Spread,
+            MedianOffset,
+            Connect,
+            Handshake,
+            DaysLeft,
+            Days,
+            Issuer,
+            Valid,
+            Serial,
+            Key,
+            Expired,
+            Presented,
+            Selection,
+            Answered,
+            WellKnown,
+            Prefix,
+            Decides,
+            Bypass,
+            Proxy,
+            AutoDetectOn,
+            AutoDetectOff,
+            BypassEntryOf,
+            ProxyOf,
+            Result,
+            SystemResolver,
+            ExplainsOne,
+            ExplainsMany,
+            DirectOnly,
+            NothingSet,
+            ThroughTunnel,
+            PacBytes,
+            PacFetched,
+            PacNoContentType,
+            PacRedirectedFrom,
+            PacLossy,
+            PacCall,
+            PacUrl,
+            PacUrlStripped,
+            PacUrlKept,
+            PacMyIp,
+            PacNoRoute,
+            PacAnswered,
+            PacIn,
+            PacResult,
+            PacRoutes,
+            PacSkipped,
+            PacMoreRoutes,
+            PacEffective,
+            PacNoUsableRoute,
+            PacLookups,
+            PacAlerts,
+            PacFailed,
+            PacInvalid,
+        ] {
+            let (en, ja) = l.pair();
+            assert!(!en.is_empty() && !ja.is_empty() && en != ja, "{l:?}");
+            assert_eq!(en.contains("{n}"), ja.contains("{n}"), "{l:?}");
+        }
+        assert_eq!(DaysLeft.with(Lang::Ja, 29), "残り 29 日");
+        assert_eq!(DaysLeft.with(Lang::En, -1), "-1 days left");
+        assert_eq!(status(Status::Fail, Lang::Ja), "失敗");
+        assert_eq!(target("routes", Lang::Ja), "経路");
+        assert_eq!(target("oqs-web", Lang::Ja), "oqs-web");
+    }
+}

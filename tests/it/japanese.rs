@@ -1,0 +1,316 @@
+//! Issue 15, one voice: with `--lang ja` a rendering is wholly Japanese. Every lab scenario's round,
+//! a soak report, `cert inspect` and `pac` are rendered in Japanese and searched for ASCII words
+//! left outside names, addresses, codes and units. What may stay in Latin letters is the narrow
+//! list [`TERMS`], each with why.
+
+use crate::proxy::lab_scenario_round;
+use crate::support::run;
+use oqs_net::findings::Lang;
+use oqs_net::output::human;
+
+/// Technical terms written in Latin letters in Japanese too (the guide itself, Windows' Japanese
+/// settings screens, or the protocol's own keywords), and units.
+#[rustfmt::skip]
+const TERMS: &[&str] = &[
+    // Protocol and product names the guide writes in Latin letters (補22, 補24, 補35, 補17:
+    // "DNSラウンドロビン", "NTPサーバ", "IPアドレス", "IP-VPN接続方式", "IPsec+IKE", "LANの設定").
+    "DNS", "NTP", "TLS", "TCP", "UDP", "HTTP", "HTTPS", "PAC", "WPAD", "OQS", "PFX", "CA", "IP",
+    "IPsec", "IKE", "IP-VPN", "LAN", "Windows", "WinHTTP", "URL", "ID", "UTF-8",
+    // Names of programs: this one as typed, the browser whose behaviour a PAC row describes, the
+    // PAC function every PAC file defines.
+    "oqs-net", "Chrome", "FindProxyForURL",
+    // RFC 5905's name for an NTP server's refusal; it has no Japanese name in use.
+    "Kiss-o'-Death",
+    // Record types and DNS response codes, as resolvers and dig print them.
+    "A", "AAAA", "TTL", "NXDOMAIN", "SERVFAIL", "REFUSED", "NODATA", "ULA",
+    // PAC answers' keywords and the HTTP method a proxy is asked with: what the PAC file says.
+    "DIRECT", "PROXY", "HTTPS", "SOCKS", "CONNECT",
+    // Kiss-o'-death codes (RFC 5905), key algorithms, an HTTP authentication scheme and header.
+    "RATE", "DENY", "RSTR", "RSA", "ECDSA", "EC", "Basic", "Content-Type",
+    // Reliability measures a soak reports under their usual abbreviations, and the time zone.
+    "MTBF", "MTTR", "UTC",
+    // Units.
+    "ms", "s", "ppm", "KiB", "MiB",
+];
+
+/// Commands typed as they are written (the Windows command that sets WinHTTP's proxy, 補22; the
+/// password flags with their value's placeholder), and names the guide writes in Latin letters:
+/// the Windows service, and the file `hosts`.
+#[rustfmt::skip]
+const COMMANDS: &[&str] = &[
+    "netsh winhttp import proxy source=ie", "netsh winhttp", "--pfx-password-env VAR",
+    "--pfx-password-file FILE", "Windows Update", "hostsファイル",
+];
+
+/// Keys whose values in the JSON form are machine codes (a failure's or an outcome's label): shown
+/// as they are, the same in both languages, as the JSON names them.
+const CODE_KEYS: &[&str] = &["failure", "outcome", "kind"];
+
+/// Strings of the rendered data that are names (hosts, endpoints, profiles, certificates,
+/// adapters, soak targets' ids): collected from the JSON form under these keys. A PAC script's
+/// own error message is the script's words, quoted.
+#[rustfmt::skip]
+const NAME_KEYS: &[&str] = &[
+    "name", "host", "target", "subject", "issuer", "names", "profile", "adapter", "oqs_label",
+    "interface", "what", "provider", "id", "message",
+];
+
+fn names(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                if NAME_KEYS.contains(&k.as_str()) || CODE_KEYS.contains(&k.as_str()) {
+                    let mut strings = Vec::new();
+                    collect_strings(v, &mut strings);
+                    for s in strings {
+                        out.extend(s.split([' ', ',', '=', ':']).map(trim));
+                        out.push(s);
+                    }
+                }
+                names(v, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| names(v, out)),
+        _ => {}
+    }
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
+        _ => {}
+    }
+}
+
+fn trim(w: &str) -> String {
+    w.trim_matches(|c: char| "()[]{}<>,;'\"`·|".contains(c) || !c.is_ascii())
+        .to_string()
+}
+
+/// ASCII words of `text` that are not names, addresses, codes, flags, units or [`TERMS`].
+fn latin_words(text: &str, names: &[String]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for line in text.lines() {
+        let mut stripped = line.to_string();
+        for c in COMMANDS {
+            stripped = stripped.replace(c, "");
+        }
+        for raw in stripped.split(|c: char| c.is_whitespace() || !c.is_ascii()) {
+            let w = trim(raw);
+            if !w.chars().any(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            // `{subject}`: a placeholder of the catalogue's templates, as `explain` shows them.
+            let placeholder = raw.contains('{');
+            let coded = placeholder
+                || w.chars()
+                    .any(|c| c.is_ascii_digit() || ".:/_=@*\\".contains(c));
+            let flag = w.starts_with('-');
+            let term = TERMS.contains(&w.as_str())
+                || w.split(['-', '+'])
+                    .all(|p| p.is_empty() || TERMS.contains(&p));
+            if coded || flag || term || names.contains(&w) {
+                continue;
+            }
+            bad.push(format!("{w:?} in {:?}", line.trim()));
+        }
+    }
+    bad
+}
+
+fn check(what: &str, text: &str, names: &[String], failures: &mut Vec<String>) {
+    for w in latin_words(text, names) {
+        failures.push(format!("{what}: {w}"));
+    }
+}
+
+#[test]
+fn the_word_check_catches_english_and_lets_names_through() {
+    let names = vec!["oqs-web".to_string()];
+    let text =
+        "正常 oqs-web hweb.oqs.onshikaku.org:443 時刻差 +0.1 ms · DNS AAAA dns.timeout --lang";
+    assert!(
+        latin_words(text, &names).is_empty(),
+        "{:?}",
+        latin_words(text, &names)
+    );
+    let bad = latin_words("PASS 経路 routes · offset 0.1 ms", &names);
+    assert_eq!(bad.len(), 3, "{bad:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue15_every_lab_scenario_round_is_wholly_japanese() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lab/scenarios");
+    let mut scenarios: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".toml")
+                .to_string()
+        })
+        .collect();
+    scenarios.sort();
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        let (r, _) = lab_scenario_round(scenario).await;
+        let mut n = Vec::new();
+        names(&serde_json::to_value(&r).unwrap(), &mut n);
+        let text = human::render(
+            &r,
+            &human::Style {
+                color: false,
+                lang: Lang::Ja,
+            },
+        );
+        check(scenario, &text, &n, &mut failures);
+    }
+    // The binary's round: the lab with its PFX, so the client certificate row is there too.
+    for scenario in [
+        "healthy",
+        "tls-reject-all",
+        "wpad-everything-proxy",
+        "offset-warn",
+    ] {
+        let (_, out, err) = run(&[
+            "probe",
+            "--mode",
+            "ipvpn",
+            "--lab",
+            "--lab-scenario",
+            scenario,
+            "--lang",
+            "ja",
+        ]);
+        let (_, json, _) = run(&[
+            "probe",
+            "--mode",
+            "ipvpn",
+            "--lab",
+            "--lab-scenario",
+            scenario,
+            "--format",
+            "json",
+        ]);
+        let mut n = Vec::new();
+        names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+        assert!(!out.is_empty(), "{err}");
+        check(&format!("binary {scenario}"), &out, &n, &mut failures);
+    }
+    failures.sort();
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} ASCII words:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The other human renderers in Japanese: a soak's report (a short soak against the lab with a
+/// flapping proxy), `cert inspect`, `pac` (an invalid route, and a fetched PAC that fails), and
+/// `explain`.
+#[test]
+fn issue15_soak_report_cert_inspect_pac_and_explain_are_wholly_japanese() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("soak.jsonl");
+    let journal = journal.to_str().unwrap();
+    let mut failures = Vec::new();
+    let (code, out, err) = run(&[
+        "soak",
+        "--mode",
+        "ipvpn",
+        "--lab",
+        "--lab-scenario",
+        "proxy-flap",
+        "--duration",
+        "3s",
+        "--interval",
+        "1s",
+        "--journal",
+        journal,
+        "--lang",
+        "ja",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let (_, json, _) = run(&["report", journal, "--format", "json"]);
+    let mut n = Vec::new();
+    names(&serde_json::from_str(&json).unwrap(), &mut n);
+    check("soak", &out, &n, &mut failures);
+    let (_, report, _) = run(&["report", journal, "--lang", "ja"]);
+    assert!(report.contains("NTP"), "{report}");
+    check("report", &report, &n, &mut failures);
+
+    let (pfx, pw) = crate::cert_inspect::pfx_expiring_in_29_5_days(dir.path());
+    let (pfx, pw) = (pfx.to_str().unwrap(), pw.to_str().unwrap());
+    let (_, out, err) = run(&[
+        "cert",
+        "inspect",
+        pfx,
+        "--pfx-password-file",
+        pw,
+        "--lang",
+        "ja",
+    ]);
+    assert!(out.contains("残り 29 日"), "{out}{err}");
+    let (_, json, _) = run(&[
+        "cert",
+        "inspect",
+        pfx,
+        "--pfx-password-file",
+        pw,
+        "--format",
+        "json",
+    ]);
+    let mut n = Vec::new();
+    names(&serde_json::from_str(&json).unwrap(), &mut n);
+    check("cert inspect", &out, &n, &mut failures);
+    // No password: the named failure, in Japanese.
+    let (_, out, _) = run(&["cert", "inspect", pfx, "--lang", "ja"]);
+    check("cert inspect without a password", &out, &n, &mut failures);
+
+    let pac = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pac");
+    for (file, url) in [
+        ("helpers-report.pac", "https://hweb.oqs.onshikaku.org/"),
+        ("routes-mixed.pac", "https://hweb.oqs.onshikaku.org/"),
+        ("oqs-bypass.pac", "http://update.microsoft.com/"),
+        ("hostile-throw.pac", "https://hweb.oqs.onshikaku.org/"),
+    ] {
+        let path = format!("{pac}/{file}");
+        let args = [
+            "pac",
+            &path,
+            "--url",
+            url,
+            "--my-ip",
+            "192.168.220.10",
+            "--no-dns",
+        ];
+        let (_, out, err) = run(&[&args[..], &["--lang", "ja"]].concat());
+        assert!(!out.is_empty(), "{err}");
+        let (_, json, _) = run(&[&args[..], &["--format", "json"]].concat());
+        let mut n = vec![path.clone()];
+        names(&serde_json::from_str(&json).unwrap(), &mut n);
+        check(&format!("pac {file}"), &out, &n, &mut failures);
+    }
+
+    for code in [
+        "dns.member_no_ntp",
+        "proxy.autodetect_on",
+        "tls.rejected.bad_certificate",
+    ] {
+        let (status, out, err) = run(&["explain", code, "--lang", "ja"]);
+        assert_eq!(status, 0, "{err}");
+        check(&format!("explain {code}"), &out, &[], &mut failures);
+    }
+    failures.sort();
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} ASCII words:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
