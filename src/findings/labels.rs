@@ -307,6 +307,9 @@ pub fn soak_kind(kind: &str, lang: Lang) -> String {
         ("proxy_settings", Lang::Ja) => "プロキシ設定".into(),
         ("proxy_route", Lang::Ja) => "プロキシ経路".into(),
         ("deadline", Lang::Ja) => "期限切れ".into(),
+        ("line_auth", Lang::Ja) => "回線認証".into(),
+        ("ngn_dns", Lang::Ja) => "NGNのDNSサーバ".into(),
+        ("environment", Lang::Ja) => "接続先環境".into(),
         (other, Lang::Ja) => other.replace('_', " ").to_uppercase(),
     }
 }
@@ -317,7 +320,7 @@ pub fn soak_id(id: &str, lang: Lang) -> &str {
     match (id, lang) {
         (
             "client-certificate" | "adapter" | "routes" | "ipv4-fallback" | "proxy:settings"
-            | "ntp-consensus" | "nat64",
+            | "ntp-consensus" | "nat64" | "line:auth" | "line:ngn-dns" | "environment",
             Lang::Ja,
         ) => "",
         _ => id,

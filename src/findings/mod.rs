@@ -530,7 +530,7 @@ pub fn entry(code: Code) -> Entry {
             "the line-authentication page {url} cannot be reached through the OQS adapter: {stage} failed ({detail})",
             "dns: set the NGN's DNS servers on the OQS adapter (補35); connect: check the adapter's IPv6 address and route to the NGN (補35); tls: the page's certificate is not trusted here: add its root to ca_bundle, or set `[line] auth_verify = false` if the page is known to show such a certificate (docs/line.md); timeout: the NGN does not answer, ask the line's operator",
             "回線認証ページ {url} にOQS用アダプタ経由で到達できません（{stage} で失敗: {detail}）",
-            "dns: OQS用アダプタにNGNのDNSサーバを設定してください（補35）。connect: アダプタのIPv6アドレスとNGNへの経路を確認してください（補35）。tls: ページの証明書をこの端末は信頼していません。ルート証明書を ca_bundle に加えるか、そういう証明書のページと分かっていれば `[line] auth_verify = false` を設定してください（docs/line.md）。timeout: NGNが応答しません。回線事業者に連絡してください",
+            "dns: OQS用アダプタにNGNのDNSサーバを設定してください（補35）。connect: アダプタのIPv6アドレスとNGNへの経路を確認してください（補35）。tls: ページの証明書をこの端末は信頼していません。ルート証明書を ca_bundle に加えるか、そういう証明書のページと分かっていればプロファイルの [line] で auth_verify を無効にしてください（docs/line.md）。timeout: NGNが応答しません。回線事業者に連絡してください",
         ),
         LineAuthUnexpected => e(
             S35,

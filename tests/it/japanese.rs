@@ -15,10 +15,12 @@ const TERMS: &[&str] = &[
     // Protocol and product names the guide writes in Latin letters (補22, 補24, 補35, 補17:
     // "DNSラウンドロビン", "NTPサーバ", "IPアドレス", "IP-VPN接続方式", "IPsec+IKE", "LANの設定").
     "DNS", "NTP", "TLS", "TCP", "UDP", "HTTP", "HTTPS", "PAC", "WPAD", "OQS", "PFX", "CA", "IP",
-    "IPsec", "IKE", "IP-VPN", "LAN", "Windows", "WinHTTP", "URL", "ID", "UTF-8",
+    "IPsec", "IKE", "IP-VPN", "LAN", "Windows", "WinHTTP", "URL", "ID", "UTF-8", "EUC-JP",
     // Names of programs: this one as typed, the browser whose behaviour a PAC row describes, the
     // PAC function every PAC file defines.
     "oqs-net", "Chrome", "FindProxyForURL",
+    // NTT's network and NTT itself, as NTT's own Japanese pages write them ("NGN", "NTT東日本").
+    "NGN", "NTT",
     // RFC 5905's name for an NTP server's refusal; it has no Japanese name in use.
     "Kiss-o'-Death",
     // Record types and DNS response codes, as resolvers and dig print them.

@@ -13,6 +13,26 @@ fn env(e: Environment, ja: bool) -> &'static str {
     }
 }
 
+/// The charset the page was decoded by and how it was found (`Shift_JIS (HTTP header)`), the
+/// how in Japanese where asked.
+fn charset(c: &str, ja: bool) -> String {
+    if !ja {
+        return c.to_string();
+    }
+    [
+        (" (", "（"),
+        (")", "）"),
+        ("HTTP header", "HTTPヘッダで宣言"),
+        ("BOM", "バイト順マーク"),
+        ("meta", "ページ内で宣言"),
+        ("valid UTF-8", "UTF-8として解読"),
+        ("guessed", "推定"),
+        (", with undecodable bytes", "、解読できないバイトあり"),
+    ]
+    .iter()
+    .fold(c.to_string(), |s, (en, ja)| s.replace(en, ja))
+}
+
 pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
     match &c.data {
         CheckData::LineAuth(r) => {
@@ -32,8 +52,13 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                         (AuthPage::Unexpected, true) => "想定外のページ",
                     };
                     format!(
-                        "{verdict} · HTTP {} · {} B · {} · “{}” · {:.0} ms{trust}",
-                        p.status, p.bytes, p.charset, p.excerpt, r.elapsed_ms
+                        "{verdict} · HTTP {} · {} {} · {} · “{}” · {:.0} ms{trust}",
+                        p.status,
+                        p.bytes,
+                        if ja { "バイト" } else { "B" },
+                        charset(&p.charset, ja),
+                        p.excerpt,
+                        r.elapsed_ms
                     )
                 }
                 (None, Some((stage, detail))) => format!(
