@@ -14,6 +14,8 @@ mod envelope;
 mod help;
 mod hostile;
 mod lab_faults;
+/// Issue 12: Prometheus metrics, read by promtool and a real Prometheus server.
+mod metrics;
 mod netns;
 /// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
 mod outputs;
