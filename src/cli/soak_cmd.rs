@@ -96,6 +96,7 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
         Timeline::new(f.clone(), spec.clone()).map_err(usage)?;
     }
 
+    let metrics = args.metrics.open()?;
     let journal = soak_session::prepare_journal(&setup)?;
     let tty = std::io::stderr().is_terminal();
     let color = super::colour(&std::io::stderr());
@@ -103,7 +104,7 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
 
     let rt = runtime()?;
     let outcome = rt.block_on(soak_session::session(
-        setup, lab_spec, journal, args.quiet, tty, color,
+        setup, lab_spec, journal, metrics, args.quiet, tty, color,
     ));
     drop(rt);
     // A failure before the first round (the journal, the lab) leaves nothing to report.

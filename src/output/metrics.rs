@@ -217,6 +217,11 @@ fn unix(at: &str) -> Option<f64> {
         .map(|t| t.as_millisecond() as f64 / 1000.0)
 }
 
+/// The build info alone: what a soak's `/metrics` shows before its first round.
+pub fn build_only() -> String {
+    Sheet::new().text()
+}
+
 /// The metrics of one round, with the soak's flap view when a soak produced it.
 pub fn round(r: &Round, soak: Option<&SoakView>) -> String {
     let mut s = Sheet::new();
@@ -384,12 +389,12 @@ fn soak_metrics(s: &mut Sheet, v: &SoakView) {
     s.set(seq, vec![], v.seq as f64);
     s.count(
         "oqs_net_soak_rounds",
-        "Rounds journalled by this run of the soak",
+        "Rounds in the soak's journal (a resumed soak's earlier rounds included)",
         v.rounds,
     );
     s.count(
         "oqs_net_soak_flaps",
-        "Flapping periods started in this run of the soak",
+        "Flapping periods started in the soak's journal",
         v.flaps,
     );
     s.count(
@@ -413,7 +418,8 @@ fn soak_metrics(s: &mut Sheet, v: &SoakView) {
         let l = || vec![("check", t.check.clone()), ("kind", t.kind.clone())];
         s.set(up, l(), bool01(t.up));
         s.set(flapping, l(), bool01(t.flapping));
-        s.set(score, l(), t.score_pct / 100.0);
+        // A score of nothing is 0, not the -0 a float can carry.
+        s.set(score, l(), (t.score_pct / 100.0).max(0.0) + 0.0);
     }
 }
 
