@@ -1,12 +1,18 @@
 //! `serve`'s rounds on demand, as blackbox_exporter's `/probe`: one profile, at most one round at
 //! a time, and never two real rounds closer than the minimum interval. A scrape that arrives
 //! while a round runs waits for it and gets its result; one within the minimum interval after it
-//! gets the last result. `/metrics` is the process's own counters.
+//! gets the last result. Every real round also goes through a flap detector, as a soak's do, so
+//! `oqs_net_flapping` follows each target over the scrapes (its 21 states span 21 scrape
+//! intervals). `/metrics` is the process's own counters.
 
 use super::http::{Handler, Reply, query_value};
 use crate::lab::Lab;
+use crate::model::Round;
 use crate::output::metrics::{self, ProcessView};
 use crate::round::Builder;
+use crate::soak::journal::{RoundRecord, now_ms, rfc3339};
+use crate::soak::track::Tracker;
+use crate::soak::{Thresholds, extract};
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +36,8 @@ pub struct Prober {
     cancel: CancellationToken,
     /// Held while a round runs: the one-at-a-time rule.
     running: Mutex<Option<Last>>,
+    /// Every real round's targets, for the flap state.
+    tracker: std::sync::Mutex<Tracker>,
     generation: AtomicU64,
     rounds: AtomicU64,
     cached: AtomicU64,
@@ -44,7 +52,11 @@ impl Prober {
         min_interval: Duration,
         cancel: CancellationToken,
     ) -> Prober {
+        let s = &builder.profile().soak;
+        let thresholds =
+            Thresholds::new(s.flap_high_pct, s.flap_low_pct).unwrap_or(Thresholds::DEFAULT);
         Prober {
+            tracker: std::sync::Mutex::new(Tracker::new(thresholds)),
             builder,
             lab,
             min_interval,
@@ -98,7 +110,7 @@ impl Prober {
             }
         };
         let generation = self.generation.load(Ordering::Relaxed) + 1;
-        let text = Arc::new(metrics::round(&round, None));
+        let text = Arc::new(self.render(&round, generation));
         *last = Some(Last {
             ended: Instant::now(),
             generation,
@@ -107,6 +119,27 @@ impl Prober {
         self.generation.store(generation, Ordering::Release);
         self.rounds.fetch_add(1, Ordering::Relaxed);
         Ok(text)
+    }
+
+    /// The round's metrics with the flap state after it.
+    fn render(&self, round: &Round, seq: u64) -> String {
+        let ts = now_ms();
+        let rec = RoundRecord {
+            seq,
+            ts,
+            at: rfc3339(ts),
+            dur_ms: round.duration_ms,
+            overrun: false,
+            skipped: 0,
+            status: round.status,
+            targets: extract::targets(round),
+        };
+        let mut tracker = self
+            .tracker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tracker.observe(&rec);
+        metrics::round(round, Some(&super::soak::view(&rec, &tracker)))
     }
 
     fn process(&self) -> String {

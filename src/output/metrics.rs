@@ -30,7 +30,8 @@ pub struct TargetState {
     pub score_pct: f64,
 }
 
-/// What a soak adds to its last round: where it is and every target's flap state.
+/// What following rounds adds to the last one (a soak's, or `serve`'s real rounds): where it is
+/// and every target's flap state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SoakView {
     /// The journal's sequence number of the round shown.
@@ -383,22 +384,22 @@ pub fn round(r: &Round, soak: Option<&SoakView>) -> String {
 
 fn soak_metrics(s: &mut Sheet, v: &SoakView) {
     let seq = s.gauge(
-        "oqs_net_soak_round_seq",
-        "The journal's sequence number of the round these metrics show",
+        "oqs_net_round_seq",
+        "The round's sequence number: the journal's in a soak, the real rounds' count in serve",
     );
     s.set(seq, vec![], v.seq as f64);
     s.count(
-        "oqs_net_soak_rounds",
-        "Rounds in the soak's journal (a resumed soak's earlier rounds included)",
+        "oqs_net_rounds_followed",
+        "Rounds the flap detector has followed (a resumed soak's earlier rounds included)",
         v.rounds,
     );
     s.count(
-        "oqs_net_soak_flaps",
-        "Flapping periods started in the soak's journal",
+        "oqs_net_flaps",
+        "Flapping periods started in the rounds followed",
         v.flaps,
     );
     s.count(
-        "oqs_net_soak_overruns",
+        "oqs_net_round_overruns",
         "Rounds that ran past the next slot",
         v.overruns,
     );
@@ -591,11 +592,8 @@ mod tests {
             line(&t, "oqs_net_target_up{"),
             format!("oqs_net_target_up{l} 0.0")
         );
-        assert_eq!(
-            line(&t, "oqs_net_soak_round_seq "),
-            "oqs_net_soak_round_seq 42.0"
-        );
-        assert_eq!(line(&t, "oqs_net_soak_flaps "), "oqs_net_soak_flaps 1.0");
+        assert_eq!(line(&t, "oqs_net_round_seq "), "oqs_net_round_seq 42.0");
+        assert_eq!(line(&t, "oqs_net_flaps "), "oqs_net_flaps 1.0");
     }
 
     #[test]

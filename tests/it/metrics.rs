@@ -142,9 +142,10 @@ impl Drop for Reap {
     }
 }
 
-/// A lab fault schedule: the second member of each set answers NTP for 2 s, then not for 2 s,
-/// from the start, so a soak at a 1 s interval sees it flap within a dozen rounds.
-const FLAP_FAST: &str = "description = \"member 1 flaps every 2 s\"\n\n[[flap]]\nmember = 1\nup_s = 2\ndown_s = 2\nstart_s = 0.5\n";
+/// A lab fault schedule: the second member of each set answers NTP for 1 s, then not for 1 s,
+/// from the start, so a soak at a 1 s interval sees it change at most rounds (every round on
+/// time; about every other one when a loaded machine shifts the rounds) and flap within a dozen.
+const FLAP_FAST: &str = "description = \"member 1 flaps every second\"\n\n[[flap]]\nmember = 1\nup_s = 1\ndown_s = 1\nstart_s = 0.25\n";
 
 /// Issue 12: a real Prometheus scrapes a lab soak every second; what PromQL returns for each
 /// scraped round (by the journal's sequence number) is what the journal holds: the flapping
@@ -242,7 +243,7 @@ fn issue12_prometheus_scrapes_a_soak_and_agrees_with_its_journal() {
             })
             .collect()
     };
-    let seq_at: BTreeMap<u64, u64> = samples("oqs_net_soak_round_seq")
+    let seq_at: BTreeMap<u64, u64> = samples("oqs_net_round_seq")
         .into_iter()
         .flat_map(|(_, v)| v)
         .map(|(t, seq)| ((t * 1000.0).round() as u64, seq as u64))
@@ -378,6 +379,8 @@ fn issue12_serve_runs_one_round_at_a_time_and_no_more_often_than_asked() {
     std::thread::sleep(Duration::from_millis(4300).saturating_sub(ended.elapsed()));
     let (_, fresh) = get(port, probe).unwrap();
     assert!(started(&fresh) > started(&a.1), "a new round ran");
+    assert_eq!(value(&fresh, "oqs_net_round_seq "), Some(2.0));
+    assert_eq!(value(&fresh, "oqs_net_rounds_followed "), Some(2.0));
     assert_eq!(counts(), (2.0, 2.0));
 
     // What it does not serve is refused, and counted.
@@ -440,7 +443,7 @@ fn issue12_the_textfile_is_never_seen_half_written() {
                 text.starts_with("# HELP oqs_net_build_info ") && text.ends_with("# EOF\n"),
                 "a torn textfile after {reads} reads:\n{text}"
             );
-            seen.insert(value(&text, "oqs_net_soak_round_seq ").unwrap_or(0.0) as u64);
+            seen.insert(value(&text, "oqs_net_round_seq ").unwrap_or(0.0) as u64);
             reads += 1;
         }
         if done {
@@ -484,4 +487,62 @@ fn issue12_a_remote_listener_must_be_asked_for() {
     let (code, _, err) = crate::support::run(&["serve", "--lab", "--listen", "0.0.0.0:0"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--allow-remote"), "{err}");
+}
+
+/// The first ```yaml block after `marker` in README.md.
+fn readme_yaml(marker: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let at = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README lacks {marker}"));
+    let rest = &readme[at..];
+    let start = rest.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+    let end = rest[start..].find("```").expect("the block ends");
+    rest[start..start + end].to_string()
+}
+
+/// Issue 12: README's scrape config and alert rules are valid for promtool, and the rules ask
+/// for series a lab round's exposition has, with the labels they select on.
+#[tokio::test]
+async fn issue12_readme_scrape_config_and_alert_rules_pass_promtool() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(&config, readme_yaml("`prometheus.yml`")).unwrap();
+    let rules_text = readme_yaml("`oqs-net.rules.yml`");
+    let rules = dir.path().join("oqs-net.rules.yml");
+    std::fs::write(&rules, &rules_text).unwrap();
+    for (what, file) in [("config", &config), ("rules", &rules)] {
+        let out = Command::new("promtool")
+            .args(["check", what])
+            .arg(file)
+            .output()
+            .expect("promtool");
+        assert!(
+            out.status.success(),
+            "promtool check {what}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let round = lab_round(Mode::Ipsec, None).await;
+    let view = SoakView {
+        targets: vec![TargetState {
+            check: "tls:distribution".into(),
+            kind: "tls".into(),
+            up: true,
+            flapping: false,
+            score_pct: 0.0,
+        }],
+        ..SoakView::default()
+    };
+    let text = metrics::round(&round, Some(&view));
+    for series in [
+        "oqs_net_flapping{check=\"tls:distribution\"",
+        "oqs_net_certificate_expiry_timestamp_seconds{check=\"tls:client-certificate\",role=\"client\"}",
+    ] {
+        let name = series.split('{').next().unwrap();
+        assert!(rules_text.contains(name), "the rules no longer use {name}");
+        assert!(text.contains(series), "no {series} in\n{text}");
+    }
 }
