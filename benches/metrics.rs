@@ -25,18 +25,16 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    // One real round of the IPsec profile against the lab, with the TCP and proxy sections: DNS
-    // names, NTP servers, TLS endpoints, TCP targets and proxy routes.
+    // One real round of the IPsec profile against the lab, every section as `soak --lab` runs
+    // it: DNS names, NTP servers, TLS endpoints, the adapter and routes, TCP targets and proxy
+    // routes.
     let round = rt.block_on(async {
         let profile = oqs_net::profile::shipped_for(Mode::Ipsec, Environment::Production);
         let spec = lab_setup::spec_for(&profile, &[std::net::Ipv6Addr::LOCALHOST], None, 0);
         let lab = oqs_net::lab::Lab::start(spec).await.expect("lab starts");
         let mut builder = Builder::new(profile, RoundSettings::default(), None)
             .expect("valid settings")
-            .sections(Sections {
-                adapter: false,
-                proxy: true,
-            });
+            .sections(Sections::ALL);
         builder.point_at(&lab);
         let plan = builder.plan(Some(&lab)).expect("a plan");
         let m = oqs_net::engine::run_round(&plan, &CancellationToken::new())
