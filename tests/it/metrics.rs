@@ -143,9 +143,10 @@ impl Drop for Reap {
 }
 
 /// A lab fault schedule: the second member of each set answers NTP for 1 s, then not for 1 s,
-/// from the start, so a soak at a 1 s interval sees it change at most rounds (every round on
-/// time; about every other one when a loaded machine shifts the rounds) and flap within a dozen.
-const FLAP_FAST: &str = "description = \"member 1 flaps every second\"\n\n[[flap]]\nmember = 1\nup_s = 1\ndown_s = 1\nstart_s = 0.25\n";
+/// changing half-way between the soak's 1 s slots; with one NTP sample per round (`--samples
+/// 1`, so no sample of a later state rescues a round) the soak sees it change at every round on
+/// time (about every other one when a loaded machine shifts the rounds) and flap within a dozen.
+const FLAP_FAST: &str = "description = \"member 1 flaps every second\"\n\n[[flap]]\nmember = 1\nup_s = 1\ndown_s = 1\nstart_s = 0.5\n";
 
 /// Issue 12: a real Prometheus scrapes a lab soak every second; what PromQL returns for each
 /// scraped round (by the journal's sequence number) is what the journal holds: the flapping
@@ -191,11 +192,12 @@ fn issue12_prometheus_scrapes_a_soak_and_agrees_with_its_journal() {
             "--mode",
             "ipsec",
             "--rounds",
-            "18",
+            "24",
             "--interval",
             "1s",
             "-q",
         ])
+        .args(["--samples", "1"])
         .arg("--lab-faults")
         .arg(&faults)
         .arg("--journal")
@@ -283,7 +285,7 @@ fn issue12_prometheus_scrapes_a_soak_and_agrees_with_its_journal() {
             _ => {}
         }
     }
-    assert_eq!(last_seq, 18, "{rounds_seen:?}");
+    assert_eq!(last_seq, 24, "{rounds_seen:?}");
     assert!(
         flapping_at.values().any(|f| *f),
         "the lab's member never flapped in the journal"
