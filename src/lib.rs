@@ -26,10 +26,13 @@
 //!   `oqs-net-lab`) re-exported here, so the compiler keeps it free of probes.
 //! - [`round`]: one round planned from a profile and the round's settings, the same for every
 //!   command, test and benchmark; the bridge to the lab; the rounds a soak runs.
+//! - [`exporter`]: Prometheus: the `/metrics` and `/probe` server, the textfile, a soak's and
+//!   `serve`'s rounds published as metrics (rendered by `output::metrics`).
 //! - [`cli`]: the flags of every command into settings, and dispatch. Nothing else.
 
 pub mod cli;
 pub mod engine;
+pub mod exporter;
 pub mod findings;
 pub mod judge;
 pub mod model;

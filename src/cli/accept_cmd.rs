@@ -142,7 +142,7 @@ fn accept(mut args: AcceptArgs) -> Result<u8, CliError> {
             }
             criteria(&args, &profile)?;
             let setup = Setup::new(&args.round, &args.run)?;
-            let ran = soak_session::execute(setup, args.quiet)?;
+            let ran = soak_session::execute(setup, Default::default(), args.quiet)?;
             (ran.journal, profile, ran.outcome)
         }
     };

@@ -7,11 +7,13 @@ mod cert_cmd;
 mod duration;
 mod explain_cmd;
 mod lab_cmd;
+mod metrics_args;
 mod pac_cmd;
 mod probe_cmd;
 mod profiles_cmd;
 mod report_cmd;
 mod round_args;
+mod serve_cmd;
 mod soak_args;
 mod soak_cmd;
 mod soak_progress;
@@ -103,7 +105,7 @@ const SOAK_HELP: &str = "\
 Examples:
   oqs-net soak --mode ipvpn --duration 24h --journal soak.jsonl --html soak.html
   oqs-net soak --resume soak.jsonl
-  oqs-net soak --lab --rounds 3 --interval 5s --format json
+  oqs-net soak --mode ipvpn --duration 7d --metrics-listen 127.0.0.1:9464
 
 Exit codes:
   0  every target stayed up (warnings allowed)
@@ -123,6 +125,19 @@ Exit codes:
   2  usage or profile error, or a journal that cannot be used (nothing was sent)
   3  oqs-net itself failed (the journal could not be written, the lab would not start)
 With --format nagios: 0/1/2/3 are OK/WARNING/CRITICAL/UNKNOWN, as monitors read them.";
+
+const SERVE_HELP: &str = "\
+Examples:
+  oqs-net serve --mode ipvpn --env production
+  oqs-net serve --profile ipsec-production --listen 127.0.0.1:9464 --min-interval 30s
+  oqs-net serve --lab --mode ipsec
+
+Then: curl 'http://127.0.0.1:9464/probe?profile=ipsec-production' (README: a scrape config).
+
+Exit codes:
+  0  stopped with Ctrl-C or SIGTERM
+  2  usage or profile error, or the address cannot be listened on (nothing was sent)
+  3  oqs-net itself failed (the lab would not start)";
 
 const REPORT_HELP: &str = "\
 Examples:
@@ -200,6 +215,10 @@ pub enum Command {
     /// `--from` an existing journal), as a verdict table, JUnit, JSON or a plugin line.
     #[command(after_help = ACCEPT_HELP)]
     Accept(Box<accept_cmd::AcceptArgs>),
+    /// Answer Prometheus: `/probe?profile=NAME` runs a round (one at a time, at most one per
+    /// --min-interval) and answers its metrics, as blackbox_exporter does.
+    #[command(after_help = SERVE_HELP)]
+    Serve(Box<serve_cmd::ServeArgs>),
     /// Summarise a soak's journal, finished or not.
     #[command(after_help = REPORT_HELP)]
     Report(report_cmd::ReportArgs),
@@ -484,6 +503,7 @@ pub fn main() -> ExitCode {
         Command::Cert(CertCommand::Inspect(args)) => cert_cmd::inspect(args),
         Command::Soak(args) => soak_cmd::run(*args),
         Command::Accept(args) => accept_cmd::run(*args),
+        Command::Serve(args) => serve_cmd::run(*args),
         Command::Report(args) => report_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Completions(args) => {

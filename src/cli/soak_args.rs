@@ -16,6 +16,8 @@ pub struct SoakArgs {
     pub round: RoundArgs,
     #[command(flatten)]
     pub run: SoakRunArgs,
+    #[command(flatten)]
+    pub metrics: super::metrics_args::SoakMetricsArgs,
     /// Continue the interrupted soak in FILE with every setting its journal names, for the time
     /// it still had. The PFX password is got again the way the first run got it (the same
     /// variable, file or prompt), unless --pfx-password-env or --pfx-password-file is given;

@@ -78,7 +78,8 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
         None => Setup::new(&args.round, &args.run)?,
     };
 
-    let ran = soak_session::execute(setup, args.quiet)?;
+    let metrics = args.metrics.open()?;
+    let ran = soak_session::execute(setup, metrics, args.quiet)?;
     let path = ran.journal;
     let outcome = ran.outcome;
 

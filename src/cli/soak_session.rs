@@ -3,9 +3,11 @@
 //! fault schedule beside it, and the signals: Ctrl-C or SIGTERM end the soak cleanly, a second
 //! Ctrl-C exits 130 holding the journal's lock.
 
+use super::metrics_args::SoakMetrics;
 use super::soak_progress::Progress;
 use super::soak_setup::Setup;
 use super::{CliError, runtime, usage};
+use crate::exporter;
 use crate::lab::schedule::{self, Timeline};
 use crate::lab::{Lab, LabSpec};
 use crate::model::Mode;
@@ -37,7 +39,7 @@ pub(super) struct Ran {
 /// Runs a checked setup to its end (`soak` and `accept` alike): the lab in a network namespace
 /// of its own when it can have one, the fault schedule bound to it, the journal prepared, the
 /// session. `Err` when nothing was measured.
-pub(super) fn execute(setup: Setup, quiet: bool) -> Result<Ran, CliError> {
+pub(super) fn execute(setup: Setup, metrics: SoakMetrics, quiet: bool) -> Result<Ran, CliError> {
     // The lab's IPv6 members need a network namespace of their own, entered before any thread.
     let lab_settings = setup.lab().cloned();
     let mut v6 = vec![Ipv6Addr::LOCALHOST];
@@ -66,7 +68,9 @@ pub(super) fn execute(setup: Setup, quiet: bool) -> Result<Ran, CliError> {
     let path = setup.journal_path.clone();
 
     let rt = runtime()?;
-    let outcome = rt.block_on(session(setup, lab_spec, journal, quiet, tty, color));
+    let outcome = rt.block_on(session(
+        setup, lab_spec, journal, metrics, quiet, tty, color,
+    ));
     drop(rt);
     // A failure before the first round (the journal, the lab) leaves nothing to report.
     let outcome = match outcome {
@@ -163,6 +167,7 @@ pub(super) async fn session(
     mut setup: Setup,
     lab_spec: Option<LabSpec>,
     prepared: Prepared,
+    metrics: SoakMetrics,
     quiet: bool,
     tty: bool,
     color: bool,
@@ -219,7 +224,7 @@ pub(super) async fn session(
     // Every round is planned afresh as `probe` plans its one: bound to the OQS adapter, with the
     // adapter, reachability, TLS and proxy sections, the proxy settings read again each round
     // (the lab's terminal with --lab, else this machine's), so a flapping way is caught (補17).
-    let mut source = EngineSource {
+    let source = EngineSource {
         builder: setup.builder.clone(),
         lab: lab.as_ref(),
     };
@@ -227,7 +232,7 @@ pub(super) async fn session(
     watch_signals(cancel.clone(), journal.clone(), quiet);
     let clock = Clock::start();
     let (tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
-    let mut progress = Progress::new(
+    let progress = Progress::new(
         quiet,
         tty,
         color,
@@ -235,6 +240,24 @@ pub(super) async fn session(
         setup.schedule.rounds,
         jiff::tz::TimeZone::system(),
     );
+    // Prometheus: the latest round's metrics for the listener and the textfile.
+    let latest = exporter::soak::Latest::default();
+    let http_stop = CancellationToken::new();
+    let http = match metrics.listener {
+        Some(l) => {
+            let l = tokio::net::TcpListener::from_std(l)
+                .map_err(|e| BeforeStart(CliError::Harness(format!("--metrics-listen: {e}"))))?;
+            Some(tokio::spawn(exporter::http::serve(
+                l,
+                Arc::new(latest.clone()),
+                http_stop.clone(),
+            )))
+        }
+        None => None,
+    };
+    let publish = http.is_some() || metrics.textfile.is_some();
+    let (mut source, mut progress) =
+        exporter::soak::wrap(source, progress, latest, metrics.textfile, publish);
     let lab_stop = CancellationToken::new();
     let driver = async {
         if let (Some(lab), Some(t)) = (&lab, &timeline) {
@@ -271,7 +294,11 @@ pub(super) async fn session(
         r
     };
     let (result, ()) = tokio::join!(soak, driver);
-    progress.finish();
+    http_stop.cancel();
+    if let Some(h) = http {
+        let _ = h.await;
+    }
+    progress.into_inner().finish();
     if let Some(lab) = lab {
         lab.shutdown().await;
     }

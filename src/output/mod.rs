@@ -17,6 +17,8 @@ pub mod human;
 pub mod json;
 /// A round as JUnit XML, for CI systems and ticket pipelines.
 pub mod junit;
+/// A round as Prometheus metrics (soak's listener and textfile, `serve`).
+pub mod metrics;
 /// A round as a monitoring plugin reports it (Nagios, Icinga, Zabbix external checks).
 pub mod nagios;
 /// `oqs-net pac`: one PAC evaluation.

@@ -22,6 +22,8 @@ mod japanese;
 mod lab_faults;
 /// Issue 11: the line's own checks (NGN line authentication, NGN DNS, the environment).
 mod line;
+/// Issue 12: Prometheus metrics, read by promtool and a real Prometheus server.
+mod metrics;
 mod netns;
 /// Issue 11: `explain`, and the JUnit and Nagios formats read by their real consumers.
 mod outputs;
