@@ -275,7 +275,11 @@ fn classify(e: sntpc::Error, raw: Option<&[u8]>, io: Option<std::io::ErrorKind>)
                 code: "????".into(),
             },
         },
+        // RFC 5905 (7.3): 16 is "unsynchronized", 17 to 255 are reserved: no server sends them.
         E::UnsynchronizedClock | E::IncorrectStratumHeaders => match h {
+            Some(h) if h.stratum > 16 => NtpSampleError::Implausible {
+                detail: format!("reserved stratum {}", h.stratum),
+            },
             Some(h) => NtpSampleError::Unsynchronised {
                 leap: h.leap,
                 stratum: h.stratum,
@@ -415,6 +419,15 @@ mod tests {
         // Stratum 16 on the wire (older SNTP servers), with or without leap 3.
         assert_eq!(kod(3, 16, &[127, 0, 0, 1]), unsync(3, 16));
         assert_eq!(kod(0, 16, &[0, 0, 0, 0]), unsync(0, 16));
+        // 17 to 255 are reserved: an invalid reply, not an unsynchronised server.
+        assert!(matches!(
+            kod(0, 255, &[127, 0, 0, 1]),
+            NtpSampleError::Implausible { .. }
+        ));
+        assert!(matches!(
+            kod(3, 17, &[127, 0, 0, 1]),
+            NtpSampleError::Implausible { .. }
+        ));
         // A synchronised chronyd that only says leap 3 (before its first update) with stratum 2.
         assert_eq!(kod(3, 2, &[192, 0, 2, 1]), unsync(3, 2));
         // Stratum 0 with neither a code nor leap 3 is neither: an invalid reply.
