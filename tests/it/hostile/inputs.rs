@@ -14,7 +14,11 @@ pub fn run(c: &Case) -> Got {
         "pfx" => pfx(c),
         "profile" => profile(c),
         "journal" => journal(c),
-        "pac_result" => Got::of(oqs_net::fuzzing::pac_result(pac_text(c).as_bytes())),
+        "pac_result" => {
+            let text = pac_text(c);
+            super::table::seed("pac_result", c, text.as_bytes());
+            Got::of(oqs_net::fuzzing::pac_result(text.as_bytes()))
+        }
         "pac_script" => pac_script(c),
         other => panic!("{}: no kind {other}", c.name),
     }
@@ -135,6 +139,7 @@ fn profile(c: &Case) -> Got {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("site.toml");
     std::fs::write(&path, c.str("toml").unwrap()).unwrap();
+    super::table::seed("profile", c, c.str("toml").unwrap().as_bytes());
     match oqs_net::profile::load(&path) {
         Ok(p) => Got::of(vec!["ok".into()]).with_text(format!("{} TLS endpoints", p.tls.len())),
         Err(e) => Got::of(vec![e.as_label().into()]).with_text(e.to_string()),
@@ -253,6 +258,7 @@ fn journal(c: &Case) -> Got {
         }
         other => panic!("no journal {other}"),
     };
+    super::table::seed("journal", c, &bytes);
     Got::of(oqs_net::fuzzing::journal_bytes(&bytes))
 }
 

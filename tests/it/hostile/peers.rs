@@ -123,6 +123,7 @@ async fn ntp_packet(c: &Case) -> Got {
     server.abort();
     let mut canned = vec![u8::from(c.str("origin").unwrap_or("echo") == "echo")];
     canned.extend(ntp_reply(c, None));
+    super::table::seed("ntp_reply", c, &canned);
     let named = oqs_net::fuzzing::ntp_reply(&canned);
     let mut names = vec![label(&real)];
     if named[0] != names[0] {
@@ -261,6 +262,9 @@ async fn dns(c: &Case) -> Got {
             }
         }
     });
+    if let Some(r) = dns_reply(c, &oqs_net::fuzzing::dns_query()) {
+        super::table::seed("dns_reply", c, &r);
+    }
     let net = NetOptions {
         resolvers: vec![addr],
         ..NetOptions::default()

@@ -14,7 +14,7 @@ struct Table {
 }
 
 /// One row: `name`, `area`, `sent` (what is sent, in words), `expect` (the finding code or the
-/// named error that must be among the results), `detail` (text the result's message must
+/// named error that must be among the results; `or`, a second one), `detail` (text the result's message must
 /// contain, when the name alone says too little), `deadline_ms` (default 5 s), `kind` and the
 /// kind's own parameters (see `peers` and `inputs`).
 #[derive(Clone, Debug, Deserialize)]
@@ -25,6 +25,10 @@ pub struct Case {
     pub expect: String,
     #[serde(default)]
     pub detail: Option<String>,
+    /// A second result as right as `expect`, for the few cases where the resolver library's
+    /// timing decides between two named results (garbage it may drop or report).
+    #[serde(default)]
+    pub or: Option<String>,
     #[serde(default)]
     pub deadline_ms: Option<u64>,
     pub kind: String,
@@ -76,6 +80,17 @@ impl Got {
     }
 }
 
+/// With `HOSTILE_SEED_DIR` set, keeps a case's input as a seed for the fuzz target that reads
+/// such input (`DIR/TARGET/CASE`): how the fuzz corpora start from this table (README,
+/// development).
+pub fn seed(target: &str, case: &Case, bytes: &[u8]) {
+    if let Some(dir) = std::env::var_os("HOSTILE_SEED_DIR") {
+        let dir = PathBuf::from(dir).join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&case.name), bytes).unwrap();
+    }
+}
+
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile")
 }
@@ -97,6 +112,10 @@ const NETWORK: &[&str] = &[
     "pac_fetch",
 ];
 
+/// Network cases run sixteen at a time: each deadline then measures the product and its peer,
+/// not a runtime with a hundred peers to serve on a shared machine.
+static NET: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(16);
+
 /// The others are CPU work (PKCS#12 key derivation, a gigabyte of journal): two at a time, so
 /// that the network cases' deadlines measure the product, not a starved runtime.
 static CPU: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
@@ -105,6 +124,7 @@ static CPU: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 /// when its turn comes).
 async fn run_case(c: Case) -> (Got, Duration) {
     if NETWORK.contains(&c.kind.as_str()) {
+        let _turn = NET.acquire().await.unwrap();
         let t0 = Instant::now();
         return (super::peers::run(&c).await, t0.elapsed());
     }
@@ -190,7 +210,8 @@ async fn every_hostile_case_ends_in_its_named_result() {
             got.names,
             got.text.chars().take(120).collect::<String>()
         );
-        if !got.names.contains(&c.expect) {
+        let named = |n: &String| got.names.contains(n);
+        if !named(&c.expect) && !c.or.as_ref().is_some_and(named) {
             wrong.push(format!(
                 "{}: want {}, got {:?}",
                 c.name, c.expect, got.names
