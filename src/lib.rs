@@ -34,6 +34,8 @@ pub mod cli;
 pub mod engine;
 pub mod exporter;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod judge;
 pub mod model;
 pub mod net;

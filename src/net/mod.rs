@@ -23,6 +23,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
+pub(crate) use runtime::as_received;
 pub use runtime::{BoundRuntime, ResolverUdp, Truncations};
 
 /// The round's resolver: hickory's, on [`BoundRuntime`]'s sockets, with the truncated answers

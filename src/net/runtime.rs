@@ -293,6 +293,18 @@ fn complete_bare_error(
     Some(grown)
 }
 
+/// `reply` as this socket hands it on to hickory when it answers `query`, sent to `to` (a bare
+/// error reply completed with the question, anything else as it came). For the fuzz targets.
+pub(crate) fn as_received(query: &[u8], to: SocketAddr, reply: &[u8]) -> Vec<u8> {
+    let sent: Vec<Sent> = sent_query(query, to).into_iter().collect();
+    // Hickory's receive buffer.
+    let mut buf = vec![0u8; 4096.max(reply.len())];
+    buf[..reply.len()].copy_from_slice(reply);
+    let n = complete_bare_error(&sent, &mut buf, reply.len(), to).unwrap_or(reply.len());
+    buf.truncate(n);
+    buf
+}
+
 impl DnsUdpSocket for ResolverUdp {
     type Time = TokioTime;
 

@@ -6,8 +6,8 @@ use crate::model::{
 };
 use crate::net::DnsResolver;
 use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::proto::op::{Message, ResponseCode};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use std::net::IpAddr;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -94,18 +94,7 @@ pub async fn query_once(
             match tokio::time::timeout(deadline, resolver.lookup(n, rtype)).await {
                 Err(_) => Err(DnsFailure::Timeout),
                 Ok(Err(e)) => Err(classify(&e)),
-                Ok(Ok(lookup)) => Ok(lookup
-                    .answers()
-                    .iter()
-                    .filter_map(|r| {
-                        let ip = match &r.data {
-                            RData::A(a) => IpAddr::V4(a.0),
-                            RData::AAAA(a) => IpAddr::V6(a.0),
-                            _ => return None,
-                        };
-                        Some(DnsAnswer { ip, ttl: r.ttl })
-                    })
-                    .collect::<Vec<_>>()),
+                Ok(Ok(lookup)) => Ok(answers_of(lookup.answers())),
             }
         }
     };
@@ -128,7 +117,37 @@ pub async fn query_once(
         }),
         (other, _) => other,
     };
-    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+    query_of(outcome, start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// The addresses among a reply's answer records, in wire order with their TTLs (a CNAME and any
+/// other type are not addresses).
+fn answers_of(records: &[Record]) -> Vec<DnsAnswer> {
+    records
+        .iter()
+        .filter_map(|r| {
+            let ip = match &r.data {
+                RData::A(a) => IpAddr::V4(a.0),
+                RData::AAAA(a) => IpAddr::V6(a.0),
+                _ => return None,
+            };
+            Some(DnsAnswer { ip, ttl: r.ttl })
+        })
+        .collect()
+}
+
+/// One decoded reply to an `rtype` query as [`query_once`] names it: the server's error code, or
+/// the addresses it answered (none is no data). For the fuzz targets and the hostile corpus,
+/// which have the bytes but no resolver.
+pub(crate) fn query_from_message(msg: &Message) -> DnsQuery {
+    let outcome = match msg.metadata.response_code {
+        ResponseCode::NoError => Ok(answers_of(&msg.answers)),
+        code => Err(from_code(code)),
+    };
+    query_of(outcome, 0.0)
+}
+
+fn query_of(outcome: Result<Vec<DnsAnswer>, DnsFailure>, elapsed_ms: f64) -> DnsQuery {
     match outcome {
         Ok(answers) if answers.is_empty() => DnsQuery {
             answers,

@@ -76,14 +76,91 @@ pub async fn sample(
     let started = Instant::now();
     let res = tokio::time::timeout(timeout, sntpc::get_time(addr, &rec, ctx)).await;
     let raw = rec.last.lock().map(|g| g.clone()).unwrap_or(None);
+    let io = rec.io.lock().map(|g| *g).unwrap_or(None);
     match res {
         Err(_) => Err(NtpSampleError::Timeout),
-        Ok(Ok(r)) => Ok(reading(&r)),
-        Ok(Err(e)) => {
-            let io = rec.io.lock().map(|g| *g).unwrap_or(None);
-            tracing::debug!(%addr, error = ?e, elapsed = ?started.elapsed(), "ntp sample failed");
-            Err(classify(e, raw.as_deref(), io))
+        Ok(r) => {
+            if let Err(e) = &r {
+                tracing::debug!(%addr, error = ?e, elapsed = ?started.elapsed(), "ntp sample failed");
+            }
+            outcome(r, raw.as_deref(), io)
         }
+    }
+}
+
+/// What sntpc's verdict on one reply means to us: a reading, or the error named from the raw
+/// reply and the socket's last error.
+fn outcome(
+    r: sntpc::Result<sntpc::NtpResult>,
+    raw: Option<&[u8]>,
+    io: Option<std::io::ErrorKind>,
+) -> Result<NtpReading, NtpSampleError> {
+    match r {
+        Ok(r) => Ok(reading(&r)),
+        Err(e) => Err(classify(e, raw, io)),
+    }
+}
+
+/// One exchange with no socket: `reply` is the datagram the server sends back, with our request's
+/// transmit timestamp copied into its origin field first when `echo_origin` (so that the checks
+/// behind the origin check are reached). The same validation and naming as [`sample`]; for the
+/// fuzz targets and the hostile corpus.
+pub(crate) fn exchange_bytes(
+    reply: &[u8],
+    echo_origin: bool,
+) -> Result<NtpReading, NtpSampleError> {
+    let peer = SocketAddr::from(([127, 0, 0, 1], 123));
+    let sock = Canned {
+        reply: reply.to_vec(),
+        echo_origin,
+        request: Mutex::new(Vec::new()),
+        last: Mutex::new(None),
+    };
+    let ctx = NtpContext::new(StdTimestampGen::default());
+    // The canned socket never waits, so the exchange completes on its first poll.
+    let mut fut = std::pin::pin!(sntpc::get_time(peer, &sock, ctx));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(r) => {
+            let raw = sock.last.lock().map(|g| g.clone()).unwrap_or(None);
+            outcome(r, raw.as_deref(), None)
+        }
+        std::task::Poll::Pending => Err(NtpSampleError::Timeout),
+    }
+}
+
+/// A socket that answers the one request with a canned datagram (see [`exchange_bytes`]).
+struct Canned {
+    reply: Vec<u8>,
+    echo_origin: bool,
+    request: Mutex<Vec<u8>>,
+    last: Mutex<Option<Vec<u8>>>,
+}
+
+impl NtpUdpSocket for Canned {
+    async fn send_to(&self, buf: &[u8], _addr: SocketAddr) -> sntpc::Result<usize> {
+        if let Ok(mut g) = self.request.lock() {
+            *g = buf.to_vec();
+        }
+        Ok(buf.len())
+    }
+
+    async fn recv_from(&self, buf: &mut [u8]) -> sntpc::Result<(usize, SocketAddr)> {
+        let mut reply = self.reply.clone();
+        reply.truncate(1024);
+        if self.echo_origin
+            && reply.len() >= 32
+            && let Ok(req) = self.request.lock()
+            && let Some(t) = req.get(40..48)
+        {
+            reply[24..32].copy_from_slice(t);
+        }
+        let keep = reply.len().min(buf.len());
+        buf[..keep].copy_from_slice(&reply[..keep]);
+        if let Ok(mut g) = self.last.lock() {
+            *g = Some(reply);
+        }
+        Ok((keep, SocketAddr::from(([127, 0, 0, 1], 123))))
     }
 }
 
@@ -198,7 +275,11 @@ fn classify(e: sntpc::Error, raw: Option<&[u8]>, io: Option<std::io::ErrorKind>)
                 code: "????".into(),
             },
         },
+        // RFC 5905 (7.3): 16 is "unsynchronized", 17 to 255 are reserved: no server sends them.
         E::UnsynchronizedClock | E::IncorrectStratumHeaders => match h {
+            Some(h) if h.stratum > 16 => NtpSampleError::Implausible {
+                detail: format!("reserved stratum {}", h.stratum),
+            },
             Some(h) => NtpSampleError::Unsynchronised {
                 leap: h.leap,
                 stratum: h.stratum,
@@ -338,6 +419,15 @@ mod tests {
         // Stratum 16 on the wire (older SNTP servers), with or without leap 3.
         assert_eq!(kod(3, 16, &[127, 0, 0, 1]), unsync(3, 16));
         assert_eq!(kod(0, 16, &[0, 0, 0, 0]), unsync(0, 16));
+        // 17 to 255 are reserved: an invalid reply, not an unsynchronised server.
+        assert!(matches!(
+            kod(0, 255, &[127, 0, 0, 1]),
+            NtpSampleError::Implausible { .. }
+        ));
+        assert!(matches!(
+            kod(3, 17, &[127, 0, 0, 1]),
+            NtpSampleError::Implausible { .. }
+        ));
         // A synchronised chronyd that only says leap 3 (before its first update) with stratum 2.
         assert_eq!(kod(3, 2, &[192, 0, 2, 1]), unsync(3, 2));
         // Stratum 0 with neither a code nor leap 3 is neither: an invalid reply.

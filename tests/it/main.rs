@@ -12,8 +12,11 @@ mod cert_inspect;
 mod cli;
 /// Issue 15: one JSON envelope across commands, and the published schemas.
 mod envelope;
+/// Issue 13: the fuzz corpora replayed without a fuzzer.
+mod fuzz_corpus;
 /// Issue 15: examples and exit codes in every `--help`, completions, the man page.
 mod help;
+/// Issue 13: the hostile corpus (one table) and hostile rounds.
 mod hostile;
 /// Issue 12: the soak report as one HTML file, opened in headless Chromium.
 mod html;

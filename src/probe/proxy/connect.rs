@@ -110,21 +110,30 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Reads up to the blank line that ends the answer's head, one byte at a time past the first chunk
-/// so that no byte of the tunnel (a TLS ServerHello) is swallowed.
+/// Reads up to the blank line that ends the answer's head. Each chunk is peeked first and only
+/// the bytes up to the head's end are taken, so no byte of the tunnel (a TLS ServerHello) is
+/// swallowed, and a long head costs a few reads, not one per byte.
 async fn read_head(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(256);
-    let mut byte = [0u8; 1];
+    let mut chunk = [0u8; 2048];
     loop {
-        let n = stream.read(&mut byte).await?;
+        let n = stream.peek(&mut chunk).await?;
         if n == 0 {
             if head.is_empty() {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
             return Ok(head);
         }
-        head.push(byte[0]);
-        if head.ends_with(b"\r\n\r\n") || head.ends_with(b"\n\n") {
+        let end = head_end(&head, &chunk[..n]);
+        let take = end.unwrap_or(n);
+        stream.read_exact(&mut chunk[..take]).await?;
+        head.extend_from_slice(&chunk[..take]);
+        if end.is_some() {
+            return Ok(head);
+        }
+        // Something that is not speaking HTTP is judged on its first bytes.
+        if head.len() >= 5 && !head.starts_with(b"HTTP/") {
+            head.truncate(32);
             return Ok(head);
         }
         if head.len() >= MAX_HEAD {
@@ -133,16 +142,18 @@ async fn read_head(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
                 "answer head too large",
             ));
         }
-        // Something that is not speaking HTTP is judged on its first bytes.
-        if head.len() == 5 && !head.starts_with(b"HTTP/") {
-            let mut more = [0u8; 27];
-            let n = tokio::time::timeout(Duration::from_millis(50), stream.read(&mut more))
-                .await
-                .map_or(0, |r| r.unwrap_or(0));
-            head.extend_from_slice(&more[..n]);
-            return Ok(head);
-        }
     }
+}
+
+/// How many bytes of `seen` (what follows `head`) complete the head, when they do: up to the
+/// blank line (`\r\n\r\n`, or `\n\n` from sloppy proxies), which may straddle the two.
+fn head_end(head: &[u8], seen: &[u8]) -> Option<usize> {
+    let kept = head.len().min(3);
+    let mut joined = head[head.len() - kept..].to_vec();
+    joined.extend_from_slice(seen);
+    (kept + 1..=joined.len())
+        .find(|&i| joined[..i].ends_with(b"\r\n\r\n") || joined[..i].ends_with(b"\n\n"))
+        .map(|i| i - kept)
 }
 
 /// The status line and what it means; anything not `HTTP/x.y NNN` is not HTTP.
@@ -203,6 +214,49 @@ fn auth_scheme(head: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_head_ends_at_its_blank_line_even_across_reads() {
+        assert_eq!(head_end(b"", b"HTTP/1.1 200 OK\r\n\r\n\x16\x03"), Some(19));
+        assert_eq!(head_end(b"HTTP/1.1 200 OK\r\n\r", b"\n\x16"), Some(1));
+        assert_eq!(head_end(b"HTTP/1.1 200 OK\r\n", b"\r\nrest"), Some(2));
+        assert_eq!(head_end(b"HTTP/1.0 200 OK\n", b"\nrest"), Some(1));
+        assert_eq!(head_end(b"HTTP/1.1 200 OK\r\n", b"X-Pad: a\r\n"), None);
+        assert_eq!(head_end(b"", b""), None);
+    }
+
+    /// Issue 13: a proxy that sends an endless head is named for it at once, not "silent" after
+    /// the answer's timeout while its bytes are read one by one; and the tunnel's first bytes
+    /// are never taken as part of the head.
+    #[tokio::test]
+    async fn a_long_head_is_read_in_chunks_and_the_tunnel_is_left_whole() {
+        use tokio::io::AsyncWriteExt;
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = l.accept().await.unwrap();
+            let line = b"X-Pad: aaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n").await;
+            for _ in 0..10_000 {
+                if s.write_all(line).await.is_err() {
+                    return;
+                }
+            }
+            let (mut s, _) = l.accept().await.unwrap();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n\x16\x03\x03").await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        });
+        let started = std::time::Instant::now();
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let e = read_head(&mut s).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(started.elapsed() < Duration::from_millis(500));
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        assert_eq!(read_head(&mut s).await.unwrap(), b"HTTP/1.1 200 OK\r\n\r\n");
+        let mut rest = [0u8; 3];
+        s.read_exact(&mut rest).await.unwrap();
+        assert_eq!(rest, [0x16, 0x03, 0x03]);
+    }
 
     #[test]
     fn status_lines_are_told_apart() {

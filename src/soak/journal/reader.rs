@@ -98,6 +98,18 @@ impl<R: BufRead> JournalReader<R> {
             }
             let used = chunk.len() + usize::from(newline.is_some());
             self.inner.consume(used);
+            if overlong && newline.is_none() {
+                // The rest of the line is not kept: skip it with std's search (a gigabyte line
+                // takes well under a second), then say where the line ended.
+                let skipped = self.inner.skip_until(b'\n')?;
+                let at_eof = self.inner.fill_buf()?.is_empty();
+                // At the end of the file the last byte skipped may or may not be a newline; the
+                // length noted is then at most one byte long.
+                let newline = skipped > 0 && !at_eof;
+                return Ok(Line::Overlong {
+                    len: total + skipped - usize::from(newline),
+                });
+            }
             if newline.is_some() {
                 return Ok(if overlong {
                     Line::Overlong { len: total }
@@ -283,6 +295,40 @@ mod tests {
             out.push(rec);
         }
         (out, r.notes())
+    }
+
+    /// Issue 13: an overlong line is skipped without being held, its length noted exactly, and
+    /// the records after it (across the reader's buffer boundaries) are read.
+    #[test]
+    fn an_overlong_line_is_skipped_and_measured_across_buffers() {
+        let mut bytes = bytes_of(&[Record::Header(Box::new(header()))]);
+        bytes.extend(std::iter::repeat_n(b'x', MAX_LINE + 70_001));
+        bytes.push(b'\n');
+        bytes.extend(bytes_of(&[Record::Round(round(
+            1,
+            1_700_000_000_000,
+            true,
+        ))]));
+        let mut r = JournalReader::new(io::BufReader::with_capacity(4096, bytes.as_slice()));
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            out.push(rec);
+        }
+        assert_eq!(out.len(), 2);
+        let notes = r.notes();
+        assert!(
+            notes[0].starts_with(&format!("line 2: {} bytes", MAX_LINE + 70_001)),
+            "{notes:?}"
+        );
+        // The same line last in the file, with and without its newline.
+        for tail in [&b"\n"[..], b""] {
+            let mut b = bytes_of(&[Record::Header(Box::new(header()))]);
+            b.extend(std::iter::repeat_n(b'x', MAX_LINE + 5));
+            b.extend_from_slice(tail);
+            let (recs, notes) = read_all(&b);
+            assert_eq!(recs.len(), 1);
+            assert_eq!(notes.len(), 1, "{notes:?}");
+        }
     }
 
     #[test]

@@ -78,6 +78,12 @@ pub struct Aggregator {
     local: OffsetAgg,
     grid: Grid,
     notes: Vec<String>,
+    /// The last round's sequence number: a journal's rounds only go up, resumes included.
+    last_seq: Option<u64>,
+    /// Rounds that did not follow the last one (repeated or out of order): not counted.
+    out_of_order: u64,
+    /// Header records after the first: ignored.
+    extra_headers: u64,
 }
 
 impl Aggregator {
@@ -121,21 +127,31 @@ impl Aggregator {
             local: OffsetAgg::new(s.interval_ms.min(i64::MAX as u64) as i64),
             grid: Grid::new(s.interval_ms.min(i64::MAX as u64) as i64),
             notes: Vec::new(),
+            last_seq: None,
+            out_of_order: 0,
+            extra_headers: 0,
         }
     }
 
     pub fn add(&mut self, rec: &Record) {
         match rec {
-            Record::Round(r) => self.round(r),
+            // A journal is written in order by one writer: a round that does not follow the last
+            // one was pasted in or repeated, and counting it would count a slot twice or run
+            // time backwards.
+            Record::Round(r) if self.last_seq.is_some_and(|l| r.seq <= l) => {
+                self.out_of_order += 1;
+            }
+            Record::Round(r) => {
+                self.last_seq = Some(r.seq);
+                self.round(r);
+            }
             Record::Resume(_) => {
                 self.close_segment();
                 self.segments += 1;
                 self.complete = false;
             }
             Record::End(e) => self.complete = e.reason == EndReason::Completed,
-            Record::Header(_) => self
-                .notes
-                .push("a second header inside the journal was ignored".into()),
+            Record::Header(_) => self.extra_headers += 1,
             Record::Event(_) | Record::Note(_) => {}
         }
     }
@@ -235,6 +251,18 @@ impl Aggregator {
                 .and_then(|o| o.fit.as_ref())
                 .and_then(verdicts::clock_drift),
         );
+        if self.extra_headers > 0 {
+            self.notes.push(format!(
+                "{} more header records inside the journal were ignored",
+                self.extra_headers
+            ));
+        }
+        if self.out_of_order > 0 {
+            self.notes.push(format!(
+                "{} rounds out of order or repeated (a sequence number not above the last) were not counted",
+                self.out_of_order
+            ));
+        }
         if self.ignored > 0 {
             self.notes.push(format!(
                 "{} target results beyond the first {MAX_TARGETS} targets were not counted",

@@ -791,3 +791,31 @@ fn columns_hold_each_round_once_on_a_grid_shared_by_the_targets() {
 fn no_round_no_columns() {
     assert_eq!(report(&[]).columns, None);
 }
+
+/// Issue 13, records out of order: a round that does not follow the last one (repeated, pasted
+/// in, reversed) is not counted, and the report says how many were left out.
+#[test]
+fn issue13_rounds_out_of_order_or_repeated_are_left_out_and_noted() {
+    let mut recs = rounds(&[true; 5]);
+    recs.push(recs[2].clone());
+    recs.push(Record::Round(round(3, T0 - 60_000, false)));
+    recs.push(Record::Header(Box::new(header())));
+    recs.push(Record::Round(round(6, T0 + 5000, true)));
+    let r = report(&recs);
+    assert_eq!(r.rounds, 6);
+    assert_eq!(
+        r.targets[0].up_rounds, 6,
+        "the pasted-in down round is not counted"
+    );
+    assert_eq!(r.active_s, 6.0, "time never runs backwards");
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("2 rounds out of order")),
+        "{:?}",
+        r.notes
+    );
+    assert!(r.notes.iter().any(|n| n.starts_with("1 more header")));
+    let reversed: Vec<Record> = rounds(&[true; 4]).into_iter().rev().collect();
+    assert_eq!(report(&reversed).rounds, 1);
+}

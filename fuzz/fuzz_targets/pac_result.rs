@@ -1,0 +1,7 @@
+//! Fuzz target: bytes into `oqs_net::fuzzing::pac_result`, which must name a result, never panic.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let named = oqs_net::fuzzing::pac_result(data);
+    assert!(!named.is_empty());
+});
