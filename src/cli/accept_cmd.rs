@@ -59,6 +59,9 @@ pub struct AcceptArgs {
     /// Also write the verdict as JSON (the shared envelope; docs/schema/accept.json).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also write the soak as one self-contained HTML file, the verdict at its top.
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
     /// What to print: the verdict table, or a monitoring-plugin status line (exit 0/1/2/3 as
     /// OK/WARNING/CRITICAL/UNKNOWN).
     #[arg(long, value_enum, default_value = "human")]
@@ -125,6 +128,9 @@ pub fn run(args: AcceptArgs) -> Result<u8, CliError> {
 /// The soak (or the journal given), judged and written out; the exit code.
 fn accept(mut args: AcceptArgs) -> Result<u8, CliError> {
     let lang = super::lang(args.lang);
+    if let Some(out) = &args.html {
+        super::report_cmd::check_html_path(out)?;
+    }
     let (path, profile, outcome) = match args.from.clone() {
         Some(path) => {
             let (header, _) = journal::open(&path).map_err(usage)?;
@@ -209,6 +215,10 @@ fn write_files(
     }
     if let Some(path) = &args.json {
         write(path, &output::acceptance::json(v, journal, lang))?;
+    }
+    if let (Some(out), Some(soak)) = (&args.html, &v.soak) {
+        let view = output::acceptance::html_view(v, lang);
+        super::report_cmd::write_html(soak, Path::new(journal), args.lang, out, Some(&view))?;
     }
     Ok(())
 }

@@ -64,9 +64,9 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         .map_err(|e| CliError::Harness(format!("cannot make a temporary directory: {e}")))?;
     let rt = runtime()?;
     rt.block_on(async {
-        // Listening before the lab makes its PKI: a SIGTERM from then on stops the lab as Ctrl-C
-        // does, so its keys, the PFX password file and the namespace are removed.
-        let terminate = crate::platform::terminate_listener();
+        // Listening before the lab makes its PKI: Ctrl-C or SIGTERM from then on stops the lab,
+        // so its keys, the PFX password file and the namespace are removed.
+        let stop = crate::platform::stop_listener();
         let lab = crate::lab::Lab::start(spec.clone())
             .await
             .map_err(|e| CliError::Lab(e.to_string()))?;
@@ -172,12 +172,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             super::print(&t);
         }
         super::print("Ctrl-C (or SIGTERM) stops the lab.\n");
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => {
-                r.map_err(|e| CliError::Harness(format!("cannot wait for Ctrl-C: {e}")))?;
-            }
-            () = terminate => {}
-        }
+        stop.await;
         let stats = lab.stats();
         lab.shutdown().await;
         super::print(&format!(

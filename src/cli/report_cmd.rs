@@ -46,7 +46,7 @@ pub fn run(args: ReportArgs) -> Result<u8, CliError> {
         report::from_path(&args.journal, thresholds).map_err(|e| CliError::Usage(e.to_string()))?;
     let code = super::soak_cmd::print_report(&r, &args.journal, args.format, args.lang);
     if let Some(out) = &args.html {
-        write_html(&r, &args.journal, args.lang, out)?;
+        write_html(&r, &args.journal, args.lang, out, None)?;
     }
     Ok(code)
 }
@@ -80,6 +80,7 @@ pub(super) fn write_html(
     journal: &Path,
     lang: Option<LangArg>,
     out: &Path,
+    acceptance: Option<&crate::output::html::AcceptanceView>,
 ) -> Result<(), CliError> {
     let page = crate::output::html::render(
         r,
@@ -89,7 +90,7 @@ pub(super) fn write_html(
             lang: super::lang(lang),
             tz: jiff::tz::TimeZone::system(),
         },
-        None,
+        acceptance,
     );
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

@@ -70,7 +70,7 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
                 );
                 let code = print_report(&report, path, args.format, args.lang);
                 if let Some(out) = &args.html {
-                    super::report_cmd::write_html(&report, path, args.lang, out)?;
+                    super::report_cmd::write_html(&report, path, args.lang, out, None)?;
                 }
                 return Ok(code);
             }
@@ -92,7 +92,7 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
     let html = args
         .html
         .as_ref()
-        .map(|out| super::report_cmd::write_html(&report, &path, args.lang, out))
+        .map(|out| super::report_cmd::write_html(&report, &path, args.lang, out, None))
         .transpose();
     match outcome {
         Ok(()) => html.map(|_| code),

@@ -168,12 +168,13 @@ impl Label {
     }
 }
 
-/// How many failures a root cause explains.
+/// How many failures a root cause explains, as the suffix its line ends with
+/// (` — explains 2 failures`); nothing when it explains none.
 pub fn explains(n: usize, lang: Lang) -> String {
-    if n == 1 {
-        Label::ExplainsOne.text(lang).to_string()
-    } else {
-        Label::ExplainsMany.with(lang, n)
+    match n {
+        0 => String::new(),
+        1 => format!(" — {}", Label::ExplainsOne.text(lang)),
+        n => format!(" — {}", Label::ExplainsMany.with(lang, n)),
     }
 }
 

@@ -805,6 +805,6 @@ mod tests {
                 assert_ne!(a.id, b.id);
             }
         }
-        assert_eq!(ROWS.len(), 11);
+        assert_eq!(ROWS.len(), 13);
     }
 }

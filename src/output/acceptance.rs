@@ -450,3 +450,25 @@ fn perfdata(a: &AcceptanceReport) -> Vec<String> {
     }
     out
 }
+
+/// The verdict as the HTML report's acceptance section shows it: each criterion's name, limit,
+/// measured value and verdict (one not judged, explained by an earlier failure, as a warning).
+pub fn html_view(a: &AcceptanceReport, lang: Lang) -> super::html::AcceptanceView {
+    super::html::AcceptanceView {
+        status: if a.passed { Status::Pass } else { Status::Fail },
+        criteria: a
+            .results
+            .iter()
+            .map(|r| super::html::CriterionView {
+                name: words::criterion(r.id, lang).to_string(),
+                wanted: limit(r, lang),
+                measured: measured(r, lang),
+                status: match r.verdict {
+                    Verdict::Pass => Status::Pass,
+                    Verdict::Blocked => Status::Warn,
+                    Verdict::Fail | Verdict::NotMeasured => Status::Fail,
+                },
+            })
+            .collect(),
+    }
+}

@@ -211,7 +211,7 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
         let count = labels::explains(n, style.lang);
         let _ = writeln!(
             out,
-            "  {} {} [{}] {} — {count}",
+            "  {} {} [{}] {}{count}",
             style.paint(rc.severity, "▸"),
             rc.code.as_label(),
             rc.section,

@@ -544,7 +544,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         for (root, explained) in grouped(r) {
             let f = &r.findings[root];
             let x = findings::render(f, style.lang);
-            let count = words::explains(explained.len(), style.lang);
+            let count = labels::explains(explained.len(), style.lang);
             let _ = writeln!(
                 out,
                 "  {} {} [{}] {}{count}",

@@ -106,14 +106,3 @@ pub(crate) const NOT_DRAWN: W = W(
     "later changes are not drawn (see --format json)",
     "以降の変化は描画していません（--format json で全件）",
 );
-
-/// How many failures a root cause explains: ` — explains 2 failures`, ` — 起因する不合格 2 件`;
-/// nothing for none.
-pub(crate) fn explains(n: usize, lang: Lang) -> String {
-    match (n, lang) {
-        (0, _) => String::new(),
-        (n, Lang::Ja) => format!(" — 起因する不合格 {n} 件"),
-        (1, Lang::En) => " — explains 1 failure".to_string(),
-        (n, Lang::En) => format!(" — explains {n} failures"),
-    }
-}

@@ -202,19 +202,38 @@ pub(crate) fn is_lock_violation(e: &io::Error) -> bool {
     cfg!(windows) && e.raw_os_error() == Some(ERROR_LOCK_VIOLATION)
 }
 
-/// Listens for SIGTERM from now on (Unix), so a request that comes before the returned future is
-/// first polled is not lost (and does not kill the process the default way); resolves on the
-/// request. Must be called inside a Tokio runtime. Elsewhere it never resolves.
-pub fn terminate_listener() -> impl std::future::Future<Output = ()> {
+/// Listens for Ctrl-C and (Unix) SIGTERM from now on, so a request that comes before the
+/// returned future is first polled is not lost (and does not kill the process the default way);
+/// resolves on the first request. Must be called inside a Tokio runtime.
+pub fn stop_listener() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let listener = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
     async move {
         #[cfg(unix)]
-        if let Some(mut s) = listener {
-            s.recv().await;
-            return;
+        {
+            let on = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = on(interrupt) => {}
+                () = on(terminate) => {}
+            }
         }
-        std::future::pending::<()>().await
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await
+        }
     }
 }
 

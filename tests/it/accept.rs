@@ -494,9 +494,25 @@ fn issue11_accept_from_a_journal_computes_availability_by_hand() {
     hand_journal(&dir.path().join("hand.jsonl"));
     let (code, _, err) = accept_from(
         dir.path(),
-        &["--lang", "en", "--json", "a.json", "--junit", "a.xml"],
+        &[
+            "--lang", "en", "--json", "a.json", "--junit", "a.xml", "--html", "a.html",
+        ],
     );
     assert_eq!(code, 1, "{err}");
+    // Issue 12: the HTML report of the soak opens with the acceptance verdict, each criterion
+    // with its limit, its measured value and its verdict.
+    let page = std::fs::read_to_string(dir.path().join("a.html")).unwrap();
+    let section = &page[page
+        .find("<section id=\"acceptance\">")
+        .expect("an acceptance section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("availability per check"), "{section}");
+    assert!(
+        section.contains("70 %") && section.contains("99.9 %"),
+        "{section}"
+    );
+    assert_eq!(section.matches("<tr><td>").count(), 13, "{section}");
+    assert!(page.find("id=\"acceptance\"") < page.find("id=\"timeline-0\""));
     let v: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
     assert_eq!(v["schema_version"], 1);

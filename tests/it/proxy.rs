@@ -131,6 +131,10 @@ pub(crate) async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
         // The lab's TLS servers hold the handshake two latencies and each response one.
         base.tls_settings.handshake_timeout += Duration::from_millis(2 * latency);
         base.tls_settings.request_timeout += Duration::from_millis(latency);
+        // The line-authentication page: its name, the connection, the handshake and the page.
+        if let Some(a) = &mut base.line.auth {
+            a.timeout += Duration::from_millis(5 * latency);
+        }
     }
     let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
     let sources = lab_setup::proxy_sources(&p, &lab, None).unwrap();

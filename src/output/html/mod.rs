@@ -269,7 +269,7 @@ fn root_causes(out: &mut String, r: &SoakReport, style: &Style) {
             f.code.as_label(),
             x.section,
             esc(&x.cause),
-            words::explains(explained.len(), style.lang)
+            crate::findings::labels::explains(explained.len(), style.lang)
         );
     }
     out.push_str("</ul></section>\n");
