@@ -626,6 +626,20 @@ fn print(s: &str) {
     let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
 }
 
+/// The lab's IPv6 members for a command run `--lab` in `mode`: on IP-VPN lines a network
+/// namespace of this process's own holds several (entered before any thread starts, and before
+/// the adapter is looked for: the round runs inside it); elsewhere, or where that cannot be,
+/// `::1` alone.
+fn lab_v6(lab: bool, mode: crate::model::Mode) -> Vec<std::net::Ipv6Addr> {
+    if lab && mode == crate::model::Mode::Ipvpn {
+        match enter_private_netns() {
+            Ok(()) => return crate::round::lab::LAB_V6_NETNS.to_vec(),
+            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
+        }
+    }
+    vec![std::net::Ipv6Addr::LOCALHOST]
+}
+
 /// Gives this process a network namespace of its own holding the lab's IPv6 addresses (root).
 #[cfg(target_os = "linux")]
 fn enter_private_netns() -> Result<(), String> {

@@ -3,7 +3,7 @@
 //! error of the command itself).
 
 use super::{CliError, ProbeArgs, exit, print, runtime};
-use crate::model::{Mode, Status};
+use crate::model::Status;
 use crate::output::{self, RoundFormat};
 use crate::round::{Builder, lab};
 use std::time::Duration;
@@ -36,15 +36,7 @@ fn probe(args: ProbeArgs) -> Result<u8, CliError> {
         .map_err(CliError::Usage)?;
     let lang = super::lang(args.lang);
 
-    // The lab's IPv6 members need a namespace of their own, entered before any thread starts
-    // (and before the adapter is looked for: the round runs inside it).
-    let mut v6 = vec![std::net::Ipv6Addr::LOCALHOST];
-    if a.lab && profile.mode == Mode::Ipvpn {
-        match super::enter_private_netns() {
-            Ok(()) => v6 = lab::LAB_V6_NETNS.to_vec(),
-            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
-        }
-    }
+    let v6 = super::lab_v6(a.lab, profile.mode);
     let (settings, typed) = a.settings(&profile, Duration::from_secs(30))?;
     let mut builder = Builder::new(profile, settings, typed)?;
     for note in builder.notes() {

@@ -8,7 +8,6 @@ use super::metrics_args::bind;
 use super::round_args::RoundArgs;
 use super::{CliError, exit, runtime};
 use crate::exporter::{http, probe::Prober};
-use crate::model::Mode;
 use crate::round::{Builder, lab};
 use clap::Args;
 use std::net::SocketAddr;
@@ -43,13 +42,7 @@ pub fn run(args: ServeArgs) -> Result<u8, CliError> {
         .transpose()
         .map_err(CliError::Usage)?;
     let listener = bind(args.listen, args.allow_remote, "--listen", "--allow-remote")?;
-    let mut v6 = vec![std::net::Ipv6Addr::LOCALHOST];
-    if a.lab && profile.mode == Mode::Ipvpn {
-        match super::enter_private_netns() {
-            Ok(()) => v6 = lab::LAB_V6_NETNS.to_vec(),
-            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
-        }
-    }
+    let v6 = super::lab_v6(a.lab, profile.mode);
     // A scrape's deadline is Prometheus' scrape_timeout: 25 s leaves room within a 30 s one.
     let (settings, typed) = a.settings(&profile, Duration::from_secs(25))?;
     let mut builder = Builder::new(profile, settings, typed)?;

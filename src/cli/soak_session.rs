@@ -10,14 +10,12 @@ use super::{CliError, runtime, usage};
 use crate::exporter;
 use crate::lab::schedule::{self, Timeline};
 use crate::lab::{Lab, LabSpec};
-use crate::model::Mode;
 use crate::model::StartFacts;
 use crate::round::lab;
 use crate::round::source::EngineSource;
 use crate::soak::journal::{self, JournalWriter, NoteRecord, Record, ResumeRecord};
 use crate::soak::run::{self, Clock, Session, SharedJournal};
 use std::io::IsTerminal;
-use std::net::Ipv6Addr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio_util::sync::CancellationToken;
@@ -40,15 +38,8 @@ pub(super) struct Ran {
 /// of its own when it can have one, the fault schedule bound to it, the journal prepared, the
 /// session. `Err` when nothing was measured.
 pub(super) fn execute(setup: Setup, metrics: SoakMetrics, quiet: bool) -> Result<Ran, CliError> {
-    // The lab's IPv6 members need a network namespace of their own, entered before any thread.
     let lab_settings = setup.lab().cloned();
-    let mut v6 = vec![Ipv6Addr::LOCALHOST];
-    if lab_settings.is_some() && setup.builder.profile().mode == Mode::Ipvpn {
-        match super::enter_private_netns() {
-            Ok(()) => v6 = lab::LAB_V6_NETNS.to_vec(),
-            Err(e) => eprintln!("oqs-net: note: {e}; the lab's IPv6 set is only ::1"),
-        }
-    }
+    let v6 = super::lab_v6(lab_settings.is_some(), setup.builder.profile().mode);
     let lab_spec = lab_settings.as_ref().map(|l| {
         lab::spec_for(
             setup.builder.profile(),
