@@ -29,8 +29,6 @@ pub mod schema;
 pub mod soak;
 /// Display width and padding by it: every column of the terminal renderers.
 pub(crate) mod width;
-/// The soak report's words in both languages, shared by its terminal and HTML pages.
-pub(crate) mod words;
 
 /// Output formats a user can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -6,8 +6,8 @@
 use super::json::{FindingView, finding};
 use super::width::Align::{Left, Right};
 use super::width::{Align, display_width, pad, pad_right, widen};
-use super::words;
 use crate::findings::labels;
+use crate::findings::report_words as words;
 use crate::findings::{self, Lang};
 use crate::model::{SoakReport, Stamp, Status, TargetReport};
 use std::fmt::Write;

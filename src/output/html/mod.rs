@@ -20,8 +20,8 @@
 mod svg;
 
 use super::soak::{Style, drift_text, grouped};
-use super::words::{self, W};
 use crate::findings;
+use crate::findings::report_words as words;
 use crate::model::{SoakReport, Stamp, Status, TargetReport, display_target, human_duration};
 use std::fmt::Write;
 
@@ -88,9 +88,12 @@ pub fn render(
 ) -> String {
     let mut out = String::with_capacity(256 * 1024);
     let lang = style.lang;
-    let w = |x: W| x.get(lang);
     let h = &r.header;
-    let title = format!("oqs-net {} · {}", w(words::SOAK_REPORT), esc(&h.profile));
+    let title = format!(
+        "oqs-net {} · {}",
+        style.w(words::SOAK_REPORT),
+        esc(&h.profile)
+    );
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
@@ -121,7 +124,7 @@ pub fn render(
     proxy_settings(&mut out, r, style);
     findings_section(&mut out, r, style);
     if !r.notes.is_empty() {
-        let _ = write!(out, "<h2>{}</h2><ul>", w(words::NOTES));
+        let _ = write!(out, "<h2>{}</h2><ul>", style.w(words::NOTES));
         for n in &r.notes {
             let _ = write!(out, "<li>{}</li>", esc(n));
         }
@@ -130,7 +133,7 @@ pub fn render(
     let _ = write!(
         out,
         "<p id=\"result\">{}: {}</p>\n</body></html>\n",
-        w(words::RESULT),
+        style.w(words::RESULT),
         badge(r.status)
     );
     out
@@ -158,49 +161,48 @@ fn dur(secs: f64) -> String {
 }
 
 fn header(out: &mut String, r: &SoakReport, journal: &str, style: &Style) {
-    let w = |x: W| x.get(style.lang);
     let h = &r.header;
     out.push_str("<dl class=\"head\">");
     let mut row = |k: &str, v: String| {
         let _ = write!(out, "<dt>{k}</dt><dd>{v}</dd>");
     };
     row(
-        w(words::PROFILE),
+        style.w(words::PROFILE),
         format!(
             "{} <small>({})</small>",
             esc(&h.profile),
             esc(&h.profile_source)
         ),
     );
-    row(w(words::MODE), esc(&h.mode));
-    row(w(words::ENVIRONMENT), esc(&h.environment));
+    row(style.w(words::MODE), esc(&h.mode));
+    row(style.w(words::ENVIRONMENT), esc(&h.environment));
     let span = match (r.first_round, r.last_round) {
         (Some(a), Some(b)) => format!("{} → {}", esc(&style.full(a)), esc(&style.full(b))),
-        _ => w(words::NO_ROUND).to_string(),
+        _ => style.w(words::NO_ROUND).to_string(),
     };
-    row(w(words::SOAK), span);
+    row(style.w(words::SOAK), span);
     let every = if h.interval_s > 0.0 {
-        format!("{} {}", w(words::EVERY), dur(h.interval_s))
+        format!("{} {}", style.w(words::EVERY), dur(h.interval_s))
     } else {
-        w(words::BACK_TO_BACK).to_string()
+        style.w(words::BACK_TO_BACK).to_string()
     };
     let state = if r.complete {
-        w(words::COMPLETE)
+        style.w(words::COMPLETE)
     } else {
-        w(words::NOT_FINISHED)
+        style.w(words::NOT_FINISHED)
     };
     let resumed = match r.segments {
         1 => String::new(),
-        n => format!(" · {} {}", w(words::RESUMED), n - 1),
+        n => format!(" · {} {}", style.w(words::RESUMED), n - 1),
     };
     row(
-        w(words::ROUNDS_TITLE),
+        style.w(words::ROUNDS_TITLE),
         format!(
             "{} {} · {} {}, {every}{resumed} · {state} · {} pass · {} warn · {} fail · {} error",
             dur(r.active_s),
-            w(words::MEASURED),
+            style.w(words::MEASURED),
             r.rounds,
-            w(words::ROUNDS),
+            style.w(words::ROUNDS),
             r.round_status.pass,
             r.round_status.warn,
             r.round_status.fail,
@@ -208,7 +210,7 @@ fn header(out: &mut String, r: &SoakReport, journal: &str, style: &Style) {
         ),
     );
     row(
-        w(words::FLAP_THRESHOLDS),
+        style.w(words::FLAP_THRESHOLDS),
         format!("{:.0} % / {:.0} %", h.flap_high_pct, h.flap_low_pct),
     );
     let lab = match (h.lab, &h.lab_faults) {
@@ -217,23 +219,22 @@ fn header(out: &mut String, r: &SoakReport, journal: &str, style: &Style) {
         _ => String::new(),
     };
     row(
-        w(words::WRITTEN_BY),
+        style.w(words::WRITTEN_BY),
         format!("{} · oqs-net {}{lab}", esc(journal), esc(&h.written_by)),
     );
-    row(w(words::RESULT), badge(r.status));
+    row(style.w(words::RESULT), badge(r.status));
     out.push_str("</dl>\n");
 }
 
 fn acceptance_section(out: &mut String, a: &AcceptanceView, style: &Style) {
-    let w = |x: W| x.get(style.lang);
     let _ = write!(
         out,
         "<section id=\"acceptance\"><h2>{} {}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        w(words::ACCEPTANCE),
+        style.w(words::ACCEPTANCE),
         badge(a.status),
-        w(words::CRITERION),
-        w(words::WANTED),
-        w(words::MEASURED_VALUE)
+        style.w(words::CRITERION),
+        style.w(words::WANTED),
+        style.w(words::MEASURED_VALUE)
     );
     for c in &a.criteria {
         let _ = write!(
@@ -257,7 +258,7 @@ fn root_causes(out: &mut String, r: &SoakReport, style: &Style) {
     let _ = write!(
         out,
         "<section id=\"root-causes\"><h2>{}</h2><ul>",
-        words::ROOT_CAUSES.get(style.lang)
+        style.w(words::ROOT_CAUSES)
     );
     for (root, explained) in &roots {
         let f = &r.findings[*root];
@@ -279,17 +280,16 @@ fn targets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, last
     if r.targets.is_empty() {
         return;
     }
-    let w = |x: W| x.get(style.lang);
     let _ = write!(
         out,
         "<section id=\"targets\"><h2>{}</h2><p class=\"key\"><span class=\"up\" style=\"background:#43a047\"></span>{}<span style=\"background:#e53935\"></span>{}<span style=\"background:#fb8c00\"></span>{}<span style=\"background:#e0e0e0\"></span>{}<span style=\"background:#ffcc80;border:1px solid #e65100\"></span>{}<span style=\"background:#b71c1c;height:.3em\"></span>{}</p>",
-        w(words::TIMELINE),
-        w(words::UP),
-        w(words::DOWN),
-        w(words::UP_AND_DOWN),
-        w(words::NOT_MEASURED),
-        w(words::FLAPPING),
-        w(words::OUTAGES),
+        style.w(words::TIMELINE),
+        style.w(words::UP),
+        style.w(words::DOWN),
+        style.w(words::UP_AND_DOWN),
+        style.w(words::NOT_MEASURED),
+        style.w(words::FLAPPING),
+        style.w(words::OUTAGES),
     );
     let tip = |a: i64, b: i64| {
         format!(
@@ -305,13 +305,13 @@ fn targets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, last
             out,
             "<div class=\"row\" id=\"target-{i}\"><div class=\"cap\"><b>{}</b> · {} {:.3}% · {} {} · {} {} · {} {}</div>",
             esc(&label(t)),
-            w(words::AVAIL),
+            style.w(words::AVAIL),
             t.availability_pct,
-            w(words::CHANGES),
+            style.w(words::CHANGES),
             t.state_changes,
-            w(words::OUTAGES_COL),
+            style.w(words::OUTAGES_COL),
             t.outages_total,
-            w(words::FLAPPING),
+            style.w(words::FLAPPING),
             t.flaps.len()
         );
         svg::timeline(
@@ -340,45 +340,44 @@ fn targets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, last
 
 /// A target's outages and flapping periods listed (start, end, length).
 fn periods(out: &mut String, t: &TargetReport, style: &Style) {
-    let w = |x: W| x.get(style.lang);
     if t.outages.is_empty() && t.flaps.is_empty() {
         return;
     }
     let _ = write!(
         out,
         "<details><summary>{} {} · {} {}</summary>",
-        w(words::OUTAGES),
+        style.w(words::OUTAGES),
         t.outages_total,
-        w(words::FLAPPING),
+        style.w(words::FLAPPING),
         t.flaps.len()
     );
     let _ = write!(
         out,
         "<table class=\"periods\"><thead><tr><th></th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th></th></tr></thead><tbody>",
-        w(words::START),
-        w(words::END),
-        w(words::LENGTH)
+        style.w(words::START),
+        style.w(words::END),
+        style.w(words::LENGTH)
     );
     for o in t.outages.iter().take(LIST) {
         let tail = if o.ongoing {
-            w(words::STILL_DOWN)
+            style.w(words::STILL_DOWN)
         } else if o.cut {
-            w(words::INTERRUPTED)
+            style.w(words::INTERRUPTED)
         } else {
             ""
         };
         let _ = write!(
             out,
             "<tr class=\"outage-row\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{} {} {tail}</td></tr>",
-            w(words::OUTAGES),
+            style.w(words::OUTAGES),
             esc(&style.short(o.start)),
             esc(&style.short(o.end)),
             dur(o.duration_s),
             o.rounds,
             if o.rounds == 1 {
-                w(words::ROUND)
+                style.w(words::ROUND)
             } else {
-                w(words::ROUNDS)
+                style.w(words::ROUNDS)
             }
         );
     }
@@ -387,21 +386,21 @@ fn periods(out: &mut String, t: &TargetReport, style: &Style) {
             out,
             "<tr><td colspan=\"5\">… {} {}</td></tr>",
             t.outages_total - LIST as u64,
-            w(words::MORE_JSON)
+            style.w(words::MORE_JSON)
         );
     }
     for p in t.flaps.iter().take(LIST) {
         let end = match p.end {
             Some(e) => esc(&style.short(e)),
-            None => w(words::ONGOING).to_string(),
+            None => style.w(words::ONGOING).to_string(),
         };
         let _ = write!(
             out,
             "<tr class=\"flap-row\"><td>{}</td><td>{}</td><td>{end}</td><td class=\"num\">{}</td><td>{} {:.1} %</td></tr>",
-            w(words::FLAPPING),
+            style.w(words::FLAPPING),
             esc(&style.short(p.start)),
             dur(p.duration_s),
-            w(words::PEAK),
+            style.w(words::PEAK),
             p.peak_score_pct
         );
     }
@@ -418,14 +417,13 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
     if with.is_empty() {
         return;
     }
-    let w = |x: W| x.get(style.lang);
     let _ = write!(
         out,
         "<section id=\"latency\"><h2>{}</h2><p class=\"key\"><span style=\"background:#90caf9\"></span>{}<span style=\"background:#1e88e5\"></span>{}<span style=\"background:#0d47a1;height:.2em\"></span>{}</p>",
-        w(words::LATENCY),
-        w(words::MIN_MAX),
-        w(words::P50_P95),
-        w(words::MEDIAN)
+        style.w(words::LATENCY),
+        style.w(words::MIN_MAX),
+        style.w(words::P50_P95),
+        style.w(words::MEDIAN)
     );
     let when = |t: i64| style.short(Stamp(t));
     for (i, t) in with {
@@ -440,7 +438,7 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
                         l.p99_ms,
                         l.max_ms,
                         l.samples,
-                        w(words::SAMPLES)
+                        style.w(words::SAMPLES)
                     )
                 })
                 .unwrap_or_default();
@@ -448,7 +446,7 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
                 out,
                 "<div class=\"row\"><div class=\"cap\"><b>{}</b> · {} {}{figures}</div>",
                 esc(&label(t)),
-                w(words::PHASE),
+                style.w(words::PHASE),
                 esc(&p.phase)
             );
             svg::latency(out, f, &format!("latency-{i}-{k}"), p, &when);
@@ -468,13 +466,12 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
     if with.is_empty() && r.local_clock.is_none() {
         return;
     }
-    let w = |x: W| x.get(style.lang);
     let _ = write!(
         out,
         "<section id=\"ntp\"><h2>{}</h2><p class=\"key\"><span style=\"background:#90caf9\"></span>{}<span style=\"background:#0d47a1;height:.2em\"></span>{}</p>",
-        w(words::NTP_OFFSET),
-        w(words::MIN_MAX),
-        w(words::MEAN)
+        style.w(words::NTP_OFFSET),
+        style.w(words::MIN_MAX),
+        style.w(words::MEAN)
     );
     let when = |t: i64| style.short(Stamp(t));
     let chart = |out: &mut String, id: String, name: String, n: &crate::model::NtpOffsets| {
@@ -486,13 +483,13 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
         let _ = write!(
             out,
             "<div class=\"row\"><div class=\"cap\"><b>{name}</b> · {} {:+.3} · {} {:+.3} · min {:+.3} · max {:+.3} · {} {fit}</div>",
-            w(words::FIRST),
+            style.w(words::FIRST),
             n.first_ms,
-            w(words::LAST),
+            style.w(words::LAST),
             n.last_ms,
             n.min_ms,
             n.max_ms,
-            w(words::DRIFT)
+            style.w(words::DRIFT)
         );
         svg::offsets(out, f, &id, n, &when);
         out.push_str("</div>\n");
@@ -503,7 +500,12 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
         }
     }
     if let Some(n) = r.local_clock.as_ref().filter(|n| !n.series.is_empty()) {
-        chart(out, "offsets-local".into(), w(words::LOCAL_CLOCK).into(), n);
+        chart(
+            out,
+            "offsets-local".into(),
+            style.w(words::LOCAL_CLOCK).into(),
+            n,
+        );
     }
     out.push_str("</section>\n");
 }
@@ -518,11 +520,10 @@ fn answer_sets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, 
     if with.is_empty() {
         return;
     }
-    let w = |x: W| x.get(style.lang);
     let _ = write!(
         out,
         "<section id=\"answer-sets\"><h2>{}</h2>",
-        w(words::RR_SETS)
+        style.w(words::RR_SETS)
     );
     let when = |t: i64| style.short(Stamp(t));
     for (i, t) in with {
@@ -539,20 +540,20 @@ fn answer_sets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, 
                 last
             };
             let count = if changes.is_empty() {
-                w(words::NO_CHANGE).to_string()
+                style.w(words::NO_CHANGE).to_string()
             } else {
-                format!("{} {}", changes.len(), w(words::CHANGES))
+                format!("{} {}", changes.len(), style.w(words::CHANGES))
             };
             let _ = write!(
                 out,
                 "<div class=\"row\"><div class=\"cap\"><b>{}</b> {} · {} {} {} · {count}{}</div>",
                 esc(&display_target(&t.id)),
                 esc(&first.family),
-                w(words::AT_START),
+                style.w(words::AT_START),
                 first.set.len(),
-                w(words::MEMBERS),
+                style.w(words::MEMBERS),
                 if truncated {
-                    format!(" · {}", w(words::NOT_DRAWN))
+                    format!(" · {}", style.w(words::NOT_DRAWN))
                 } else {
                     String::new()
                 }
@@ -573,25 +574,24 @@ fn answer_sets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, 
 }
 
 fn proxy_settings(out: &mut String, r: &SoakReport, style: &Style) {
-    let w = |x: W| x.get(style.lang);
     for t in r.targets.iter().filter(|t| !t.settings_changes.is_empty()) {
         let _ = write!(
             out,
             "<section class=\"proxy\"><h2>{}</h2><table><tbody>",
-            w(words::PROXY_SETTINGS)
+            style.w(words::PROXY_SETTINGS)
         );
         for c in &t.settings_changes {
             let detect = match c.auto_detect {
-                Some(true) => w(words::AUTO_DETECT_ON),
-                Some(false) => w(words::AUTO_DETECT_OFF),
-                None => w(words::AUTO_DETECT_UNKNOWN),
+                Some(true) => style.w(words::AUTO_DETECT_ON),
+                Some(false) => style.w(words::AUTO_DETECT_OFF),
+                None => style.w(words::AUTO_DETECT_UNKNOWN),
             };
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>#{}</td><td>{detect}</td><td>{} {}</td></tr>",
                 esc(&style.short(c.at)),
                 c.seq,
-                w(words::DECIDES),
+                style.w(words::DECIDES),
                 esc(c.source.as_deref().unwrap_or("DIRECT"))
             );
         }
@@ -605,11 +605,10 @@ fn findings_section(out: &mut String, r: &SoakReport, style: &Style) {
     if r.findings.is_empty() {
         return;
     }
-    let w = |x: W| x.get(style.lang);
     let _ = write!(
         out,
         "<section id=\"findings\"><h2>{}</h2>",
-        w(words::FINDINGS)
+        style.w(words::FINDINGS)
     );
     let one = |out: &mut String, i: usize, class: &str| {
         let f = &r.findings[i];
@@ -622,7 +621,7 @@ fn findings_section(out: &mut String, r: &SoakReport, style: &Style) {
             f.code.as_label(),
             x.section,
             esc(&x.cause),
-            w(words::ADVICE),
+            style.w(words::ADVICE),
             esc(&x.fix)
         );
     };

@@ -1,8 +1,8 @@
 //! The soak report's words, in English and Japanese, said once for both of its pages (the
-//! terminal page and the HTML file). Findings' own words stay in the catalogue (`findings`).
-//! Depends on `findings::Lang` only.
+//! terminal page and the HTML file), beside the catalogue and the round's labels. Reads `Lang`
+//! only; renderers ask here.
 
-use crate::findings::Lang;
+use super::Lang;
 
 /// A word or phrase in English and Japanese.
 #[derive(Clone, Copy, Debug)]
