@@ -126,3 +126,52 @@ async fn the_pac_from_dhcp_is_used_and_shown_first() {
         assert!(at(dhcp) < at(&format!("{pac_word}{url}")), "{line}");
     }
 }
+
+/// `--wpad-dhcp` is checked like option 252 before anything is sent, and rules over the lab
+/// terminal's WPAD by DNS: a PAC URL from "DHCP" that nothing serves is the PAC that is unusable
+/// (`via` `dhcp`), and DNS is not asked.
+#[test]
+fn the_wpad_dhcp_flag_is_checked_first_and_then_rules() {
+    use crate::support::run;
+    let (code, _, err) = run(&["probe", "--mode", "ipsec", "--wpad-dhcp", "ftp://x/"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("option 252 is not an http or https URL: ftp://x/"),
+        "{err}"
+    );
+    let (code, out, err) = run(&[
+        "probe",
+        "--mode",
+        "ipsec",
+        "--lab",
+        "--lab-scenario",
+        "wpad-on",
+        "--wpad-dhcp",
+        "http://127.0.0.1:1/wpad.dat",
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let round: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let settings = round["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "proxy:settings")
+        .expect("a proxy:settings check");
+    let data = &settings["data"]["proxy_settings"];
+    assert_eq!(
+        data["dhcp_wpad"],
+        serde_json::json!({"state": "offered", "origin": "--wpad-dhcp",
+            "url": "http://127.0.0.1:1/wpad.dat", "error": null})
+    );
+    assert_eq!(data["pac"]["via"], "dhcp", "{data}");
+    assert_eq!(data["pac"]["tried"], serde_json::json!([]), "{data}");
+    let unusable: Vec<&serde_json::Value> = settings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "proxy.pac_unusable")
+        .collect();
+    assert_eq!(unusable.len(), 1, "{settings}");
+}
