@@ -797,6 +797,7 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../scenarios/pac-url-https.toml"),
     ),
     ("wpad-on", include_str!("../scenarios/wpad-on.toml")),
+    ("wpad-dhcp", include_str!("../scenarios/wpad-dhcp.toml")),
     (
         "line-auth-required",
         include_str!("../scenarios/line-auth-required.toml"),

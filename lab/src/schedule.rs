@@ -31,7 +31,7 @@
 //!
 //! [[terminal]]        # from at_s the terminal's proxy settings change: any field of the
 //! at_s = 20           # scenario's [terminal] (auto_detect, proxy_enable, proxy_server,
-//! auto_detect = true  # proxy_override, auto_config_url, winhttp_proxy, winhttp_bypass,
+//! auto_detect = true  # proxy_override, auto_config_url, dhcp_wpad, winhttp_proxy, winhttp_bypass,
 //!                     # environment), set over what the terminal had
 //! ```
 
@@ -565,6 +565,11 @@ fn describe_terminal(before: &Terminal, after: &Terminal) -> Vec<String> {
             &before.auto_config_url,
             &after.auto_config_url,
             "automatic configuration script",
+        ),
+        (
+            &before.dhcp_wpad,
+            &after.dhcp_wpad,
+            "DHCP server's WPAD URL (option 252)",
         ),
         (&before.winhttp_proxy, &after.winhttp_proxy, "WinHTTP proxy"),
         (

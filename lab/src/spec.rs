@@ -192,6 +192,7 @@ impl LabSpec {
 /// in Internet Options and WinHTTP alike, no PAC, auto-detect off, no environment). Values may
 /// name the lab: `@proxy` (the lab proxy, `name:port`), `@bypass` (the expected bypass list,
 /// `;`-separated), `@pac-url` and `@pac-url-https` (the lab's PAC file over HTTP or HTTPS).
+/// `dhcp_wpad` is what the terminal's DHCP server offers, not a registry value.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Terminal {
@@ -210,6 +211,10 @@ pub struct Terminal {
     /// `AutoConfigURL` ("Use automatic configuration script").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_config_url: Option<String>,
+    /// The PAC URL the terminal's DHCP server hands out in option 252 (WPAD by DHCP, asked before
+    /// WPAD by DNS when auto-detect is on): a URL, `@pac-url` or `@pac-url-https`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_wpad: Option<String>,
     /// WinHTTP's proxy (`netsh winhttp set proxy`): `host:port`, `@proxy`, or `direct`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub winhttp_proxy: Option<String>,
@@ -239,6 +244,7 @@ impl Terminal {
         set(&mut self.proxy_server, &over.proxy_server);
         set(&mut self.proxy_override, &over.proxy_override);
         set(&mut self.auto_config_url, &over.auto_config_url);
+        set(&mut self.dhcp_wpad, &over.dhcp_wpad);
         set(&mut self.winhttp_proxy, &over.winhttp_proxy);
         set(&mut self.winhttp_bypass, &over.winhttp_bypass);
         for (k, v) in &over.environment {

@@ -174,7 +174,7 @@ fn accept(mut args: AcceptArgs) -> Result<u8, CliError> {
     write_files(&args, &verdict, &shown, lang)?;
     let code = match args.format {
         AcceptFormat::Human => {
-            let color = super::colour(&std::io::stdout());
+            let color = super::colour(false);
             print(&output::acceptance::human(&verdict, &shown, lang, color));
             if verdict.passed {
                 exit::OK

@@ -4,6 +4,7 @@
 
 mod accept_cmd;
 mod cert_cmd;
+mod console;
 mod duration;
 mod explain_cmd;
 mod lab_cmd;
@@ -402,10 +403,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))
 }
 
-/// Whether to colour what goes to `stream`: only a terminal, and never with a non-empty
-/// `NO_COLOR` (no-color.org), the same for output, progress and logs.
-fn colour(stream: &impl std::io::IsTerminal) -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
+/// Whether to colour what goes to stdout (`false`) or stderr (`true`), the same for output,
+/// progress and logs: see [`console::colour`].
+fn colour(stderr: bool) -> bool {
+    console::colour(stderr)
 }
 
 /// Logs to stderr. Without `-v` only oqs-net's own warnings (the `oqs_net` targets, the lab's
@@ -422,7 +423,7 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(colour(&std::io::stderr()))
+        .with_ansi(colour(true))
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -621,9 +622,7 @@ fn usage(e: impl std::fmt::Display) -> CliError {
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 fn print(s: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
+    console::print(s);
 }
 
 /// The lab's IPv6 members for a command run `--lab` in `mode`: on IP-VPN lines a network

@@ -93,7 +93,7 @@ fn probe(args: ProbeArgs) -> Result<u8, CliError> {
             return Ok(plugin.state.exit_code());
         }
         RoundFormat::Human => {
-            let color = super::colour(&std::io::stdout());
+            let color = super::colour(false);
             print(&output::human::render(
                 &round,
                 &output::human::Style { color, lang },

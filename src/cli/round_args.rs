@@ -63,6 +63,11 @@ pub struct RoundArgs {
     /// every round.
     #[arg(long, value_name = "URL|auto|none")]
     pub proxy: Option<String>,
+    /// The PAC URL that DHCP's option 252 (WPAD by DHCP) gives, instead of asking this machine's
+    /// DHCP client (Windows' DHCP API; dhclient's lease files on Linux). Used when auto-detect
+    /// is on, before WPAD by DNS, as Windows does.
+    #[arg(long, value_name = "URL", value_parser = parse_wpad_dhcp)]
+    pub wpad_dhcp: Option<String>,
     /// Start the built-in lab on loopback and probe it instead of the real network (its terminal's
     /// proxy settings replace this machine's environment and Windows settings).
     #[arg(long)]
@@ -150,10 +155,16 @@ impl RoundArgs {
             queries: self.queries,
             samples: self.samples,
             proxy: self.proxy.clone(),
+            wpad_dhcp: self.wpad_dhcp.clone(),
             tls,
             deadline_ms: self.deadline.unwrap_or(deadline).as_millis() as u64,
             concurrency: self.concurrency,
         };
         Ok((settings, typed))
     }
+}
+
+/// `--wpad-dhcp URL`: checked as option 252 would be, before any packet.
+fn parse_wpad_dhcp(s: &str) -> Result<String, String> {
+    crate::probe::proxy::dhcp::decode(s.as_bytes()).map_err(|e| e.to_string())
 }

@@ -29,7 +29,7 @@ pub(super) fn print_report(
     match format {
         Format::Json => print(&output::soak::json(r, &shown, lang)),
         Format::Human => {
-            let color = super::colour(&std::io::stdout());
+            let color = super::colour(false);
             print(&output::soak::human(
                 r,
                 &shown,

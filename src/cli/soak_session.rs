@@ -55,7 +55,7 @@ pub(super) fn execute(setup: Setup, metrics: SoakMetrics, quiet: bool) -> Result
 
     let journal = prepare_journal(&setup)?;
     let tty = std::io::stderr().is_terminal();
-    let color = super::colour(&std::io::stderr());
+    let color = super::colour(true);
     let path = setup.journal_path.clone();
 
     let rt = runtime()?;

@@ -135,9 +135,11 @@ impl Task {
                     .as_ref()
                     .map(|t| t.settings().clone())
                     .unwrap_or_default();
-                // WPAD names and the PAC fetch, then per target (at once): the proxy's name,
-                // the CONNECT, and TLS through the tunnel.
-                (ctx.dns_timeout + p.response_timeout * 2) * (p.search_domains.len() as u32 + 2)
+                // WPAD by DHCP, WPAD names and the PAC fetch, then per target (at once): the
+                // proxy's name, the CONNECT, and TLS through the tunnel.
+                p.response_timeout
+                    + (ctx.dns_timeout + p.response_timeout * 2)
+                        * (p.search_domains.len() as u32 + 2)
                     + ctx.dns_timeout
                     + p.connect_timeout
                     + p.response_timeout

@@ -65,6 +65,7 @@ pub(super) fn checks(p: &ProxyRound) -> Vec<Check> {
             auto_detect: p.auto_detect,
             bypass_missing: p.bypass_missing.clone(),
             bypass_extra: p.bypass_extra.clone(),
+            dhcp_wpad: p.dhcp_wpad.clone(),
             pac: p.pac.clone(),
         },
     });
@@ -145,7 +146,7 @@ fn what_went_wrong(routes: &[TargetRoute], checks: &[Check]) -> Option<(String, 
 fn ways_differ(p: &ProxyRound) -> Option<Finding> {
     p.pac
         .as_ref()
-        .filter(|u| u.via == "wpad" && u.error.is_none())?;
+        .filter(|u| matches!(u.via.as_str(), "wpad" | "dhcp") && u.error.is_none())?;
     let shown = |way: Way, proxy: &Option<String>| match proxy {
         Some(proxy) => format!("PROXY {proxy}"),
         None => way.as_label().to_uppercase(),

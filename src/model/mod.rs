@@ -34,8 +34,8 @@ pub use line::{
 pub use measurements::Measurements;
 pub use pac::{FetchError, PacError, ProxyKind, Route, RouteFault, RouteList};
 pub use proxy::{
-    ConnectOutcome, ConnectResult, Fallback, PacUse, ProxyRound, ProxySource, ProxySourceKind,
-    RouteReason, TargetRoute, Way, WinInetValues,
+    ConnectOutcome, ConnectResult, DhcpRead, DhcpWpad, Fallback, PacUse, ProxyRound, ProxySource,
+    ProxySourceKind, RouteReason, TargetRoute, Way, WinInetValues,
 };
 pub use report::{
     Check, CheckData, CheckKind, FamilySummary, FindingRef, ProfileSummary, RootCause, Round,

@@ -225,15 +225,60 @@ pub struct ProxyRound {
     /// Bypass entries the profile expects that the deciding place lacks, and the reverse.
     pub bypass_missing: Vec<String>,
     pub bypass_extra: Vec<String>,
+    /// WPAD by DHCP (option 252), asked first when auto-detect is on (as Windows does, before
+    /// WPAD by DNS); `None` when auto-detect is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_wpad: Option<DhcpWpad>,
     /// The PAC file used (from WPAD or a PAC URL), and what became of it.
     pub pac: Option<PacUse>,
     pub routes: Vec<TargetRoute>,
 }
 
+/// What DHCP says about WPAD (option 252, the PAC URL a DHCP server hands out).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DhcpWpad {
+    /// This machine's DHCP client cannot be asked (no DHCP API, as under Wine; no lease file).
+    NotAvailable { detail: String },
+    /// Asked; no adapter's lease carries option 252.
+    NotOffered {
+        /// The adapters (or lease files) asked.
+        asked: Vec<String>,
+    },
+    /// Option 252 is there: where, and the URL it gives (or why its bytes are no usable URL).
+    Offered {
+        /// The adapter, lease file or `--wpad-dhcp` it came from.
+        origin: String,
+        url: Option<String>,
+        error: Option<String>,
+    },
+}
+
+impl DhcpWpad {
+    /// The URL to fetch the PAC from, when DHCP gave a usable one.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            DhcpWpad::Offered { url, .. } => url.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Option 252 as this machine's DHCP client holds it, read by `platform` and decoded elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DhcpRead {
+    /// Per adapter, option 252's bytes as the DHCP API returned them (`None`: not in its lease).
+    Adapters(Vec<(String, Option<Vec<u8>>)>),
+    /// DHCP client lease files and their text (dhclient on Linux).
+    LeaseFiles(Vec<(String, String)>),
+    /// The platform cannot ask, and why.
+    Unavailable(String),
+}
+
 /// Where the PAC came from and whether it could be used.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PacUse {
-    /// `wpad` or `pac_url`.
+    /// `dhcp` (WPAD by DHCP), `wpad` (WPAD by DNS) or `pac_url`.
     pub via: String,
     /// WPAD host names tried, in order (empty for a PAC URL).
     pub tried: Vec<String>,

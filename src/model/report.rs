@@ -128,6 +128,9 @@ pub enum CheckData {
         auto_detect: bool,
         bypass_missing: Vec<String>,
         bypass_extra: Vec<String>,
+        /// WPAD by DHCP, asked when auto-detect is on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dhcp_wpad: Option<super::DhcpWpad>,
         pac: Option<super::PacUse>,
     },
     ProxyRoute(Box<super::TargetRoute>),

@@ -30,6 +30,9 @@ pub struct RoundSettings {
     /// `--proxy`: a proxy URL, a PAC URL, `auto` or `none`, ruling over the machine's settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// `--wpad-dhcp`: the PAC URL that stands in for DHCP's option 252 (WPAD by DHCP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wpad_dhcp: Option<String>,
     #[serde(default, skip_serializing_if = "TlsOverrides::is_empty")]
     pub tls: TlsOverrides,
     /// The whole round ends by then.
@@ -48,6 +51,7 @@ impl Default for RoundSettings {
             queries: None,
             samples: None,
             proxy: None,
+            wpad_dhcp: None,
             tls: TlsOverrides::default(),
             deadline_ms: 30_000,
             concurrency: 32,

@@ -2,8 +2,12 @@
 //! inventory (netdev), locale, and the network namespaces the lab and the tests use on Linux.
 //! Everything else calls these functions. Depends on `model` for the inventory's plain types only.
 
-use crate::model::{Adapter, AdapterAddress, Inventory};
+use crate::model::{Adapter, AdapterAddress, DhcpRead, Inventory};
 use std::io;
+
+// The one file where `unsafe` is allowed (the DHCP API's FFI call); see its header.
+#[cfg(windows)]
+mod windows;
 use std::net::IpAddr;
 
 /// Binds a socket to a network device by name (Linux `SO_BINDTODEVICE`; needs root).
@@ -179,6 +183,89 @@ pub fn windows_proxy_settings() -> (Option<crate::model::WinInetValues>, Option<
 #[cfg(not(windows))]
 pub fn windows_proxy_settings() -> (Option<crate::model::WinInetValues>, Option<Vec<u8>>) {
     (None, None)
+}
+
+/// Option 252 (WPAD by DHCP) as this machine's DHCP client holds it: on Windows asked of the DHCP
+/// API (`DhcpRequestParams`) for each adapter that is up, as WinHTTP does; on Linux read from
+/// dhclient's lease files (NetworkManager's too, when it runs dhclient). Decoding is the caller's.
+pub fn dhcp_wpad() -> DhcpRead {
+    #[cfg(windows)]
+    {
+        let adapters: Vec<String> = netdev::get_interfaces()
+            .into_iter()
+            .filter(|i| !i.is_loopback() && i.is_up())
+            .map(|i| i.name)
+            .collect();
+        windows::dhcp_option_252(&adapters)
+    }
+    #[cfg(target_os = "linux")]
+    {
+        linux_lease_files()
+    }
+    #[cfg(not(any(windows, target_os = "linux")))]
+    {
+        DhcpRead::Unavailable("no DHCP client this program can ask here".into())
+    }
+}
+
+/// dhclient's lease files (Debian's /var/lib/dhcp, Red Hat's /var/lib/dhclient, NetworkManager's
+/// dhclient-*.lease), each read up to 1 MiB. systemd-networkd's leases do not keep option 252.
+#[cfg(target_os = "linux")]
+fn linux_lease_files() -> DhcpRead {
+    use std::io::Read;
+    const DIRS: [&str; 3] = [
+        "/var/lib/dhcp",
+        "/var/lib/dhclient",
+        "/var/lib/NetworkManager",
+    ];
+    const MAX_FILES: usize = 64;
+    const MAX_BYTES: u64 = 1 << 20;
+    let mut files = Vec::new();
+    for dir in DIRS {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut paths: Vec<std::path::PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "leases" || x == "lease"))
+            .collect();
+        paths.sort();
+        for path in paths
+            .into_iter()
+            .take(MAX_FILES - files.len().min(MAX_FILES))
+        {
+            let mut text = String::new();
+            let read = std::fs::File::open(&path)
+                .and_then(|f| f.take(MAX_BYTES).read_to_string(&mut text));
+            if read.is_ok() {
+                files.push((path.display().to_string(), text));
+            }
+        }
+    }
+    if files.is_empty() {
+        DhcpRead::Unavailable(format!(
+            "no DHCP client lease file (dhclient) in {}",
+            DIRS.join(", ")
+        ))
+    } else {
+        DhcpRead::LeaseFiles(files)
+    }
+}
+
+/// Whether escape sequences (colours) show as such on stdout or stderr, which the caller knows to
+/// be a terminal: always on Unix; on Windows once the console is asked to process them (Windows
+/// 10 and 11 consoles can, and leave it off for programs that do not ask).
+pub fn escape_sequences(stderr: bool) -> bool {
+    #[cfg(windows)]
+    {
+        windows::enable_escape_sequences(stderr)
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = stderr;
+        true
+    }
 }
 
 /// The user's locale as the OS reports it (`LC_ALL`/`LC_MESSAGES`/`LANG` on Unix, the user's

@@ -6,7 +6,7 @@
 use crate::lab::{Lab, LabName, LabSpec, Scenario};
 use crate::model::{PasswordSource, Profile, ProxySource, Slowness, WinInetValues};
 use crate::probe::pac::FixedResolver;
-use crate::probe::proxy::{ProxyPlan, settings};
+use crate::probe::proxy::{DhcpAsk, ProxyPlan, settings};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -473,10 +473,33 @@ fn winhttp_blob(proxy: &str, bypass: &str) -> Vec<u8> {
     blob
 }
 
-/// The proxy section's plan for a profile pointed at `lab`: WPAD walks the lab terminal's search
-/// domain on the lab WPAD server's port, and PAC scripts resolve the lab's names.
-pub fn proxy_plan(pointed: &Profile, sources: Vec<ProxySource>, lab: &Lab) -> Option<ProxyPlan> {
-    let mut plan = super::proxy::plan(pointed, sources)?;
+/// The proxy section's plan for a profile pointed at `lab`: WPAD by DHCP is `--wpad-dhcp` (the
+/// lab's terminal has no DHCP server that offers it otherwise), WPAD by DNS walks the lab
+/// terminal's search domain on the lab WPAD server's port, and PAC scripts resolve the lab's
+/// names.
+pub fn proxy_plan(
+    pointed: &Profile,
+    sources: Vec<ProxySource>,
+    lab: &Lab,
+    dhcp_flag: Option<&str>,
+) -> Option<ProxyPlan> {
+    let terminal = lab.spec().terminal.unwrap_or_default();
+    let offered = terminal.dhcp_wpad.as_deref().map(|v| match v {
+        "@pac-url" => pac_url("http", lab.wpad_port().unwrap_or(0)),
+        "@pac-url-https" => pac_url("https", lab.wpad_https_port().unwrap_or(0)),
+        other => other.to_string(),
+    });
+    let dhcp = match (dhcp_flag, offered) {
+        (Some(_), _) => super::proxy::dhcp_ask(dhcp_flag),
+        (None, Some(url)) => DhcpAsk::Given {
+            origin: "the lab's DHCP server".into(),
+            bytes: url.into_bytes(),
+        },
+        (None, None) => DhcpAsk::NotOffered {
+            asked: "the lab's terminal".into(),
+        },
+    };
+    let mut plan = super::proxy::plan(pointed, sources, dhcp)?;
     plan.search_domains = vec![LAB_SEARCH_DOMAIN.into()];
     plan.wpad_port = lab.wpad_port().unwrap_or(80);
     let mut names = FixedResolver::new();

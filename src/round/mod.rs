@@ -179,9 +179,10 @@ impl Builder {
     pub fn plan(&self, lab: Option<&Lab>) -> Result<Plan, PlanError> {
         let proxy = if self.sections.proxy {
             let sources = self.proxy_sources(lab)?;
+            let dhcp_flag = self.settings.wpad_dhcp.as_deref();
             match lab {
-                Some(lab) => lab::proxy_plan(&self.profile, sources, lab),
-                None => proxy::plan(&self.profile, sources),
+                Some(lab) => lab::proxy_plan(&self.profile, sources, lab, dhcp_flag),
+                None => proxy::plan(&self.profile, sources, proxy::dhcp_ask(dhcp_flag)),
             }
         } else {
             None

@@ -4,7 +4,7 @@
 
 use crate::model::{HostPort, Profile, ProxySource, Way};
 use crate::probe::pac::{FixedResolver, SystemResolver};
-use crate::probe::proxy::{ProxyPlan, ProxyTarget, settings};
+use crate::probe::proxy::{DhcpAsk, ProxyPlan, ProxyTarget, settings};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -79,8 +79,19 @@ fn targets(profile: &Profile, bypass: &[String]) -> Vec<ProxyTarget> {
     tls.chain(internet).collect()
 }
 
+/// Where WPAD by DHCP is asked: `--wpad-dhcp URL` when given, else this machine's DHCP client.
+pub fn dhcp_ask(flag: Option<&str>) -> DhcpAsk {
+    match flag {
+        Some(url) => DhcpAsk::Given {
+            origin: "--wpad-dhcp".into(),
+            bytes: url.as_bytes().to_vec(),
+        },
+        None => DhcpAsk::System,
+    }
+}
+
 /// The plan for `profile`'s targets; `None` when it has none.
-pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
+pub fn plan(profile: &Profile, sources: Vec<ProxySource>, dhcp: DhcpAsk) -> Option<ProxyPlan> {
     let expected_bypass = expected_bypass(profile);
     let targets = targets(profile, &expected_bypass);
     if targets.is_empty() {
@@ -98,6 +109,7 @@ pub fn plan(profile: &Profile, sources: Vec<ProxySource>) -> Option<ProxyPlan> {
         sources,
         targets,
         expected_bypass,
+        dhcp,
         search_domains,
         wpad_port: 80,
         pac_resolver: Arc::new(SystemResolver {

@@ -424,6 +424,7 @@ mod tests {
                 auto_detect,
                 bypass_missing: vec![],
                 bypass_extra: vec![],
+                dhcp_wpad: None,
                 pac: None,
             },
         };

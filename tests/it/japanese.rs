@@ -16,6 +16,8 @@ const TERMS: &[&str] = &[
     // "DNSラウンドロビン", "NTPサーバ", "IPアドレス", "IP-VPN接続方式", "IPsec+IKE", "LANの設定").
     "DNS", "NTP", "TLS", "TCP", "UDP", "HTTP", "HTTPS", "PAC", "WPAD", "OQS", "PFX", "CA", "IP",
     "IPsec", "IKE", "IP-VPN", "LAN", "Windows", "WinHTTP", "URL", "ID", "UTF-8", "EUC-JP",
+    // As Windows' Japanese settings write it ("DHCP サーバー"): WPAD by DHCP (issue 14).
+    "DHCP",
     // Names of programs: this one as typed, the browser whose behaviour a PAC row describes, the
     // PAC function every PAC file defines.
     "oqs-net", "Chrome", "FindProxyForURL",

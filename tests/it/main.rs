@@ -47,3 +47,5 @@ mod soak;
 /// Issue 10: tables line up by display width in both languages.
 mod tables;
 mod tls;
+/// Issue 14: the Windows terminal: `unsafe` confined, WPAD by DHCP.
+mod windows;

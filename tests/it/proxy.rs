@@ -8,7 +8,7 @@ use oqs_net::model::*;
 use oqs_net::net::NetOptions;
 use oqs_net::probe::pac::FixedResolver;
 use oqs_net::probe::proxy::connect::{ConnectSpec, connect};
-use oqs_net::probe::proxy::settings;
+use oqs_net::probe::proxy::{DhcpAsk, settings};
 use oqs_net::round::{lab as lab_setup, proxy as proxy_setup};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -106,7 +106,11 @@ async fn proxy_round(
         }];
         sources[0].direct = false;
     }
-    let mut plan = proxy_setup::plan(&p, sources).expect("the profile has TLS endpoints");
+    let not_offered = DhcpAsk::NotOffered {
+        asked: "the test".into(),
+    };
+    let mut plan =
+        proxy_setup::plan(&p, sources, not_offered).expect("the profile has TLS endpoints");
     plan.search_domains = vec!["lab.example".into()];
     plan.pac_resolver = Arc::new(FixedResolver::new());
     plan.connect_timeout = Duration::from_millis(500);
@@ -138,7 +142,7 @@ pub(crate) async fn lab_scenario_round(scenario: &str) -> (Round, ProxyRound) {
     }
     let (lab, p, resolvers) = lab_for(&base, Some(&sc)).await;
     let sources = lab_setup::proxy_sources(&p, &lab, None).unwrap();
-    let mut plan = lab_setup::proxy_plan(&p, sources, &lab).expect("a proxy section");
+    let mut plan = lab_setup::proxy_plan(&p, sources, &lab, None).expect("a proxy section");
     plan.connect_timeout = Duration::from_millis(500);
     plan.response_timeout = Duration::from_millis(800);
     let (m, round) =
@@ -299,7 +303,7 @@ async fn a_wpad_server_that_answers_every_other_time_flips_the_way_round_by_roun
     let mut ways = Vec::new();
     for _ in 0..4 {
         let sources = lab_setup::proxy_sources(&p, &lab, None).unwrap();
-        let plan = lab_setup::proxy_plan(&p, sources, &lab).unwrap();
+        let plan = lab_setup::proxy_plan(&p, sources, &lab, None).unwrap();
         let (m, _) = round_with_proxy(&p, resolvers.clone(), Some(plan)).await;
         let pr = m.proxy.unwrap();
         let dist = pr.routes.iter().find(|r| r.name == "distribution").unwrap();
@@ -791,6 +795,9 @@ fn proxy_section_golden() {
             auto_detect: true,
             bypass_missing: vec![],
             bypass_extra: vec![],
+            dhcp_wpad: Some(DhcpWpad::NotOffered {
+                asked: vec!["{4D36E972-E325-11CE-BFC1-08002BE10318}".into()],
+            }),
             pac: Some(PacUse {
                 via: "wpad".into(),
                 tried: vec!["wpad.clinic.example.jp".into(), "wpad.example.jp".into()],

@@ -63,6 +63,7 @@ const TABLE: &[(&str, &[Code])] = {
         ("pac-url", &[]),
         ("pac-url-https", &[]),
         ("wpad-on", &[]),
+        ("wpad-dhcp", &[]),
         // Auto-detect on is why the ways differ and the OQS hosts go to the proxy (補17); the
         // flapping WPAD server answers the first round.
         ("wpad-flap", &[ProxyAutoDetectOn]),

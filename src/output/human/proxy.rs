@@ -3,7 +3,20 @@
 
 use crate::findings::labels::{self, Label};
 use crate::findings::{Lang, route_reason};
-use crate::model::{Check, CheckData, ConnectOutcome, ProxySource, Way};
+use crate::model::{Check, CheckData, ConnectOutcome, DhcpWpad, ProxySource, Way};
+
+/// "WPAD by DHCP: …", the first WPAD source Windows asks.
+fn dhcp_line(d: &DhcpWpad, lang: Lang) -> String {
+    let said = match d {
+        DhcpWpad::NotAvailable { .. } => Label::NotAvailable.text(lang).to_string(),
+        DhcpWpad::NotOffered { .. } => Label::NotOffered.text(lang).to_string(),
+        DhcpWpad::Offered { url: Some(u), .. } => u.clone(),
+        DhcpWpad::Offered {
+            url: None, error, ..
+        } => error.clone().unwrap_or_default(),
+    };
+    format!("{}: {said}", Label::WpadByDhcp.text(lang))
+}
 
 fn source_line(s: &ProxySource, lang: Lang) -> String {
     let mut parts = Vec::new();
@@ -47,6 +60,7 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             sources,
             effective,
             auto_detect,
+            dhcp_wpad,
             pac,
             ..
         } => {
@@ -68,8 +82,18 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                 s.push_str(" · ");
                 s.push_str(Label::AutoDetectOn.text(lang));
             }
+            if let Some(d) = dhcp_wpad {
+                s.push_str(" · ");
+                s.push_str(&dhcp_line(d, lang));
+            }
             if let Some(u) = pac {
-                let via = if u.via == "wpad" { "WPAD" } else { "PAC" };
+                let via = match u.via.as_str() {
+                    // After the DHCP line: by DNS, which Windows asks next.
+                    "wpad" if dhcp_wpad.is_some() => "WPAD (DNS)",
+                    "wpad" => "WPAD",
+                    "dhcp" => "WPAD (DHCP)",
+                    _ => "PAC",
+                };
                 match (&u.url, &u.error) {
                     (Some(url), None) => s.push_str(&format!(" · {via} {url}")),
                     (_, Some(_)) => s.push_str(&format!(

@@ -3,6 +3,7 @@
 //! the tunnel. Uses `model`, `net` and the TLS and PAC probes; no output.
 
 pub mod connect;
+pub(crate) mod dhcp;
 pub mod settings;
 pub(crate) mod wpad;
 
@@ -11,8 +12,8 @@ use super::pac::{self, PacEnv, PacLimits, PacResolver, SystemClock, UrlPolicy};
 use super::resolve::resolve;
 use super::tls::{self, TlsContext};
 use crate::model::{
-    Fallback, Family, HostPort, PacUse, ProxyRound, ProxySource, Route, RouteReason, TargetRoute,
-    TlsEndpoint, Way,
+    DhcpWpad, Fallback, Family, HostPort, PacUse, ProxyRound, ProxySource, Route, RouteReason,
+    TargetRoute, TlsEndpoint, Way,
 };
 use crate::net::{DnsResolver, NetOptions};
 use std::net::{IpAddr, SocketAddr};
@@ -39,6 +40,8 @@ pub struct ProxyPlan {
     /// The bypass list the profile expects beside its proxy.
     pub expected_bypass: Vec<String>,
     pub targets: Vec<ProxyTarget>,
+    /// Where WPAD by DHCP (option 252) is asked, before WPAD by DNS.
+    pub dhcp: DhcpAsk,
     /// DNS search domains, for WPAD.
     pub search_domains: Vec<String>,
     /// The port WPAD servers are asked on (80; the lab uses its own).
@@ -55,6 +58,40 @@ impl std::fmt::Debug for ProxyPlan {
             .field("sources", &self.sources)
             .field("targets", &self.targets.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// Where WPAD by DHCP's answer comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DhcpAsk {
+    /// This machine's DHCP client, through `platform` (Windows' DHCP API, Linux lease files).
+    System,
+    /// Option 252 as given (`--wpad-dhcp URL`, the lab's terminal): where, and its bytes.
+    Given { origin: String, bytes: Vec<u8> },
+    /// No DHCP server offers option 252 (the lab's terminal without one): what was asked.
+    NotOffered { asked: String },
+}
+
+/// WPAD by DHCP as `ask` says it, the system's DHCP client given `timeout` (Windows' API may ask
+/// the DHCP server).
+pub async fn dhcp_wpad(ask: &DhcpAsk, timeout: Duration) -> DhcpWpad {
+    match ask {
+        DhcpAsk::Given { origin, bytes } => dhcp::offered(origin, bytes),
+        DhcpAsk::NotOffered { asked } => DhcpWpad::NotOffered {
+            asked: vec![asked.clone()],
+        },
+        DhcpAsk::System => {
+            let read = tokio::task::spawn_blocking(crate::platform::dhcp_wpad);
+            match tokio::time::timeout(timeout, read).await {
+                Ok(Ok(read)) => dhcp::from_read(read),
+                Ok(Err(e)) => DhcpWpad::NotAvailable {
+                    detail: format!("the DHCP query failed: {e}"),
+                },
+                Err(_) => DhcpWpad::NotAvailable {
+                    detail: format!("the DHCP client did not answer in {} s", timeout.as_secs()),
+                },
+            }
+        }
     }
 }
 
@@ -125,13 +162,15 @@ fn from_route(route: Option<&Route>) -> Decision {
     }
 }
 
-/// The PAC script in force, if the deciding source uses one: WPAD when auto-detect is on, else
-/// its PAC URL (Windows tries them in that order, then the explicit proxy).
+/// The PAC script in force, if the deciding source uses one: WPAD when auto-detect is on (by
+/// DHCP, then by DNS), else its PAC URL (Windows tries them in that order, then the explicit
+/// proxy).
 async fn find_pac(
     net: &NetOptions,
     via: &FetchVia<'_>,
     plan: &ProxyPlan,
     source: &ProxySource,
+    dhcp: Option<&DhcpWpad>,
 ) -> Option<(PacUse, Option<String>)> {
     let limits = pac::fetch::FetchLimits {
         timeout: plan.response_timeout * 2,
@@ -149,6 +188,15 @@ async fn find_pac(
             ),
         }
     };
+    if let Some(url) = dhcp.and_then(DhcpWpad::url) {
+        let pac_use = PacUse {
+            via: "dhcp".into(),
+            tried: Vec::new(),
+            url: Some(url.to_string()),
+            error: None,
+        };
+        return Some(fetched(pac_use, url.to_string()).await);
+    }
     if source.auto_detect == Some(true) {
         let mut pac_use = PacUse {
             via: "wpad".into(),
@@ -247,8 +295,12 @@ pub async fn probe(
         families,
         tls: server_auth.as_ref(),
     };
+    // Windows asks DHCP only when auto-detect is on.
+    if round.auto_detect {
+        round.dhcp_wpad = Some(dhcp_wpad(&plan.dhcp, plan.response_timeout).await);
+    }
     let pac = match deciding {
-        Some(s) => find_pac(net, &via, plan, s).await,
+        Some(s) => find_pac(net, &via, plan, s, round.dhcp_wpad.as_ref()).await,
         None => None,
     };
     let script = pac.as_ref().and_then(|(_, t)| t.clone());
