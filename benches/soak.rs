@@ -437,6 +437,9 @@ mod linux {
             if flapping || i % 300 < 3 {
                 if let Some(c) = r.checks.iter_mut().find(|c| c.kind == CheckKind::Tls) {
                     c.status = Status::Fail;
+                    if let CheckData::Tls(t) = &mut c.data {
+                        t.failure = Some(oqs_net::model::TlsFailure::Refused);
+                    }
                 }
                 r.status = Status::Fail;
             }
@@ -592,7 +595,7 @@ mod linux {
                 "cpu_ms_per_round": ((u1 - u0) + (s1 - s0)) as f64 / 1000.0 / last as f64,
                 "scrapes": scrapes,
                 "journal_mb": journal_bytes as f64 / 1e6,
-                "events": tracker.flaps(),
+                "flaps": tracker.flaps(),
                 "checkpoints": obs.into_inner().out,
             })
         });
@@ -943,7 +946,7 @@ mod linux {
             v["wall_s"].as_f64().unwrap_or(0.0),
             v["cpu_ms_per_round"].as_f64().unwrap_or(0.0),
             v["journal_mb"].as_f64().unwrap_or(0.0),
-            v["events"],
+            v["flaps"],
         );
         let mb = |c: &serde_json::Value, k: &str| c[k].as_f64().unwrap_or(0.0) / 1024.0;
         let points = v["checkpoints"].as_array().cloned().unwrap_or_default();
