@@ -9,6 +9,13 @@
 //!    an ipvpn soak, with a member that flaps now and then) is generated, then `oqs-net report
 //!    --format json` (the real binary) reads it: wall time and the child's peak RSS.
 //!
+//! 3. **Growth**: a child records 16 real rounds of DNS, NTP and TLS against a lab of its own,
+//!    stops the lab, then runs the soak's machinery on them (the loop, extraction, the flap
+//!    tracker, the journal fdatasynced per round, the Prometheus state and textfile per round,
+//!    the listener scraped every 10 ms) for 100,000 rounds, reading its memory after 1,000,
+//!    10,000 and 100,000 (OQS_BENCH_GROWTH_ROUNDS): whether RSS stays within +1 MB.
+//!    `cargo bench --bench soak -- growth` runs this part alone.
+//!
 //! `cargo bench --bench soak` measures (release build). Under `cargo test --all-targets` it runs
 //! a tiny version of both as a smoke test. OQS_BENCH_SOAK_ROUNDS="1000,10000" and
 //! OQS_BENCH_REPORT_RECORDS=1000000 change the sizes. Linux only (getrusage, /proc).
@@ -25,6 +32,7 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 mod linux {
+    use oqs_net::exporter;
     use oqs_net::model::{CheckData, CheckKind, Environment, Mode, Profile, Round, Status};
     use oqs_net::round::lab as lab_setup;
     use oqs_net::round::source::EngineSource;
@@ -33,7 +41,7 @@ mod linux {
         Header, JOURNAL_VERSION, JournalWriter, ProfileRef, Record, RoundRecord, Settings,
         TargetRecord, rfc3339,
     };
-    use oqs_net::soak::run::{Clock, RoundSource, Schedule, Session, Silent, run};
+    use oqs_net::soak::run::{Clock, Observer, RoundSource, Schedule, Session, Silent, run};
     use oqs_net::soak::{Thresholds, track::Tracker};
     use std::collections::BTreeMap;
     use std::future::Future;
@@ -58,17 +66,19 @@ mod linux {
         (us(u.user_time()), us(u.system_time()))
     }
 
+    /// A field of /proc/self/status, in kB.
+    fn status_kb(name: &str) -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// `VmRSS` and `VmHWM` of this process, in kB.
     fn memory_kb() -> (u64, u64) {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.split_whitespace().next()?.parse().ok())
-                .unwrap_or(0)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        (status_kb("VmRSS:"), status_kb("VmHWM:"))
     }
 
     /// Counts the network exchanges (DNS queries, NTP samples) of each round it passes on.
@@ -126,6 +136,18 @@ mod linux {
         Profile,
         Vec<SocketAddr>,
     ) {
+        lab_with(all_checks())
+    }
+
+    /// [`lab`], with the TLS endpoints or without.
+    fn lab_with(
+        tls: bool,
+    ) -> (
+        tokio::runtime::Runtime,
+        oqs_net::lab::Lab,
+        Profile,
+        Vec<SocketAddr>,
+    ) {
         let lab_rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("oqs-lab")
@@ -137,7 +159,7 @@ mod linux {
         // DNS and NTP only by default (7 targets), as the target and the figures in
         // docs/soak.md are stated; OQS_BENCH_SOAK_CHECKS=all soaks every check the profile has
         // (TLS endpoints too, served by the lab).
-        if !all_checks() {
+        if !tls {
             profile.tls.clear();
         }
         let spec = lab_setup::spec_for(&profile, &[std::net::Ipv6Addr::LOCALHOST], None, 0);
@@ -394,6 +416,192 @@ mod linux {
         )
     }
 
+    /// Real rounds recorded once, handed out in turn: the soak's machinery fed with what the
+    /// network gave, without the network. Round `i` of every 1,000 from 500 to 539 has its
+    /// first TLS endpoint down every other round (a flap period), and the first 3 of every 300
+    /// have it down (an outage), so the tracker, the events and the journal see both.
+    struct Recorded {
+        rounds: Vec<Round>,
+        next: u64,
+    }
+
+    impl RoundSource for Recorded {
+        fn round(
+            &mut self,
+            _cancel: &CancellationToken,
+        ) -> impl Future<Output = Result<Option<Round>, String>> {
+            let i = self.next;
+            self.next += 1;
+            let mut r = self.rounds[(i % self.rounds.len() as u64) as usize].clone();
+            let flapping = (500..540).contains(&(i % 1000)) && i % 2 == 1;
+            if flapping || i % 300 < 3 {
+                if let Some(c) = r.checks.iter_mut().find(|c| c.kind == CheckKind::Tls) {
+                    c.status = Status::Fail;
+                    if let CheckData::Tls(t) = &mut c.data {
+                        t.failure = Some(oqs_net::model::TlsFailure::Refused);
+                    }
+                }
+                r.status = Status::Fail;
+            }
+            async move { Ok(Some(r)) }
+        }
+    }
+
+    /// Memory at chosen round counts: VmRSS, its anonymous and file-backed parts, VmHWM (kB).
+    struct Checkpoints {
+        at: Vec<u64>,
+        seen: u64,
+        out: Vec<serde_json::Value>,
+    }
+
+    impl Observer for Checkpoints {
+        fn round(&mut self, _: &RoundRecord, _: &[Record], _: &Tracker, _: &Clock) {
+            self.seen += 1;
+            if self.at.contains(&self.seen) {
+                self.out.push(serde_json::json!({
+                    "rounds": self.seen,
+                    "vmrss_kb": status_kb("VmRSS:"),
+                    "rss_anon_kb": status_kb("RssAnon:"),
+                    "rss_file_kb": status_kb("RssFile:"),
+                    "vmhwm_kb": status_kb("VmHWM:"),
+                    "threads": status_kb("Threads:"),
+                }));
+            }
+        }
+    }
+
+    /// Fetches /metrics from `port` every 10 ms until `stop`: a scraper far busier than any
+    /// Prometheus. Returns how many answers it read.
+    async fn scrape(port: u16, stop: CancellationToken) -> u64 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut n = 0;
+        let mut body = Vec::with_capacity(64 * 1024);
+        while !stop.is_cancelled() {
+            if let Ok(mut c) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                body.clear();
+                let ok = c
+                    .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .await
+                    .is_ok()
+                    && tokio::time::timeout(Duration::from_secs(2), c.read_to_end(&mut body))
+                        .await
+                        .is_ok_and(|r| r.is_ok());
+                n += u64::from(ok && body.starts_with(b"HTTP/1.1 200"));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        n
+    }
+
+    /// The child for growth: `RECORD` real rounds of DNS, NTP and TLS against a lab of its own
+    /// (then stopped), and the soak's machinery run on them for the largest of `checkpoints`
+    /// rounds at a 0 s interval: the loop, extraction, the flap tracker, the journal (written and
+    /// fdatasynced per round, in `dir`), the Prometheus state rendered per round, the textfile
+    /// written atomically per round, and the listener scraped every 10 ms. Memory is read at
+    /// each checkpoint; the runtime has the product's two workers.
+    fn child_growth(checkpoints: Vec<u64>, dir: &Path) {
+        const RECORD: usize = 16;
+        let (lab_rt, lab, p, resolvers) = lab_with(true);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .max_blocking_threads(8)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut source = engine_source(p, resolvers);
+        let rounds: Vec<Round> = (0..RECORD)
+            .map(|_| {
+                rt.block_on(source.round(&CancellationToken::new()))
+                    .expect("round")
+                    .expect("not cancelled")
+            })
+            .collect();
+        drop(source);
+        lab_rt.block_on(lab.shutdown());
+        drop(lab_rt);
+        let targets = rounds[0]
+            .checks
+            .iter()
+            .filter(|c| c.kind != CheckKind::NtpConsensus)
+            .count();
+        let last = *checkpoints.iter().max().expect("checkpoints");
+        let journal_path = dir.join("growth.jsonl");
+        let textfile = dir.join("growth.prom");
+        let figures = rt.block_on(async {
+            let mut w = JournalWriter::create(&journal_path).expect("journal");
+            w.write(&[Record::Header(Box::new(header(0)))])
+                .expect("header");
+            let journal = Arc::new(Mutex::new(w));
+            let latest = exporter::soak::Latest::default();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("listener");
+            let port = listener.local_addr().expect("port").port();
+            let stop = CancellationToken::new();
+            let http = tokio::spawn(exporter::http::serve(
+                listener,
+                Arc::new(latest.clone()),
+                stop.clone(),
+            ));
+            let scraper = tokio::spawn(scrape(port, stop.clone()));
+            let (mut src, mut obs) = exporter::soak::wrap(
+                Recorded { rounds, next: 0 },
+                Checkpoints {
+                    at: checkpoints.clone(),
+                    seen: 0,
+                    out: Vec::new(),
+                },
+                latest,
+                Some(textfile.clone()),
+                true,
+            );
+            let (_tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+            let mut tracker = Tracker::new(Thresholds::DEFAULT);
+            let before = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+                .expect("getrusage");
+            let wall = Instant::now();
+            run(
+                &mut src,
+                &mut obs,
+                Session {
+                    journal: &journal,
+                    tracker: &mut tracker,
+                    schedule: &Schedule {
+                        interval: Duration::ZERO,
+                        remaining: None,
+                        rounds: Some(last),
+                        first_seq: 1,
+                    },
+                    clock: Clock::start(),
+                    notes: &mut notes,
+                    cancel: &CancellationToken::new(),
+                },
+            )
+            .await
+            .expect("soak runs");
+            let wall = wall.elapsed();
+            let after = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+                .expect("getrusage");
+            stop.cancel();
+            let scrapes = scraper.await.unwrap_or(0);
+            let _ = http.await;
+            let (u0, s0) = cpu_us(&before);
+            let (u1, s1) = cpu_us(&after);
+            let journal_bytes = std::fs::metadata(&journal_path).map_or(0, |m| m.len());
+            serde_json::json!({
+                "targets": targets,
+                "recorded": RECORD,
+                "wall_s": wall.as_secs_f64(),
+                "cpu_ms_per_round": ((u1 - u0) + (s1 - s0)) as f64 / 1000.0 / last as f64,
+                "scrapes": scrapes,
+                "journal_mb": journal_bytes as f64 / 1e6,
+                "flaps": tracker.flaps(),
+                "checkpoints": obs.into_inner().out,
+            })
+        });
+        println!("{figures}");
+    }
+
     /// A journal of about `records` probe records shaped like an ipvpn soak at 30 s.
     fn generate(path: &Path, records: u64) -> u64 {
         let per_round = 7u64;
@@ -521,6 +729,14 @@ mod linux {
             );
             return;
         }
+        if let Some(i) = args.iter().position(|a| a == "--child-growth") {
+            let at = args[i + 1]
+                .split(',')
+                .map(|n| n.parse().expect("rounds"))
+                .collect();
+            child_growth(at, Path::new(&args[i + 2]));
+            return;
+        }
         if let Some(i) = args.iter().position(|a| a == "--child-canned") {
             child_canned(
                 args[i + 1].parse().expect("rounds"),
@@ -530,6 +746,12 @@ mod linux {
             return;
         }
         let measuring = args.iter().any(|a| a == "--bench");
+        // `cargo bench --bench soak -- growth`: the growth measurement alone.
+        if args.iter().any(|a| a == "growth") {
+            let dir = tempfile::tempdir().expect("tempdir");
+            growth(measuring, dir.path());
+            return;
+        }
         let soak_rounds = if measuring {
             env_list("OQS_BENCH_SOAK_ROUNDS", &[1000, 10_000])
         } else {
@@ -679,6 +901,76 @@ mod linux {
         }
         if let Some((rt, lab, _)) = parent_lab {
             rt.block_on(lab.shutdown());
+        }
+        growth(measuring, dir.path());
+    }
+
+    /// Whether the soak's memory stays flat over a long soak: the machinery on recorded rounds
+    /// for 10,000 and 100,000 rounds (OQS_BENCH_GROWTH_ROUNDS), in a child process.
+    fn growth(measuring: bool, dir: &Path) {
+        let at = if measuring {
+            env_list("OQS_BENCH_GROWTH_ROUNDS", &[1000, 10_000, 100_000])
+        } else {
+            vec![10, 100]
+        };
+        // tmpfs when there is one: fdatasync costs nothing there, so 100,000 rounds fit in
+        // minutes; the journal's pages are the file system's, never this process's.
+        let shm = Path::new("/dev/shm");
+        let where_ = if shm.is_dir() {
+            tempfile::tempdir_in(shm).ok()
+        } else {
+            None
+        };
+        let dir = where_.as_ref().map_or(dir, |d| d.path());
+        let list = at
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let out = Command::new(std::env::current_exe().expect("exe"))
+            .args(["--child-growth", &list, dir.to_str().expect("path")])
+            .output()
+            .expect("child runs");
+        assert!(
+            out.status.success(),
+            "child: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("figures");
+        println!(
+            "growth: the soak's machinery on {} recorded real rounds of {} targets (DNS, NTP, TLS), round after round at 0 s: loop, extraction, flap tracker, journal (fdatasync per round, in {}), metrics rendered and textfile written per round, /metrics scraped every 10 ms ({} scrapes); {:.1} s, {:.3} ms CPU per round, journal {:.0} MB, {} flap periods",
+            v["recorded"],
+            v["targets"],
+            dir.display(),
+            v["scrapes"],
+            v["wall_s"].as_f64().unwrap_or(0.0),
+            v["cpu_ms_per_round"].as_f64().unwrap_or(0.0),
+            v["journal_mb"].as_f64().unwrap_or(0.0),
+            v["flaps"],
+        );
+        let mb = |c: &serde_json::Value, k: &str| c[k].as_f64().unwrap_or(0.0) / 1024.0;
+        let points = v["checkpoints"].as_array().cloned().unwrap_or_default();
+        for c in &points {
+            println!(
+                "  after {:>7} rounds: VmRSS {:.2} MB (anonymous {:.2}, file-backed {:.2}), VmHWM {:.2} MB, {} threads",
+                c["rounds"],
+                mb(c, "vmrss_kb"),
+                mb(c, "rss_anon_kb"),
+                mb(c, "rss_file_kb"),
+                mb(c, "vmhwm_kb"),
+                c["threads"],
+            );
+        }
+        assert_eq!(points.len(), at.len(), "a checkpoint was not reached");
+        if let (Some(a), Some(b)) = (
+            points.iter().find(|c| c["rounds"] == 10_000),
+            points.iter().find(|c| c["rounds"] == 100_000),
+        ) {
+            println!(
+                "  from 10,000 to 100,000 rounds: VmRSS {:+.2} MB, anonymous {:+.2} MB (target within +1 MB)",
+                mb(b, "vmrss_kb") - mb(a, "vmrss_kb"),
+                mb(b, "rss_anon_kb") - mb(a, "rss_anon_kb"),
+            );
         }
     }
 }

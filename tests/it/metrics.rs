@@ -512,9 +512,16 @@ async fn issue12_readme_scrape_config_and_alert_rules_pass_promtool() {
     let config = dir.path().join("prometheus.yml");
     std::fs::write(&config, readme_yaml("`prometheus.yml`")).unwrap();
     let rules_text = readme_yaml("`oqs-net.rules.yml`");
-    let rules = dir.path().join("oqs-net.rules.yml");
-    std::fs::write(&rules, &rules_text).unwrap();
-    for (what, file) in [("config", &config), ("rules", &rules)] {
+    let rules = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/prometheus/oqs-net.rules.yml"
+    ));
+    assert_eq!(
+        std::fs::read_to_string(rules).unwrap(),
+        rules_text,
+        "README's alert rules and docs/prometheus/oqs-net.rules.yml differ"
+    );
+    for (what, file) in [("config", config.as_path()), ("rules", rules)] {
         let out = Command::new("promtool")
             .args(["check", what])
             .arg(file)
@@ -547,4 +554,36 @@ async fn issue12_readme_scrape_config_and_alert_rules_pass_promtool() {
         assert!(rules_text.contains(name), "the rules no longer use {name}");
         assert!(text.contains(series), "no {series} in\n{text}");
     }
+}
+
+/// Issue 12: the alert rules do what README says, by promtool's own unit tests
+/// (docs/prometheus/oqs-net.rules.test.yml): a distribution server flapping for more than 10
+/// minutes and a client certificate 20 days from expiry fire, with the terminal in the summary;
+/// a steady server, a short flap, another endpoint's flap, a certificate with 90 days left and a
+/// server certificate do not.
+#[test]
+fn issue12_alert_rules_fire_on_a_flap_and_an_expiring_certificate_and_not_otherwise() {
+    let tests = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/prometheus/oqs-net.rules.test.yml"
+    );
+    let text = std::fs::read_to_string(tests).unwrap();
+    for case in [
+        "terminal: clinic-0001",
+        "the client certificate expires in 19d 22h",
+        "exp_alerts: []",
+    ] {
+        assert!(text.contains(case), "the rule tests lack {case}");
+    }
+    let out = Command::new("promtool")
+        .args(["test", "rules", tests])
+        .output()
+        .expect("promtool (Debian's prometheus package; scripts/test installs it)");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "promtool test rules: {said}");
+    assert!(said.contains("SUCCESS"), "{said}");
 }
