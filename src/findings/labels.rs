@@ -1,74 +1,183 @@
-//! The renderers' own words beside the catalogue: status words, row and figure labels, the names of
-//! the round's synthetic rows and of the places settings come from, in Japanese (in the guide's
-//! terms: 電子証明書, 本番環境, 接続検証環境, インターネットオプション) and English. Reads `model`
-//! only; renderers ask here instead of writing `if ja { … } else { … }` pairs of their own.
+//! Every word the renderers print that is not a finding's, in one table beside the catalogue:
+//! status words, row and figure labels, section titles, the soak report's words (for its terminal
+//! page and its HTML file), the names of the round's synthetic rows and of the places settings come
+//! from, in Japanese (in the guide's terms: 電子証明書, 本番環境, 接続検証環境, インターネット
+//! オプション) and English. Reads `model` only; renderers ask [`Label::text`] (or the lookups below
+//! for a model's label) instead of writing `if ja { … } else { … }` pairs of their own.
 
 use super::Lang;
 use crate::model::Status;
 
-/// A word or short phrase a renderer prints. `{n}` in a text is filled by [`Label::with`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Label {
-    Resolver,
-    SystemResolver,
-    Offset,
-    Delay,
-    Stratum,
-    RefId,
-    Servers,
-    Spread,
-    MedianOffset,
-    Connect,
-    Handshake,
-    DaysLeft,
-    Days,
-    Issuer,
-    Valid,
-    Serial,
-    Key,
-    Expired,
-    Presented,
-    Selection,
-    Answered,
-    WellKnown,
-    Prefix,
-    Decides,
-    Bypass,
-    Proxy,
-    AutoDetectOn,
-    AutoDetectOff,
-    BypassEntryOf,
-    ProxyOf,
-    Result,
-    ExplainsOne,
-    ExplainsMany,
-    DirectOnly,
-    NothingSet,
-    ThroughTunnel,
-    PacBytes,
-    PacFetched,
-    PacNoContentType,
-    PacRedirectedFrom,
-    PacLossy,
-    PacCall,
-    PacUrl,
-    PacUrlStripped,
-    PacUrlKept,
-    PacMyIp,
-    PacNoRoute,
-    PacAnswered,
-    PacIn,
-    PacAnsweredBy,
-    PacResult,
-    PacRoutes,
-    PacSkipped,
-    PacMoreRoutes,
-    PacEffective,
-    PacNoUsableRoute,
-    PacLookups,
-    PacAlerts,
-    PacFailed,
-    PacInvalid,
+/// One table: every word or short phrase a renderer prints, English then Japanese. `{n}` in a text
+/// is filled by [`Label::with`]. The macro makes the enum, its texts and [`Label::ALL`] from the one
+/// list, so a word cannot be added without both languages.
+macro_rules! table {
+    ($($name:ident => ($en:expr, $ja:expr $(,)?)),* $(,)?) => {
+        /// A word or short phrase a renderer prints.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Label {
+            $($name,)*
+        }
+
+        impl Label {
+            /// Every word, for the tests that check both languages.
+            pub const ALL: &'static [Label] = &[$(Label::$name,)*];
+
+            fn pair(self) -> (&'static str, &'static str) {
+                match self {
+                    $(Label::$name => ($en, $ja),)*
+                }
+            }
+        }
+    };
+}
+
+table! {
+    // The round's rows and figures.
+    Resolver => ("resolver", "DNSサーバ"),
+    SystemResolver => ("system", "システム設定"),
+    Offset => ("offset", "時刻差"),
+    Delay => ("delay", "遅延"),
+    Stratum => ("stratum", "階層"),
+    RefId => ("ref", "参照元"),
+    Servers => ("{n} servers", "サーバ {n} 台"),
+    Spread => ("spread", "ばらつき"),
+    MedianOffset => ("median offset", "時刻差の中央値"),
+    Connect => ("connect", "接続"),
+    Handshake => ("handshake", "ハンドシェイク"),
+    DaysLeft => ("{n} days left", "残り {n} 日"),
+    Days => ("{n} days", "{n} 日"),
+    Issuer => ("issuer", "発行者"),
+    Valid => ("valid", "有効期間"),
+    Serial => ("serial", "シリアル"),
+    Key => ("key", "鍵"),
+    Expired => ("{n} days: EXPIRED", "期限切れ（{n} 日）"),
+    Presented => ("presented", "提示する証明書"),
+    Selection => ("Selection", "選択"),
+    Answered => ("answered", "応答"),
+    WellKnown => ("well-known", "既定"),
+    Prefix => ("prefix", "プレフィックス"),
+    Decides => ("decides:", "採用:"),
+    Bypass => ("bypass", "除外"),
+    Proxy => ("proxy", "プロキシ"),
+    AutoDetectOn => ("auto-detect on", "自動検出オン"),
+    AutoDetectOff => ("auto-detect off", "自動検出オフ"),
+    Result => ("Result", "結果"),
+    DirectOnly => ("direct", "直接接続"),
+    NothingSet => ("nothing set", "設定なし"),
+    ThroughTunnel => ("through the tunnel", "（トンネル経由）"),
+    PacBytes => ("({n} bytes)", "（{n} バイト）"),
+    PacFetched => ("fetched", "取得"),
+    PacNoContentType => ("no content type", "Content-Type なし"),
+    PacRedirectedFrom => ("redirected from", "転送元"),
+    PacLossy => (
+        "not UTF-8 (invalid bytes replaced)",
+        "UTF-8 ではありません（不正なバイトを置換）",
+    ),
+    PacCall => ("call", "呼び出し"),
+    PacUrl => ("url", "URL"),
+    PacUrlStripped => (
+        "path, query and credentials stripped, as Chrome and Windows do (--keep-path passes them)",
+        "パス・クエリ・認証情報を除いて渡しました（Chrome・Windows と同じ。--keep-path でそのまま渡します）",
+    ),
+    PacUrlKept => (
+        "passed as given, as pacparser does",
+        "指定どおり渡しました（pacparser と同じ）",
+    ),
+    PacMyIp => ("my ip", "自端末IP"),
+    PacNoRoute => ("(no route found)", "（経路が見つかりません）"),
+    PacIn => ("in", "所要"),
+    PacAnsweredBy => ("by {n} in", "{n} · 所要"),
+    PacResult => ("result", "戻り値"),
+    PacRoutes => ("routes", "経路"),
+    PacSkipped => (
+        "(skipped by browsers)",
+        "（ブラウザはこの項目を飛ばします）",
+    ),
+    PacMoreRoutes => ("... more routes not shown", "… 以降の経路は省略"),
+    PacEffective => ("effective", "実際の経路"),
+    PacNoUsableRoute => (
+        "no usable route: Chrome falls back to DIRECT on such an answer",
+        "使用できる経路がありません。Chrome はこの場合 DIRECT（直接接続）にします",
+    ),
+    PacLookups => ("lookups", "名前解決"),
+    PacAlerts => ("alerts", "alert()"),
+    PacFailed => ("failed", "失敗"),
+    PacInvalid => ("invalid", "無効"),
+    ExplainsOne => ("explains 1 failure", "起因する失敗 1 件"),
+    ExplainsMany => ("explains {n} failures", "起因する失敗 {n} 件"),
+    // The soak report's, for both its pages (the terminal page and the HTML file).
+    SoakReport => ("soak report", "連続監視レポート"),
+    Profile => ("Profile", "プロファイル"),
+    WrittenBy => ("written by", "記録"),
+    Soak => ("Soak", "期間"),
+    NoRound => ("no round yet", "記録なし"),
+    Complete => ("complete", "完了"),
+    NotFinished => ("not finished", "未完了"),
+    Left => ("left", "残り"),
+    Resumed => ("resumed", "再開"),
+    Every => ("every", "間隔"),
+    BackToBack => ("back to back", "連続"),
+    Measured => ("measured", "測定"),
+    Rounds => ("rounds", "回"),
+    RoundsTitle => ("Rounds", "ラウンド"),
+    FlapThresholds => ("flap thresholds", "フラップしきい値"),
+    Targets => ("Targets", "対象"),
+    Avail => ("avail", "可用性"),
+    Changes => ("changes", "状態変化"),
+    OutagesCol => ("outages", "停止"),
+    Longest => ("longest", "最長"),
+    Flapping => ("Flapping", "フラップ期間"),
+    Ongoing => ("ongoing", "継続中"),
+    Peak => ("peak", "最大"),
+    Outages => ("Outages", "停止"),
+    MoreJson => ("more (see --format json)", "件省略（--format json で全件）"),
+    StillDown => ("(still down)", "（停止中）"),
+    Interrupted => ("(soak interrupted)", "（監視中断）"),
+    Latency => ("Latency (ms)", "遅延 (ms)"),
+    Samples => ("samples", "件数"),
+    NtpOffset => ("NTP offset (server − this machine, ms)", "NTP時刻差（サーバ − この端末, ms）"),
+    Drift => ("drift", "ドリフト"),
+    LocalClock => ("this machine's clock (median of the servers per round)", "この端末の時計（各ラウンドのサーバ中央値から）"),
+    FittedOver => ("fitted over", "推定期間"),
+    SADay => ("s a day", "秒/日"),
+    NoDrift => (" — no drift to tell", "（有意なずれなし）"),
+    RunsFast => (" — runs fast", "（進み）"),
+    RunsSlow => (" — runs slow", "（遅れ）"),
+    RrSets => ("Round-robin answer sets", "ラウンドロビン応答"),
+    AtStart => ("at start", "開始時"),
+    Members => ("members", "件"),
+    NoChange => ("no change", "変化なし"),
+    MoreChanges => ("more changes", "件省略"),
+    ProxySettings => ("Proxy settings over time", "プロキシ設定の推移"),
+    AutoDetectUnknown => ("auto-detect unknown", "自動検出は不明"),
+    Phase => ("phase", "段階"),
+    First => ("first", "最初"),
+    Last => ("last", "最後"),
+    Round => ("round", "回"),
+    Findings => ("Findings", "検出事項"),
+    Notes => ("Notes", "注記"),
+    RootCauses => ("Root causes (fix these first)", "根本原因（まずここから直す）"),
+    Start => ("start", "開始"),
+    End => ("end", "終了"),
+    Length => ("length", "長さ"),
+    Up => ("up", "正常"),
+    Down => ("down", "停止"),
+    UpAndDown => ("up and down", "正常と停止が混在"),
+    NotMeasured => ("not measured", "未測定"),
+    Median => ("median", "中央値"),
+    MinMax => ("min–max", "最小–最大"),
+    P50P95 => ("p50–p95", "p50–p95"),
+    Mean => ("mean", "平均"),
+    Mode => ("Mode", "モード"),
+    Environment => ("Environment", "環境"),
+    Acceptance => ("Acceptance", "受け入れ判定"),
+    Criterion => ("criterion", "基準"),
+    Wanted => ("wanted", "目標"),
+    MeasuredValue => ("measured", "実測"),
+    Timeline => ("Timeline", "推移"),
+    Advice => ("advice", "対処"),
+    NotDrawn => ("later changes are not drawn (see --format json)", "以降の変化は描画していません（--format json で全件）"),
 }
 
 impl Label {
@@ -86,85 +195,14 @@ impl Label {
         self.text(lang).replace("{n}", &n.to_string())
     }
 
-    fn pair(self) -> (&'static str, &'static str) {
-        use Label::*;
-        match self {
-            Resolver => ("resolver", "DNSサーバ"),
-            SystemResolver => ("system", "システム設定"),
-            Offset => ("offset", "時刻差"),
-            Delay => ("delay", "遅延"),
-            Stratum => ("stratum", "階層"),
-            RefId => ("ref", "参照元"),
-            Servers => ("{n} servers", "サーバ {n} 台"),
-            Spread => ("spread", "ばらつき"),
-            MedianOffset => ("median offset", "時刻差の中央値"),
-            Connect => ("connect", "接続"),
-            Handshake => ("handshake", "ハンドシェイク"),
-            DaysLeft => ("{n} days left", "残り {n} 日"),
-            Days => ("{n} days", "{n} 日"),
-            Issuer => ("issuer", "発行者"),
-            Valid => ("valid", "有効期間"),
-            Serial => ("serial", "シリアル"),
-            Key => ("key", "鍵"),
-            Expired => ("{n} days: EXPIRED", "期限切れ（{n} 日）"),
-            Presented => ("presented", "提示する証明書"),
-            Selection => ("Selection", "選択"),
-            Answered => ("answered", "応答"),
-            WellKnown => ("well-known", "既定"),
-            Prefix => ("prefix", "プレフィックス"),
-            Decides => ("decides:", "採用:"),
-            Bypass => ("bypass", "除外"),
-            Proxy => ("proxy", "プロキシ"),
-            AutoDetectOn => ("auto-detect on", "自動検出オン"),
-            AutoDetectOff => ("auto-detect off", "自動検出オフ"),
-            BypassEntryOf => ("bypass entry", "除外リストの項目"),
-            ProxyOf => ("proxy of", "プロキシ設定:"),
-            Result => ("Result", "結果"),
-            DirectOnly => ("direct", "直接接続"),
-            NothingSet => ("nothing set", "設定なし"),
-            ThroughTunnel => ("through the tunnel", "（トンネル経由）"),
-            PacBytes => ("({n} bytes)", "（{n} バイト）"),
-            PacFetched => ("fetched", "取得"),
-            PacNoContentType => ("no content type", "Content-Type なし"),
-            PacRedirectedFrom => ("redirected from", "転送元"),
-            PacLossy => (
-                "not UTF-8 (invalid bytes replaced)",
-                "UTF-8 ではありません（不正なバイトを置換）",
-            ),
-            PacCall => ("call", "呼び出し"),
-            PacUrl => ("url", "URL"),
-            PacUrlStripped => (
-                "path, query and credentials stripped, as Chrome and Windows do (--keep-path passes them)",
-                "パス・クエリ・認証情報を除いて渡しました（Chrome・Windows と同じ。--keep-path でそのまま渡します）",
-            ),
-            PacUrlKept => (
-                "passed as given, as pacparser does",
-                "指定どおり渡しました（pacparser と同じ）",
-            ),
-            PacMyIp => ("my ip", "自端末IP"),
-            PacNoRoute => ("(no route found)", "（経路が見つかりません）"),
-            PacAnswered => ("answered", "応答"),
-            PacIn => ("in", "所要"),
-            PacAnsweredBy => ("by {n} in", "{n} · 所要"),
-            PacResult => ("result", "戻り値"),
-            PacRoutes => ("routes", "経路"),
-            PacSkipped => (
-                "(skipped by browsers)",
-                "（ブラウザはこの項目を飛ばします）",
-            ),
-            PacMoreRoutes => ("... more routes not shown", "… 以降の経路は省略"),
-            PacEffective => ("effective", "実際の経路"),
-            PacNoUsableRoute => (
-                "no usable route: Chrome falls back to DIRECT on such an answer",
-                "使用できる経路がありません。Chrome はこの場合 DIRECT（直接接続）にします",
-            ),
-            PacLookups => ("lookups", "名前解決"),
-            PacAlerts => ("alerts", "alert()"),
-            PacFailed => ("failed", "失敗"),
-            PacInvalid => ("invalid", "無効"),
-            ExplainsOne => ("explains 1 failure", "起因する失敗 1 件"),
-            ExplainsMany => ("explains {n} failures", "起因する失敗 {n} 件"),
+    /// The text in `lang` with each `{key}` replaced by its value: for phrases whose parts come
+    /// in another order in Japanese (`{via} of {total}` / `{total} 件中 {via} 件`).
+    pub fn fill(self, lang: Lang, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut s = self.text(lang).to_string();
+        for (k, v) in values {
+            s = s.replace(&format!("{{{k}}}"), &v.to_string());
         }
+        s
     }
 }
 
@@ -360,74 +398,33 @@ pub fn mode(label: &str, lang: Lang) -> &str {
 mod tests {
     use super::*;
 
+    /// The `{…}` a text leaves to be filled, sorted.
+    fn holes(s: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(k, _)| k))
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn every_label_has_both_languages_and_fills_its_number() {
         use Label::*;
-        for l in [
-            Resolver,
-            Offset,
-            Delay,
-            Stratum,
-            RefId,
-            Servers,
-            Spread,
-            MedianOffset,
-            Connect,
-            Handshake,
-            DaysLeft,
-            Days,
-            Issuer,
-            Valid,
-            Serial,
-            Key,
-            Expired,
-            Presented,
-            Selection,
-            Answered,
-            WellKnown,
-            Prefix,
-            Decides,
-            Bypass,
-            Proxy,
-            AutoDetectOn,
-            AutoDetectOff,
-            BypassEntryOf,
-            ProxyOf,
-            Result,
-            SystemResolver,
-            ExplainsOne,
-            ExplainsMany,
-            DirectOnly,
-            NothingSet,
-            ThroughTunnel,
-            PacBytes,
-            PacFetched,
-            PacNoContentType,
-            PacRedirectedFrom,
-            PacLossy,
-            PacCall,
-            PacUrl,
-            PacUrlStripped,
-            PacUrlKept,
-            PacMyIp,
-            PacNoRoute,
-            PacAnswered,
-            PacIn,
-            PacResult,
-            PacRoutes,
-            PacSkipped,
-            PacMoreRoutes,
-            PacEffective,
-            PacNoUsableRoute,
-            PacLookups,
-            PacAlerts,
-            PacFailed,
-            PacInvalid,
-        ] {
+        // Names and figures the same in both languages.
+        let same = [P50P95];
+        for &l in Label::ALL {
             let (en, ja) = l.pair();
-            assert!(!en.is_empty() && !ja.is_empty() && en != ja, "{l:?}");
-            assert_eq!(en.contains("{n}"), ja.contains("{n}"), "{l:?}");
+            assert!(!en.is_empty() && !ja.is_empty(), "{l:?}");
+            assert!(en != ja || same.contains(&l), "{l:?}");
+            assert_eq!(holes(en), holes(ja), "{l:?}");
         }
+        let mut texts: Vec<(&str, &str)> = Label::ALL.iter().map(|l| l.pair()).collect();
+        let n = texts.len();
+        texts.sort();
+        texts.dedup();
+        assert_eq!(texts.len(), n, "a word said twice in the table");
         assert_eq!(DaysLeft.with(Lang::Ja, 29), "残り 29 日");
         assert_eq!(DaysLeft.with(Lang::En, -1), "-1 days left");
         assert_eq!(status(Status::Fail, Lang::Ja), "失敗");
