@@ -6,7 +6,7 @@
 //! for a model's label) instead of writing `if ja { … } else { … }` pairs of their own.
 
 use super::Lang;
-use crate::model::Status;
+use crate::model::{CharsetOrigin, Status};
 
 /// One table: every word or short phrase a renderer prints, English then Japanese. `{n}` in a text
 /// is filled by [`Label::with`]. The macro makes the enum, its texts and [`Label::ALL`] from the one
@@ -106,6 +106,24 @@ table! {
     PacInvalid => ("invalid", "無効"),
     ExplainsOne => ("explains 1 failure", "起因する失敗 1 件"),
     ExplainsMany => ("explains {n} failures", "起因する失敗 {n} 件"),
+    // The line section.
+    CharsetFrom => ("{charset} ({from})", "{charset}（{from}）"),
+    CharsetHttpHeader => ("HTTP header", "HTTPヘッダで宣言"),
+    CharsetBom => ("BOM", "バイト順マーク"),
+    CharsetMeta => ("meta", "ページ内で宣言"),
+    CharsetValidUtf8 => ("valid UTF-8", "UTF-8として解読"),
+    CharsetGuessed => ("guessed", "推定"),
+    Undecodable => (", with undecodable bytes", "、解読できないバイトあり"),
+    CertNotChecked => ("certificate not checked", "証明書未検証"),
+    Authenticated => ("authenticated", "認証済み"),
+    NotAuthenticated => ("NOT authenticated", "未認証"),
+    UnexpectedPage => ("unexpected page", "想定外のページ"),
+    Bytes => ("{n} B", "{n} バイト"),
+    Unreachable => ("unreachable", "到達できません"),
+    TerminalDns => ("terminal DNS", "端末のDNS"),
+    ProfileLower => ("profile", "プロファイル"),
+    Resolving => ("resolving", "名前解決"),
+    Certificates => ("certificates", "証明書"),
     // The soak report's, for both its pages (the terminal page and the HTML file).
     SoakReport => ("soak report", "連続監視レポート"),
     Profile => ("Profile", "プロファイル"),
@@ -383,6 +401,18 @@ pub fn environment(label: &str, lang: Lang) -> &str {
         ("verification", Lang::Ja) => "接続検証環境",
         (other, _) => other,
     }
+}
+
+/// Where the charset a page was decoded by came from.
+pub fn charset_origin(o: CharsetOrigin, lang: Lang) -> &'static str {
+    match o {
+        CharsetOrigin::HttpHeader => Label::CharsetHttpHeader,
+        CharsetOrigin::Bom => Label::CharsetBom,
+        CharsetOrigin::Meta => Label::CharsetMeta,
+        CharsetOrigin::ValidUtf8 => Label::CharsetValidUtf8,
+        CharsetOrigin::Guessed => Label::CharsetGuessed,
+    }
+    .text(lang)
 }
 
 /// The line type as the guide names it (IP-VPN接続方式, IPsec+IKE).

@@ -353,7 +353,7 @@ fn figures(c: &Check, lang: Lang) -> String {
         CheckData::TlsClientCert(id) => identity_figures(id, lang),
         CheckData::Tls(r) => tls_figures(r, lang),
         _ => proxy::figures(c, ja)
-            .or_else(|| line::figures(c, ja))
+            .or_else(|| line::figures(c, lang))
             .unwrap_or_else(|| path::figures(c, ja)),
     }
 }
