@@ -106,6 +106,66 @@ table! {
     PacInvalid => ("invalid", "無効"),
     ExplainsOne => ("explains 1 failure", "起因する失敗 1 件"),
     ExplainsMany => ("explains {n} failures", "起因する失敗 {n} 件"),
+    // `oqs-net profiles`.
+    ShippedProfiles => (
+        "Shipped profiles (use --profile NAME, or --mode/--env):",
+        "同梱のプロファイル（--profile NAME、または --mode/--env で選びます）:",
+    ),
+    ProviderOwn => ("provider {n}", "事業者 {n}"),
+    ProfilesHint => (
+        "`oqs-net profiles --show NAME` prints one; `oqs-net profiles FILE` validates a file, and\n`oqs-net profiles --show FILE` prints it after inheritance, each value with its origin.",
+        "`oqs-net profiles --show NAME` で1つを表示し、`oqs-net profiles FILE` でファイルを検証します。\n`oqs-net profiles --show FILE` は継承後の内容を、各値の出どころを添えて表示します。",
+    ),
+    ValidProfile => (
+        "{path}: valid profile `{name}` ({mode} / {environment})",
+        "{path}: プロファイル `{name}` は有効です（{mode} / {environment}）",
+    ),
+    RoundRobin => ("round robin", "ラウンドロビン"),
+    Fallbacks => ("fallbacks", "代替名"),
+    TlsEndpoints => ("tls", "TLS接続先"),
+    Endpoints => ("{n} endpoint(s)", "{n} 件"),
+    // `oqs-net lab`: what it serves and how to probe it.
+    LabServing => (
+        "oqs-net lab: serving the names of `{name}`{ns}",
+        "oqs-net lab: `{name}` の名前を応答しています{ns}",
+    ),
+    LabInNetns => (" in network namespace `{n}`", "（ネットワーク名前空間 `{n}`）"),
+    UdpAndTcp => ("UDP and TCP", "UDP・TCP"),
+    PortOn => ("port {n} on", "ポート {n}"),
+    Port => ("port {n}", "ポート {n}"),
+    LabScenario => ("scenario:", "シナリオ:"),
+    LabProbeIt => (
+        "Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI;\n--proxy takes the lab's PAC file, since the lab's terminal settings stay in the lab):",
+        "別の端末から次のように調べます（プロファイルファイルにラボのポート・DNSサーバ・PKIが入っています。\nラボの端末設定はラボの中にしかないため、--proxy でラボのPACファイルを渡します）:",
+    ),
+    SearchDomain => ("search domain {n}", "検索ドメイン {n}"),
+    LabTlsServers => (
+        "TLS servers (client certificate required):",
+        "TLSサーバ（クライアント証明書が必要）:",
+    ),
+    LabPki => (
+        "Lab PKI in {n} (gone when the lab stops):",
+        "ラボのPKI: {n}（ラボの停止で消えます）:",
+    ),
+    LabCa => ("CA (trust it)", "CA（信頼する）"),
+    LabClientPfx => ("client PFX", "クライアントPFX"),
+    LabLegacy => ("legacy:", "旧形式:"),
+    LabOtherPfx => ("other PFX", "その他のPFX"),
+    LabPasswordFile => ("PFX password file", "PFXパスワードファイル"),
+    LabLookInside => ("Look inside one:", "中身を見るには:"),
+    LabStops => ("Ctrl-C (or SIGTERM) stops the lab.", "Ctrl-C（または SIGTERM）でラボを停止します。"),
+    LabStopped => (
+        "lab stopped: answered {dns} DNS queries and {ntp} NTP requests",
+        "ラボを停止しました: DNS問い合わせ {dns} 件、NTP要求 {ntp} 件に応答",
+    ),
+    // The monitoring-plugin lines (`--format nagios`), after the plugin's own state word.
+    AndMore => (" (+{n} more)", "（ほか {n} 件）"),
+    AllChecksPassed => ("all {n} checks passed", "{n} 件のチェックすべて合格"),
+    AllCriteriaHold => ("all {n} acceptance criteria hold", "受け入れ基準 {n} 件すべて合格"),
+    Totals => (
+        "{pass} pass · {warn} warn · {fail} fail · {error} error",
+        "合格 {pass} · 警告 {warn} · 失敗 {fail} · エラー {error}",
+    ),
     // The line section.
     CharsetFrom => ("{charset} ({from})", "{charset}（{from}）"),
     CharsetHttpHeader => ("HTTP header", "HTTPヘッダで宣言"),

@@ -6,6 +6,7 @@
 use super::nagios::{State, clean, num};
 use super::width::{display_width, pad_right};
 use crate::findings::acceptance as words;
+use crate::findings::labels::Label;
 use crate::findings::{self, Lang};
 use crate::model::{
     AcceptanceReport, Area, Code, CriterionResult, Finding, Limit, Measured, Status, Unit, Verdict,
@@ -395,17 +396,11 @@ pub fn nagios(a: &AcceptanceReport, lang: Lang) -> super::nagios::Plugin {
             let more = failed.len() - 1;
             let mut s = line(r);
             if more > 0 {
-                s.push_str(&match lang {
-                    Lang::Ja => format!("（ほか {more} 件）"),
-                    Lang::En => format!(" (+{more} more)"),
-                });
+                s.push_str(&Label::AndMore.with(lang, more));
             }
             s
         }
-        None => match lang {
-            Lang::Ja => format!("受け入れ基準 {} 件すべて合格", a.results.len()),
-            Lang::En => format!("all {} acceptance criteria hold", a.results.len()),
-        },
+        None => Label::AllCriteriaHold.with(lang, a.results.len()),
     };
     let mut text = format!(
         "OQS-NET-ACCEPT {} - {} | {}\n",
