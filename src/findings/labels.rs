@@ -202,6 +202,25 @@ table! {
     Fallbacks => ("fallbacks", "代替名"),
     TlsEndpoints => ("tls", "TLS接続先"),
     Endpoints => ("{n} endpoint(s)", "{n} 件"),
+    // The soak report's terminal page.
+    LabFaults => ("lab, faults", "ラボ、障害"),
+    Lab => ("lab", "ラボ"),
+    Of => ("of", "/"),
+    ContinueWith => ("continue with", "再開:"),
+    Overran => ("overran", "超過"),
+    SlotSkipped => ("slot skipped", "回スキップ"),
+    SlotsSkipped => ("slots skipped", "回スキップ"),
+    NowCol => ("now", "現在"),
+    FlappingCol => ("flapping", "フラップ"),
+    FlappingNow => ("now", "継続中"),
+    Max => ("max", "最大"),
+    LimitCol => ("limit", "しきい値"),
+    Min => ("min", "最小"),
+    Step => ("step", "跳び"),
+    MedianOverTime => ("median over time", "中央値の推移"),
+    WaysChanged => ("Certificates and proxy ways that changed", "変化したサーバ証明書とプロキシ経路"),
+    FromRound => ("from round {n}", "ラウンド {n} から"),
+    FoundAfterResume => (" (found after a resume)", "（再開後に判明）"),
     // `oqs-net lab`: what it serves and how to probe it.
     LabServing => (
         "oqs-net lab: serving the names of `{name}`{ns}",
@@ -384,6 +403,18 @@ pub fn status(s: Status, lang: Lang) -> &'static str {
         (Status::Fail, Lang::Ja) => "失敗",
         (Status::Error, Lang::Ja) => "エラー",
     }
+}
+
+/// How many of a round's checks (or a soak's rounds) had a status: `3 pass` in English, 正常 3 in
+/// Japanese.
+pub fn status_count(s: Status, n: impl std::fmt::Display, lang: Lang) -> String {
+    match s {
+        Status::Pass => Label::PassCount,
+        Status::Warn => Label::WarnCount,
+        Status::Fail => Label::FailCount,
+        Status::Error => Label::ErrorCount,
+    }
+    .with(lang, n)
 }
 
 /// The round's rows that stand for no host, and the subjects of findings about them, by the name

@@ -132,15 +132,7 @@ pub fn render(round: &Round, style: &Style) -> String {
     }
     let s = super::json::summary(round);
     let verdict = style.paint(round.status, labels::status(round.status, lang));
-    let count = |st: Status, n: usize| {
-        match st {
-            Status::Pass => Label::PassCount,
-            Status::Warn => Label::WarnCount,
-            Status::Fail => Label::FailCount,
-            Status::Error => Label::ErrorCount,
-        }
-        .with(lang, n)
-    };
+    let count = |st, n: usize| labels::status_count(st, n, lang);
     let _ = writeln!(
         out,
         "\n{}: {verdict} — {} · {} · {} · {}",

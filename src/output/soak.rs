@@ -23,14 +23,6 @@ impl Style {
         super::paint(self.color, s, text)
     }
 
-    fn ja(&self) -> bool {
-        self.lang == Lang::Ja
-    }
-
-    fn t<'a>(&self, en: &'a str, ja: &'a str) -> &'a str {
-        if self.ja() { ja } else { en }
-    }
-
     pub(crate) fn w(&self, w: Label) -> &'static str {
         w.text(self.lang)
     }
@@ -107,8 +99,8 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let h = &r.header;
     let _ = writeln!(out, "oqs-net {} · {}", style.w(Label::SoakReport), journal);
     let lab = match (h.lab, &h.lab_faults) {
-        (true, Some(f)) => format!(" · {} {f}", style.t("lab, faults", "ラボ、障害")),
-        (true, None) => format!(" · {}", style.t("lab", "ラボ")),
+        (true, Some(f)) => format!(" · {} {f}", style.w(Label::LabFaults)),
+        (true, None) => format!(" · {}", style.w(Label::Lab)),
         _ => String::new(),
     };
     let _ = writeln!(
@@ -126,7 +118,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         _ => style.w(Label::NoRound).to_string(),
     };
     let planned = match h.duration_s {
-        Some(d) => format!(" {} {}", style.t("of", "/"), dur(d)),
+        Some(d) => format!(" {} {}", style.w(Label::Of), dur(d)),
         None => String::new(),
     };
     let state = if r.complete {
@@ -141,7 +133,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         format!(
             "{}{left} — {} `oqs-net soak --resume {journal}`",
             style.w(Label::NotFinished),
-            style.t("continue with", "再開:"),
+            style.w(Label::ContinueWith),
         )
     };
     let resumed = match r.segments {
@@ -163,13 +155,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         style.w(Label::Rounds),
     );
     let c = &r.round_status;
-    let count = |st: crate::model::Status, n| {
-        if style.ja() {
-            format!("{} {n}", labels::status(st, style.lang))
-        } else {
-            format!("{n} {}", st.as_label())
-        }
-    };
+    let count = |st, n: u64| labels::status_count(st, n, style.lang);
     let _ = writeln!(
         out,
         "{}  {} · {} · {} · {} · {} {} ({} {}) · {} {:.0} % / {:.0} %",
@@ -179,12 +165,12 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         count(crate::model::Status::Fail, c.fail),
         count(crate::model::Status::Error, c.error),
         r.overruns,
-        style.t("overran", "超過"),
+        style.w(Label::Overran),
         r.skipped_slots,
         if r.skipped_slots == 1 {
-            style.t("slot skipped", "回スキップ")
+            style.w(Label::SlotSkipped)
         } else {
-            style.t("slots skipped", "回スキップ")
+            style.w(Label::SlotsSkipped)
         },
         style.w(Label::FlapThresholds),
         h.flap_high_pct,
@@ -193,7 +179,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     if !r.targets.is_empty() {
         let heads = [
-            style.t("now", "現在"),
+            style.w(Label::NowCol),
             style.w(Label::Avail),
             style.w(Label::Changes),
             style.w(Label::OutagesCol),
@@ -228,11 +214,11 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         let w = label_width(&r.targets, title, style.lang);
         let _ = write!(out, "\n{}", pad_right(title, w + 2));
         cells_line(&mut out, &heads, &widths, &aligns);
-        let _ = writeln!(out, "  {}", style.t("flapping", "フラップ"));
+        let _ = writeln!(out, "  {}", style.w(Label::FlappingCol));
         for (t, cells) in rows {
             let flapping = match (t.flaps.len(), t.flapping) {
                 (0, _) => "–".to_string(),
-                (n, true) => format!("{n} ({})", style.t("now", "継続中")),
+                (n, true) => format!("{n} ({})", style.w(Label::FlappingNow)),
                 (n, false) => n.to_string(),
             };
             let now = pad(&cells[0], widths[0], aligns[0]);
@@ -312,9 +298,9 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             "p50",
             "p95",
             "p99",
-            style.t("max", "最大"),
+            style.w(Label::Max),
             style.w(Label::Samples),
-            style.t("limit", "しきい値"),
+            style.w(Label::LimitCol),
         ];
         let aligns = [Left, Right, Right, Right, Right, Right, Right];
         let mut widths = [11, 9, 9, 9, 9, 8, 8];
@@ -373,9 +359,9 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 n.first_ms,
                 style.w(Label::Last),
                 n.last_ms,
-                style.t("min", "最小"),
+                style.w(Label::Min),
                 n.min_ms,
-                style.t("max", "最大"),
+                style.w(Label::Max),
                 n.max_ms,
                 style.w(Label::Drift),
             );
@@ -384,7 +370,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     out,
                     "    {}  {} {:+.1} ms ({:+.3} → {:+.3})",
                     style.short(st.at),
-                    style.t("step", "跳び"),
+                    style.w(Label::Step),
                     st.step_ms,
                     st.from_ms,
                     st.to_ms
@@ -408,7 +394,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "  {}: {}",
-                style.t("median over time", "中央値の推移"),
+                style.w(Label::MedianOverTime),
                 points.join(" · ")
             );
         }
@@ -484,10 +470,8 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             let source = labels::proxy_source(c.source.as_deref().unwrap_or("DIRECT"), style.lang);
             let when = if i == 0 {
                 style.w(Label::AtStart).to_string()
-            } else if style.ja() {
-                format!("ラウンド {} から", c.seq)
             } else {
-                format!("from round {}", c.seq)
+                Label::FromRound.with(style.lang, c.seq)
             };
             let _ = writeln!(
                 out,
@@ -504,14 +488,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         .filter(|t| t.cert_changes.len() > 1 || t.way_changes.len() > 1)
         .collect();
     if !with_values.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            style.t(
-                "Certificates and proxy ways that changed",
-                "変化したサーバ証明書とプロキシ経路"
-            )
-        );
+        let _ = writeln!(out, "\n{}", style.w(Label::WaysChanged));
         for t in with_values {
             let name = crate::model::display_target(&t.id);
             for c in t
@@ -528,7 +505,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     c.from.as_deref().unwrap_or("-"),
                     c.to,
                     if c.across_resume {
-                        style.t(" (found after a resume)", "（再開後に判明）")
+                        style.w(Label::FoundAfterResume)
                     } else {
                         ""
                     }
