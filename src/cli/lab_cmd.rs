@@ -2,6 +2,8 @@
 //! its PKI), with the command that probes it; folders a killed lab left are swept at the start.
 
 use super::{CliError, LabArgs, exit, runtime};
+use crate::findings::labels::Label;
+use crate::output::width::pad_right;
 use crate::round::lab as lab_setup;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -15,6 +17,7 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         }
         return Ok(exit::OK);
     }
+    let lang = super::lang(args.lang);
     let profile = args.which.load()?;
     let scenario = args
         .scenario
@@ -95,27 +98,30 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             None => scratch.path().to_path_buf(),
         };
         let profile_file = dir.join("lab-profile.toml");
-        std::fs::write(&profile_file, lab_setup::profile_toml(&pointed, &resolvers))
-            .map_err(|e| CliError::Harness(format!("cannot write {}: {e}", profile_file.display())))?;
+        std::fs::write(&profile_file, lab_setup::profile_toml(&pointed, &resolvers)).map_err(
+            |e| CliError::Harness(format!("cannot write {}: {e}", profile_file.display())),
+        )?;
+        let ns = if in_netns {
+            Label::LabInNetns.with(lang, &args.netns)
+        } else {
+            String::new()
+        };
         super::print(&format!(
-            "oqs-net lab: serving the names of `{name}`{ns}\n  \
-             DNS  {dns} (UDP and TCP)\n  \
-             NTP  port {ntp} on  {v4}\n                      {v6}\n  \
-             scenario: {sc}\n\n\
-             Probe it from another terminal (the profile file holds the lab's ports, resolver and PKI;\n\
-             --proxy takes the lab's PAC file, since the lab's terminal settings stay in the lab):\n  \
+            "{serving}\n  \
+             DNS  {dns} ({udp_tcp})\n  \
+             NTP  {ntp}  {v4}\n                      {v6}\n  \
+             {scenario} {sc}\n\n\
+             {how}\n  \
              {prefix}{exe} probe --profile-file {file}{proxy}\n\n",
-            name = profile.name,
-            ns = if in_netns {
-                format!(" in network namespace `{}`", args.netns)
-            } else {
-                String::new()
-            },
+            serving = Label::LabServing.fill(lang, &[("name", &profile.name), ("ns", &ns)]),
+            udp_tcp = Label::UdpAndTcp.text(lang),
             dns = lab.dns_addr(),
-            ntp = lab.ntp_port(),
+            ntp = Label::PortOn.with(lang, lab.ntp_port()),
             v4 = members(&|m| m.ip.is_ipv4()),
             v6 = members(&|m| m.ip.is_ipv6()),
+            scenario = Label::LabScenario.text(lang),
             sc = args.scenario.as_deref().unwrap_or("healthy"),
+            how = Label::LabProbeIt.text(lang),
             file = shell_word(&profile_file.display().to_string()),
             proxy = lab
                 .wpad_port()
@@ -124,14 +130,22 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         ));
         let mut servers = String::new();
         if let (Some(p), Some(port)) = (&spec.proxy, lab.proxy_port()) {
-            servers.push_str(&format!("  proxy  {}:{port} (HTTP CONNECT)\n", p.name));
+            servers.push_str(&format!(
+                "  {}  {}:{port} (HTTP CONNECT)\n",
+                pad_right(Label::Proxy.text(lang), 5),
+                p.name
+            ));
         }
         if let Some(port) = lab.wpad_port() {
             servers.push_str(&format!(
-                "  WPAD   http://{}{}/wpad.dat (search domain {})\n  PAC    {}",
+                "  WPAD   http://{}{}/wpad.dat ({})\n  PAC    {}",
                 lab_setup::LAB_WPAD_HOST,
-                if port == 80 { String::new() } else { format!(":{port}") },
-                lab_setup::LAB_SEARCH_DOMAIN,
+                if port == 80 {
+                    String::new()
+                } else {
+                    format!(":{port}")
+                },
+                Label::SearchDomain.with(lang, lab_setup::LAB_SEARCH_DOMAIN),
                 lab_setup::pac_url("http", port),
             ));
             if let Some(https) = lab.wpad_https_port() {
@@ -141,24 +155,33 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
         }
         super::print(&servers);
         if let Some(pki) = lab.pki() {
-            let mut t = String::from("TLS servers (client certificate required):\n");
+            let mut t = format!("{}\n", Label::LabTlsServers.text(lang));
             for e in lab_setup::with_distribution(&profile) {
                 if let Some(port) = lab.tls_port(&e.name) {
                     t.push_str(&format!(
-                        "  {:<13} {:<32} port {port}\n",
-                        e.name, e.host.host
+                        "  {:<13} {:<32} {}\n",
+                        e.name,
+                        e.host.host,
+                        Label::Port.with(lang, port)
                     ));
                 }
             }
             let f = &pki.files;
+            let row = |l: Label| pad_right(l.text(lang), 18);
             t.push_str(&format!(
-                "Lab PKI in {dir} (gone when the lab stops):\n  \
-                 CA (trust it)       {ca}\n  \
-                 client PFX          {pfx}  (legacy: {legacy})\n  \
-                 other PFX           {two}, {expired}, {expiring}, {foreign}, {nokey}\n  \
-                 PFX password file   {pw}\n\n\
-                 Look inside one:\n  {exe} cert inspect {pfx} --pfx-password-file {pw}\n\n",
-                dir = pki.dir.path().display(),
+                "{head}\n  \
+                 {ca_l}  {ca}\n  \
+                 {pfx_l}  {pfx}  ({legacy_l} {legacy})\n  \
+                 {other_l}  {two}, {expired}, {expiring}, {foreign}, {nokey}\n  \
+                 {pw_l}  {pw}\n\n\
+                 {look}\n  {exe} cert inspect {pfx} --pfx-password-file {pw}\n\n",
+                head = Label::LabPki.with(lang, pki.dir.path().display()),
+                ca_l = row(Label::LabCa),
+                pfx_l = row(Label::LabClientPfx),
+                legacy_l = Label::LabLegacy.text(lang),
+                other_l = row(Label::LabOtherPfx),
+                pw_l = row(Label::LabPasswordFile),
+                look = Label::LabLookInside.text(lang),
                 ca = f.ca_pem.display(),
                 pfx = f.client_pfx.display(),
                 legacy = f.client_legacy_pfx.display(),
@@ -171,14 +194,19 @@ pub fn run(args: LabArgs) -> Result<u8, CliError> {
             ));
             super::print(&t);
         }
-        super::print("Ctrl-C (or SIGTERM) stops the lab.\n");
+        super::print(&format!("{}\n", Label::LabStops.text(lang)));
         stop.await;
         let stats = lab.stats();
         lab.shutdown().await;
         super::print(&format!(
-            "\nlab stopped: answered {} DNS queries and {} NTP requests\n",
-            stats.dns_replies.values().sum::<u64>(),
-            stats.ntp_replies.values().sum::<u64>()
+            "\n{}\n",
+            Label::LabStopped.fill(
+                lang,
+                &[
+                    ("dns", &stats.dns_replies.values().sum::<u64>()),
+                    ("ntp", &stats.ntp_replies.values().sum::<u64>()),
+                ]
+            )
         ));
         Ok::<_, CliError>(())
     })?;

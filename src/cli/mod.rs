@@ -341,6 +341,10 @@ pub struct LabArgs {
     /// Stay in this network namespace instead (then the lab's IPv6 set is only ::1).
     #[arg(long, conflicts_with = "netns")]
     pub no_netns: bool,
+    /// Language of what the lab prints (default: Japanese when the locale is Japanese, else
+    /// English).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 #[derive(Args, Debug)]
@@ -351,6 +355,10 @@ pub struct ProfilesArgs {
     /// after inheritance, each value marked with where it came from (the file, `base NAME`, default).
     #[arg(long, value_name = "NAME|FILE", conflicts_with = "file")]
     pub show: Option<String>,
+    /// Language of the list and of a file's summary (default: Japanese when the locale is
+    /// Japanese, else English); `--show` prints TOML as it is.
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 /// Failures of the command itself (not of the network it checks).

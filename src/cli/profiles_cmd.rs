@@ -2,7 +2,7 @@
 //! after inheritance with each value's origin.
 
 use super::{CliError, ProfilesArgs, exit, print};
-use crate::profile;
+use crate::{output, profile};
 
 pub fn run(args: ProfilesArgs) -> Result<u8, CliError> {
     if let Some(name) = &args.show {
@@ -18,44 +18,20 @@ pub fn run(args: ProfilesArgs) -> Result<u8, CliError> {
         print(&profile::effective(path)?);
         return Ok(exit::OK);
     }
+    let lang = super::lang(args.lang);
     if let Some(path) = &args.file {
         let p = profile::load(path)?;
-        let fallbacks: Vec<String> = p.dns.fallbacks.iter().map(ToString::to_string).collect();
-        print(&format!(
-            "{}: valid profile `{}` ({} / {})\n  round robin  {}\n  fallbacks    {}\n  tls          {} endpoint(s): {}\n",
-            path.display(),
-            p.name,
-            p.mode.as_label(),
-            p.environment.as_label(),
-            p.dns.round_robin,
-            if fallbacks.is_empty() {
-                "-".to_string()
-            } else {
-                fallbacks.join(", ")
-            },
-            p.tls.len(),
-            p.tls
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+        print(&output::profiles::valid(
+            &path.display().to_string(),
+            &p,
+            lang,
         ));
         return Ok(exit::OK);
     }
-    let mut out = String::from("Shipped profiles (use --profile NAME, or --mode/--env):\n");
-    for (name, _) in profile::SHIPPED {
-        let p = profile::shipped(name)?;
-        out.push_str(&format!(
-            "  {:<27} {:<6} {:<13} {}\n",
-            p.name,
-            p.mode.as_label(),
-            p.environment.as_label(),
-            p.description
-        ));
-    }
-    out.push_str(
-        "\n`oqs-net profiles --show NAME` prints one; `oqs-net profiles FILE` validates a file, and\n`oqs-net profiles --show FILE` prints it after inheritance, each value with its origin.\n",
-    );
-    print(&out);
+    let shipped = profile::SHIPPED
+        .iter()
+        .map(|(name, _)| profile::shipped(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    print(&output::profiles::list(&shipped, lang));
     Ok(exit::OK)
 }

@@ -1,5 +1,6 @@
-//! The words of an acceptance run: each criterion's name, its area, its verdict and the table's
-//! headings, in Japanese and English. Reads `model` only; renderers ask here.
+//! The words of an acceptance run keyed by the model: each criterion's name, its area, its verdict
+//! and a unit, in Japanese and English (the table's headings are in the word table, `labels`).
+//! Reads `model` only; renderers ask here.
 
 use super::Lang;
 use crate::model::{Area, CriterionId, Unit, Verdict};
@@ -82,61 +83,6 @@ pub fn unit(u: Unit, lang: Lang) -> &'static str {
         (Unit::Days, Lang::En) => " days",
         (Unit::Days, Lang::Ja) => " 日",
         (Unit::Count, _) => "",
-    }
-}
-
-/// The table's headings and its fixed phrases.
-pub struct Words {
-    pub title: &'static str,
-    pub rounds: &'static str,
-    pub journal: &'static str,
-    pub area: &'static str,
-    pub criterion: &'static str,
-    pub measured: &'static str,
-    pub limit: &'static str,
-    pub result: &'static str,
-    pub at: &'static str,
-    pub one_of: &'static str,
-    pub blocked_by: &'static str,
-    pub failed: &'static str,
-    pub passed: &'static str,
-    pub not_measured: &'static str,
-}
-
-pub fn words(lang: Lang) -> Words {
-    match lang {
-        Lang::En => Words {
-            title: "Acceptance",
-            rounds: "rounds",
-            journal: "Journal (evidence)",
-            area: "Area",
-            criterion: "Criterion",
-            measured: "Measured",
-            limit: "Limit",
-            result: "Result",
-            at: "at",
-            one_of: "one of",
-            blocked_by: "explained by",
-            failed: "ACCEPTANCE FAILED",
-            passed: "ACCEPTED",
-            not_measured: "no data",
-        },
-        Lang::Ja => Words {
-            title: "受け入れ試験",
-            rounds: "ラウンド",
-            journal: "ジャーナル（証跡）",
-            area: "区分",
-            criterion: "基準",
-            measured: "測定値",
-            limit: "基準値",
-            result: "判定",
-            at: "対象",
-            one_of: "いずれか",
-            blocked_by: "原因の基準",
-            failed: "受け入れ不合格",
-            passed: "受け入れ合格",
-            not_measured: "データなし",
-        },
     }
 }
 

@@ -5,8 +5,6 @@ pub mod acceptance;
 pub mod causes;
 pub mod labels;
 /// The soak report's words in both languages, shared by its terminal and HTML pages.
-pub(crate) mod report_words;
-
 use crate::model::{Code, Finding, NameSource, NotFound, RouteReason, Skipped};
 use serde::Serialize;
 

@@ -189,7 +189,9 @@ mod tests {
             page: page.map(|verdict| PageReading {
                 verdict,
                 status: 200,
-                charset: "UTF-8 (meta)".into(),
+                charset: "UTF-8".into(),
+                charset_from: crate::model::CharsetOrigin::Meta,
+                undecodable: false,
                 bytes: 300,
                 excerpt: "回線認証".into(),
             }),

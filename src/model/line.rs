@@ -133,11 +133,44 @@ impl AuthPage {
 pub struct PageReading {
     pub verdict: AuthPage,
     pub status: u16,
-    /// The charset it was decoded by (from the header, the page's `<meta>`, or guessed).
+    /// The charset it was decoded by, by its WHATWG name (`Shift_JIS`, `EUC-JP`, `UTF-8`).
     pub charset: String,
+    /// Where that charset was found.
+    pub charset_from: CharsetOrigin,
+    /// Some bytes did not decode in it (they read as U+FFFD).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub undecodable: bool,
     pub bytes: usize,
     /// The page's title or first words (at most 80 characters), for the report.
     pub excerpt: String,
+}
+
+/// Where the charset a page was decoded by came from, in the order they are looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CharsetOrigin {
+    /// The HTTP header's `Content-Type: …; charset=`.
+    HttpHeader,
+    /// A byte order mark at the start of the page.
+    Bom,
+    /// The page's `<meta charset>` or `http-equiv` in its first 1024 bytes.
+    Meta,
+    /// Nothing declared; the bytes are valid UTF-8.
+    ValidUtf8,
+    /// Nothing declared; the first of Shift_JIS and EUC-JP that decodes without error.
+    Guessed,
+}
+
+impl CharsetOrigin {
+    pub fn as_label(self) -> &'static str {
+        match self {
+            CharsetOrigin::HttpHeader => "http_header",
+            CharsetOrigin::Bom => "bom",
+            CharsetOrigin::Meta => "meta",
+            CharsetOrigin::ValidUtf8 => "valid_utf8",
+            CharsetOrigin::Guessed => "guessed",
+        }
+    }
 }
 
 /// Which step of reaching the page failed.

@@ -27,9 +27,10 @@ pub use adapter::{
 };
 pub use finding::{Code, Finding, Status};
 pub use line::{
-    AuthPage, EnvName, EnvironmentResult, LINEAUTH_HOST, LINEAUTH_MAX_BYTES, LineAuth,
-    LineAuthResult, LinePlan, LineRound, LineSettings, NGN_DNS, NGN_TEST_NAMES, NgnAnswer, NgnDns,
-    NgnDnsResult, PageReading, ReachStage, counterpart, environment_of, ngn_dns_default,
+    AuthPage, CharsetOrigin, EnvName, EnvironmentResult, LINEAUTH_HOST, LINEAUTH_MAX_BYTES,
+    LineAuth, LineAuthResult, LinePlan, LineRound, LineSettings, NGN_DNS, NGN_TEST_NAMES,
+    NgnAnswer, NgnDns, NgnDnsResult, PageReading, ReachStage, counterpart, environment_of,
+    ngn_dns_default,
 };
 pub use measurements::Measurements;
 pub use pac::{FetchError, PacError, ProxyKind, Route, RouteFault, RouteList};

@@ -6,6 +6,7 @@
 use super::nagios::{State, clean, num};
 use super::width::{display_width, pad_right};
 use crate::findings::acceptance as words;
+use crate::findings::labels::Label;
 use crate::findings::{self, Lang};
 use crate::model::{
     AcceptanceReport, Area, Code, CriterionResult, Finding, Limit, Measured, Status, Unit, Verdict,
@@ -25,9 +26,8 @@ fn number(v: f64, unit: Unit) -> String {
 
 /// The value measured, with its unit, and where (the worst target).
 pub fn measured(r: &CriterionResult, lang: Lang) -> String {
-    let w = words::words(lang);
     let v = match &r.measured {
-        None => return w.not_measured.to_string(),
+        None => return Label::AccNotMeasured.text(lang).to_string(),
         Some(Measured::Number(v)) => format!("{}{}", number(*v, r.unit), words::unit(r.unit, lang)),
         Some(Measured::Text(t)) => common_name(t).to_string(),
     };
@@ -55,7 +55,7 @@ pub fn limit(r: &CriterionResult, lang: Lang) -> String {
     match &r.limit {
         Limit::AtLeast(l) => format!("≥ {}{u}", number(*l, r.unit)),
         Limit::AtMost(l) => format!("≤ {}{u}", number(*l, r.unit)),
-        Limit::OneOf(names) => format!("{}: {}", words::words(lang).one_of, names.join(" / ")),
+        Limit::OneOf(names) => format!("{}: {}", Label::AccOneOf.text(lang), names.join(" / ")),
     }
 }
 
@@ -91,7 +91,6 @@ pub fn advice(r: &CriterionResult, lang: Lang) -> Option<(Code, &'static str, St
 
 /// The terminal table.
 pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> String {
-    let w = words::words(lang);
     let mut out = String::new();
     let (profile, source) = a
         .soak
@@ -101,15 +100,15 @@ pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> St
     let _ = writeln!(
         out,
         "{} — {profile} ({source}, {})",
-        w.title,
+        Label::AccTitle.text(lang),
         a.mode.as_label()
     );
     let span = match (a.first_round, a.last_round) {
         (Some(f), Some(l)) => format!(" — {} → {}", f.rfc3339_secs(), l.rfc3339_secs()),
         _ => String::new(),
     };
-    let _ = writeln!(out, "{} {}{span}", a.rounds, w.rounds);
-    let _ = writeln!(out, "{}: {journal}\n", w.journal);
+    let _ = writeln!(out, "{} {}{span}", a.rounds, Label::AccRounds.text(lang));
+    let _ = writeln!(out, "{}: {journal}\n", Label::AccJournal.text(lang));
     let rows: Vec<[String; 5]> = a
         .results
         .iter()
@@ -118,7 +117,7 @@ pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> St
                 (Verdict::Blocked, Some(by)) => format!(
                     "{} ({} {})",
                     words::verdict(r.verdict, lang),
-                    w.blocked_by,
+                    Label::AccBlockedBy.text(lang),
                     by.as_label()
                 ),
                 _ => words::verdict(r.verdict, lang).to_string(),
@@ -132,7 +131,14 @@ pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> St
             ]
         })
         .collect();
-    let head = [w.area, w.criterion, w.measured, w.limit, w.result].map(String::from);
+    let head = [
+        Label::AccArea.text(lang),
+        Label::AccCriterion.text(lang),
+        Label::AccMeasured.text(lang),
+        Label::AccLimit.text(lang),
+        Label::AccResult.text(lang),
+    ]
+    .map(String::from);
     let mut widths = [0usize; 5];
     for row in std::iter::once(&head).chain(rows.iter()) {
         for (i, cell) in row.iter().enumerate() {
@@ -170,7 +176,7 @@ pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> St
                 if r.offenders.len() > 1 {
                     let names: Vec<String> =
                         r.offenders.iter().map(|o| display_target(o)).collect();
-                    let _ = writeln!(out, "    {}: {}", w.at, names.join(", "));
+                    let _ = writeln!(out, "    {}: {}", Label::AccAt.text(lang), names.join(", "));
                 }
                 let _ = writeln!(out, "    → {fix}");
             }
@@ -179,9 +185,9 @@ pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> St
     let n = a.failed().count();
     let total = a.results.len();
     let verdict = if a.passed {
-        format!("{} ({total}/{total})", w.passed)
+        format!("{} ({total}/{total})", Label::AccPassed.text(lang))
     } else {
-        format!("{} ({n}/{total})", w.failed)
+        format!("{} ({n}/{total})", Label::AccFailed.text(lang))
     };
     let v = if a.passed {
         Verdict::Pass
@@ -258,7 +264,7 @@ fn case(r: &CriterionResult, profile: &str, lang: Lang) -> TestCase {
             if let Some(by) = r.blocked_by {
                 st.set_message(format!(
                     "{} {}",
-                    words::words(lang).blocked_by,
+                    Label::AccBlockedBy.text(lang),
                     by.as_label()
                 ));
             }
@@ -270,7 +276,7 @@ fn case(r: &CriterionResult, profile: &str, lang: Lang) -> TestCase {
                 "{}: {} ({} {})",
                 words::criterion(r.id, lang),
                 measured(r, lang),
-                words::words(lang).limit,
+                Label::AccLimit.text(lang),
                 limit(r, lang)
             );
             if let Some((code, section, fix)) = advice(r, lang) {
@@ -280,7 +286,7 @@ fn case(r: &CriterionResult, profile: &str, lang: Lang) -> TestCase {
                 if !r.offenders.is_empty() {
                     let names: Vec<String> =
                         r.offenders.iter().map(|o| display_target(o)).collect();
-                    let _ = writeln!(text, "{}: {}", words::words(lang).at, names.join(", "));
+                    let _ = writeln!(text, "{}: {}", Label::AccAt.text(lang), names.join(", "));
                 }
                 st.set_description(text);
             }
@@ -386,7 +392,7 @@ pub fn nagios(a: &AcceptanceReport, lang: Lang) -> super::nagios::Plugin {
             "{code} [{section}] {}: {} ({} {})",
             words::criterion(r.id, lang),
             measured(r, lang),
-            words::words(lang).limit,
+            Label::AccLimit.text(lang),
             limit(r, lang)
         )
     };
@@ -395,17 +401,11 @@ pub fn nagios(a: &AcceptanceReport, lang: Lang) -> super::nagios::Plugin {
             let more = failed.len() - 1;
             let mut s = line(r);
             if more > 0 {
-                s.push_str(&match lang {
-                    Lang::Ja => format!("（ほか {more} 件）"),
-                    Lang::En => format!(" (+{more} more)"),
-                });
+                s.push_str(&Label::AndMore.with(lang, more));
             }
             s
         }
-        None => match lang {
-            Lang::Ja => format!("受け入れ基準 {} 件すべて合格", a.results.len()),
-            Lang::En => format!("all {} acceptance criteria hold", a.results.len()),
-        },
+        None => Label::AllCriteriaHold.with(lang, a.results.len()),
     };
     let mut text = format!(
         "OQS-NET-ACCEPT {} - {} | {}\n",

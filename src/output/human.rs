@@ -35,7 +35,6 @@ impl Style {
 pub fn render(round: &Round, style: &Style) -> String {
     let mut out = String::new();
     let p = &round.profile;
-    let ja = style.lang == Lang::Ja;
     let lang = style.lang;
     let resolvers = if round.resolvers.is_empty() {
         Label::SystemResolver.text(lang).to_string()
@@ -59,29 +58,14 @@ pub fn render(round: &Round, style: &Style) -> String {
     );
     root_causes(&mut out, round, style);
     let sections: [(&str, &[CheckKind]); 8] = [
-        (
-            if ja {
-                "DNS ラウンドロビン"
-            } else {
-                "DNS round robin"
-            },
-            &[CheckKind::Dns],
-        ),
+        (Label::SectionDns.text(lang), &[CheckKind::Dns]),
         ("NTP", &[CheckKind::Ntp, CheckKind::NtpConsensus]),
         (
-            if ja {
-                "TLS（電子証明書）"
-            } else {
-                "TLS (client certificate)"
-            },
+            Label::SectionTls.text(lang),
             &[CheckKind::TlsClientCert, CheckKind::Tls],
         ),
         (
-            if ja {
-                "OQS用アダプタ（補35）"
-            } else {
-                "OQS adapter (補35)"
-            },
+            Label::SectionAdapter.text(lang),
             &[
                 CheckKind::Adapter,
                 CheckKind::Route,
@@ -89,38 +73,20 @@ pub fn render(round: &Round, style: &Style) -> String {
                 CheckKind::Nat64,
             ],
         ),
+        (Label::SectionTcp.text(lang), &[CheckKind::Tcp]),
         (
-            if ja {
-                "TCP到達性（OQS用アダプタ経由）"
-            } else {
-                "TCP reachability (through the OQS adapter)"
-            },
-            &[CheckKind::Tcp],
-        ),
-        (
-            if ja {
-                "プロキシ（補22・補17）"
-            } else {
-                "Proxy (補22, 補17)"
-            },
+            Label::SectionProxy.text(lang),
             &[CheckKind::ProxySettings, CheckKind::ProxyRoute],
         ),
         (
-            if ja {
-                "回線（NGN・接続先環境、補35・補16）"
-            } else {
-                "Line (NGN, environment; 補35, 補16)"
-            },
+            Label::SectionLine.text(lang),
             &[
                 CheckKind::LineAuth,
                 CheckKind::NgnDns,
                 CheckKind::Environment,
             ],
         ),
-        (
-            if ja { "期限切れ" } else { "Cut off" },
-            &[CheckKind::Deadline],
-        ),
+        (Label::SectionCutOff.text(lang), &[CheckKind::Deadline]),
     ];
     let width = round
         .checks
@@ -147,7 +113,7 @@ pub fn render(round: &Round, style: &Style) -> String {
                 pad_right(labels::target(&c.target, lang), width),
                 figures(c, lang)
             );
-            for line in path::details(c, ja) {
+            for line in path::details(c, lang) {
                 let _ = writeln!(out, "         {line}");
             }
             for f in &c.findings {
@@ -166,13 +132,7 @@ pub fn render(round: &Round, style: &Style) -> String {
     }
     let s = super::json::summary(round);
     let verdict = style.paint(round.status, labels::status(round.status, lang));
-    let count = |st: Status, n: usize| {
-        if ja {
-            format!("{} {n}", labels::status(st, lang))
-        } else {
-            format!("{n} {}", st.as_label())
-        }
-    };
+    let count = |st, n: usize| labels::status_count(st, n, lang);
     let _ = writeln!(
         out,
         "\n{}: {verdict} — {} · {} · {} · {}",
@@ -192,16 +152,7 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
     if round.root_causes.is_empty() {
         return;
     }
-    let ja = style.lang == Lang::Ja;
-    let _ = writeln!(
-        out,
-        "\n{}",
-        if ja {
-            "根本原因（まずここから直す）"
-        } else {
-            "Root causes (fix these first)"
-        }
-    );
+    let _ = writeln!(out, "\n{}", Label::RootCauses.text(style.lang));
     for rc in &round.root_causes {
         let Some((_, first)) = rc.findings.first().and_then(|at| round.finding(at)) else {
             continue;
@@ -226,7 +177,7 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
             let _ = writeln!(
                 out,
                 "      {} {}",
-                if ja { "該当:" } else { "at:" },
+                Label::At.text(style.lang),
                 subjects.join(", ")
             );
         }
@@ -242,25 +193,19 @@ fn root_causes(out: &mut String, round: &Round, style: &Style) {
     }
 }
 
-fn family_figures(f: &FamilySummary, ja: bool) -> String {
+fn family_figures(f: &FamilySummary, lang: Lang) -> String {
     let rec = f.family.record();
     if let Some(fail) = &f.failure {
-        let lang = if ja { Lang::Ja } else { Lang::En };
         return format!("{rec} {}", labels::dns_failure(fail, lang));
     }
-    let mut s = format!("{rec} {}", f.members.len());
-    s.push_str(if ja {
-        "件"
-    } else {
-        if f.members.len() == 1 {
-            " member"
-        } else {
-            " members"
-        }
-    });
+    let members = match f.members.len() {
+        1 => Label::OneMember,
+        _ => Label::MembersCount,
+    };
+    let mut s = format!("{rec} {}", members.with(lang, f.members.len()));
     match f.rotates {
-        Some(true) => s.push_str(if ja { " 巡回あり" } else { " rotating" }),
-        Some(false) => s.push_str(if ja { " 巡回なし" } else { " fixed order" }),
+        Some(true) => s.push_str(Label::Rotating.text(lang)),
+        Some(false) => s.push_str(Label::FixedOrder.text(lang)),
         None => {}
     }
     if let (Some(lo), Some(hi)) = (f.ttl_min, f.ttl_max) {
@@ -274,17 +219,13 @@ fn family_figures(f: &FamilySummary, ja: bool) -> String {
         let _ = write!(
             s,
             "{} {}/{}",
-            if ja {
-                " 先頭選択でNTP不達"
-            } else {
-                " first-pick dead"
-            },
+            Label::FirstPickDead.text(lang),
             f.first_picks_without_ntp,
             f.first_picks
         );
     }
     if !f.outside_round_robin.is_empty() {
-        s.push_str(if ja { " 集合外" } else { " outside set" });
+        s.push_str(Label::OutsideSet.text(lang));
     }
     s
 }
@@ -294,8 +235,12 @@ fn figures(c: &Check, lang: Lang) -> String {
     match &c.data {
         CheckData::Dns { summary, .. } => {
             let (expected, other): (Vec<_>, Vec<_>) = summary.iter().partition(|f| f.expected);
-            let mut parts: Vec<String> = expected.iter().map(|f| family_figures(f, ja)).collect();
-            parts.extend(other.iter().map(|f| format!("({})", family_figures(f, ja))));
+            let mut parts: Vec<String> = expected.iter().map(|f| family_figures(f, lang)).collect();
+            parts.extend(
+                other
+                    .iter()
+                    .map(|f| format!("({})", family_figures(f, lang))),
+            );
             parts.join(" · ")
         }
         CheckData::Ntp(r) => match r.best() {
@@ -353,35 +298,27 @@ fn figures(c: &Check, lang: Lang) -> String {
         CheckData::TlsClientCert(id) => identity_figures(id, lang),
         CheckData::Tls(r) => tls_figures(r, lang),
         _ => proxy::figures(c, ja)
-            .or_else(|| line::figures(c, ja))
-            .unwrap_or_else(|| path::figures(c, ja)),
+            .or_else(|| line::figures(c, lang))
+            .unwrap_or_else(|| path::figures(c, lang)),
     }
 }
 
 fn identity_figures(id: &crate::model::IdentityReport, lang: Lang) -> String {
-    let ja = lang == Lang::Ja;
     let Some(c) = id.selected_cert() else {
         return if id.files.is_empty() {
-            if ja {
-                "PFX指定なし"
-            } else {
-                "no PFX given"
-            }
-            .to_string()
-        } else if ja {
-            "使用できる証明書なし".to_string()
+            Label::NoPfxGiven
         } else {
-            "no usable certificate".to_string()
-        };
+            Label::NoUsableCertificate
+        }
+        .text(lang)
+        .to_string();
     };
-    let rule = match (id.rule, ja) {
-        (Some(crate::model::SelectionRule::InstitutionCode), false) => "by institution code",
-        (Some(crate::model::SelectionRule::InstitutionCode), true) => "医療機関コードで選択",
-        (Some(crate::model::SelectionRule::LatestExpiry), false) => "latest expiry",
-        (Some(crate::model::SelectionRule::LatestExpiry), true) => "有効期限が最も遅い",
-        (_, false) => "only one",
-        (_, true) => "唯一の証明書",
-    };
+    let rule = match id.rule {
+        Some(crate::model::SelectionRule::InstitutionCode) => Label::ByInstitutionCode,
+        Some(crate::model::SelectionRule::LatestExpiry) => Label::LatestExpiry,
+        _ => Label::OnlyOne,
+    }
+    .text(lang);
     let days = Label::DaysLeft.with(lang, c.days_left);
     format!(
         "{} · {} {} · {} · {} ({}/{})",
@@ -403,7 +340,6 @@ fn cn(dn: &str) -> &str {
 }
 
 fn tls_figures(r: &crate::model::TlsEndpointResult, lang: Lang) -> String {
-    let ja = lang == Lang::Ja;
     let mut parts = Vec::new();
     if let Some(a) = r.addr {
         parts.push(a.to_string());
@@ -428,7 +364,7 @@ fn tls_figures(r: &crate::model::TlsEndpointResult, lang: Lang) -> String {
         let more = c.names.len().saturating_sub(1);
         parts.push(format!(
             "{} {}{} ({})",
-            if ja { "証明書" } else { "cert" },
+            Label::Cert.text(lang),
             shown,
             if more > 0 {
                 format!(" +{more}")
@@ -440,34 +376,15 @@ fn tls_figures(r: &crate::model::TlsEndpointResult, lang: Lang) -> String {
     }
     match r.client_cert_requested {
         Some(true) if r.failure.is_none() => parts.push(
-            match (r.accepted_by, ja) {
-                (Some(crate::model::TlsAcceptance::NoAlert), false) => {
-                    "client cert accepted (no alert)"
-                }
-                (Some(crate::model::TlsAcceptance::NoAlert), true) => {
-                    "クライアント証明書 受理（拒否アラートなし）"
-                }
-                (_, false) => "client cert accepted",
-                (_, true) => "クライアント証明書 受理",
+            match r.accepted_by {
+                Some(crate::model::TlsAcceptance::NoAlert) => Label::ClientCertAcceptedNoAlert,
+                _ => Label::ClientCertAccepted,
             }
+            .text(lang)
             .to_string(),
         ),
-        Some(true) => parts.push(
-            if ja {
-                "クライアント証明書 要求あり"
-            } else {
-                "client cert requested"
-            }
-            .to_string(),
-        ),
-        Some(false) => parts.push(
-            if ja {
-                "クライアント証明書 要求なし"
-            } else {
-                "no client cert requested"
-            }
-            .to_string(),
-        ),
+        Some(true) => parts.push(Label::ClientCertRequested.text(lang).to_string()),
+        Some(false) => parts.push(Label::NoClientCertRequested.text(lang).to_string()),
         None => {}
     }
     if let Some(s) = r.http_status {

@@ -23,6 +23,8 @@ pub mod metrics;
 pub mod nagios;
 /// `oqs-net pac`: one PAC evaluation.
 pub(crate) mod pac;
+/// `oqs-net profiles`: the shipped profiles and a validated file.
+pub(crate) mod profiles;
 /// The JSON Schemas of the JSON outputs, generated from the types.
 pub mod schema;
 /// The soak report's terminal and JSON forms.

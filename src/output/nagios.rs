@@ -13,6 +13,7 @@
 //! - `'dns_ms NAME RECORD'` per name and record type the mode uses: the median time of the answered
 //!   queries.
 
+use crate::findings::labels::{self, Label};
 use crate::findings::{self, Lang};
 use crate::model::{CheckData, Finding, NtpSettings, Round, Status};
 use std::fmt::Write;
@@ -75,7 +76,6 @@ pub struct Plugin {
 /// The round as plugin output; `ntp` gives the thresholds of the offset's performance data.
 pub fn render(round: &Round, ntp: &NtpSettings, lang: Lang) -> Plugin {
     let state = State::of(round);
-    let ja = lang == Lang::Ja;
     let bad: Vec<&Finding> = round
         .findings()
         .map(|(_, f)| f)
@@ -88,16 +88,11 @@ pub fn render(round: &Round, ntp: &NtpSettings, lang: Lang) -> Plugin {
             let more = bad.len() - 1;
             let mut s = format!("{} [{}] {}", f.code.as_label(), r.section, r.cause);
             if more > 0 {
-                s.push_str(&if ja {
-                    format!("（ほか {more} 件）")
-                } else {
-                    format!(" (+{more} more)")
-                });
+                s.push_str(&Label::AndMore.with(lang, more));
             }
             s
         }
-        None if ja => format!("{} 件のチェックすべて合格", round.checks.len()),
-        None => format!("all {} checks passed", round.checks.len()),
+        None => Label::AllChecksPassed.with(lang, round.checks.len()),
     };
     let mut text = format!(
         "OQS-NET {} - {} | {}\n",
@@ -109,7 +104,7 @@ pub fn render(round: &Round, ntp: &NtpSettings, lang: Lang) -> Plugin {
         let r = findings::render(f, lang);
         let line = format!(
             "{} {} [{}] {} → {}",
-            f.severity.as_label().to_uppercase(),
+            labels::status(f.severity, lang),
             f.code.as_label(),
             r.section,
             r.cause,
@@ -117,29 +112,21 @@ pub fn render(round: &Round, ntp: &NtpSettings, lang: Lang) -> Plugin {
         );
         let _ = writeln!(text, "{}", clean(&line));
     }
-    let _ = if ja {
-        writeln!(
-            text,
-            "{} ({}) 合格 {} · 警告 {} · 失敗 {} · エラー {}",
-            round.profile.name,
-            round.started_at,
-            summary.pass,
-            summary.warn,
-            summary.fail,
-            summary.error
+    let _ = writeln!(
+        text,
+        "{} ({}) {}",
+        round.profile.name,
+        round.started_at,
+        Label::Totals.fill(
+            lang,
+            &[
+                ("pass", &summary.pass),
+                ("warn", &summary.warn),
+                ("fail", &summary.fail),
+                ("error", &summary.error),
+            ]
         )
-    } else {
-        writeln!(
-            text,
-            "{} ({}) {} pass · {} warn · {} fail · {} error",
-            round.profile.name,
-            round.started_at,
-            summary.pass,
-            summary.warn,
-            summary.fail,
-            summary.error
-        )
-    };
+    );
     Plugin { text, state }
 }
 

@@ -172,7 +172,7 @@ impl Report<'_> {
             Outcome::Answered(a) => {
                 line(
                     &mut o,
-                    t(PacAnswered),
+                    t(Answered),
                     &format!(
                         "{} {:.1} ms",
                         PacAnsweredBy.with(lang, a.entry),

@@ -6,8 +6,7 @@
 use super::json::{FindingView, finding};
 use super::width::Align::{Left, Right};
 use super::width::{Align, display_width, pad, pad_right, widen};
-use crate::findings::labels;
-use crate::findings::report_words as words;
+use crate::findings::labels::{self, Label};
 use crate::findings::{self, Lang};
 use crate::model::{SoakReport, Stamp, Status, TargetReport};
 use std::fmt::Write;
@@ -24,16 +23,8 @@ impl Style {
         super::paint(self.color, s, text)
     }
 
-    fn ja(&self) -> bool {
-        self.lang == Lang::Ja
-    }
-
-    fn t<'a>(&self, en: &'a str, ja: &'a str) -> &'a str {
-        if self.ja() { ja } else { en }
-    }
-
-    pub(crate) fn w(&self, w: words::W) -> &'static str {
-        w.get(self.lang)
+    pub(crate) fn w(&self, w: Label) -> &'static str {
+        w.text(self.lang)
     }
 
     pub(crate) fn zoned(&self, s: Stamp) -> Option<jiff::ZonedDateTime> {
@@ -106,99 +97,93 @@ const LIST: usize = 10;
 pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     let mut out = String::new();
     let h = &r.header;
-    let _ = writeln!(out, "oqs-net {} · {}", style.w(words::SOAK_REPORT), journal);
+    let _ = writeln!(out, "oqs-net {} · {}", style.w(Label::SoakReport), journal);
     let lab = match (h.lab, &h.lab_faults) {
-        (true, Some(f)) => format!(" · {} {f}", style.t("lab, faults", "ラボ、障害")),
-        (true, None) => format!(" · {}", style.t("lab", "ラボ")),
+        (true, Some(f)) => format!(" · {} {f}", style.w(Label::LabFaults)),
+        (true, None) => format!(" · {}", style.w(Label::Lab)),
         _ => String::new(),
     };
     let _ = writeln!(
         out,
         "{}  {} ({} / {}){lab} · {} oqs-net {}",
-        style.w(words::PROFILE),
+        style.w(Label::Profile),
         h.profile,
         labels::mode(&h.mode, style.lang),
         labels::environment(&h.environment, style.lang),
-        style.w(words::WRITTEN_BY),
+        style.w(Label::WrittenBy),
         h.written_by
     );
     let span = match (r.first_round, r.last_round) {
         (Some(a), Some(b)) => format!("{} → {}", style.full(a), style.full(b)),
-        _ => style.w(words::NO_ROUND).to_string(),
+        _ => style.w(Label::NoRound).to_string(),
     };
     let planned = match h.duration_s {
-        Some(d) => format!(" {} {}", style.t("of", "/"), dur(d)),
+        Some(d) => format!(" {} {}", style.w(Label::Of), dur(d)),
         None => String::new(),
     };
     let state = if r.complete {
-        style.w(words::COMPLETE).to_string()
+        style.w(Label::Complete).to_string()
     } else {
         let left = h
             .duration_s
             .map(|d| (d - r.active_s).max(0.0))
             .filter(|l| *l > 0.0)
-            .map(|l| format!(", {} {}", dur(l), style.w(words::LEFT)))
+            .map(|l| format!(", {} {}", dur(l), style.w(Label::Left)))
             .unwrap_or_default();
         format!(
             "{}{left} — {} `oqs-net soak --resume {journal}`",
-            style.w(words::NOT_FINISHED),
-            style.t("continue with", "再開:"),
+            style.w(Label::NotFinished),
+            style.w(Label::ContinueWith),
         )
     };
     let resumed = match r.segments {
         1 => String::new(),
-        n => format!(" · {} {}", style.w(words::RESUMED), n - 1),
+        n => format!(" · {} {}", style.w(Label::Resumed), n - 1),
     };
-    let _ = writeln!(out, "{}  {span}", style.w(words::SOAK));
+    let _ = writeln!(out, "{}  {span}", style.w(Label::Soak));
     let every = if h.interval_s > 0.0 {
-        format!("{} {}", style.w(words::EVERY), dur(h.interval_s))
+        format!("{} {}", style.w(Label::Every), dur(h.interval_s))
     } else {
-        style.w(words::BACK_TO_BACK).to_string()
+        style.w(Label::BackToBack).to_string()
     };
     let _ = writeln!(
         out,
         "      {} {}{planned} · {} {}, {every}{resumed} · {state}",
         dur(r.active_s),
-        style.w(words::MEASURED),
+        style.w(Label::Measured),
         r.rounds,
-        style.w(words::ROUNDS),
+        style.w(Label::Rounds),
     );
     let c = &r.round_status;
-    let count = |st: crate::model::Status, n| {
-        if style.ja() {
-            format!("{} {n}", labels::status(st, style.lang))
-        } else {
-            format!("{n} {}", st.as_label())
-        }
-    };
+    let count = |st, n: u64| labels::status_count(st, n, style.lang);
     let _ = writeln!(
         out,
         "{}  {} · {} · {} · {} · {} {} ({} {}) · {} {:.0} % / {:.0} %",
-        style.w(words::ROUNDS_TITLE),
+        style.w(Label::RoundsTitle),
         count(crate::model::Status::Pass, c.pass),
         count(crate::model::Status::Warn, c.warn),
         count(crate::model::Status::Fail, c.fail),
         count(crate::model::Status::Error, c.error),
         r.overruns,
-        style.t("overran", "超過"),
+        style.w(Label::Overran),
         r.skipped_slots,
         if r.skipped_slots == 1 {
-            style.t("slot skipped", "回スキップ")
+            style.w(Label::SlotSkipped)
         } else {
-            style.t("slots skipped", "回スキップ")
+            style.w(Label::SlotsSkipped)
         },
-        style.w(words::FLAP_THRESHOLDS),
+        style.w(Label::FlapThresholds),
         h.flap_high_pct,
         h.flap_low_pct,
     );
 
     if !r.targets.is_empty() {
         let heads = [
-            style.t("now", "現在"),
-            style.w(words::AVAIL),
-            style.w(words::CHANGES),
-            style.w(words::OUTAGES_COL),
-            style.w(words::LONGEST),
+            style.w(Label::NowCol),
+            style.w(Label::Avail),
+            style.w(Label::Changes),
+            style.w(Label::OutagesCol),
+            style.w(Label::Longest),
             "MTBF",
             "MTTR",
         ];
@@ -225,15 +210,15 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         for (_, cells) in &rows {
             widen(&mut widths, cells);
         }
-        let title = style.w(words::TARGETS);
+        let title = style.w(Label::Targets);
         let w = label_width(&r.targets, title, style.lang);
         let _ = write!(out, "\n{}", pad_right(title, w + 2));
         cells_line(&mut out, &heads, &widths, &aligns);
-        let _ = writeln!(out, "  {}", style.t("flapping", "フラップ"));
+        let _ = writeln!(out, "  {}", style.w(Label::FlappingCol));
         for (t, cells) in rows {
             let flapping = match (t.flaps.len(), t.flapping) {
                 (0, _) => "–".to_string(),
-                (n, true) => format!("{n} ({})", style.t("now", "継続中")),
+                (n, true) => format!("{n} ({})", style.w(Label::FlappingNow)),
                 (n, false) => n.to_string(),
             };
             let now = pad(&cells[0], widths[0], aligns[0]);
@@ -246,12 +231,12 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let flapping: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.flaps.is_empty()).collect();
     if !flapping.is_empty() {
-        let _ = writeln!(out, "\n{}", style.w(words::FLAPPING));
+        let _ = writeln!(out, "\n{}", style.w(Label::Flapping));
         for t in flapping {
             for f in &t.flaps {
                 let end = match f.end {
                     Some(e) => style.short(e),
-                    None => style.w(words::ONGOING).to_string(),
+                    None => style.w(Label::Ongoing).to_string(),
                 };
                 let _ = writeln!(
                     out,
@@ -259,7 +244,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     label(t, style.lang),
                     style.short(f.start),
                     dur(f.duration_s),
-                    style.w(words::PEAK),
+                    style.w(Label::Peak),
                     f.peak_score_pct
                 );
             }
@@ -268,13 +253,13 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let down: Vec<&TargetReport> = r.targets.iter().filter(|t| t.outages_total > 0).collect();
     if !down.is_empty() {
-        let _ = writeln!(out, "\n{}", style.w(words::OUTAGES));
+        let _ = writeln!(out, "\n{}", style.w(Label::Outages));
         for t in down {
             for o in t.outages.iter().take(LIST) {
                 let tail = if o.ongoing {
-                    format!(" {}", style.w(words::STILL_DOWN))
+                    format!(" {}", style.w(Label::StillDown))
                 } else if o.cut {
-                    format!(" {}", style.w(words::INTERRUPTED))
+                    format!(" {}", style.w(Label::Interrupted))
                 } else {
                     String::new()
                 };
@@ -287,9 +272,9 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     dur(o.duration_s),
                     o.rounds,
                     if o.rounds == 1 {
-                        style.w(words::ROUND)
+                        style.w(Label::Round)
                     } else {
-                        style.w(words::ROUNDS)
+                        style.w(Label::Rounds)
                     },
                 );
             }
@@ -299,7 +284,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     "  {}  … {} {}",
                     label(t, style.lang),
                     t.outages_total - LIST as u64,
-                    style.w(words::MORE_JSON)
+                    style.w(Label::MoreJson)
                 );
             }
         }
@@ -307,15 +292,15 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let with_lat: Vec<&TargetReport> = r.targets.iter().filter(|t| !t.latency.is_empty()).collect();
     if !with_lat.is_empty() {
-        let title = style.w(words::LATENCY);
+        let title = style.w(Label::Latency);
         let heads = [
-            style.w(words::PHASE),
+            style.w(Label::Phase),
             "p50",
             "p95",
             "p99",
-            style.t("max", "最大"),
-            style.w(words::SAMPLES),
-            style.t("limit", "しきい値"),
+            style.w(Label::Max),
+            style.w(Label::Samples),
+            style.w(Label::LimitCol),
         ];
         let aligns = [Left, Right, Right, Right, Right, Right, Right];
         let mut widths = [11, 9, 9, 9, 9, 8, 8];
@@ -358,7 +343,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 
     let with_ntp: Vec<&TargetReport> = r.targets.iter().filter(|t| t.ntp.is_some()).collect();
     if !with_ntp.is_empty() || r.local_clock.is_some() {
-        let _ = writeln!(out, "\n{}", style.w(words::NTP_OFFSET));
+        let _ = writeln!(out, "\n{}", style.w(Label::NtpOffset));
         for t in with_ntp {
             let Some(n) = &t.ntp else { continue };
             let drift = n
@@ -370,22 +355,22 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                 out,
                 "  {}  {} {:+.3} · {} {:+.3} · {} {:+.3} · {} {:+.3} · {} {drift}",
                 label(t, style.lang),
-                style.w(words::FIRST),
+                style.w(Label::First),
                 n.first_ms,
-                style.w(words::LAST),
+                style.w(Label::Last),
                 n.last_ms,
-                style.t("min", "最小"),
+                style.w(Label::Min),
                 n.min_ms,
-                style.t("max", "最大"),
+                style.w(Label::Max),
                 n.max_ms,
-                style.w(words::DRIFT),
+                style.w(Label::Drift),
             );
             for st in &n.steps {
                 let _ = writeln!(
                     out,
                     "    {}  {} {:+.1} ms ({:+.3} → {:+.3})",
                     style.short(st.at),
-                    style.t("step", "跳び"),
+                    style.w(Label::Step),
                     st.step_ms,
                     st.from_ms,
                     st.to_ms
@@ -409,7 +394,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "  {}: {}",
-                style.t("median over time", "中央値の推移"),
+                style.w(Label::MedianOverTime),
                 points.join(" · ")
             );
         }
@@ -417,7 +402,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "  {}: {}",
-                style.w(words::LOCAL_CLOCK),
+                style.w(Label::LocalClock),
                 drift_text(fit, style.lang)
             );
         }
@@ -429,7 +414,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         .filter(|t| !t.first_sets.is_empty())
         .collect();
     if !with_sets.is_empty() {
-        let _ = writeln!(out, "\n{}", style.w(words::RR_SETS));
+        let _ = writeln!(out, "\n{}", style.w(Label::RrSets));
         for t in with_sets {
             let name = crate::model::display_target(&t.id);
             for s in &t.first_sets {
@@ -437,7 +422,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     out,
                     "  {name} {} {}: {}",
                     s.family,
-                    style.w(words::AT_START),
+                    style.w(Label::AtStart),
                     s.set.join(" ")
                 );
             }
@@ -452,7 +437,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     c.family,
                     parts.join(" "),
                     c.set.len(),
-                    style.w(words::MEMBERS)
+                    style.w(Label::Members)
                 );
             }
             if t.set_changes_total > LIST as u64 {
@@ -460,11 +445,11 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     out,
                     "    … {} {}",
                     t.set_changes_total - LIST as u64,
-                    style.w(words::MORE_CHANGES)
+                    style.w(Label::MoreChanges)
                 );
             }
             if t.set_changes_total == 0 {
-                let _ = writeln!(out, "    {}", style.w(words::NO_CHANGE));
+                let _ = writeln!(out, "    {}", style.w(Label::NoChange));
             }
         }
     }
@@ -475,26 +460,24 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         .filter(|t| !t.settings_changes.is_empty())
         .collect();
     for t in with_settings {
-        let _ = writeln!(out, "\n{}", style.w(words::PROXY_SETTINGS));
+        let _ = writeln!(out, "\n{}", style.w(Label::ProxySettings));
         for (i, c) in t.settings_changes.iter().enumerate() {
             let detect = match c.auto_detect {
-                Some(true) => style.w(words::AUTO_DETECT_ON),
-                Some(false) => style.w(words::AUTO_DETECT_OFF),
-                None => style.w(words::AUTO_DETECT_UNKNOWN),
+                Some(true) => style.w(Label::AutoDetectOn),
+                Some(false) => style.w(Label::AutoDetectOff),
+                None => style.w(Label::AutoDetectUnknown),
             };
             let source = labels::proxy_source(c.source.as_deref().unwrap_or("DIRECT"), style.lang);
             let when = if i == 0 {
-                style.w(words::AT_START).to_string()
-            } else if style.ja() {
-                format!("ラウンド {} から", c.seq)
+                style.w(Label::AtStart).to_string()
             } else {
-                format!("from round {}", c.seq)
+                Label::FromRound.with(style.lang, c.seq)
             };
             let _ = writeln!(
                 out,
                 "  {}  {detect} {when} · {} {source}",
                 style.short(c.at),
-                style.w(words::DECIDES)
+                style.w(Label::Decides)
             );
         }
     }
@@ -505,14 +488,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
         .filter(|t| t.cert_changes.len() > 1 || t.way_changes.len() > 1)
         .collect();
     if !with_values.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            style.t(
-                "Certificates and proxy ways that changed",
-                "変化したサーバ証明書とプロキシ経路"
-            )
-        );
+        let _ = writeln!(out, "\n{}", style.w(Label::WaysChanged));
         for t in with_values {
             let name = crate::model::display_target(&t.id);
             for c in t
@@ -529,7 +505,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
                     c.from.as_deref().unwrap_or("-"),
                     c.to,
                     if c.across_resume {
-                        style.t(" (found after a resume)", "（再開後に判明）")
+                        style.w(Label::FoundAfterResume)
                     } else {
                         ""
                     }
@@ -539,7 +515,7 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     }
 
     if !r.findings.is_empty() {
-        let _ = writeln!(out, "\n{}", style.w(words::FINDINGS));
+        let _ = writeln!(out, "\n{}", style.w(Label::Findings));
         // Root causes first, each with the findings it explains indented under it.
         for (root, explained) in grouped(r) {
             let f = &r.findings[root];
@@ -571,14 +547,14 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
     }
 
     if !r.notes.is_empty() {
-        let _ = writeln!(out, "\n{}", style.w(words::NOTES));
+        let _ = writeln!(out, "\n{}", style.w(Label::Notes));
         for n in &r.notes {
             let _ = writeln!(out, "  - {n}");
         }
     }
 
     let verdict = style.paint(r.status, labels::status(r.status, style.lang));
-    let _ = writeln!(out, "\n{}: {verdict}", style.w(words::RESULT));
+    let _ = writeln!(out, "\n{}: {verdict}", style.w(Label::Result));
     out
 }
 
@@ -586,19 +562,19 @@ pub fn human(r: &SoakReport, journal: &str, style: &Style) -> String {
 /// day) — runs slow`; a drift within three standard errors is none to tell.
 pub(crate) fn drift_text(fit: &crate::model::DriftFit, lang: Lang) -> String {
     let verdict = match fit.local_drift_ppm {
-        d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => words::NO_DRIFT,
-        d if d > 0.0 => words::RUNS_FAST,
-        _ => words::RUNS_SLOW,
+        d if d.abs() < 3.0 * fit.stderr_ppm || d == 0.0 => Label::NoDrift,
+        d if d > 0.0 => Label::RunsFast,
+        _ => Label::RunsSlow,
     };
     format!(
         "{:+.1} ± {:.1} ppm ({} {}, ≈ {:.1} {}){}",
         fit.local_drift_ppm,
         fit.stderr_ppm,
-        words::FITTED_OVER.get(lang),
+        Label::FittedOver.text(lang),
         dur(fit.span_s),
         fit.local_drift_ppm.abs() * 86_400.0 / 1e6,
-        words::S_A_DAY.get(lang),
-        verdict.get(lang)
+        Label::SADay.text(lang),
+        verdict.text(lang)
     )
 }
 

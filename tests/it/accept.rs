@@ -394,7 +394,7 @@ fn target(id: &str, kind: &str, up: bool) -> TargetRecord {
 
 /// Ten 10-second rounds of an IP-VPN terminal; the distribution server is down in rounds 4, 5
 /// and 6: 30 s of 100 s, so 70 % available. Everything else holds.
-fn hand_journal(path: &Path) {
+pub(crate) fn hand_journal(path: &Path) {
     let header = Header {
         journal_version: JOURNAL_VERSION,
         tool_version: "0.1.0".into(),

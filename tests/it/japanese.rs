@@ -1,5 +1,6 @@
 //! Issue 15, one voice: with `--lang ja` a rendering is wholly Japanese. Every lab scenario's round,
-//! a soak report, `cert inspect` and `pac` are rendered in Japanese and searched for ASCII words
+//! a soak report, `cert inspect`, `pac`, `profiles`, `lab` and the monitoring-plugin lines of
+//! `probe` and `accept` are rendered in Japanese and searched for ASCII words
 //! left outside names, addresses, codes and units. What may stay in Latin letters is the narrow
 //! list [`TERMS`], each with why.
 
@@ -33,6 +34,9 @@ const TERMS: &[&str] = &[
     "RATE", "DENY", "RSTR", "RSA", "ECDSA", "EC", "Basic", "Content-Type",
     // Reliability measures a soak reports under their usual abbreviations, and the time zone.
     "MTBF", "MTTR", "UTC",
+    // The keys and signal that stop a program, as typed and sent; the lab's public-key
+    // infrastructure, as Japanese IT writing names it.
+    "Ctrl-C", "SIGTERM", "PKI",
     // Units.
     "ms", "s", "ppm", "KiB", "MiB",
 ];
@@ -44,6 +48,9 @@ const TERMS: &[&str] = &[
 const COMMANDS: &[&str] = &[
     "netsh winhttp import proxy source=ie", "netsh winhttp", "--pfx-password-env VAR",
     "--pfx-password-file FILE", "Windows Update", "hostsファイル",
+    // This program's own commands as they are typed.
+    "oqs-net profiles --show NAME", "oqs-net profiles --show FILE", "oqs-net profiles FILE",
+    "--profile NAME", "oqs-net lab", "probe --profile-file", "cert inspect",
 ];
 
 /// Keys whose values in the JSON form are machine codes (a failure's or an outcome's label): shown
@@ -309,6 +316,142 @@ fn issue15_soak_report_cert_inspect_pac_and_explain_are_wholly_japanese() {
         assert_eq!(status, 0, "{err}");
         check(&format!("explain {code}"), &out, &[], &mut failures);
     }
+    failures.sort();
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} ASCII words:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// A monitoring plugin's text without what the protocol fixes: the first line's state word
+/// (`OQS-NET WARNING - `) and its performance data (after ` | `), read by monitors, not people.
+fn plugin_words(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let headline = first.split_once(" - ").map_or(first, |(_, h)| h);
+    let headline = headline.split_once(" | ").map_or(headline, |(h, _)| h);
+    std::iter::once(headline)
+        .chain(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `profiles` (the list and a file's summary), `lab` (what it serves, until it is stopped), and
+/// `--format nagios` of `probe` and `accept`, in Japanese.
+#[test]
+fn profiles_lab_and_plugin_lines_are_wholly_japanese() {
+    let mut failures = Vec::new();
+    let profile_names: Vec<String> = [
+        "ipvpn-production",
+        "ipvpn-verification",
+        "ipsec-production",
+        "ipsec-verification",
+        "ipsec-ondemand-production",
+    ]
+    .map(String::from)
+    .to_vec();
+    let (code, out, err) = run(&["profiles", "--lang", "ja"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("接続検証環境"), "{out}");
+    check("profiles", &out, &profile_names, &mut failures);
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/targets/ipsec-ondemand-production.toml"
+    );
+    let (code, out, err) = run(&["profiles", file, "--lang", "ja"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, json, _) = run(&["probe", "--mode", "ipvpn", "--lab", "--format", "json"]);
+    let mut n = profile_names.clone();
+    names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+    check("profiles FILE", &out, &n, &mut failures);
+
+    for scenario in ["healthy", "offset-warn", "tls-reject-all"] {
+        let (_, out, err) = run(&[
+            "probe",
+            "--mode",
+            "ipvpn",
+            "--lab",
+            "--lab-scenario",
+            scenario,
+            "--format",
+            "nagios",
+            "--lang",
+            "ja",
+        ]);
+        assert!(out.starts_with("OQS-NET "), "{out}{err}");
+        let (_, json, _) = run(&[
+            "probe",
+            "--mode",
+            "ipvpn",
+            "--lab",
+            "--lab-scenario",
+            scenario,
+            "--format",
+            "json",
+        ]);
+        let mut n = profile_names.clone();
+        names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+        check(
+            &format!("nagios {scenario}"),
+            &plugin_words(&out),
+            &n,
+            &mut failures,
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    crate::accept::hand_journal(&dir.path().join("hand.jsonl"));
+    let journal = dir.path().join("hand.jsonl");
+    let journal = journal.to_str().unwrap();
+    let (code, out, err) = run(&[
+        "accept", "--from", journal, "--format", "nagios", "--lang", "ja",
+    ]);
+    assert_eq!(code, 2, "CRITICAL: {out}{err}");
+    let (_, json, _) = run(&["accept", "--from", journal, "--format", "json"]);
+    let mut n = profile_names.clone();
+    names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+    // The hand-made journal's endpoint.
+    n.push("distribution".into());
+    check("accept nagios", &plugin_words(&out), &n, &mut failures);
+
+    // The lab, in this namespace, until it says how it stops; then SIGTERM.
+    let mut lab = crate::support::bin()
+        .args(["lab", "--mode", "ipvpn", "--no-netns", "--lang", "ja"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut text = String::new();
+    {
+        use std::io::{BufRead, BufReader};
+        let stdout = lab.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            text.push_str(&line);
+            text.push('\n');
+            if line.contains("ラボを停止します") {
+                break;
+            }
+        }
+        std::process::Command::new("kill")
+            .args(["-TERM", &lab.id().to_string()])
+            .status()
+            .unwrap();
+        text.extend(lines.map_while(Result::ok).map(|l| l + "\n"));
+    }
+    assert_eq!(lab.wait().unwrap().code(), Some(0), "{text}");
+    assert!(text.contains("ラボを停止しました"), "{text}");
+    let mut n = profile_names;
+    let (_, json, _) = run(&["probe", "--mode", "ipvpn", "--lab", "--format", "json"]);
+    names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+    n.push("healthy".into());
+    check("lab", &text, &n, &mut failures);
+
     failures.sort();
     failures.dedup();
     assert!(

@@ -5,7 +5,7 @@
 
 use crate::proxy::lab_scenario_round;
 use crate::support::{WITH_LINE, lab_for, quick_profile_with_line, round_with_sections};
-use oqs_net::model::{AuthPage, Check, CheckData, Code, Mode, Round, Status};
+use oqs_net::model::{AuthPage, CharsetOrigin, Check, CheckData, Code, Mode, Round, Status};
 
 /// The codes of the line section's findings (the line's checks and the environment).
 fn line_codes(r: &Round) -> Vec<Code> {
@@ -70,17 +70,17 @@ async fn issue11_the_pages_are_decoded_by_the_charset_they_declare() {
         (
             "healthy",
             AuthPage::Authenticated,
-            "Shift_JIS (HTTP header)",
+            ("Shift_JIS", CharsetOrigin::HttpHeader),
         ),
         (
             "line-auth-required",
             AuthPage::NotAuthenticated,
-            "EUC-JP (meta)",
+            ("EUC-JP", CharsetOrigin::Meta),
         ),
         (
             "line-auth-unexpected",
             AuthPage::Unexpected,
-            "UTF-8 (HTTP header)",
+            ("UTF-8", CharsetOrigin::HttpHeader),
         ),
     ] {
         let (r, _) = lab_scenario_round(scenario).await;
@@ -90,7 +90,12 @@ async fn issue11_the_pages_are_decoded_by_the_charset_they_declare() {
         };
         let page = a.page.as_ref().expect("a page was read");
         assert_eq!(page.verdict, verdict, "{scenario}");
-        assert_eq!(page.charset, charset, "{scenario}");
+        assert_eq!(
+            (page.charset.as_str(), page.charset_from),
+            charset,
+            "{scenario}"
+        );
+        assert!(!page.undecodable, "{scenario}");
         assert_eq!(page.status, 200);
         assert!(
             a.verified,

@@ -20,8 +20,7 @@
 mod svg;
 
 use super::soak::{Style, drift_text, grouped};
-use crate::findings;
-use crate::findings::report_words as words;
+use crate::findings::{self, labels::Label};
 use crate::model::{SoakReport, Stamp, Status, TargetReport, display_target, human_duration};
 use std::fmt::Write;
 
@@ -91,7 +90,7 @@ pub fn render(
     let h = &r.header;
     let title = format!(
         "oqs-net {} · {}",
-        style.w(words::SOAK_REPORT),
+        style.w(Label::SoakReport),
         esc(&h.profile)
     );
     let _ = write!(
@@ -124,7 +123,7 @@ pub fn render(
     proxy_settings(&mut out, r, style);
     findings_section(&mut out, r, style);
     if !r.notes.is_empty() {
-        let _ = write!(out, "<h2>{}</h2><ul>", style.w(words::NOTES));
+        let _ = write!(out, "<h2>{}</h2><ul>", style.w(Label::Notes));
         for n in &r.notes {
             let _ = write!(out, "<li>{}</li>", esc(n));
         }
@@ -133,7 +132,7 @@ pub fn render(
     let _ = write!(
         out,
         "<p id=\"result\">{}: {}</p>\n</body></html>\n",
-        style.w(words::RESULT),
+        style.w(Label::Result),
         badge(r.status)
     );
     out
@@ -167,42 +166,42 @@ fn header(out: &mut String, r: &SoakReport, journal: &str, style: &Style) {
         let _ = write!(out, "<dt>{k}</dt><dd>{v}</dd>");
     };
     row(
-        style.w(words::PROFILE),
+        style.w(Label::Profile),
         format!(
             "{} <small>({})</small>",
             esc(&h.profile),
             esc(&h.profile_source)
         ),
     );
-    row(style.w(words::MODE), esc(&h.mode));
-    row(style.w(words::ENVIRONMENT), esc(&h.environment));
+    row(style.w(Label::Mode), esc(&h.mode));
+    row(style.w(Label::Environment), esc(&h.environment));
     let span = match (r.first_round, r.last_round) {
         (Some(a), Some(b)) => format!("{} → {}", esc(&style.full(a)), esc(&style.full(b))),
-        _ => style.w(words::NO_ROUND).to_string(),
+        _ => style.w(Label::NoRound).to_string(),
     };
-    row(style.w(words::SOAK), span);
+    row(style.w(Label::Soak), span);
     let every = if h.interval_s > 0.0 {
-        format!("{} {}", style.w(words::EVERY), dur(h.interval_s))
+        format!("{} {}", style.w(Label::Every), dur(h.interval_s))
     } else {
-        style.w(words::BACK_TO_BACK).to_string()
+        style.w(Label::BackToBack).to_string()
     };
     let state = if r.complete {
-        style.w(words::COMPLETE)
+        style.w(Label::Complete)
     } else {
-        style.w(words::NOT_FINISHED)
+        style.w(Label::NotFinished)
     };
     let resumed = match r.segments {
         1 => String::new(),
-        n => format!(" · {} {}", style.w(words::RESUMED), n - 1),
+        n => format!(" · {} {}", style.w(Label::Resumed), n - 1),
     };
     row(
-        style.w(words::ROUNDS_TITLE),
+        style.w(Label::RoundsTitle),
         format!(
             "{} {} · {} {}, {every}{resumed} · {state} · {} pass · {} warn · {} fail · {} error",
             dur(r.active_s),
-            style.w(words::MEASURED),
+            style.w(Label::Measured),
             r.rounds,
-            style.w(words::ROUNDS),
+            style.w(Label::Rounds),
             r.round_status.pass,
             r.round_status.warn,
             r.round_status.fail,
@@ -210,7 +209,7 @@ fn header(out: &mut String, r: &SoakReport, journal: &str, style: &Style) {
         ),
     );
     row(
-        style.w(words::FLAP_THRESHOLDS),
+        style.w(Label::FlapThresholds),
         format!("{:.0} % / {:.0} %", h.flap_high_pct, h.flap_low_pct),
     );
     let lab = match (h.lab, &h.lab_faults) {
@@ -219,10 +218,10 @@ fn header(out: &mut String, r: &SoakReport, journal: &str, style: &Style) {
         _ => String::new(),
     };
     row(
-        style.w(words::WRITTEN_BY),
+        style.w(Label::WrittenBy),
         format!("{} · oqs-net {}{lab}", esc(journal), esc(&h.written_by)),
     );
-    row(style.w(words::RESULT), badge(r.status));
+    row(style.w(Label::Result), badge(r.status));
     out.push_str("</dl>\n");
 }
 
@@ -230,11 +229,11 @@ fn acceptance_section(out: &mut String, a: &AcceptanceView, style: &Style) {
     let _ = write!(
         out,
         "<section id=\"acceptance\"><h2>{} {}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
-        style.w(words::ACCEPTANCE),
+        style.w(Label::Acceptance),
         badge(a.status),
-        style.w(words::CRITERION),
-        style.w(words::WANTED),
-        style.w(words::MEASURED_VALUE)
+        style.w(Label::Criterion),
+        style.w(Label::Wanted),
+        style.w(Label::MeasuredValue)
     );
     for c in &a.criteria {
         let _ = write!(
@@ -258,7 +257,7 @@ fn root_causes(out: &mut String, r: &SoakReport, style: &Style) {
     let _ = write!(
         out,
         "<section id=\"root-causes\"><h2>{}</h2><ul>",
-        style.w(words::ROOT_CAUSES)
+        style.w(Label::RootCauses)
     );
     for (root, explained) in &roots {
         let f = &r.findings[*root];
@@ -283,13 +282,13 @@ fn targets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, last
     let _ = write!(
         out,
         "<section id=\"targets\"><h2>{}</h2><p class=\"key\"><span class=\"up\" style=\"background:#43a047\"></span>{}<span style=\"background:#e53935\"></span>{}<span style=\"background:#fb8c00\"></span>{}<span style=\"background:#e0e0e0\"></span>{}<span style=\"background:#ffcc80;border:1px solid #e65100\"></span>{}<span style=\"background:#b71c1c;height:.3em\"></span>{}</p>",
-        style.w(words::TIMELINE),
-        style.w(words::UP),
-        style.w(words::DOWN),
-        style.w(words::UP_AND_DOWN),
-        style.w(words::NOT_MEASURED),
-        style.w(words::FLAPPING),
-        style.w(words::OUTAGES),
+        style.w(Label::Timeline),
+        style.w(Label::Up),
+        style.w(Label::Down),
+        style.w(Label::UpAndDown),
+        style.w(Label::NotMeasured),
+        style.w(Label::Flapping),
+        style.w(Label::Outages),
     );
     let tip = |a: i64, b: i64| {
         format!(
@@ -305,13 +304,13 @@ fn targets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, last
             out,
             "<div class=\"row\" id=\"target-{i}\"><div class=\"cap\"><b>{}</b> · {} {:.3}% · {} {} · {} {} · {} {}</div>",
             esc(&label(t)),
-            style.w(words::AVAIL),
+            style.w(Label::Avail),
             t.availability_pct,
-            style.w(words::CHANGES),
+            style.w(Label::Changes),
             t.state_changes,
-            style.w(words::OUTAGES_COL),
+            style.w(Label::OutagesCol),
             t.outages_total,
-            style.w(words::FLAPPING),
+            style.w(Label::Flapping),
             t.flaps.len()
         );
         svg::timeline(
@@ -346,38 +345,38 @@ fn periods(out: &mut String, t: &TargetReport, style: &Style) {
     let _ = write!(
         out,
         "<details><summary>{} {} · {} {}</summary>",
-        style.w(words::OUTAGES),
+        style.w(Label::Outages),
         t.outages_total,
-        style.w(words::FLAPPING),
+        style.w(Label::Flapping),
         t.flaps.len()
     );
     let _ = write!(
         out,
         "<table class=\"periods\"><thead><tr><th></th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th></th></tr></thead><tbody>",
-        style.w(words::START),
-        style.w(words::END),
-        style.w(words::LENGTH)
+        style.w(Label::Start),
+        style.w(Label::End),
+        style.w(Label::Length)
     );
     for o in t.outages.iter().take(LIST) {
         let tail = if o.ongoing {
-            style.w(words::STILL_DOWN)
+            style.w(Label::StillDown)
         } else if o.cut {
-            style.w(words::INTERRUPTED)
+            style.w(Label::Interrupted)
         } else {
             ""
         };
         let _ = write!(
             out,
             "<tr class=\"outage-row\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{} {} {tail}</td></tr>",
-            style.w(words::OUTAGES),
+            style.w(Label::Outages),
             esc(&style.short(o.start)),
             esc(&style.short(o.end)),
             dur(o.duration_s),
             o.rounds,
             if o.rounds == 1 {
-                style.w(words::ROUND)
+                style.w(Label::Round)
             } else {
-                style.w(words::ROUNDS)
+                style.w(Label::Rounds)
             }
         );
     }
@@ -386,21 +385,21 @@ fn periods(out: &mut String, t: &TargetReport, style: &Style) {
             out,
             "<tr><td colspan=\"5\">… {} {}</td></tr>",
             t.outages_total - LIST as u64,
-            style.w(words::MORE_JSON)
+            style.w(Label::MoreJson)
         );
     }
     for p in t.flaps.iter().take(LIST) {
         let end = match p.end {
             Some(e) => esc(&style.short(e)),
-            None => style.w(words::ONGOING).to_string(),
+            None => style.w(Label::Ongoing).to_string(),
         };
         let _ = write!(
             out,
             "<tr class=\"flap-row\"><td>{}</td><td>{}</td><td>{end}</td><td class=\"num\">{}</td><td>{} {:.1} %</td></tr>",
-            style.w(words::FLAPPING),
+            style.w(Label::Flapping),
             esc(&style.short(p.start)),
             dur(p.duration_s),
-            style.w(words::PEAK),
+            style.w(Label::Peak),
             p.peak_score_pct
         );
     }
@@ -420,10 +419,10 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
     let _ = write!(
         out,
         "<section id=\"latency\"><h2>{}</h2><p class=\"key\"><span style=\"background:#90caf9\"></span>{}<span style=\"background:#1e88e5\"></span>{}<span style=\"background:#0d47a1;height:.2em\"></span>{}</p>",
-        style.w(words::LATENCY),
-        style.w(words::MIN_MAX),
-        style.w(words::P50_P95),
-        style.w(words::MEDIAN)
+        style.w(Label::Latency),
+        style.w(Label::MinMax),
+        style.w(Label::P50P95),
+        style.w(Label::Median)
     );
     let when = |t: i64| style.short(Stamp(t));
     for (i, t) in with {
@@ -438,7 +437,7 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
                         l.p99_ms,
                         l.max_ms,
                         l.samples,
-                        style.w(words::SAMPLES)
+                        style.w(Label::Samples)
                     )
                 })
                 .unwrap_or_default();
@@ -446,7 +445,7 @@ fn latency(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
                 out,
                 "<div class=\"row\"><div class=\"cap\"><b>{}</b> · {} {}{figures}</div>",
                 esc(&label(t)),
-                style.w(words::PHASE),
+                style.w(Label::Phase),
                 esc(&p.phase)
             );
             svg::latency(out, f, &format!("latency-{i}-{k}"), p, &when);
@@ -469,9 +468,9 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
     let _ = write!(
         out,
         "<section id=\"ntp\"><h2>{}</h2><p class=\"key\"><span style=\"background:#90caf9\"></span>{}<span style=\"background:#0d47a1;height:.2em\"></span>{}</p>",
-        style.w(words::NTP_OFFSET),
-        style.w(words::MIN_MAX),
-        style.w(words::MEAN)
+        style.w(Label::NtpOffset),
+        style.w(Label::MinMax),
+        style.w(Label::Mean)
     );
     let when = |t: i64| style.short(Stamp(t));
     let chart = |out: &mut String, id: String, name: String, n: &crate::model::NtpOffsets| {
@@ -483,13 +482,13 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
         let _ = write!(
             out,
             "<div class=\"row\"><div class=\"cap\"><b>{name}</b> · {} {:+.3} · {} {:+.3} · min {:+.3} · max {:+.3} · {} {fit}</div>",
-            style.w(words::FIRST),
+            style.w(Label::First),
             n.first_ms,
-            style.w(words::LAST),
+            style.w(Label::Last),
             n.last_ms,
             n.min_ms,
             n.max_ms,
-            style.w(words::DRIFT)
+            style.w(Label::Drift)
         );
         svg::offsets(out, f, &id, n, &when);
         out.push_str("</div>\n");
@@ -503,7 +502,7 @@ fn ntp(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame) {
         chart(
             out,
             "offsets-local".into(),
-            style.w(words::LOCAL_CLOCK).into(),
+            style.w(Label::LocalClock).into(),
             n,
         );
     }
@@ -523,7 +522,7 @@ fn answer_sets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, 
     let _ = write!(
         out,
         "<section id=\"answer-sets\"><h2>{}</h2>",
-        style.w(words::RR_SETS)
+        style.w(Label::RrSets)
     );
     let when = |t: i64| style.short(Stamp(t));
     for (i, t) in with {
@@ -540,20 +539,20 @@ fn answer_sets(out: &mut String, r: &SoakReport, style: &Style, f: &svg::Frame, 
                 last
             };
             let count = if changes.is_empty() {
-                style.w(words::NO_CHANGE).to_string()
+                style.w(Label::NoChange).to_string()
             } else {
-                format!("{} {}", changes.len(), style.w(words::CHANGES))
+                format!("{} {}", changes.len(), style.w(Label::Changes))
             };
             let _ = write!(
                 out,
                 "<div class=\"row\"><div class=\"cap\"><b>{}</b> {} · {} {} {} · {count}{}</div>",
                 esc(&display_target(&t.id)),
                 esc(&first.family),
-                style.w(words::AT_START),
+                style.w(Label::AtStart),
                 first.set.len(),
-                style.w(words::MEMBERS),
+                style.w(Label::Members),
                 if truncated {
-                    format!(" · {}", style.w(words::NOT_DRAWN))
+                    format!(" · {}", style.w(Label::NotDrawn))
                 } else {
                     String::new()
                 }
@@ -578,20 +577,20 @@ fn proxy_settings(out: &mut String, r: &SoakReport, style: &Style) {
         let _ = write!(
             out,
             "<section class=\"proxy\"><h2>{}</h2><table><tbody>",
-            style.w(words::PROXY_SETTINGS)
+            style.w(Label::ProxySettings)
         );
         for c in &t.settings_changes {
             let detect = match c.auto_detect {
-                Some(true) => style.w(words::AUTO_DETECT_ON),
-                Some(false) => style.w(words::AUTO_DETECT_OFF),
-                None => style.w(words::AUTO_DETECT_UNKNOWN),
+                Some(true) => style.w(Label::AutoDetectOn),
+                Some(false) => style.w(Label::AutoDetectOff),
+                None => style.w(Label::AutoDetectUnknown),
             };
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>#{}</td><td>{detect}</td><td>{} {}</td></tr>",
                 esc(&style.short(c.at)),
                 c.seq,
-                style.w(words::DECIDES),
+                style.w(Label::Decides),
                 esc(c.source.as_deref().unwrap_or("DIRECT"))
             );
         }
@@ -608,7 +607,7 @@ fn findings_section(out: &mut String, r: &SoakReport, style: &Style) {
     let _ = write!(
         out,
         "<section id=\"findings\"><h2>{}</h2>",
-        style.w(words::FINDINGS)
+        style.w(Label::Findings)
     );
     let one = |out: &mut String, i: usize, class: &str| {
         let f = &r.findings[i];
@@ -621,7 +620,7 @@ fn findings_section(out: &mut String, r: &SoakReport, style: &Style) {
             f.code.as_label(),
             x.section,
             esc(&x.cause),
-            style.w(words::ADVICE),
+            style.w(Label::Advice),
             esc(&x.fix)
         );
     };

@@ -2,72 +2,51 @@
 //! adapter's DNS servers are the NGN's and answer, and which environment the OQS names answer as.
 //! Reads `model` only.
 
-use crate::model::{AuthPage, Check, CheckData, Environment};
+use crate::findings::Lang;
+use crate::findings::labels::{self, Label};
+use crate::model::{AuthPage, Check, CheckData, Environment, PageReading};
 
-fn env(e: Environment, ja: bool) -> &'static str {
-    match (e, ja) {
-        (Environment::Production, false) => "production",
-        (Environment::Verification, false) => "verification",
-        (Environment::Production, true) => "本番環境",
-        (Environment::Verification, true) => "接続検証環境",
-    }
+fn env(e: Environment, lang: Lang) -> &'static str {
+    labels::environment(e.as_label(), lang)
 }
 
-/// The charset the page was decoded by and how it was found (`Shift_JIS (HTTP header)`), the
-/// how in Japanese where asked.
-fn charset(c: &str, ja: bool) -> String {
-    if !ja {
-        return c.to_string();
+/// The charset the page was decoded by and where it was found (`Shift_JIS (HTTP header)`).
+fn charset(p: &PageReading, lang: Lang) -> String {
+    let mut from = labels::charset_origin(p.charset_from, lang).to_string();
+    if p.undecodable {
+        from.push_str(Label::Undecodable.text(lang));
     }
-    [
-        (" (", "（"),
-        (")", "）"),
-        ("HTTP header", "HTTPヘッダで宣言"),
-        ("BOM", "バイト順マーク"),
-        ("meta", "ページ内で宣言"),
-        ("valid UTF-8", "UTF-8として解読"),
-        ("guessed", "推定"),
-        (", with undecodable bytes", "、解読できないバイトあり"),
-    ]
-    .iter()
-    .fold(c.to_string(), |s, (en, ja)| s.replace(en, ja))
+    Label::CharsetFrom.fill(lang, &[("charset", &p.charset), ("from", &from)])
 }
 
-pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
+pub(super) fn figures(c: &Check, lang: Lang) -> Option<String> {
     match &c.data {
         CheckData::LineAuth(r) => {
-            let trust = match (r.verified, ja) {
-                (true, _) => "",
-                (false, false) => " · certificate not checked",
-                (false, true) => " · 証明書未検証",
+            let trust = if r.verified {
+                String::new()
+            } else {
+                format!(" · {}", Label::CertNotChecked.text(lang))
             };
             Some(match (&r.page, &r.failure) {
                 (Some(p), _) => {
-                    let verdict = match (p.verdict, ja) {
-                        (AuthPage::Authenticated, false) => "authenticated",
-                        (AuthPage::Authenticated, true) => "認証済み",
-                        (AuthPage::NotAuthenticated, false) => "NOT authenticated",
-                        (AuthPage::NotAuthenticated, true) => "未認証",
-                        (AuthPage::Unexpected, false) => "unexpected page",
-                        (AuthPage::Unexpected, true) => "想定外のページ",
+                    let verdict = match p.verdict {
+                        AuthPage::Authenticated => Label::Authenticated,
+                        AuthPage::NotAuthenticated => Label::NotAuthenticated,
+                        AuthPage::Unexpected => Label::UnexpectedPage,
                     };
                     format!(
-                        "{verdict} · HTTP {} · {} {} · {} · “{}” · {:.0} ms{trust}",
+                        "{} · HTTP {} · {} · {} · “{}” · {:.0} ms{trust}",
+                        verdict.text(lang),
                         p.status,
-                        p.bytes,
-                        if ja { "バイト" } else { "B" },
-                        charset(&p.charset, ja),
+                        Label::Bytes.with(lang, p.bytes),
+                        charset(p, lang),
                         p.excerpt,
                         r.elapsed_ms
                     )
                 }
                 (None, Some((stage, detail))) => format!(
                     "{} ({}): {detail}{trust}",
-                    if ja {
-                        "到達できません"
-                    } else {
-                        "unreachable"
-                    },
+                    Label::Unreachable.text(lang),
                     stage.as_label()
                 ),
                 (None, None) => "-".into(),
@@ -91,10 +70,10 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             let answered = r.answers.iter().filter(|a| a.failure.is_none()).count();
             Some(format!(
                 "{} {} · NGN {} · {} {answered}/{}",
-                if ja { "端末のDNS" } else { "terminal DNS" },
+                Label::TerminalDns.text(lang),
                 list(&r.terminal_servers),
                 list(&r.ngn_servers),
-                if ja { "応答" } else { "answered" },
+                Label::Answered.text(lang),
                 r.answers.len()
             ))
         }
@@ -106,13 +85,13 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             let count = |e: Environment| {
                 let of: Vec<_> = names.iter().filter(|n| n.environment == e).collect();
                 let ok = of.iter().filter(|n| n.resolves).count();
-                format!("{} {ok}/{}", env(e, ja), of.len())
+                format!("{} {ok}/{}", env(e, lang), of.len())
             };
             let mut s = format!(
                 "{} {} · {} {} · {}",
-                if ja { "プロファイル" } else { "profile" },
-                env(*expected, ja),
-                if ja { "名前解決" } else { "resolving" },
+                Label::ProfileLower.text(lang),
+                env(*expected, lang),
+                Label::Resolving.text(lang),
                 count(*expected),
                 count(expected.other()),
             );
@@ -120,10 +99,10 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             if !certificates.is_empty() {
                 s.push_str(&format!(
                     " · {} {}/{} {}",
-                    if ja { "証明書" } else { "certificates" },
+                    Label::Certificates.text(lang),
                     other,
                     certificates.len(),
-                    env(expected.other(), ja)
+                    env(expected.other(), lang)
                 ));
             }
             Some(s)
@@ -152,11 +131,11 @@ mod tests {
             })),
         };
         assert_eq!(
-            figures(&c, false).unwrap(),
+            figures(&c, Lang::En).unwrap(),
             "terminal DNS 127.0.0.1:5353 · NGN 2404:1a8:f583:d00::53:1 · answered 0/0"
         );
         assert_eq!(
-            figures(&c, true).unwrap(),
+            figures(&c, Lang::Ja).unwrap(),
             "端末のDNS 127.0.0.1:5353 · NGN 2404:1a8:f583:d00::53:1 · 応答 0/0"
         );
     }

@@ -2,6 +2,7 @@
 //! default routes, DNS servers, the mode's expectations), routes, IPv4 fallback, NAT64, and TCP
 //! reachability. Reads `model` only.
 
+use crate::findings::labels::Label;
 use crate::findings::{self, Lang};
 use crate::model::{
     Adapter, AddressKind, Binding, Check, CheckData, DnsFailure, DnsQuery, Rule, Selection,
@@ -12,21 +13,16 @@ fn yes_no(met: bool) -> &'static str {
     if met { "✓" } else { "✗" }
 }
 
-fn rule_name(r: Rule, ja: bool) -> &'static str {
-    match (r, ja) {
-        (Rule::Up, false) => "up",
-        (Rule::Up, true) => "有効",
-        (Rule::GlobalIpv6, false) => "global IPv6",
-        (Rule::GlobalIpv6, true) => "グローバルIPv6あり",
-        (Rule::NoIpv4, false) => "no IPv4",
-        (Rule::NoIpv4, true) => "IPv4なし",
-        (Rule::Ipv6DefaultRoute, false) => "IPv6 default route",
-        (Rule::Ipv6DefaultRoute, true) => "IPv6デフォルトルートあり",
-        (Rule::Ipv4, false) => "IPv4 address",
-        (Rule::Ipv4, true) => "IPv4アドレスあり",
-        (Rule::DnsServers, false) => "DNS servers set",
-        (Rule::DnsServers, true) => "DNSサーバ設定あり",
+fn rule_name(r: Rule, lang: Lang) -> &'static str {
+    match r {
+        Rule::Up => Label::RuleUp,
+        Rule::GlobalIpv6 => Label::RuleGlobalIpv6,
+        Rule::NoIpv4 => Label::RuleNoIpv4,
+        Rule::Ipv6DefaultRoute => Label::RuleIpv6DefaultRoute,
+        Rule::Ipv4 => Label::RuleIpv4,
+        Rule::DnsServers => Label::RuleDnsServers,
     }
+    .text(lang)
 }
 
 fn addresses(a: &Adapter, kind: AddressKind) -> String {
@@ -38,75 +34,50 @@ fn addresses(a: &Adapter, kind: AddressKind) -> String {
     }
 }
 
-fn selection(s: &Selection, ja: bool) -> String {
-    match (s, ja) {
-        (Selection::Named { source, .. }, false) => format!(
-            "named by {}",
+fn selection(s: &Selection, lang: Lang) -> String {
+    match s {
+        Selection::Named { source, .. } => Label::NamedBy.with(
+            lang,
             match source {
                 crate::model::NameSource::Flag => "--interface",
-                crate::model::NameSource::Profile => "the profile",
-            }
+                crate::model::NameSource::Profile => Label::TheProfile.text(lang),
+            },
         ),
-        (Selection::Named { source, .. }, true) => format!(
-            "{}で指定",
-            match source {
-                crate::model::NameSource::Flag => "--interface",
-                crate::model::NameSource::Profile => "プロファイル",
-            }
-        ),
-        (Selection::Route { target, source, .. }, false) => {
-            format!("holds the route to {target} (source {source})")
+        Selection::Route { target, source, .. } => {
+            Label::HoldsRouteTo.fill(lang, &[("target", target), ("source", source)])
         }
-        (Selection::Route { target, source, .. }, true) => {
-            format!("{target} への経路を持つアダプタ（送信元 {source}）")
+        Selection::DefaultRoute { family, .. } => {
+            Label::OnlyDefaultRoute.with(lang, family.as_label())
         }
-        (Selection::DefaultRoute { family, .. }, false) => {
-            format!("the only {} default route", family.as_label())
-        }
-        (Selection::DefaultRoute { family, .. }, true) => {
-            format!("{}デフォルトルートを持つ唯一のアダプタ", family.as_label())
-        }
-        (Selection::NotFound { reason }, false) => {
-            format!("not found: {}", findings::not_found(reason, Lang::En))
-        }
-        (Selection::NotFound { reason }, true) => {
-            format!("特定できません: {}", findings::not_found(reason, Lang::Ja))
+        Selection::NotFound { reason } => {
+            Label::NotFound.with(lang, findings::not_found(reason, lang))
         }
     }
 }
 
-fn binding(b: &Binding, ja: bool) -> String {
+fn binding(b: &Binding, lang: Lang) -> String {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".into());
-    match (b, ja) {
-        (Binding::Device { name, .. }, false) => format!("sockets bound to device {name}"),
-        (Binding::Device { name, .. }, true) => format!("ソケットをデバイス {name} に固定"),
-        (Binding::Source { v4, v6 }, false) => format!(
-            "sockets bound to source {} / {}",
-            opt(v6.map(|a| a.to_string())),
-            opt(v4.map(|a| a.to_string()))
+    match b {
+        Binding::Device { name, .. } => Label::BoundToDevice.with(lang, name),
+        Binding::Source { v4, v6 } => Label::BoundToSource.fill(
+            lang,
+            &[
+                ("v6", &opt(v6.map(|a| a.to_string()))),
+                ("v4", &opt(v4.map(|a| a.to_string()))),
+            ],
         ),
-        (Binding::Source { v4, v6 }, true) => format!(
-            "ソケットを送信元 {} / {} に固定",
-            opt(v6.map(|a| a.to_string())),
-            opt(v4.map(|a| a.to_string()))
-        ),
-        (Binding::Unbound { reason }, false) => {
-            format!("not bound: {}", findings::skipped(*reason, Lang::En))
-        }
-        (Binding::Unbound { reason }, true) => {
-            format!("固定なし: {}", findings::skipped(*reason, Lang::Ja))
-        }
+        Binding::Unbound { reason } => Label::NotBound.with(lang, findings::skipped(*reason, lang)),
     }
 }
 
 /// The one line after the check's target.
-pub(super) fn figures(c: &Check, ja: bool) -> String {
+pub(super) fn figures(c: &Check, lang: Lang) -> String {
     match &c.data {
         CheckData::Adapter {
             selection: s,
             binding: b,
             ..
-        } => format!("{} · {}", selection(s, ja), binding(b, ja)),
+        } => format!("{} · {}", selection(s, lang), binding(b, lang)),
         CheckData::Routes {
             oqs_adapter,
             oqs_label,
@@ -117,23 +88,19 @@ pub(super) fn figures(c: &Check, ja: bool) -> String {
                 .iter()
                 .filter(|r| r.adapter.is_some() && r.adapter == *oqs_adapter)
                 .count();
-            match (oqs_label, ja) {
-                (_, false) if total == 0 => "no address off this machine".into(),
-                (_, true) if total == 0 => "端末外の宛先なし".into(),
-                (Some(a), false) => format!("{via} of {total} addresses leave by {a}"),
-                (Some(a), true) => format!("{total} 件中 {via} 件が {a} から送出"),
-                (None, false) => format!("{total} addresses, no OQS adapter to compare"),
-                (None, true) => format!("{total} 件（比較するOQS用アダプタなし）"),
+            match oqs_label {
+                _ if total == 0 => Label::NoAddressOff.text(lang).into(),
+                Some(a) => Label::LeaveBy.fill(lang, &[("via", &via), ("total", &total), ("a", a)]),
+                None => Label::NoOqsAdapterToCompare.with(lang, total),
             }
         }
         CheckData::Ipv4Fallback { contacts } => {
             let mut whats: Vec<&str> = contacts.iter().map(|c| c.what).collect();
             whats.dedup();
-            match (whats.is_empty(), ja) {
-                (true, false) => "none: the round used IPv6 only".into(),
-                (true, true) => "なし（IPv6のみ使用）".into(),
-                (false, false) => format!("IPv4 used for {}", whats.join(", ")),
-                (false, true) => format!("{} でIPv4を使用", whats.join("、")),
+            if whats.is_empty() {
+                Label::Ipv6Only.text(lang).into()
+            } else {
+                Label::Ipv4UsedFor.with(lang, whats.join(Label::ListComma.text(lang)))
             }
         }
         CheckData::Nat64(n) => {
@@ -143,19 +110,19 @@ pub(super) fn figures(c: &Check, ja: bool) -> String {
                     .iter()
                     .map(|p| {
                         if p.is_well_known() {
-                            format!("{p} (well-known)")
+                            Label::WellKnown.with(lang, p)
                         } else {
                             p.to_string()
                         }
                     })
                     .collect();
-                format!("DNS64/NAT64 · prefix {}", p.join(", "))
+                format!(
+                    "DNS64/NAT64 · {} {}",
+                    Label::Prefix.text(lang),
+                    p.join(", ")
+                )
             } else if !n.query.answers.is_empty() {
-                if ja {
-                    "AAAAあり（合成ではない）".into()
-                } else {
-                    "AAAA not synthesised".into()
-                }
+                Label::AaaaNotSynthesised.text(lang).into()
             } else {
                 let failure = n.query.failure.as_ref();
                 let why = failure.map_or("nodata", |f| f.as_label()).to_uppercase();
@@ -163,20 +130,19 @@ pub(super) fn figures(c: &Check, ja: bool) -> String {
                     failure,
                     None | Some(DnsFailure::NoData) | Some(DnsFailure::NxDomain)
                 );
-                match (answered, ja) {
-                    (true, false) => format!("no NAT64/DNS64 (AAAA {why})"),
-                    (true, true) => format!("NAT64/DNS64なし（AAAA {why}）"),
-                    (false, false) => format!("cannot tell (AAAA {why})"),
-                    (false, true) => format!("判定できません（AAAA {why}）"),
+                if answered {
+                    Label::NoNat64.with(lang, why)
+                } else {
+                    Label::CannotTell.with(lang, why)
                 }
             }
         }
-        CheckData::Tcp(t) => tcp_figures(t, ja),
+        CheckData::Tcp(t) => tcp_figures(t, lang),
         _ => String::new(),
     }
 }
 
-fn tcp_figures(t: &TcpTargetResult, ja: bool) -> String {
+fn tcp_figures(t: &TcpTargetResult, lang: Lang) -> String {
     let mut parts = vec![t.name.clone()];
     if t.attempts.is_empty() {
         let lookup = |rec: &str, q: &Option<DnsQuery>| match q {
@@ -192,11 +158,7 @@ fn tcp_figures(t: &TcpTargetResult, ja: bool) -> String {
         };
         parts.push(format!(
             "{} ({}, {})",
-            if ja {
-                "接続先なし"
-            } else {
-                "no address to connect to"
-            },
+            Label::NoAddressToConnect.text(lang),
             lookup("AAAA", &t.aaaa),
             lookup("A", &t.a)
         ));
@@ -211,7 +173,7 @@ fn tcp_figures(t: &TcpTargetResult, ja: bool) -> String {
 }
 
 /// Lines under the check line: for the adapter, its addresses, routes, DNS and expectations.
-pub(super) fn details(c: &Check, ja: bool) -> Vec<String> {
+pub(super) fn details(c: &Check, lang: Lang) -> Vec<String> {
     let CheckData::Adapter {
         adapter,
         dns,
@@ -227,25 +189,15 @@ pub(super) fn details(c: &Check, ja: bool) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(a) = adapter {
         let state = if a.up {
-            ""
-        } else if ja {
-            " · 無効"
+            String::new()
         } else {
-            " · down"
+            format!(" · {}", Label::AdapterDown.text(lang))
         };
         out.push(format!(
             "{} {} · {} {} · ULA {} · IPv4 {}{state}",
-            if ja {
-                "グローバルIPv6"
-            } else {
-                "global IPv6"
-            },
+            Label::GlobalIpv6.text(lang),
             addresses(a, AddressKind::GlobalV6),
-            if ja {
-                "リンクローカル"
-            } else {
-                "link-local"
-            },
+            Label::LinkLocal.text(lang),
             addresses(a, AddressKind::LinkLocalV6),
             addresses(a, AddressKind::UniqueLocalV6),
             {
@@ -267,10 +219,9 @@ pub(super) fn details(c: &Check, ja: bool) -> Vec<String> {
         let v6: Vec<String> = a.gateways_v6().map(ToString::to_string).collect();
         let v4: Vec<String> = a.gateways_v4().map(ToString::to_string).collect();
         let servers: Vec<String> = dns.servers.iter().map(ToString::to_string).collect();
-        let scope = match (dns.scope, ja) {
-            ("adapter", _) => "",
-            (_, false) => " (system-wide)",
-            (_, true) => "（端末全体）",
+        let scope = match dns.scope {
+            "adapter" => "",
+            _ => Label::SystemWide.text(lang),
         };
         let known = dns
             .known_as
@@ -278,45 +229,23 @@ pub(super) fn details(c: &Check, ja: bool) -> Vec<String> {
             .unwrap_or_default();
         out.push(format!(
             "{} {} · {} {} · DNS {}{scope}{known}",
-            if ja {
-                "IPv6デフォルトルート"
-            } else {
-                "IPv6 default route via"
-            },
+            Label::Ipv6DefaultRouteVia.text(lang),
             gw(v6),
-            if ja {
-                "IPv4デフォルトルート"
-            } else {
-                "IPv4 default route via"
-            },
+            Label::Ipv4DefaultRouteVia.text(lang),
             gw(v4),
             gw(servers),
         ));
     }
     let fams: Vec<&str> = families.iter().map(|f| f.as_label()).collect();
     if let Some(why) = not_judged {
-        out.push(if ja {
-            format!(
-                "期待値は判定しません: {}",
-                findings::skipped(*why, Lang::Ja)
-            )
-        } else {
-            format!(
-                "expectations not judged: {}",
-                findings::skipped(*why, Lang::En)
-            )
-        });
+        out.push(Label::NotJudged.with(lang, findings::skipped(*why, lang)));
     } else if !expectations.is_empty() {
         let rules: Vec<String> = expectations
             .iter()
-            .map(|e| format!("{} {}", rule_name(e.rule, ja), yes_no(e.met)))
+            .map(|e| format!("{} {}", rule_name(e.rule, lang), yes_no(e.met)))
             .collect();
         let fams = fams.join("+");
-        out.push(if ja {
-            format!("期待値（補35、{fams}）: {}", rules.join(" · "))
-        } else {
-            format!("expected with {fams} (補35): {}", rules.join(" · "))
-        });
+        out.push(Label::ExpectedWith.fill(lang, &[("fams", &fams), ("rules", &rules.join(" · "))]));
     }
     let others: Vec<String> = inventory
         .adapters
@@ -330,11 +259,9 @@ pub(super) fn details(c: &Check, ja: bool) -> Vec<String> {
                 .map(|x| x.ip.to_string())
                 .collect();
             let down = if o.up {
-                ""
-            } else if ja {
-                " 無効"
+                String::new()
             } else {
-                " down"
+                format!(" {}", Label::AdapterDown.text(lang))
             };
             format!(
                 "{} {}{down}",
@@ -350,11 +277,7 @@ pub(super) fn details(c: &Check, ja: bool) -> Vec<String> {
     if !others.is_empty() {
         out.push(format!(
             "{}: {}",
-            if ja {
-                "他のアダプタ"
-            } else {
-                "other adapters"
-            },
+            Label::OtherAdapters.text(lang),
             others.join("; ")
         ));
     }

@@ -3,7 +3,7 @@
 //! Shift_JIS and EUC-JP decodes without error, as such devices commonly serve), then told apart as
 //! authenticated (認証済み), not authenticated (a login form, 未認証…) or unexpected. Pure; no I/O.
 
-use crate::model::{AuthPage, PageReading};
+use crate::model::{AuthPage, CharsetOrigin, PageReading};
 use encoding_rs::{EUC_JP, Encoding, SHIFT_JIS, UTF_8};
 
 /// How far into the page a `<meta charset>` is looked for (HTML says 1024 bytes).
@@ -32,13 +32,8 @@ const ASKS_FOR_AUTHENTICATION: &[&str] = &[
 
 /// The page of `body` (at most the fetch's cap), answered with `status`, served as `content_type`.
 pub fn read(body: &[u8], content_type: Option<&str>, status: u16) -> PageReading {
-    let (encoding, how) = charset(body, content_type);
-    let (text, _, had_errors) = encoding.decode(body);
-    let charset = if had_errors {
-        format!("{} ({how}, with undecodable bytes)", encoding.name())
-    } else {
-        format!("{} ({how})", encoding.name())
-    };
+    let (encoding, charset_from) = charset(body, content_type);
+    let (text, _, undecodable) = encoding.decode(body);
     let verdict = if status == 200 {
         classify(&text)
     } else {
@@ -47,7 +42,9 @@ pub fn read(body: &[u8], content_type: Option<&str>, status: u16) -> PageReading
     PageReading {
         verdict,
         status,
-        charset,
+        charset: encoding.name().to_string(),
+        charset_from,
+        undecodable,
         bytes: body.len(),
         excerpt: excerpt(&text),
     }
@@ -75,15 +72,15 @@ pub fn classify(html: &str) -> AuthPage {
 }
 
 /// The encoding to decode by, and where it was found.
-fn charset(body: &[u8], content_type: Option<&str>) -> (&'static Encoding, &'static str) {
+fn charset(body: &[u8], content_type: Option<&str>) -> (&'static Encoding, CharsetOrigin) {
     if let Some(e) = content_type
         .and_then(|ct| label_after(ct, "charset="))
         .and_then(|l| Encoding::for_label(l.as_bytes()))
     {
-        return (e, "HTTP header");
+        return (e, CharsetOrigin::HttpHeader);
     }
     if let Some((e, _)) = Encoding::for_bom(body) {
-        return (e, "BOM");
+        return (e, CharsetOrigin::Bom);
     }
     let head = &body[..body.len().min(META_SCAN)];
     // Bytes above 0x7f never spell `charset`, so an ASCII view of the head is enough.
@@ -93,18 +90,18 @@ fn charset(body: &[u8], content_type: Option<&str>) -> (&'static Encoding, &'sta
         .collect();
     if let Some(e) = label_after(&ascii, "charset=").and_then(|l| Encoding::for_label(l.as_bytes()))
     {
-        return (e, "meta");
+        return (e, CharsetOrigin::Meta);
     }
     if std::str::from_utf8(body).is_ok() {
-        return (UTF_8, "valid UTF-8");
+        return (UTF_8, CharsetOrigin::ValidUtf8);
     }
     for e in [SHIFT_JIS, EUC_JP] {
         let (_, bad) = e.decode_without_bom_handling(body);
         if !bad {
-            return (e, "guessed");
+            return (e, CharsetOrigin::Guessed);
         }
     }
-    (SHIFT_JIS, "guessed")
+    (SHIFT_JIS, CharsetOrigin::Guessed)
 }
 
 /// The token after `key` (case-insensitive), without quotes.
@@ -203,7 +200,9 @@ mod tests {
     fn utf8_pages_are_told_apart() {
         let done = read(page(DONE, "utf-8").as_bytes(), None, 200);
         assert_eq!(done.verdict, AuthPage::Authenticated);
-        assert_eq!(done.charset, "UTF-8 (meta)");
+        assert_eq!(done.charset, "UTF-8");
+        assert_eq!(done.charset_from, CharsetOrigin::Meta);
+        assert!(!done.undecodable);
         assert_eq!(done.excerpt, "回線認証");
         let login = read(page(LOGIN, "UTF-8").as_bytes(), None, 200);
         assert_eq!(login.verdict, AuthPage::NotAuthenticated);
@@ -219,7 +218,8 @@ mod tests {
             assert!(std::str::from_utf8(&done).is_err(), "really not UTF-8");
             let r = read(&done, None, 200);
             assert_eq!(r.verdict, AuthPage::Authenticated, "{label}");
-            assert_eq!(r.charset, format!("{} (meta)", e.name()));
+            assert_eq!(r.charset, e.name());
+            assert_eq!(r.charset_from, CharsetOrigin::Meta);
             let login = encoded(&page(LOGIN, label), e);
             assert_eq!(
                 read(&login, None, 200).verdict,
@@ -237,11 +237,16 @@ mod tests {
         let body = encoded(&page(DONE, "utf-8"), SHIFT_JIS);
         let r = read(&body, Some("text/html; charset=\"Shift_JIS\""), 200);
         assert_eq!(r.verdict, AuthPage::Authenticated);
-        assert_eq!(r.charset, "Shift_JIS (HTTP header)");
+        assert_eq!(r.charset, "Shift_JIS");
+        assert_eq!(r.charset_from, CharsetOrigin::HttpHeader);
         // No declaration at all: EUC-JP bytes are not valid Shift_JIS here, so the guess lands.
         let bare = encoded("<p>お客さまの回線は認証済みです。</p>", EUC_JP);
         let r = read(&bare, Some("text/html"), 200);
         assert_eq!(r.verdict, AuthPage::Authenticated, "{}", r.charset);
+        assert_eq!(
+            (r.charset.as_str(), r.charset_from),
+            ("EUC-JP", CharsetOrigin::Guessed)
+        );
     }
 
     #[test]
@@ -261,6 +266,11 @@ mod tests {
         assert_eq!(r.verdict, AuthPage::Unexpected);
         assert!(r.excerpt.chars().count() <= EXCERPT_CHARS + 1);
         assert_eq!(r.bytes, 8192);
+        assert_eq!(r.charset_from, CharsetOrigin::Guessed);
+        assert!(
+            r.undecodable,
+            "bytes 0x80.. are not all Shift_JIS or EUC-JP"
+        );
         let r = read(b"<title>never closed <script>", None, 200);
         assert_eq!(r.verdict, AuthPage::Unexpected);
         // A page that says 認証済み with an error status is not believed.
