@@ -70,12 +70,7 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                     Label::Decides.text(lang),
                     labels::proxy_source(k.as_label(), lang)
                 ),
-                None => (if ja {
-                    "プロキシ設定なし（すべて直接）"
-                } else {
-                    "no proxy set anywhere (all DIRECT)"
-                })
-                .to_string(),
+                None => Label::NoProxyAnywhere.text(lang).to_string(),
             };
             let mut s = deciding;
             if *auto_detect {
@@ -96,10 +91,7 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
                 };
                 match (&u.url, &u.error) {
                     (Some(url), None) => s.push_str(&format!(" · {via} {url}")),
-                    (_, Some(_)) => s.push_str(&format!(
-                        " · {via} {}",
-                        if ja { "使用不可" } else { "unusable" }
-                    )),
+                    (_, Some(_)) => s.push_str(&format!(" · {via} {}", Label::Unusable.text(lang))),
                     (None, None) => {}
                 }
             }
@@ -128,11 +120,7 @@ pub(super) fn figures(c: &Check, ja: bool) -> Option<String> {
             {
                 s.push_str(&format!(
                     " · {} {}",
-                    if ja {
-                        "PACなしでは"
-                    } else {
-                        "without the PAC:"
-                    },
+                    Label::WithoutThePac.text(lang),
                     shown(f.way, &f.proxy)
                 ));
             }
