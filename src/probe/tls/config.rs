@@ -2,7 +2,7 @@
 //! bundle or the system's), the client identity, and the configurations built from them. Reads
 //! files (the bundle, the PFX through `pfx`); opens no socket.
 
-use super::verify::Recording;
+use super::verify::{Recording, VerifiedChains};
 use crate::model::{CertInfo, IdentityReport, TlsSettings};
 use crate::probe::pfx::{self, KeyedCert};
 use rustls::RootCertStore;
@@ -27,6 +27,8 @@ pub struct TlsContext {
     /// built once; each connection adds its own verifier and certificate resolver, which record
     /// what that one handshake saw. `Err`: the versions asked for cannot be offered.
     pub(super) template: Result<rustls::ClientConfig, String>,
+    /// Server chains webpki accepted against these roots (see [`VerifiedChains`]).
+    pub(super) verified: Arc<VerifiedChains>,
 }
 
 impl std::fmt::Debug for TlsContext {
@@ -68,6 +70,7 @@ pub fn prepare(s: &TlsSettings) -> (IdentityReport, TlsContext) {
         identity_info: chosen.map(|k| k.info),
         settings: s.clone(),
         template,
+        verified: Arc::default(),
     };
     (report, ctx)
 }

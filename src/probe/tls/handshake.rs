@@ -127,7 +127,10 @@ where
     let port = ep.host.port_or(443);
     let s = &ctx.settings;
     // 3. TLS.
-    let recorder = Arc::new(Recording::new(ctx.verifier.clone(), ctx.provider.clone()));
+    let recorder = Arc::new(
+        Recording::new(ctx.verifier.clone(), ctx.provider.clone())
+            .with_verified(ctx.verified.clone()),
+    );
     let presenting = Arc::new(Presenting::new(ctx.identity.clone()));
     let config = match ctx.connection_config(recorder.clone(), presenting.clone()) {
         Ok(c) => c,
