@@ -157,10 +157,10 @@ fn main() {
             walls[0].as_secs_f64() * 1e3,
             walls[walls.len() - 1].as_secs_f64() * 1e3
         );
-        println!("  critical-path bound {:.1} ms · ratio {ratio:.3} (target ≤ 1.15)", bound.as_secs_f64() * 1e3);
+        println!("  critical-path bound {:.1} ms · ratio {ratio:.3} (target ≤ 1.05)", bound.as_secs_f64() * 1e3);
         tls_ratios.sort_by(f64::total_cmp);
         println!(
-            "  TLS: {} endpoints × {rounds} rounds · resolve+connect+handshake+request bound {:.1} ms · ratio median {:.3}, max {:.3} (target ≤ 1.15)",
+            "  TLS: {} endpoints × {rounds} rounds · resolve+connect+handshake+request bound {:.1} ms · ratio median {:.3}, max {:.3} (target ≤ 1.05)",
             p.tls.len(),
             tls_bound.as_secs_f64() * 1e3,
             tls_ratios[tls_ratios.len() / 2],
