@@ -36,6 +36,9 @@ pub struct Plan {
     pub proxy: Option<Arc<crate::probe::proxy::ProxyPlan>>,
     /// The line's own checks and the environment's names.
     pub line: Option<Arc<crate::model::LinePlan>>,
+    /// The client identity (its report) and TLS context, prepared before the round (kept across
+    /// a soak's rounds by the round builder); `None`: prepared by the round itself.
+    pub tls: Option<(crate::model::IdentityReport, Arc<tls::TlsContext>)>,
 }
 
 /// How long a TCP reachability probe waits for the handshake.
@@ -296,11 +299,13 @@ pub async fn run_round(
         Err(e) => (None, Some(e.to_string())),
     };
     // The client identity is local work (files, key derivation): done once, before any packet.
-    let (identity, tls_ctx) = if p.tls.is_empty() {
-        (None, None)
-    } else {
-        let (report, ctx) = tls::prepare(&p.tls_settings);
-        (Some(report), Some(Arc::new(ctx)))
+    let (identity, tls_ctx) = match &plan.tls {
+        _ if p.tls.is_empty() => (None, None),
+        Some((report, ctx)) => (Some(report.clone()), Some(ctx.clone())),
+        None => {
+            let (report, ctx) = tls::prepare(&p.tls_settings);
+            (Some(report), Some(Arc::new(ctx)))
+        }
     };
     let ctx = Arc::new(Ctx {
         resolver,

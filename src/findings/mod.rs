@@ -510,6 +510,13 @@ pub fn entry(code: Code) -> Entry {
             "{subject} が {at} に別のサーバ証明書を提示しました: {from} → {to}（{changes} 回）",
             "証明書の更新なら1回だけです。行き来している場合はこの名前の背後のサーバが異なる証明書を使っています。このレポートを添えて報告してください（補23）。端末側の対処は不要です",
         ),
+        SoakClientCertChanged => e(
+            S18,
+            "the client certificate presented changed at {at}: {from} → {to} ({changes} change(s))",
+            "The PFX file, its password or the certificate chosen from it changed during the soak, and the rounds after it presented the new certificate. Expected after a renewal; if nobody replaced it, find what rewrote the PFX and import the certificate meant for this terminal (補18)",
+            "提示したクライアント証明書が {at} に変わりました: {from} → {to}（{changes} 回）",
+            "測定中にPFXファイル、そのパスワード、または選ばれる証明書が変わり、以後のラウンドは新しい証明書を提示しました。更新による交換なら問題ありません。誰も交換していない場合は、PFXを書き換えたものを特定し、この端末用の証明書をインポートしてください（補18）",
+        ),
         SoakWayChanged => e(
             S17,
             "the way to {subject} changed at {at}: {from} → {to} ({changes} change(s))",

@@ -185,6 +185,7 @@ codes! {
     SoakClockStep = "soak.clock_step",
     SoakSetChanged = "soak.set_changed",
     SoakCertChanged = "soak.cert_changed",
+    SoakClientCertChanged = "soak.client_cert_changed",
     SoakWayChanged = "soak.way_changed",
     LineAuthRequired = "line.auth_required",
     LineAuthUnreachable = "line.auth_unreachable",

@@ -98,7 +98,7 @@ impl TlsVersion {
 }
 
 /// The client side of every TLS probe of a profile.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TlsSettings {
     /// PEM file of trusted roots for the servers' chains; `None`: the system's store.
     pub ca_bundle: Option<PathBuf>,

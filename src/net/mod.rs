@@ -254,7 +254,7 @@ impl NetOptions {
             (true, _) => (Domain::IPV4, Protocol::UDP),
             (false, _) => (Domain::IPV6, Protocol::UDP),
         };
-        let sock = Socket::new(domain, ty, Some(protocol))?;
+        let sock = crate::platform::nonblocking_socket(domain, ty, protocol)?;
         if peer.is_ipv6() {
             sock.set_only_v6(true)?;
         }
@@ -286,7 +286,6 @@ impl NetOptions {
             }
         };
         sock.bind(&SocketAddr::new(bind_ip, local_port).into())?;
-        sock.set_nonblocking(true)?;
         Ok(sock)
     }
 

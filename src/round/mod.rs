@@ -4,6 +4,7 @@
 //! afresh for every plan, so a soak sees them change. Above the engine, the judge, the probes and
 //! the lab bridge ([`lab`]); knows no flag and prints nothing.
 
+pub mod identity;
 pub mod lab;
 pub mod proxy;
 pub mod source;
@@ -18,7 +19,7 @@ use crate::model::{
 use crate::model::{counterpart, environment_of};
 use crate::net::NetOptions;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// The parts of the path a round looks at besides DNS, NTP and TLS.
@@ -85,6 +86,8 @@ pub struct Builder {
     sections: Sections,
     resolvers: Vec<SocketAddr>,
     notes: Vec<String>,
+    /// The client identity and TLS configuration, read again only when their files change.
+    tls: Arc<Mutex<identity::TlsCache>>,
 }
 
 impl Builder {
@@ -134,6 +137,7 @@ impl Builder {
             sections: Sections::ALL,
             resolvers,
             notes,
+            tls: Arc::default(),
         })
     }
 
@@ -175,7 +179,18 @@ impl Builder {
         .map_err(PlanError::Proxy)
     }
 
-    /// The plan of the next round: the adapter's inventory and the proxy settings read now.
+    /// How many times the client identity's files (PFX, CA bundle, password) were read and
+    /// decoded by this builder's plans: once, and again after each change of one of them.
+    pub fn tls_loads(&self) -> u64 {
+        self.tls_cache().loads()
+    }
+
+    fn tls_cache(&self) -> std::sync::MutexGuard<'_, identity::TlsCache> {
+        self.tls.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The plan of the next round: the adapter's inventory and the proxy settings read now, the
+    /// client identity as kept unless its files changed.
     pub fn plan(&self, lab: Option<&Lab>) -> Result<Plan, PlanError> {
         let proxy = if self.sections.proxy {
             let sources = self.proxy_sources(lab)?;
@@ -199,6 +214,8 @@ impl Builder {
             round_deadline: Duration::from_millis(self.settings.deadline_ms.max(1)),
             proxy: proxy.map(Arc::new),
             line: self.sections.line.then(|| Arc::new(self.line_plan())),
+            tls: (!self.profile.tls.is_empty())
+                .then(|| self.tls_cache().get(&self.profile.tls_settings)),
         })
     }
 
@@ -244,13 +261,13 @@ impl Builder {
     }
 
     /// The certificate the rounds present and the proxy sources read now, for a soak's journal.
-    /// Reads the PFX (no packet is sent).
+    /// Reads the PFX (no packet is sent), and keeps it for the first round.
     pub fn start_facts(&self, lab: Option<&Lab>) -> StartFacts {
         let t = &self.profile.tls_settings;
         let certificate = if self.profile.tls.is_empty() || t.pfx.is_empty() {
             None
         } else {
-            let (report, _) = crate::probe::pfx::load_identity(t);
+            let (report, _) = self.tls_cache().get(t);
             report.selected_cert().map(|c| ChosenCertificate {
                 serial: c.serial.clone(),
                 subject: c.subject.clone(),

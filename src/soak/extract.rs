@@ -178,6 +178,10 @@ fn target(c: &Check) -> Option<TargetRecord> {
         t.auto_detect = Some(*auto_detect);
         t.proxy_source = effective.map(|k| k.as_label().to_string());
     }
+    // The client certificate presented: a replaced PFX shows as a change.
+    if let CheckData::TlsClientCert(r) = &c.data {
+        t.cert = r.selected_cert().map(cert_id);
+    }
     // A target's way through the proxy settings: DIRECT, or which proxy.
     if let CheckData::ProxyRoute(r) = &c.data {
         t.way = Some(match (&r.way, &r.proxy) {
@@ -188,7 +192,7 @@ fn target(c: &Check) -> Option<TargetRecord> {
     Some(t)
 }
 
-/// A server certificate as the journal keeps it: its serial and expiry.
+/// A certificate (a server's, or the client's own) as the journal keeps it: its serial and expiry.
 fn cert_id(c: &crate::model::CertInfo) -> String {
     format!("{} ({})", c.serial, c.not_after)
 }

@@ -1679,3 +1679,123 @@ fn issue12_sigterm_still_writes_the_html_report() {
     assert!(html.contains("not finished"));
     assert!(html.contains("id=\"timeline-0\"") && html.ends_with("</html>\n"));
 }
+
+/// Rounds from the engine; before round `swap_at` the PFX at `pfx` is replaced by `with` (its
+/// modification time set in the past, as a file copied in a while ago).
+struct SwappingPfx {
+    inner: EngineSource<'static>,
+    seen: u64,
+    swap_at: u64,
+    pfx: PathBuf,
+    with: PathBuf,
+}
+
+impl oqs_net::soak::run::RoundSource for SwappingPfx {
+    fn round(
+        &mut self,
+        cancel: &CancellationToken,
+    ) -> impl std::future::Future<Output = Result<Option<oqs_net::model::Round>, String>> {
+        self.seen += 1;
+        if self.seen == self.swap_at {
+            std::fs::copy(&self.with, &self.pfx).unwrap();
+            set_age(&self.pfx, 300);
+        }
+        self.inner.round(cancel)
+    }
+}
+
+fn set_age(path: &Path, secs: u64) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(secs))
+        .unwrap();
+}
+
+/// Issue 13: a soak reads the client identity once, not every round; a PFX replaced during
+/// the soak is read in the next round, which presents the new certificate, and the report says
+/// so (soak.client_cert_changed).
+#[tokio::test(flavor = "multi_thread")]
+async fn issue13_a_replaced_pfx_is_read_in_the_next_round_and_reported() {
+    let mut profile = quick_profile(Mode::Ipsec);
+    profile.dns.queries = 1;
+    profile.ntp.samples = 1;
+    let (lab, mut p, resolvers) = crate::support::lab_for(&profile, None).await;
+    let pki = lab.pki().expect("the lab has a PKI").files.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let pfx = dir.path().join("clinic.pfx");
+    std::fs::copy(&pki.client_pfx, &pfx).unwrap();
+    for f in [&pfx, &pki.password_file, &pki.ca_pem] {
+        set_age(f, 600);
+    }
+    p.tls_settings.pfx = vec![pfx.clone()];
+
+    let path = dir.path().join("swap.jsonl");
+    let mut w = JournalWriter::create(&path).unwrap();
+    w.write(&[Record::Header(Box::new(sample_header(0)))])
+        .unwrap();
+    let journal = Arc::new(Mutex::new(w));
+    let mut source = SwappingPfx {
+        inner: EngineSource {
+            builder: crate::support::builder(&p, resolvers),
+            lab: None,
+        },
+        seen: 0,
+        swap_at: 4,
+        pfx,
+        with: pki.expiring_pfx.clone(),
+    };
+    let (_tx, mut notes) = tokio::sync::mpsc::unbounded_channel();
+    run(
+        &mut source,
+        &mut Silent,
+        Session {
+            journal: &journal,
+            tracker: &mut Tracker::new(Thresholds::DEFAULT),
+            schedule: &Schedule {
+                interval: Duration::ZERO,
+                remaining: None,
+                rounds: Some(6),
+                first_seq: 1,
+            },
+            clock: Clock::start(),
+            notes: &mut notes,
+            cancel: &CancellationToken::new(),
+        },
+    )
+    .await
+    .unwrap();
+    lab.shutdown().await;
+    assert_eq!(
+        source.inner.builder.tls_loads(),
+        2,
+        "read once for rounds 1-3, once more after the swap"
+    );
+
+    let certs: Vec<Option<String>> = rounds(&path)
+        .iter()
+        .map(|r| {
+            r.targets
+                .iter()
+                .find(|t| t.id == "tls:client-certificate")
+                .and_then(|t| t.cert.clone())
+        })
+        .collect();
+    assert_eq!(certs.len(), 6);
+    assert!(certs.iter().all(Option::is_some), "{certs:?}");
+    assert!(certs[..3].iter().all(|c| *c == certs[0]), "{certs:?}");
+    assert!(certs[3..].iter().all(|c| *c == certs[3]), "{certs:?}");
+    assert_ne!(certs[0], certs[3], "round 4 presents the new certificate");
+
+    let r = report::from_path(&path, None).unwrap();
+    let changed: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == oqs_net::model::Code::SoakClientCertChanged)
+        .collect();
+    assert_eq!(changed.len(), 1, "{:#?}", r.findings);
+    assert_eq!(changed[0].value("from"), certs[0].as_deref());
+    assert_eq!(changed[0].value("to"), certs[3].as_deref());
+    assert_eq!(changed[0].value("changes"), Some("1"));
+}

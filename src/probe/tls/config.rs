@@ -2,7 +2,7 @@
 //! bundle or the system's), the client identity, and the configurations built from them. Reads
 //! files (the bundle, the PFX through `pfx`); opens no socket.
 
-use super::verify::Recording;
+use super::verify::{Recording, VerifiedChains};
 use crate::model::{CertInfo, IdentityReport, TlsSettings};
 use crate::probe::pfx::{self, KeyedCert};
 use rustls::RootCertStore;
@@ -23,6 +23,12 @@ pub struct TlsContext {
     pub(super) identity: Option<Arc<CertifiedKey>>,
     identity_info: Option<CertInfo>,
     pub(super) settings: TlsSettings,
+    /// The client configuration every connection starts from (versions, ALPN, no resumption),
+    /// built once; each connection adds its own verifier and certificate resolver, which record
+    /// what that one handshake saw. `Err`: the versions asked for cannot be offered.
+    pub(super) template: Result<rustls::ClientConfig, String>,
+    /// Server chains webpki accepted against these roots (see [`VerifiedChains`]).
+    pub(super) verified: Arc<VerifiedChains>,
 }
 
 impl std::fmt::Debug for TlsContext {
@@ -56,19 +62,59 @@ pub fn prepare(s: &TlsSettings) -> (IdentityReport, TlsContext) {
             .ok()
     };
     let identity = chosen.as_ref().and_then(|k| certified(k, &provider));
+    let template = template(&provider, s.min_version);
     let ctx = TlsContext {
         provider,
         verifier,
         identity,
         identity_info: chosen.map(|k| k.info),
         settings: s.clone(),
+        template,
+        verified: Arc::default(),
     };
     (report, ctx)
+}
+
+/// The configuration every endpoint's connection is cloned from. Session resumption is off: every
+/// round makes a full handshake and presents the client certificate again (a resumed TLS 1.3
+/// session sends no certificate, so a server that has begun refusing ours would go unnoticed), as
+/// a terminal's client process started afresh does.
+fn template(
+    provider: &Arc<CryptoProvider>,
+    min: crate::model::TlsVersion,
+) -> Result<rustls::ClientConfig, String> {
+    let versions: &[&rustls::SupportedProtocolVersion] = match min {
+        crate::model::TlsVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
+        crate::model::TlsVersion::Tls13 => &[&rustls::version::TLS13],
+    };
+    let recorder = Arc::new(Recording::new(None, provider.clone()));
+    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(config)
 }
 
 impl TlsContext {
     pub(crate) fn settings(&self) -> &TlsSettings {
         &self.settings
+    }
+
+    /// A configuration for one connection: the template with `verifier` and `presenting`, which
+    /// record what this handshake saw.
+    pub(super) fn connection_config(
+        &self,
+        verifier: Arc<Recording>,
+        presenting: Arc<super::verify::Presenting>,
+    ) -> Result<Arc<rustls::ClientConfig>, String> {
+        let mut config = self.template.clone()?;
+        config.dangerous().set_certificate_verifier(verifier);
+        config.client_auth_cert_resolver = presenting;
+        Ok(Arc::new(config))
     }
 
     /// A client configuration that checks servers against the same roots as the endpoints but

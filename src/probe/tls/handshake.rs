@@ -12,9 +12,7 @@ use super::failure::{connect_failure, tls_failure};
 use super::mtu::{self, Counting};
 use super::request::request;
 use super::verify::{Presenting, Recording};
-use crate::model::{
-    Family, Stage, TlsAcceptance, TlsEndpoint, TlsEndpointResult, TlsFailure, TlsVersion,
-};
+use crate::model::{Family, Stage, TlsAcceptance, TlsEndpoint, TlsEndpointResult, TlsFailure};
 use crate::net::{DnsResolver, NetOptions};
 use crate::probe::pfx;
 use crate::probe::resolve::resolve;
@@ -129,28 +127,18 @@ where
     let port = ep.host.port_or(443);
     let s = &ctx.settings;
     // 3. TLS.
-    let recorder = Arc::new(Recording::new(ctx.verifier.clone(), ctx.provider.clone()));
+    let recorder = Arc::new(
+        Recording::new(ctx.verifier.clone(), ctx.provider.clone())
+            .with_verified(ctx.verified.clone()),
+    );
     let presenting = Arc::new(Presenting::new(ctx.identity.clone()));
-    let versions: &[&rustls::SupportedProtocolVersion] = match s.min_version {
-        TlsVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
-        TlsVersion::Tls13 => &[&rustls::version::TLS13],
-    };
-    let config = match rustls::ClientConfig::builder_with_provider(ctx.provider.clone())
-        .with_protocol_versions(versions)
-    {
-        Ok(b) => b
-            .dangerous()
-            .with_custom_certificate_verifier(recorder.clone())
-            .with_client_cert_resolver(presenting.clone()),
-        Err(e) => {
-            r.failure = Some(TlsFailure::Other {
-                detail: e.to_string(),
-            });
+    let config = match ctx.connection_config(recorder.clone(), presenting.clone()) {
+        Ok(c) => c,
+        Err(detail) => {
+            r.failure = Some(TlsFailure::Other { detail });
             return;
         }
     };
-    let mut config = config;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let name = match ServerName::try_from(ep.host.host.clone()) {
         Ok(n) => n,
         Err(e) => {
@@ -160,7 +148,7 @@ where
             return;
         }
     };
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let connector = tokio_rustls::TlsConnector::from(config);
     let start = Instant::now();
     let hs = tokio::time::timeout(s.handshake_timeout, connector.connect(name, tcp)).await;
     if let Some((der, n)) = recorder.take_seen() {

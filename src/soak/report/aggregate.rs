@@ -17,6 +17,9 @@ use crate::model::{
     SettingsChange, Slowness, SoakHeader, SoakReport, Stamp, Status, StatusCounts, TargetReport,
 };
 use hdrhistogram::Histogram;
+
+/// The kind the journal gives the client certificate's target (`CheckKind::TlsClientCert`).
+const CLIENT_CERT_KIND: &str = "tls_client_cert";
 use std::collections::{BTreeMap, HashMap};
 
 /// Targets reported at most; more are counted in a note.
@@ -349,7 +352,8 @@ struct Agg {
     set_changes_total: u64,
     /// `proxy:settings`: what the rounds recorded (auto-detect, the deciding source) as it changed.
     settings: Changes<(Option<bool>, Option<String>)>,
-    /// TLS: the server certificate presented; a proxy way: DIRECT or which proxy.
+    /// TLS: the server certificate presented (the client certificate target: ours); a proxy
+    /// way: DIRECT or which proxy.
     cert: Changes<String>,
     way: Changes<String>,
     codes: BTreeMap<String, u64>,
@@ -666,11 +670,12 @@ impl Agg {
             &self.set_changes,
             self.set_changes_total,
         ));
-        findings.extend(verdicts::value_changed(
-            crate::model::Code::SoakCertChanged,
-            &self.id,
-            &self.cert,
-        ));
+        let cert_changed = if self.kind == CLIENT_CERT_KIND {
+            crate::model::Code::SoakClientCertChanged
+        } else {
+            crate::model::Code::SoakCertChanged
+        };
+        findings.extend(verdicts::value_changed(cert_changed, &self.id, &self.cert));
         findings.extend(verdicts::value_changed(
             crate::model::Code::SoakWayChanged,
             &self.id,
