@@ -150,6 +150,13 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// The end of a validity `days` from now, a few minutes short: a certificate's whole days left
+/// then read `days - 1` from the second it is made on (X.509 times are whole seconds, so a count
+/// taken within that second would otherwise read `days`, and two rounds of one lab would differ).
+fn ends_in(days: i64) -> OffsetDateTime {
+    now() + TDuration::days(days) - TDuration::minutes(10)
+}
+
 fn serial() -> SerialNumber {
     let mut b = [0u8; 16];
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
@@ -167,7 +174,7 @@ fn ca(cn: &str, parent: Option<&Ca>) -> Result<Ca, PkiError> {
         KeyUsagePurpose::DigitalSignature,
     ];
     p.not_before = now() - TDuration::days(1);
-    p.not_after = now() + TDuration::days(3650);
+    p.not_after = ends_in(3650);
     p.serial_number = Some(serial());
     let key = KeyPair::generate()?;
     let cert = match parent {
@@ -201,7 +208,7 @@ fn leaf(
         ExtendedKeyUsagePurpose::ClientAuth
     }];
     p.not_before = now() + TDuration::days(valid_days.0);
-    p.not_after = now() + TDuration::days(valid_days.1);
+    p.not_after = ends_in(valid_days.1);
     p.serial_number = Some(serial());
     p.use_authority_key_identifier_extension = true;
     let key = KeyPair::generate()?;
