@@ -182,7 +182,7 @@ pub fn entry(code: Code) -> Entry {
             S24,
             "{subject} refused NTP (ICMP port unreachable): nothing listens on port {port}",
             "The address is up but runs no NTP server: report it, and use another NTP name on devices (補24)",
-            "{subject} のNTPポート {port} が閉じています（ICMP port unreachable）",
+            "{subject} のNTPポート {port} が閉じています（ICMPのポート到達不能）",
             "このアドレスではNTPサーバが動作していません。代替のNTPサーバ名を使用してください（補24）",
         ),
         NtpPartialLoss => e(

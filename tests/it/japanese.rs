@@ -37,6 +37,13 @@ const TERMS: &[&str] = &[
     // The keys and signal that stop a program, as typed and sent; the lab's public-key
     // infrastructure, as Japanese IT writing names it.
     "Ctrl-C", "SIGTERM", "PKI",
+    // The path's own layers as network engineers name them in Japanese too: the MTU and TCP's MSS,
+    // ICMP, path-MTU discovery, PPPoE, TCP's SYN, DNS's truncation flag (dig's "tc"), the
+    // certificate file format, and standards by their RFC number.
+    "MTU", "MSS", "ICMP", "PMTUD", "PPPoE", "SYN", "TC", "PEM", "RFC",
+    // The administrator account the guide's setup creates (補23), and the button Windows' Japanese
+    // dialogs label "OK".
+    "OqsComApp", "OK",
     // Units.
     "ms", "s", "ppm", "KiB", "MiB",
 ];
@@ -50,7 +57,16 @@ const COMMANDS: &[&str] = &[
     "--pfx-password-file FILE", "Windows Update", "hostsファイル",
     // This program's own commands as they are typed.
     "oqs-net profiles --show NAME", "oqs-net profiles --show FILE", "oqs-net profiles FILE",
-    "--profile NAME", "oqs-net lab", "probe --profile-file", "cert inspect",
+    "--profile NAME", "oqs-net lab", "probe --profile-file", "cert inspect", "oqs-net probe",
+    "oqs-net soak", "--interface NAME",
+    // A profile's sections and keys as they are written in the file.
+    "[adapter] name", "[line]",
+    // The keys pressed to open "Run" (補35), and the service as Windows' Japanese service list
+    // names it.
+    "キー＋R", "Windows Time",
+    // ICMP messages by the names RFC 792 and RFC 4443 give them, which Japanese network writing
+    // keeps.
+    "Packet Too Big", "Fragmentation Needed",
 ];
 
 /// Keys whose values in the JSON form are machine codes (a failure's or an outcome's label): shown
@@ -452,6 +468,35 @@ fn profiles_lab_and_plugin_lines_are_wholly_japanese() {
     n.push("healthy".into());
     check("lab", &text, &n, &mut failures);
 
+    failures.sort();
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} ASCII words:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every entry of the catalogue, as `explain --lang ja` would show it and whether or not a lab
+/// scenario raises it: a finding that only load or a real line produces (a path-MTU black hole,
+/// say) is read in Japanese too.
+#[test]
+fn every_catalogue_entry_is_wholly_japanese() {
+    use oqs_net::findings::{entry, fallbacks_failing_entry, ipsec_entry};
+    use oqs_net::model::Code;
+    let mut failures = Vec::new();
+    for &code in Code::ALL {
+        let entries = [
+            Some(entry(code)),
+            ipsec_entry(code),
+            fallbacks_failing_entry(code),
+        ];
+        for e in entries.into_iter().flatten() {
+            let text = format!("{}\n{}", e.cause_ja, e.fix_ja);
+            check(code.as_label(), &text, &[], &mut failures);
+        }
+    }
     failures.sort();
     failures.dedup();
     assert!(
