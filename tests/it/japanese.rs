@@ -146,6 +146,34 @@ fn latin_words(text: &str, names: &[String]) -> Vec<String> {
     bad
 }
 
+/// `known` and the names in the JSON form of an IP-VPN lab round of `scenario`.
+fn lab_round_names(scenario: &str, mut known: Vec<String>) -> Vec<String> {
+    let (_, json, _) = run(&[
+        "probe",
+        "--mode",
+        "ipvpn",
+        "--lab",
+        "--lab-scenario",
+        scenario,
+        "--format",
+        "json",
+    ]);
+    names(&serde_json::from_str(&json).unwrap_or_default(), &mut known);
+    known
+}
+
+/// Fails with every ASCII word found, each once.
+fn assert_none(mut failures: Vec<String>) {
+    failures.sort();
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} ASCII words:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 fn check(what: &str, text: &str, names: &[String], failures: &mut Vec<String>) {
     for w in latin_words(text, names) {
         failures.push(format!("{what}: {w}"));
@@ -211,29 +239,11 @@ async fn issue15_every_lab_scenario_round_is_wholly_japanese() {
             "--lang",
             "ja",
         ]);
-        let (_, json, _) = run(&[
-            "probe",
-            "--mode",
-            "ipvpn",
-            "--lab",
-            "--lab-scenario",
-            scenario,
-            "--format",
-            "json",
-        ]);
-        let mut n = Vec::new();
-        names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+        let n = lab_round_names(scenario, Vec::new());
         assert!(!out.is_empty(), "{err}");
         check(&format!("binary {scenario}"), &out, &n, &mut failures);
     }
-    failures.sort();
-    failures.dedup();
-    assert!(
-        failures.is_empty(),
-        "{} ASCII words:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(failures);
 }
 
 /// The other human renderers in Japanese: a soak's report (a short soak against the lab with a
@@ -332,14 +342,7 @@ fn issue15_soak_report_cert_inspect_pac_and_explain_are_wholly_japanese() {
         assert_eq!(status, 0, "{err}");
         check(&format!("explain {code}"), &out, &[], &mut failures);
     }
-    failures.sort();
-    failures.dedup();
-    assert!(
-        failures.is_empty(),
-        "{} ASCII words:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(failures);
 }
 
 /// A monitoring plugin's text without what the protocol fixes: the first line's state word
@@ -398,18 +401,7 @@ fn profiles_lab_and_plugin_lines_are_wholly_japanese() {
             "ja",
         ]);
         assert!(out.starts_with("OQS-NET "), "{out}{err}");
-        let (_, json, _) = run(&[
-            "probe",
-            "--mode",
-            "ipvpn",
-            "--lab",
-            "--lab-scenario",
-            scenario,
-            "--format",
-            "json",
-        ]);
-        let mut n = profile_names.clone();
-        names(&serde_json::from_str(&json).unwrap_or_default(), &mut n);
+        let n = lab_round_names(scenario, profile_names.clone());
         check(
             &format!("nagios {scenario}"),
             &plugin_words(&out),
@@ -468,14 +460,7 @@ fn profiles_lab_and_plugin_lines_are_wholly_japanese() {
     n.push("healthy".into());
     check("lab", &text, &n, &mut failures);
 
-    failures.sort();
-    failures.dedup();
-    assert!(
-        failures.is_empty(),
-        "{} ASCII words:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(failures);
 }
 
 /// Every entry of the catalogue, as `explain --lang ja` would show it and whether or not a lab
@@ -497,12 +482,5 @@ fn every_catalogue_entry_is_wholly_japanese() {
             check(code.as_label(), &text, &[], &mut failures);
         }
     }
-    failures.sort();
-    failures.dedup();
-    assert!(
-        failures.is_empty(),
-        "{} ASCII words:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(failures);
 }
