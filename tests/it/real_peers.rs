@@ -1073,8 +1073,10 @@ async fn issue13_injected_offset_is_read_within_half_a_millisecond() {
     let error = (best.offset_ms - 1500.0).abs();
     eprintln!("injected +1500 ms, read {best:?}, error {error:.3} ms");
     // Whatever the load: a client that timestamps where it should is never further off than
-    // half the round trip it measured.
-    assert!(error <= best.delay_ms / 2.0 + 0.01, "{best:?}");
+    // half the round trip it measured, and what the server adds. chronyd here reads its clock in
+    // user space through libfaketime, so its two timestamps stand off the packet's arrival and
+    // departure by up to a scheduling slice (0.143 ms off with a 0.099 ms round trip was seen).
+    assert!(error <= best.delay_ms / 2.0 + 0.25, "{best:?}");
     // On loopback that round trip is well under a millisecond, and the error under 0.5 ms.
     if best.delay_ms <= 1.0 {
         assert!(error <= 0.5, "{best:?}");
