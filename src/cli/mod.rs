@@ -659,6 +659,24 @@ fn lab_v6(lab: bool, mode: crate::model::Mode) -> Vec<std::net::Ipv6Addr> {
     vec![std::net::Ipv6Addr::LOCALHOST]
 }
 
+/// Starts the lab a command was asked for (`--lab`): the leftovers of killed labs swept first,
+/// then the builder pointed at its servers.
+async fn start_lab(
+    builder: &mut crate::round::Builder,
+    v6: &[std::net::Ipv6Addr],
+    scenario: Option<&crate::lab::Scenario>,
+    latency_ms: Option<u64>,
+) -> Result<crate::lab::Lab, CliError> {
+    let spec =
+        crate::round::lab::spec_for(builder.profile(), v6, scenario, latency_ms.unwrap_or(0));
+    crate::round::lab::sweep_leftovers(&std::env::temp_dir());
+    let lab = crate::lab::Lab::start(spec)
+        .await
+        .map_err(|e| CliError::Lab(e.to_string()))?;
+    builder.point_at(&lab);
+    Ok(lab)
+}
+
 /// Gives this process a network namespace of its own holding the lab's IPv6 addresses (root).
 #[cfg(target_os = "linux")]
 fn enter_private_netns() -> Result<(), String> {

@@ -52,17 +52,8 @@ pub fn run(args: ServeArgs) -> Result<u8, CliError> {
     let rt = runtime()?;
     rt.block_on(async {
         let lab = if a.lab {
-            let spec = lab::spec_for(
-                builder.profile(),
-                &v6,
-                scenario.as_ref(),
-                a.lab_latency_ms.unwrap_or(0),
-            );
-            lab::sweep_leftovers(&std::env::temp_dir());
-            let lab = crate::lab::Lab::start(spec)
-                .await
-                .map_err(|e| CliError::Lab(e.to_string()))?;
-            builder.point_at(&lab);
+            let lab =
+                super::start_lab(&mut builder, &v6, scenario.as_ref(), a.lab_latency_ms).await?;
             Some(Arc::new(lab))
         } else {
             None
