@@ -404,22 +404,8 @@ fn lang(arg: Option<LangArg>) -> Lang {
     }
 }
 
-/// Worker threads of the async runtime at most. The work is waiting on the network (a round's
-/// CPU is a few ms), so two are plenty, and tokio's default of one per core costs each core
-/// its thread and its malloc arena: 0.3–0.6 MB of resident memory apiece in a soak (measured:
-/// 8 workers +2.4 MB over 2), which grew with the terminal's core count.
-const WORKERS: usize = 2;
-/// Threads for blocking work (PAC evaluations, system name lookups) at most, instead of
-/// tokio's 512; further work waits its turn. Idle ones end after tokio's 10 s.
-const BLOCKING: usize = 8;
-
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores.clamp(1, WORKERS))
-        .max_blocking_threads(BLOCKING)
-        .enable_all()
-        .build()
+    crate::engine::runtime()
         .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))
 }
 

@@ -23,6 +23,26 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+/// Threads for blocking work (PAC evaluations, DHCP and system name lookups) at most, instead of
+/// tokio's 512; further work waits its turn. Idle ones end after tokio's 10 s.
+const BLOCKING_THREADS: usize = 8;
+
+/// The runtime every command runs its rounds on (probe, soak, serve, the lab): one thread. A
+/// round is waiting on the network (its CPU is a few ms, mostly TLS handshakes), so a second
+/// thread buys nothing but cost: each worker thread has its own malloc arena (0.3–0.7 MB
+/// resident apiece in a soak; tokio's default is a worker per core), and every wake-up across
+/// threads is a futex call. Measured against two workers: a 300-round soak with the listener
+/// (`scripts/soak-rss`) 16.7 → 15.1 MB resident; a full lab round's CPU (`cargo bench --bench
+/// cpu`, mix E) 6.2–7.2 → 3.8–3.9 ms; the TLS endpoints' time against their critical-path bound
+/// (`cargo bench --bench round`) 1.064 against 1.055 at 20 ms added per reply.
+/// Blocking work (see [`BLOCKING_THREADS`]) still runs beside it.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .enable_all()
+        .build()
+}
+
 /// What a round needs besides the profile.
 #[derive(Clone, Debug)]
 pub struct Plan {
