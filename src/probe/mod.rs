@@ -10,5 +10,5 @@ pub mod pac;
 pub mod pfx;
 pub mod proxy;
 pub(crate) mod resolve;
-pub(crate) mod tcp;
+pub mod tcp;
 pub mod tls;
