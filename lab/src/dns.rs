@@ -245,7 +245,7 @@ pub(super) async fn serve_udp(
                 } else if pending.len() < MAX_PENDING {
                     let (socket, shared) = (socket.clone(), shared.clone());
                     pending.spawn(async move {
-                        tokio::time::sleep(latency).await;
+                        crate::delay::sleep(latency).await;
                         if socket.send_to(&bytes, peer).await.is_ok() {
                             count_reply(&shared, key);
                         }
@@ -310,7 +310,7 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) {
                 key,
                 latency,
             } => {
-                tokio::time::sleep(latency).await;
+                crate::delay::sleep(latency).await;
                 let Ok(len) = u16::try_from(bytes.len()) else {
                     return;
                 };

@@ -28,8 +28,11 @@
 //! - `running`: the running [`Lab`]: start, update, stats, shutdown.
 //! - `wiring`: how the proxy and WPAD servers are started and pointed at one another.
 //! - `stats`, `error`: the counters tests read, and why a lab could not start.
+//! - `delay`: the added latency, held to a tenth of a millisecond by a thread of its own (tokio's
+//!   timers would add 1–3 ms to every delayed reply).
 //! - `dns`, `ntp`, [`tls`], [`proxy`], [`wpad`], [`pki`]: one server (or the PKI) each.
 
+mod delay;
 mod dns;
 mod error;
 mod line_page;

@@ -143,7 +143,7 @@ pub(super) async fn serve(
                 } else if pending.len() < MAX_PENDING {
                     let (socket, shared) = (socket.clone(), shared.clone());
                     pending.spawn(async move {
-                        tokio::time::sleep(latency).await;
+                        crate::delay::sleep(latency).await;
                         let transmit = ntp_timestamp(SystemTime::now(), offset - half);
                         let reply = build_reply(&request, &behaviour, receive, transmit);
                         if socket.send_to(&reply, peer).await.is_ok() {

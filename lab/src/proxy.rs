@@ -180,7 +180,7 @@ async fn serve(mut stream: TcpStream, spec: Arc<RwLock<LabProxySpec>>, stats: Ar
         (s.fault, s.latency_ms, s.hosts.clone())
     };
     if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+        crate::delay::sleep(Duration::from_millis(latency)).await;
     }
     let mut lines = head.split("\r\n");
     let request = lines.next().unwrap_or_default();

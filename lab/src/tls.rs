@@ -227,7 +227,7 @@ async fn connection(
     let acceptor = tokio_rustls::LazyConfigAcceptor::new(Acceptor::default(), stream);
     let Ok(start) = acceptor.await else { return };
     // The connect round trip the kernel answered at once, and the handshake's own.
-    tokio::time::sleep(latency * 2).await;
+    crate::delay::sleep(latency * 2).await;
     let Ok(tls) = start.into_stream(cfg).await else {
         return;
     };
@@ -235,7 +235,7 @@ async fn connection(
     let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let host = host.clone();
         async move {
-            tokio::time::sleep(latency).await;
+            crate::delay::sleep(latency).await;
             let (content_type, body) = match page {
                 Some(p) => {
                     let (ct, bytes) = crate::line_page::body(p);

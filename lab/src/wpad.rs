@@ -485,7 +485,7 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shared: &S
         return;
     }
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        crate::delay::sleep(latency).await;
     }
     let written = match reply {
         Reply::Script => {
