@@ -86,15 +86,25 @@ fn main() {
     } else {
         1
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // The lab on threads of its own (as `oqs-net lab` would be a process of its own), the round
+    // on the runtime every command runs its rounds on.
+    let lab_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
+    let profile = oqs_net::profile::shipped_for(mode, Environment::Production);
+    let spec = lab_setup::spec_for(&profile, &v6, None, latency.as_millis() as u64);
+    let members = spec
+        .members
+        .iter()
+        .filter(|m| m.ip.is_ipv6() == (mode == Mode::Ipvpn))
+        .count() as u32;
+    let lab = lab_rt
+        .block_on(oqs_net::lab::Lab::start(spec))
+        .expect("lab starts");
+    let rt = oqs_net::engine::runtime().expect("runtime");
     rt.block_on(async {
-        let profile = oqs_net::profile::shipped_for(mode, Environment::Production);
-        let spec = lab_setup::spec_for(&profile, &v6, None, latency.as_millis() as u64);
-        let members = spec.members.iter().filter(|m| m.ip.is_ipv6() == (mode == Mode::Ipvpn)).count() as u32;
-        let lab = oqs_net::lab::Lab::start(spec).await.expect("lab starts");
         // The round as `probe --lab` plans it, with the proxy section (the installers' settings,
         // Windows Update through the lab proxy: a lookup and a CONNECT, 2 × latency, off the
         // critical path); without the adapter section, which the lab's namespace cannot pass.
@@ -180,6 +190,6 @@ fn main() {
             l = latency.as_millis(),
         );
         println!("  a sequential round would take ≈ {:.0} ms", sequential(&p, latency, members).as_secs_f64() * 1e3);
-        lab.shutdown().await;
     });
+    lab_rt.block_on(lab.shutdown());
 }
