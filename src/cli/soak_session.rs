@@ -133,9 +133,11 @@ fn start_journal(
 }
 
 /// Stops the soak on the first Ctrl-C or SIGTERM; quits at once on a second Ctrl-C, holding the
-/// journal's lock so no record is left half-written.
+/// journal's lock so no record is left half-written. On a thread of its own with its own small
+/// runtime: the soak's runtime has one thread, which may be inside a journal write (an fsync on
+/// a slow disk) when the second Ctrl-C comes, and that Ctrl-C must not wait for the soak.
 fn watch_signals(cancel: CancellationToken, journal: SharedJournal, quiet: bool) {
-    tokio::spawn(async move {
+    let watch = async move {
         tokio::select! {
             Ok(()) = tokio::signal::ctrl_c() => {}
             _ = crate::platform::terminate_requested() => {}
@@ -150,7 +152,22 @@ fn watch_signals(cancel: CancellationToken, journal: SharedJournal, quiet: bool)
             let _whole_records_only = journal.lock().unwrap_or_else(PoisonError::into_inner);
             std::process::exit(130);
         }
-    });
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let thread = match rt {
+        Ok(rt) => std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || rt.block_on(watch))
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = thread {
+        eprintln!(
+            "oqs-net: cannot watch for Ctrl-C and SIGTERM ({e}); stop the soak with --rounds or --duration"
+        );
+    }
 }
 
 /// Starts the lab (on the port a resumed soak used), opens the journal, and runs the soak.
