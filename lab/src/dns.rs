@@ -27,8 +27,11 @@ const MAX_TCP: usize = 256;
 const TCP_IDLE: Duration = Duration::from_secs(10);
 /// Largest UDP payload the lab advertises and sends with EDNS.
 const EDNS_PAYLOAD: u16 = 1232;
-/// Attempts to find a port free for both UDP and TCP when binding port 0.
-const BIND_ATTEMPTS: u32 = 8;
+/// Attempts to find a port free for both UDP and TCP when binding port 0. A port of a client
+/// connection in TIME_WAIT on the same address refuses a listener (the client socket had no
+/// SO_REUSEADDR): a machine that has just made tens of thousands of loopback connections (a fast
+/// soak, a benchmark) holds half the ephemeral ports that way, and 8 attempts failed in a test.
+const BIND_ATTEMPTS: u32 = 64;
 
 /// Binds UDP and TCP on the same address; with port 0, one port free for both.
 pub(super) async fn bind(addr: SocketAddr) -> Result<(UdpSocket, TcpListener), LabError> {
