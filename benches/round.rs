@@ -1,7 +1,7 @@
 //! Round benchmark: the lab with a fixed added latency per reply, full rounds, and the round's wall
 //! time beside the critical-path bound it cannot beat (the slowest chain of dependent exchanges,
 //! NTP pacing included; the TLS endpoints' resolve + connect + TLS 1.3 handshake + one request). `cargo bench --bench round` measures; under `cargo test` it runs one quick
-//! round as a smoke test. Set OQS_BENCH_LATENCY_MS / OQS_BENCH_ROUNDS to change the defaults.
+//! round as a smoke test. Set OQS_BENCH_LATENCY_MS / OQS_BENCH_ROUNDS / OQS_BENCH_TLS to change the defaults.
 
 use oqs_net::engine::run_round;
 use oqs_net::model::{Environment, Mode, Profile, RoundSettings};
@@ -93,7 +93,12 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let profile = oqs_net::profile::shipped_for(mode, Environment::Production);
+    let mut profile = oqs_net::profile::shipped_for(mode, Environment::Production);
+    // OQS_BENCH_TLS=N keeps the first N TLS endpoints: what one endpoint costs alone, against
+    // six whose replies land at the same moment.
+    profile
+        .tls
+        .truncate(env_u64("OQS_BENCH_TLS", u64::MAX) as usize);
     let spec = lab_setup::spec_for(&profile, &v6, None, latency.as_millis() as u64);
     let members = spec
         .members
