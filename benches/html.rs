@@ -239,7 +239,7 @@ fn main() {
     );
 
     let start = Instant::now();
-    let r = report::from_path(&journal, None).expect("the journal reads");
+    let r = report::from_path(&journal, None, report::Charts::All).expect("the journal reads");
     let read = start.elapsed();
     let columns = r.columns.expect("columns");
 

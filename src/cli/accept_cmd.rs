@@ -159,7 +159,8 @@ fn accept(mut args: AcceptArgs) -> Result<u8, CliError> {
             "the soak ran, but its journal cannot be read back: {e}"
         )),
     };
-    let soak = report::from_path(&path, None).map_err(unreadable)?;
+    let soak = report::from_path(&path, None, super::report_cmd::charts(&args.html))
+        .map_err(unreadable)?;
     let rr = profile.dns.round_robin.host.clone();
     let ev = evidence::from_path(&path, &rr).map_err(unreadable)?;
     let applies = Applies {

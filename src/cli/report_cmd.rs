@@ -42,13 +42,21 @@ pub fn run(args: ReportArgs) -> Result<u8, CliError> {
     if let Some(out) = &args.html {
         check_html_path(out)?;
     }
-    let r =
-        report::from_path(&args.journal, thresholds).map_err(|e| CliError::Usage(e.to_string()))?;
+    let r = report::from_path(&args.journal, thresholds, charts(&args.html))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let code = super::soak_cmd::print_report(&r, &args.journal, args.format, args.lang);
     if let Some(out) = &args.html {
         write_html(&r, &args.journal, args.lang, out, None)?;
     }
     Ok(code)
+}
+
+/// What the report must keep: the latency charts only for an HTML page.
+pub(super) fn charts(html: &Option<PathBuf>) -> report::Charts {
+    match html {
+        Some(_) => report::Charts::All,
+        None => report::Charts::Timelines,
+    }
 }
 
 /// Refuses, before any work, an HTML path that cannot be written: a directory, or a file in a

@@ -83,11 +83,12 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
     let path = ran.journal;
     let outcome = ran.outcome;
 
-    let report = report::from_path(&path, None).map_err(|e| {
-        CliError::Harness(format!(
-            "the soak ran, but its journal cannot be read back: {e}"
-        ))
-    })?;
+    let report =
+        report::from_path(&path, None, super::report_cmd::charts(&args.html)).map_err(|e| {
+            CliError::Harness(format!(
+                "the soak ran, but its journal cannot be read back: {e}"
+            ))
+        })?;
     let code = print_report(&report, &path, args.format, args.lang);
     let html = args
         .html

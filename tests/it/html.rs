@@ -146,7 +146,7 @@ fn issue12_html_report_of_a_flapping_lab_soak_opens_in_chromium_as_the_journal_s
     assert!(err.contains("HTML report written to"), "{err}");
     let html = std::fs::read_to_string(&page).unwrap();
 
-    let r = report::from_path(&j, None).unwrap();
+    let r = report::from_path(&j, None, report::Charts::All).unwrap();
     let member = |ip: &str| {
         r.targets
             .iter()

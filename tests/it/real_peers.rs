@@ -1009,7 +1009,7 @@ async fn issue16_a_member_stepped_mid_soak_is_named_in_the_report() {
     out.unwrap();
     lab.shutdown().await;
 
-    let r = report::from_path(&path, None).unwrap();
+    let r = report::from_path(&path, None, report::Charts::All).unwrap();
     let member = format!("{stepped}:{}", chrony.addr.port());
     let ctx = || format!("{:#?}\nchronyd:\n{}", r.findings, chrony.log_text());
     let steps: Vec<_> = r

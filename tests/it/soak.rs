@@ -297,7 +297,7 @@ async fn soak_catches_a_lab_flap_within_one_interval_of_the_truth() {
         ] => (*s, *e),
         other => panic!("the schedule should flap once: {other:?}"),
     };
-    let r = report::from_path(&path, None).unwrap();
+    let r = report::from_path(&path, None, report::Charts::All).unwrap();
     let t = r.targets.iter().find(|t| t.id == member).unwrap();
     assert_eq!(t.flaps.len(), 1, "{:?}", t.flaps);
     let f = &t.flaps[0];
@@ -1674,7 +1674,7 @@ fn issue12_sigterm_still_writes_the_html_report() {
     assert!(out.contains("oqs-net soak report"), "{out}");
     assert!(err.contains("HTML report written to"), "{err}");
     let html = std::fs::read_to_string(&page).unwrap();
-    let r = report::from_path(&j, None).unwrap();
+    let r = report::from_path(&j, None, report::Charts::All).unwrap();
     assert!(html.contains(&format!("{} rounds", r.rounds)), "{html}");
     assert!(html.contains("not finished"));
     assert!(html.contains("id=\"timeline-0\"") && html.ends_with("</html>\n"));
@@ -1788,7 +1788,7 @@ async fn issue13_a_replaced_pfx_is_read_in_the_next_round_and_reported() {
     assert!(certs[3..].iter().all(|c| *c == certs[3]), "{certs:?}");
     assert_ne!(certs[0], certs[3], "round 4 presents the new certificate");
 
-    let r = report::from_path(&path, None).unwrap();
+    let r = report::from_path(&path, None, report::Charts::All).unwrap();
     let changed: Vec<_> = r
         .findings
         .iter()

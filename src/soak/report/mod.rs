@@ -40,9 +40,16 @@ use std::path::Path;
 const MAX_FLAPS: usize = 1000;
 
 /// Reads a journal and summarises it. `thresholds` overrides the journal's flap thresholds.
-pub fn from_path(path: &Path, thresholds: Option<Thresholds>) -> Result<SoakReport, JournalError> {
+pub fn from_path(
+    path: &Path,
+    thresholds: Option<Thresholds>,
+    charts: Charts,
+) -> Result<SoakReport, JournalError> {
     let (header, mut reader) = journal::open(path)?;
     let mut agg = Aggregator::new(&header, thresholds);
+    if charts == Charts::Timelines {
+        agg = agg.without_latency_columns();
+    }
     while let Some(rec) = reader
         .next_record()
         .map_err(|source| JournalError::read(path, source))?
@@ -50,6 +57,16 @@ pub fn from_path(path: &Path, thresholds: Option<Thresholds>) -> Result<SoakRepo
         agg.add(&rec);
     }
     Ok(agg.finish(reader.notes()))
+}
+
+/// What a report keeps for the HTML page's charts besides the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Charts {
+    /// Each target's up/down and latencies per column: for `--html`.
+    All,
+    /// Up/down per column only: for every other rendering (see
+    /// [`Aggregator::without_latency_columns`]).
+    Timelines,
 }
 
 /// The thresholds a header names, or the defaults when they are not valid.

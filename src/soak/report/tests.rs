@@ -819,3 +819,31 @@ fn issue13_rounds_out_of_order_or_repeated_are_left_out_and_noted() {
     let reversed: Vec<Record> = rounds(&[true; 4]).into_iter().rev().collect();
     assert_eq!(report(&reversed).rounds, 1);
 }
+
+#[test]
+fn a_report_without_latency_columns_differs_in_nothing_else() {
+    let records = rounds(&[true, true, false, true, false, false, true, true]);
+    let full = report(&records);
+    let mut a = Aggregator::new(&header(), None).without_latency_columns();
+    for r in &records {
+        a.add(r);
+    }
+    let lean = a.finish(vec![]);
+    assert!(
+        !full.targets[0].columns.latency.is_empty(),
+        "the rounds have latencies"
+    );
+    assert!(lean.targets.iter().all(|t| t.columns.latency.is_empty()));
+    for (f, l) in full.targets.iter().zip(&lean.targets) {
+        assert_eq!(
+            f.columns.states, l.columns.states,
+            "{}: the timeline stays",
+            f.id
+        );
+    }
+    // Everything a text, JSON or nagios rendering reads (the columns are not in the JSON).
+    assert_eq!(
+        serde_json::to_value(&full).unwrap(),
+        serde_json::to_value(&lean).unwrap()
+    );
+}
