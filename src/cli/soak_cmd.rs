@@ -70,7 +70,10 @@ pub fn run(args: SoakArgs) -> Result<u8, CliError> {
                 );
                 let code = print_report(&report, path, args.format, args.lang);
                 if let Some(out) = &args.html {
-                    super::report_cmd::write_html(&report, path, args.lang, out, None)?;
+                    // The scan kept no latency columns; the page's charts read the journal again.
+                    let full = report::from_path(path, None, report::Charts::All)
+                        .map_err(|e| CliError::Usage(e.to_string()))?;
+                    super::report_cmd::write_html(&full, path, args.lang, out, None)?;
                 }
                 return Ok(code);
             }

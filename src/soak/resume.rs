@@ -42,7 +42,9 @@ impl Scan {
 
 pub fn scan(path: &Path) -> Result<Scan, JournalError> {
     let (header, mut reader) = journal::open(path)?;
-    let mut agg = Aggregator::new(&header, None);
+    // The summary and the tracker are what a resume needs; the HTML charts' latency columns
+    // (megabytes for a long soak) would only be dropped again.
+    let mut agg = Aggregator::new(&header, None).without_latency_columns();
     let mut tracker = Tracker::new(header_thresholds(&header));
     let mut last_seq = 0;
     while let Some(rec) = reader

@@ -927,6 +927,23 @@ fn resuming_a_finished_soak_only_reports_it() {
         before,
         "the journal is left alone"
     );
+    // Its HTML page has the latency charts the resume's own scan does not keep.
+    let page = dir.path().join("page.html");
+    let out = bin()
+        .args(["soak", "--resume"])
+        .arg(&j)
+        .arg("--html")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<svg id=\"latency-"), "no latency chart");
     // Settings come from the journal, so flags beside --resume are refused.
     let out = bin()
         .args(["soak", "--interval", "5s", "--resume"])
