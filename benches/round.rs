@@ -1,7 +1,14 @@
 //! Round benchmark: the lab with a fixed added latency per reply, full rounds, and the round's wall
 //! time beside the critical-path bound it cannot beat (the slowest chain of dependent exchanges,
-//! NTP pacing included; the TLS endpoints' resolve + connect + TLS 1.3 handshake + one request). `cargo bench --bench round` measures; under `cargo test` it runs one quick
-//! round as a smoke test. Set OQS_BENCH_LATENCY_MS / OQS_BENCH_ROUNDS / OQS_BENCH_TLS to change the defaults.
+//! NTP pacing included; the TLS endpoints' resolve + connect + TLS 1.3 handshake + one request).
+//! Then the floor under the TLS endpoints' ratio: the same endpoints outside a round, by our TLS
+//! probe and by a minimal blocking client (`round/reference.rs`), alone and all at once.
+//! `cargo bench --bench round` measures; under `cargo test` it runs one quick round (and one of
+//! each floor run) as a smoke test. Set OQS_BENCH_LATENCY_MS / OQS_BENCH_ROUNDS / OQS_BENCH_TLS
+//! to change the defaults.
+
+#[path = "round/reference.rs"]
+mod reference;
 
 use oqs_net::engine::run_round;
 use oqs_net::model::{Environment, Mode, Profile, RoundSettings};
@@ -64,6 +71,121 @@ fn sequential(p: &Profile, l: Duration, members: u32) -> Duration {
         })
         .sum();
     dns + ntp + tls
+}
+
+/// One line of ratios and phase medians for TLS endpoint runs: [resolve, connect, handshake,
+/// request] in ms each, against `bound_ms`.
+fn print_runs(what: &str, runs: &[[f64; 4]], bound_ms: f64) {
+    if runs.is_empty() {
+        return;
+    }
+    let mut ratios: Vec<f64> = runs
+        .iter()
+        .map(|r| r.iter().sum::<f64>() / bound_ms)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let phase = |i: usize| {
+        let mut v: Vec<f64> = runs.iter().map(|r| r[i]).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "  {what}: ratio median {:.3}, max {:.3} · phases median ms: resolve {:.2}, connect {:.2}, handshake {:.2}, request {:.2}",
+        ratios[ratios.len() / 2],
+        ratios[ratios.len() - 1],
+        phase(0),
+        phase(1),
+        phase(2),
+        phase(3)
+    );
+}
+
+/// The endpoints that make a request, outside a round: oqs-net's TLS probe on the round's runtime,
+/// then the minimal blocking client (`reference`), each with the first endpoint alone `rounds`
+/// times and then all of them at once (the reference on a thread each), as a round's land
+/// together. The reference's ratio is the floor this lab and machine allow any client.
+async fn floor(
+    lab: &oqs_net::lab::Lab,
+    plan: &oqs_net::engine::Plan,
+    mode: Mode,
+    rounds: u64,
+    bound: Duration,
+) {
+    let p = &plan.profile;
+    let endpoints: Vec<_> = p.tls.iter().filter(|e| e.request.is_some()).collect();
+    let (Some(pki), Some((_, ctx)), Some(first)) = (lab.pki(), &plan.tls, endpoints.first()) else {
+        return;
+    };
+    let bound_ms = bound.as_secs_f64() * 1e3;
+    let probe = |ep| async move {
+        let resolver = plan.net.resolver(p.dns.timeout).expect("a resolver");
+        let until = tokio::time::Instant::now() + Duration::from_secs(30);
+        let r = oqs_net::probe::tls::probe_endpoint(
+            ctx,
+            &plan.net,
+            Some(&resolver),
+            &p.dns.families,
+            p.dns.timeout,
+            ep,
+            until,
+        )
+        .await;
+        assert!(r.failure.is_none(), "{:?}", r.failure);
+        [r.resolve_ms, r.connect_ms, r.handshake_ms, r.request_ms].map(|x| x.unwrap_or(0.0))
+    };
+    let mut alone = Vec::new();
+    for _ in 0..rounds {
+        alone.push(probe(*first).await);
+    }
+    print_runs("oqs-net's TLS probe, one endpoint alone", &alone, bound_ms);
+    let mut together = Vec::new();
+    for _ in 0..rounds {
+        together.extend(futures_util::future::join_all(endpoints.iter().map(|e| probe(e))).await);
+    }
+    print_runs(
+        &format!("oqs-net's TLS probe, {} endpoints at once", endpoints.len()),
+        &together,
+        bound_ms,
+    );
+
+    let client = reference::Reference::new(pki, lab.dns_addr(), mode == Mode::Ipvpn);
+    let targets: Vec<reference::Target> = endpoints
+        .iter()
+        .filter_map(|e| {
+            Some(reference::Target {
+                host: e.host.host.clone(),
+                port: e.host.port?,
+                path: e.request.clone()?,
+            })
+        })
+        .collect();
+    let alone: Vec<[f64; 4]> = (0..rounds).map(|_| client.endpoint(&targets[0])).collect();
+    print_runs("reference client, one endpoint alone", &alone, bound_ms);
+    let mut together = Vec::new();
+    for _ in 0..rounds {
+        let start = std::sync::Barrier::new(targets.len());
+        std::thread::scope(|s| {
+            let runs: Vec<_> = targets
+                .iter()
+                .map(|t| {
+                    let (client, start) = (&client, &start);
+                    s.spawn(move || {
+                        start.wait();
+                        client.endpoint(t)
+                    })
+                })
+                .collect();
+            together.extend(
+                runs.into_iter()
+                    .map(|r| r.join().expect("a reference endpoint")),
+            );
+        });
+    }
+    print_runs(
+        &format!("reference client, {} endpoints at once", targets.len()),
+        &together,
+        bound_ms,
+    );
 }
 
 fn main() {
@@ -195,6 +317,7 @@ fn main() {
             l = latency.as_millis(),
         );
         println!("  a sequential round would take ≈ {:.0} ms", sequential(&p, latency, members).as_secs_f64() * 1e3);
+        floor(&lab, &plan, mode, rounds, tls_bound).await;
     });
     lab_rt.block_on(lab.shutdown());
 }
