@@ -132,23 +132,23 @@ pub fn entry(code: Code) -> Entry {
         DnsNoRotation => e(
             S24,
             "the order of {subject}'s {record} answers never changed over {queries} queries",
-            "Devices that take the first answer all use {first}: set ntp1/ntp2 (IP-VPN) or ntp1v4/ntp2v4 (IPsec+IKE) on them (補24)",
+            "Devices that take the first answer all use {first}: set {ntp_fallbacks} on them (補24)",
             "{subject} の {record} 応答順が {queries} 回の問い合わせで一度も変わりませんでした",
-            "先頭のアドレスだけを使う機器はすべて {first} に集中します。該当機器には ntp1/ntp2（IP-VPN）または ntp1v4/ntp2v4（IPsec+IKE）を設定してください（補24）",
+            "先頭のアドレスだけを使う機器はすべて {first} に集中します。該当機器には {ntp_fallbacks} を設定してください（補24）",
         ),
         DnsMemberNoNtp => e(
             S24,
             "round-robin member {member} of {subject} does not answer NTP",
-            "Devices without round-robin support that land on it lose time sync: set ntp1/ntp2 or ntp1v4/ntp2v4 on them (補24), and report the member",
+            "Devices without round-robin support that land on it lose time sync: set {ntp_fallbacks} on them (補24), and report the member",
             "{subject} のメンバー {member} がNTPに応答しません",
-            "ラウンドロビン未対応機器がこのアドレスを使うと時刻同期できません。該当機器には代替のNTPサーバ名を設定してください（補24）",
+            "ラウンドロビン未対応機器がこのアドレスを使うと時刻同期できません。該当機器には代替のNTPサーバ名 {ntp_fallbacks} を設定してください（補24）",
         ),
         DnsFirstPickDead => e(
             S24,
             "a device that always takes the first answer of {subject} would pick a member without NTP {dead} of {picks} times",
-            "Set ntp1/ntp2 (IP-VPN) or ntp1v4/ntp2v4 (IPsec+IKE) on devices without round-robin support (補24)",
+            "Set {ntp_fallbacks} on devices without round-robin support (補24)",
             "先頭のアドレスだけを使う機器は {picks} 回中 {dead} 回、NTPに応答しないメンバーを選びます（{subject}）",
-            "ラウンドロビン未対応機器には ntp1/ntp2（IP-VPN）または ntp1v4/ntp2v4（IPsec+IKE）を設定してください（補24）",
+            "ラウンドロビン未対応機器には {ntp_fallbacks} を設定してください（補24）",
         ),
         DnsFallbackOutsideSet => e(
             S24,
@@ -167,9 +167,9 @@ pub fn entry(code: Code) -> Entry {
         NtpFamilyBlocked => e(
             S35,
             "no {subject} NTP server answers ({blocked}: every request unanswered) while {answered} {other} NTP servers do: something on the path drops NTP (UDP {port}) over {subject}",
-            "Let UDP {port} through over {subject} on every firewall and router filter between the OQS adapter and the NTP servers (an IP-VPN terminal uses IPv6 only, 補35); setting ntp1/ntp2 on devices does not help, their {subject} addresses are dropped the same way (補24)",
+            "Let UDP {port} through over {subject} on every firewall and router filter between the OQS adapter and the NTP servers (an IP-VPN terminal uses IPv6 only, 補35); setting {ntp_fallbacks} on devices does not help, their {subject} addresses are dropped the same way (補24)",
             "{subject} のNTPサーバがどれも応答しません（{blocked}: すべての要求に無応答）。一方 {other} のNTPサーバ {answered} 台は応答します。経路上で {subject} のNTP（UDP {port}）が破棄されています",
-            "OQS用アダプタからNTPサーバまでの経路上のファイアウォールやルータのフィルタで、{subject} のUDP {port}番を許可してください（IP-VPN接続の端末はIPv6のみを使用します、補35）。機器に ntp1/ntp2 を設定しても、その {subject} アドレスも同じく破棄されるため解決しません（補24）",
+            "OQS用アダプタからNTPサーバまでの経路上のファイアウォールやルータのフィルタで、{subject} のUDP {port}番を許可してください（IP-VPN接続の端末はIPv6のみを使用します、補35）。機器に {ntp_fallbacks} を設定しても、その {subject} アドレスも同じく破棄されるため解決しません（補24）",
         ),
         NtpNoReply => e(
             S24,
@@ -427,9 +427,9 @@ pub fn entry(code: Code) -> Entry {
         SoakNtpFlapping => e(
             S24,
             "NTP server {subject} answered and went silent by turns: flapping from {start} to {end} (peak score {peak_pct} %, {changes} state changes in the soak)",
-            "Devices that use this address lose time sync now and then: set ntp1/ntp2 (IP-VPN) or ntp1v4/ntp2v4 (IPsec+IKE) on devices without round-robin support (補24), and send this report to the distribution base's help desk",
+            "Devices that use this address lose time sync now and then: set {ntp_fallbacks} on devices without round-robin support (補24), and send this report to the distribution base's help desk",
             "NTPサーバ {subject} が応答と無応答を繰り返しています（{start} から {end}、フラップスコア最大 {peak_pct} %、状態変化 {changes} 回）",
-            "このアドレスを使う機器は断続的に時刻同期できません。ラウンドロビン未対応機器には ntp1/ntp2（IP-VPN）または ntp1v4/ntp2v4（IPsec+IKE）を設定し（補24）、このレポートを添えてヘルプデスクに連絡してください",
+            "このアドレスを使う機器は断続的に時刻同期できません。ラウンドロビン未対応機器には {ntp_fallbacks} を設定し（補24）、このレポートを添えてヘルプデスクに連絡してください",
         ),
         SoakDnsFlapping => e(
             S35,
@@ -485,9 +485,9 @@ pub fn entry(code: Code) -> Entry {
         SoakNtpStep => e(
             S24,
             "NTP server {subject}'s clock stepped by {step_ms} ms at {at} (offset {from_ms} → {to_ms} ms; {steps} step(s) in the soak)",
-            "The server's clock jumped while the others held: devices that follow it jump too. Send this report to the distribution base's help desk, and set devices that cannot use round robin to a fallback that did not step (ntp1/ntp2, ntp1v4/ntp2v4; 補24)",
+            "The server's clock jumped while the others held: devices that follow it jump too. Send this report to the distribution base's help desk, and set devices that cannot use round robin to a fallback that did not step ({ntp_fallbacks}; 補24)",
             "NTPサーバ {subject} の時刻が {at} に {step_ms} ms 跳びました（オフセット {from_ms} → {to_ms} ms、測定期間中 {steps} 回）",
-            "このサーバの時計だけが跳んでおり、これに同期する機器の時刻も跳びます。このレポートを添えて配信拠点のヘルプデスクに連絡し、ラウンドロビン未対応の機器には跳んでいない代替サーバ（ntp1/ntp2、ntp1v4/ntp2v4）を設定してください（補24）",
+            "このサーバの時計だけが跳んでおり、これに同期する機器の時刻も跳びます。このレポートを添えて配信拠点のヘルプデスクに連絡し、ラウンドロビン未対応の機器には跳んでいない代替サーバ（{ntp_fallbacks}）を設定してください（補24）",
         ),
         SoakClockStep => e(
             S24,
@@ -499,9 +499,9 @@ pub fn entry(code: Code) -> Entry {
         SoakSetChanged => e(
             S24,
             "the round-robin answer set of {subject} ({record}) changed {changes} time(s): {history}",
-            "Members came and went during the soak: devices that took a leaving address keep it until the TTL ends. Ask the distribution base's help desk whether it was planned, and check that ntp1/ntp2 (ntp1v4/ntp2v4) still point into the set (補24)",
+            "Members came and went during the soak: devices that took a leaving address keep it until the TTL ends. Ask the distribution base's help desk whether it was planned, and check that {ntp_fallbacks} still point into the set (補24)",
             "{subject} のラウンドロビンの応答（{record}）が {changes} 回変わりました: {history}",
-            "測定中にメンバーが増減しました。外れたアドレスを取得した機器はTTLが切れるまでそれを使い続けます。予定された変更か配信拠点のヘルプデスクに確認し、ntp1/ntp2（ntp1v4/ntp2v4）が集合内を指しているか確認してください（補24）",
+            "測定中にメンバーが増減しました。外れたアドレスを取得した機器はTTLが切れるまでそれを使い続けます。予定された変更か配信拠点のヘルプデスクに確認し、{ntp_fallbacks} が集合内を指しているか確認してください（補24）",
         ),
         SoakCertChanged => e(
             S23,
@@ -1250,12 +1250,12 @@ pub fn fallbacks_failing_entry(code: Code) -> Option<Entry> {
     };
     Some(match code {
         DnsMemberNoNtp | DnsFirstPickDead | DnsNoRotation => e(
-            "The fallback names (ntp1/ntp2, ntp1v4/ntp2v4) gave no time in this round either, so setting them on devices does not help: first make NTP reach the servers (see the NTP findings), then report the member if it still does not answer (補24)",
-            "代替のNTPサーバ名（ntp1/ntp2、ntp1v4/ntp2v4）もこの確認で時刻を返さなかったため、機器に設定しても解決しません。まずNTPがサーバに届くようにし（NTPの結果を参照）、それでも応答しないメンバーはヘルプデスクに連絡してください（補24）",
+            "The fallback names ({ntp_fallbacks}) gave no time in this round either, so setting them on devices does not help: first make NTP reach the servers (see the NTP findings), then report the member if it still does not answer (補24)",
+            "代替のNTPサーバ名（{ntp_fallbacks}）もこの確認で時刻を返さなかったため、機器に設定しても解決しません。まずNTPがサーバに届くようにし（NTPの結果を参照）、それでも応答しないメンバーはヘルプデスクに連絡してください（補24）",
         ),
         NtpRefused => e(
-            "The address is up but runs no NTP server: report it; the fallback names (ntp1/ntp2, ntp1v4/ntp2v4) gave no time in this round either, so using them on devices does not help yet (補24)",
-            "アドレスは存在しますがNTPサーバが動作していません。ヘルプデスクに連絡してください。代替のNTPサーバ名（ntp1/ntp2、ntp1v4/ntp2v4）もこの確認で時刻を返さなかったため、機器に設定しても解決しません（補24）",
+            "The address is up but runs no NTP server: report it; the fallback names ({ntp_fallbacks}) gave no time in this round either, so using them on devices does not help yet (補24)",
+            "アドレスは存在しますがNTPサーバが動作していません。ヘルプデスクに連絡してください。代替のNTPサーバ名（{ntp_fallbacks}）もこの確認で時刻を返さなかったため、機器に設定しても解決しません（補24）",
         ),
         _ => return None,
     })
@@ -1293,6 +1293,7 @@ fn fill(template: &str, f: &Finding, lang: Lang) -> String {
                 let key = &after[..close];
                 match (key, f.value(key)) {
                     ("subject", _) => out.push_str(labels::target(&f.subject, lang)),
+                    ("ntp_fallbacks", _) => out.push_str(ntp_fallbacks(f.value("mode"), lang)),
                     (_, Some(v)) => out.push_str(&labels::value(key, v, lang)),
                     (_, None) => out.push('?'),
                 }
@@ -1308,17 +1309,39 @@ fn fill(template: &str, f: &Finding, lang: Lang) -> String {
     out
 }
 
-/// The placeholders a code's texts use, so tests can check every finding supplies them.
+/// The fallback NTP names (補24) of the mode a finding was judged in (its `mode` value): a
+/// device on an IP-VPN line is given ntp1/ntp2, on an IPsec+IKE line ntp1v4/ntp2v4. Without a
+/// mode (an older journal's finding, `explain`), both, each with its line type.
+pub fn ntp_fallbacks(mode: Option<&str>, lang: Lang) -> &'static str {
+    match (mode, lang) {
+        (Some("ipvpn"), _) => "ntp1/ntp2",
+        (Some("ipsec"), _) => "ntp1v4/ntp2v4",
+        (_, Lang::En) => "ntp1/ntp2 (IP-VPN) or ntp1v4/ntp2v4 (IPsec+IKE)",
+        (_, Lang::Ja) => "ntp1/ntp2（IP-VPN）または ntp1v4/ntp2v4（IPsec+IKE）",
+    }
+}
+
+/// The values a code's texts take from a finding, so the judge can attach them and tests can
+/// check every finding supplies them. `{ntp_fallbacks}` takes the finding's `mode`.
 pub fn placeholders(code: Code) -> Vec<String> {
-    let e = entry(code);
+    let mut texts = Vec::new();
+    for e in [Some(entry(code)), fallbacks_failing_entry(code)]
+        .into_iter()
+        .flatten()
+    {
+        texts.extend([e.cause_en, e.fix_en, e.cause_ja, e.fix_ja]);
+    }
     let mut keys = Vec::new();
-    for t in [e.cause_en, e.fix_en, e.cause_ja, e.fix_ja] {
+    for t in texts {
         let mut rest = t;
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}') else {
                 break;
             };
-            let key = rest[open + 1..open + close].to_string();
+            let key = match &rest[open + 1..open + close] {
+                "ntp_fallbacks" => "mode".to_string(),
+                k => k.to_string(),
+            };
             if key != "subject" && !keys.contains(&key) {
                 keys.push(key);
             }
@@ -1381,6 +1404,50 @@ mod tests {
         "NTT East 2404",
         "2404:1a8",
     ];
+
+    #[test]
+    fn fallback_ntp_names_are_those_of_the_findings_mode() {
+        // The findings that are about one line type by nature name its own names.
+        let own = [Code::DnsNoA, Code::Ipv4Fallback];
+        let mut named = 0;
+        for &code in Code::ALL.iter().filter(|c| !own.contains(c)) {
+            for failing in [false, true] {
+                for lang in [Lang::En, Lang::Ja] {
+                    let f = |mode| {
+                        let f = Finding::new(code, Status::Fail, "x").with("mode", mode);
+                        render(
+                            &if failing {
+                                f.with("fallbacks", "failing")
+                            } else {
+                                f
+                            },
+                            lang,
+                        )
+                    };
+                    let (ipvpn, ipsec) = (f("ipvpn"), f("ipsec"));
+                    let ipvpn = format!("{} {}", ipvpn.cause, ipvpn.fix);
+                    let ipsec = format!("{} {}", ipsec.cause, ipsec.fix);
+                    assert!(!ipvpn.contains("ntp1v4"), "{code:?} {lang:?}: {ipvpn}");
+                    assert!(!ipsec.contains("ntp1/ntp2"), "{code:?} {lang:?}: {ipsec}");
+                    named += usize::from(ipsec.contains("ntp1v4/ntp2v4"));
+                }
+            }
+        }
+        // DnsNoRotation, DnsMemberNoNtp, DnsFirstPickDead, the three soak codes and NtpRefused's
+        // failing text, in two languages (the failing texts of the DNS codes too).
+        assert!(named >= 20, "{named}");
+        // Without a mode (an older journal), both, each with its line type.
+        let old = render(
+            &Finding::new(Code::DnsFirstPickDead, Status::Fail, "x"),
+            Lang::En,
+        )
+        .fix;
+        assert!(
+            old.contains("ntp1/ntp2 (IP-VPN) or ntp1v4/ntp2v4 (IPsec+IKE)"),
+            "{old}"
+        );
+        assert!(placeholders(Code::DnsFirstPickDead).contains(&"mode".to_string()));
+    }
 
     #[test]
     fn every_finding_marked_ipsec_gets_advice_for_an_ipsec_line() {

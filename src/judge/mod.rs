@@ -101,6 +101,10 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
         });
     }
     dns::mark_failing_fallbacks(&mut checks, &m.dns, &m.ntp);
+    attach_mode(
+        checks.iter_mut().flat_map(|c| c.findings.iter_mut()),
+        profile.mode.as_label(),
+    );
     let status = checks
         .iter()
         .map(|c| c.status)
@@ -124,6 +128,21 @@ pub fn judge(profile: &Profile, m: &Measurements) -> Round {
         status,
         root_causes: crate::findings::causes::root_causes(&checks),
         checks,
+    }
+}
+
+/// Gives the round's (or the soak's) mode to every finding whose words depend on it and that
+/// the verdict did not give it: the fallback NTP names a device is told to use (補24) are
+/// ntp1/ntp2 on an IP-VPN line and ntp1v4/ntp2v4 on an IPsec+IKE line.
+pub fn attach_mode<'a>(findings: impl IntoIterator<Item = &'a mut Finding>, mode: &str) {
+    for f in findings {
+        if f.value("mode").is_none()
+            && crate::findings::placeholders(f.code)
+                .iter()
+                .any(|k| k == "mode")
+        {
+            f.values.push(("mode".into(), mode.into()));
+        }
     }
 }
 

@@ -379,7 +379,9 @@ mod tests {
         ];
         let all: Vec<NtpServerResult> = v6.iter().cloned().chain([server(1, 0.5)]).collect();
         let p = crate::profile::shipped("ipvpn-production").unwrap();
-        let c = consensus_check(&p, &all);
+        let mut c = consensus_check(&p, &all);
+        // As `judge` gives the round's mode to the words that depend on it.
+        super::super::attach_mode(&mut c.findings, "ipvpn");
         let f = c
             .findings
             .iter()

@@ -9,8 +9,8 @@ use crate::findings::acceptance as words;
 use crate::findings::labels::Label;
 use crate::findings::{self, Lang};
 use crate::model::{
-    AcceptanceReport, Area, Code, CriterionResult, Finding, Limit, Measured, Status, Unit, Verdict,
-    display_target,
+    AcceptanceReport, Area, Code, CriterionResult, Finding, Limit, Measured, Mode, Status, Unit,
+    Verdict, display_target,
 };
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
@@ -59,8 +59,9 @@ pub fn limit(r: &CriterionResult, lang: Lang) -> String {
     }
 }
 
-/// The finding a failed criterion stands for, with its values, for the catalogue's text.
-fn finding(r: &CriterionResult, lang: Lang) -> Option<Finding> {
+/// The finding a failed criterion stands for, with its values and the line's mode, for the
+/// catalogue's text.
+fn finding(r: &CriterionResult, mode: Mode, lang: Lang) -> Option<Finding> {
     let code = r.code?;
     let subject = match code {
         Code::AcceptNotMeasured => words::criterion(r.id, lang).to_string(),
@@ -78,13 +79,14 @@ fn finding(r: &CriterionResult, lang: Lang) -> Option<Finding> {
     Some(
         Finding::new(code, Status::Fail, subject)
             .with("measured", m)
-            .with("limit", l),
+            .with("limit", l)
+            .with("mode", mode.as_label()),
     )
 }
 
 /// The advice for a failed criterion: `code [補N] fix`.
-pub fn advice(r: &CriterionResult, lang: Lang) -> Option<(Code, &'static str, String)> {
-    let f = finding(r, lang)?;
+pub fn advice(r: &CriterionResult, mode: Mode, lang: Lang) -> Option<(Code, &'static str, String)> {
+    let f = finding(r, mode, lang)?;
     let t = findings::render(&f, lang);
     Some((f.code, t.section, t.fix))
 }
@@ -166,7 +168,7 @@ pub fn human(a: &AcceptanceReport, journal: &str, lang: Lang, color: bool) -> St
     if !failed.is_empty() {
         out.push('\n');
         for r in failed {
-            if let Some((code, section, fix)) = advice(r, lang) {
+            if let Some((code, section, fix)) = advice(r, a.mode, lang) {
                 let _ = writeln!(
                     out,
                     "  ✗ {} — {} [{section}]",
@@ -250,13 +252,13 @@ pub fn junit(
                 suites.len() - 1
             }
         };
-        suites[at].1.add_test_case(case(r, profile, lang));
+        suites[at].1.add_test_case(case(r, profile, a.mode, lang));
     }
     report.add_test_suites(suites.into_iter().map(|(_, s)| s));
     report.to_string()
 }
 
-fn case(r: &CriterionResult, profile: &str, lang: Lang) -> TestCase {
+fn case(r: &CriterionResult, profile: &str, mode: Mode, lang: Lang) -> TestCase {
     let status = match r.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Blocked => {
@@ -279,7 +281,7 @@ fn case(r: &CriterionResult, profile: &str, lang: Lang) -> TestCase {
                 Label::AccLimit.text(lang),
                 limit(r, lang)
             );
-            if let Some((code, section, fix)) = advice(r, lang) {
+            if let Some((code, section, fix)) = advice(r, mode, lang) {
                 st.set_type(code.as_label());
                 st.set_message(format!("{} [{section}] {head}", code.as_label()));
                 let mut text = format!("{head}\n→ {fix} ({section})\n");
@@ -352,7 +354,7 @@ pub fn json(a: &AcceptanceReport, journal: &str, lang: Lang) -> String {
         advice: a
             .failed()
             .filter_map(|r| {
-                advice(r, lang).map(|(code, section, fix)| AdviceView {
+                advice(r, a.mode, lang).map(|(code, section, fix)| AdviceView {
                     criterion: r.id,
                     code,
                     section,
@@ -385,7 +387,7 @@ pub fn nagios(a: &AcceptanceReport, lang: Lang) -> super::nagios::Plugin {
     let state = state(a);
     let failed: Vec<&CriterionResult> = a.failed().filter(|r| r.code.is_some()).collect();
     let line = |r: &CriterionResult| {
-        let (code, section) = advice(r, lang)
+        let (code, section) = advice(r, a.mode, lang)
             .map(|(c, s, _)| (c.as_label(), s))
             .unwrap_or(("", ""));
         format!(

@@ -18,6 +18,12 @@ pub fn entry(code: Code, lang: Lang) -> String {
         Lang::Ja => (e.cause_ja, e.fix_ja),
         Lang::En => (e.cause_en, e.fix_en),
     };
+    // Which fallback names a round names depends on its mode; here, both.
+    let fallbacks = findings::ntp_fallbacks(None, lang);
+    let (cause, fix) = (
+        cause.replace("{ntp_fallbacks}", fallbacks),
+        fix.replace("{ntp_fallbacks}", fallbacks),
+    );
     let mut values = vec![match lang {
         Lang::Ja => "{subject}（対象の名前またはアドレス）".to_string(),
         Lang::En => "{subject} (the name or address concerned)".to_string(),

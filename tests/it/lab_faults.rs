@@ -181,8 +181,8 @@ async fn first_pick_experience_counts_dead_picks() {
         .map(|(_, f)| f)
         .find(|f| f.code == Code::DnsFirstPickDead)
         .expect("first-pick finding");
-    // 4 queries rotating over 4 members: the dead one comes first exactly once.
-    assert_eq!((f.value("dead"), f.value("picks")), (Some("1"), Some("4")));
+    // 8 queries rotating over 4 members: the dead one comes first exactly twice.
+    assert_eq!((f.value("dead"), f.value("picks")), (Some("2"), Some("8")));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -298,6 +298,7 @@ impl Aggregator {
             ));
         }
         self.notes.append(&mut notes);
+        crate::judge::attach_mode(&mut findings, &self.header.mode);
         let status = if self.rounds == 0 {
             self.notes
                 .push("no round was recorded: nothing was measured".into());
