@@ -528,6 +528,47 @@ async fn unbound_round_robin_matches_dig() {
     }
 }
 
+/// unbound starts each answer at a member picked from the query's id, not at the next one, so two
+/// answers of two members come in one order half the time. That is no `dns.no_rotation` (it was,
+/// in half of such rounds); a fixed order that chance would rarely give is (the lab's
+/// `no-rotation` scenario, 8 queries over 4 members, in the lab tests).
+#[tokio::test]
+async fn unbound_giving_one_order_by_chance_is_not_called_fixed() {
+    let unbound = start_unbound(&[
+        "ntp.oqs.test. 300 IN A 127.0.0.21",
+        "ntp.oqs.test. 300 IN A 127.0.0.22",
+    ]);
+    let profile = oqs_net::profile::shipped("ipsec-production").unwrap();
+    let mut by_chance = 0;
+    for _ in 0..20 {
+        let r = probe(unbound.addr, "ntp.oqs.test", 2).await;
+        let l = r.lookup(Family::Ipv4).unwrap();
+        assert_eq!(l.set().len(), 2, "{l:#?}");
+        by_chance += usize::from(l.rotates() == Some(false));
+        let m = oqs_net::model::Measurements {
+            started_at: std::time::SystemTime::now(),
+            duration: Duration::ZERO,
+            dns: vec![r],
+            ntp: vec![],
+            cut_off: vec![],
+            resolvers: vec![],
+            resolver_error: None,
+            path: Default::default(),
+            tls: Default::default(),
+            line: Default::default(),
+            proxy: None,
+        };
+        let round = oqs_net::judge::judge(&profile, &m);
+        assert!(
+            !codes(&round).contains(&Code::DnsNoRotation),
+            "{:#?}",
+            round.checks
+        );
+    }
+    // The premise: unbound did answer in one order by chance (never in 20 tries: once in 10^6).
+    assert!(by_chance > 0, "unbound rotated every time");
+}
+
 #[tokio::test]
 async fn unbound_negative_answers_are_named() {
     let z = zone();
