@@ -298,19 +298,7 @@ fn dns_round(ns: &Ns, queries: u32) -> oqs_net::model::Round {
                 timeout: std::time::Duration::from_millis(800),
             };
             let r = oqs_net::probe::dns::probe_name(&resolver, &spec, &|_| {}).await;
-            let m = oqs_net::model::Measurements {
-                started_at: std::time::SystemTime::now(),
-                duration: std::time::Duration::ZERO,
-                dns: vec![r],
-                ntp: vec![],
-                cut_off: vec![],
-                resolvers: vec![],
-                resolver_error: None,
-                path: Default::default(),
-                tls: Default::default(),
-                line: Default::default(),
-                proxy: None,
-            };
+            let m = crate::support::dns_only(r);
             oqs_net::judge::judge(&p, &m)
         })
     })

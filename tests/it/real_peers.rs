@@ -545,19 +545,7 @@ async fn unbound_giving_one_order_by_chance_is_not_called_fixed() {
         let l = r.lookup(Family::Ipv4).unwrap();
         assert_eq!(l.set().len(), 2, "{l:#?}");
         by_chance += usize::from(l.rotates() == Some(false));
-        let m = oqs_net::model::Measurements {
-            started_at: std::time::SystemTime::now(),
-            duration: Duration::ZERO,
-            dns: vec![r],
-            ntp: vec![],
-            cut_off: vec![],
-            resolvers: vec![],
-            resolver_error: None,
-            path: Default::default(),
-            tls: Default::default(),
-            line: Default::default(),
-            proxy: None,
-        };
+        let m = crate::support::dns_only(r);
         let round = oqs_net::judge::judge(&profile, &m);
         assert!(
             !codes(&round).contains(&Code::DnsNoRotation),

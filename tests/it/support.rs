@@ -193,3 +193,20 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A round that measured one name's DNS and nothing else, for judging a DNS result alone.
+pub fn dns_only(r: oqs_net::model::DnsNameResult) -> Measurements {
+    Measurements {
+        started_at: std::time::SystemTime::now(),
+        duration: Duration::ZERO,
+        dns: vec![r],
+        ntp: vec![],
+        cut_off: vec![],
+        resolvers: vec![],
+        resolver_error: None,
+        path: Default::default(),
+        tls: Default::default(),
+        line: Default::default(),
+        proxy: None,
+    }
+}
