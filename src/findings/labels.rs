@@ -374,6 +374,17 @@ table! {
     Timeline => ("Timeline", "推移"),
     Advice => ("advice", "対処"),
     NotDrawn => ("later changes are not drawn (see --format json)", "以降の変化は描画していません（--format json で全件）"),
+    // `oqs-net explain`: one entry's rows, and the list's headings.
+    ExplainSeen => ("Seen (likely cause)", "見られたこと・原因"),
+    ExplainFix => ("What to do", "対処"),
+    ExplainGuide => ("Guide", "参照"),
+    ExplainGuideRef => ("{n} of 資格確認端末セットアップトラブルシューティング集", "資格確認端末セットアップトラブルシューティング集 {n}"),
+    ExplainValues => ("{…} values", "{…} の値"),
+    ExplainFilled => ("filled in from the round: {n}", "実行結果から埋まります: {n}"),
+    ExplainSubject => ("{subject} (the name or address concerned)", "{subject}（対象の名前またはアドレス）"),
+    ListCode => ("CODE", "コード"),
+    ListSection => ("SECTION", "節"),
+    ListSeen => ("SEEN (LIKELY CAUSE)", "見られたこと・原因"),
 }
 
 impl Label {

@@ -4,12 +4,10 @@
 //! Reads `model` and `findings` only.
 
 use super::width::{display_width, pad_right};
+use crate::findings::labels::Label;
 use crate::findings::{self, Lang};
 use crate::model::Code;
 use std::fmt::Write;
-
-/// The guide the sections belong to.
-const GUIDE: &str = "資格確認端末セットアップトラブルシューティング集";
 
 /// One code's entry in `lang`.
 pub fn entry(code: Code, lang: Lang) -> String {
@@ -24,10 +22,7 @@ pub fn entry(code: Code, lang: Lang) -> String {
         cause.replace("{ntp_fallbacks}", fallbacks),
         fix.replace("{ntp_fallbacks}", fallbacks),
     );
-    let mut values = vec![match lang {
-        Lang::Ja => "{subject}（対象の名前またはアドレス）".to_string(),
-        Lang::En => "{subject} (the name or address concerned)".to_string(),
-    }];
+    let mut values = vec![Label::ExplainSubject.text(lang).to_string()];
     // The catalogue's placeholders that this language's texts use.
     let shown = format!("{cause} {fix}");
     values.extend(
@@ -38,26 +33,18 @@ pub fn entry(code: Code, lang: Lang) -> String {
     );
     let mut out = String::new();
     let _ = writeln!(out, "{} [{}]", code.as_label(), e.section);
-    let rows: [(&str, String); 4] = match lang {
-        Lang::Ja => [
-            ("見られたこと・原因", cause.to_string()),
-            ("対処", fix.to_string()),
-            ("参照", format!("{GUIDE} {}", e.section)),
-            (
-                "{…} の値",
-                format!("実行結果から埋まります: {}", values.join("、")),
-            ),
-        ],
-        Lang::En => [
-            ("Seen (likely cause)", cause.to_string()),
-            ("What to do", fix.to_string()),
-            ("Guide", format!("{} of {GUIDE}", e.section)),
-            (
-                "{…} values",
-                format!("filled in from the round: {}", values.join(", ")),
-            ),
-        ],
-    };
+    let rows = [
+        (Label::ExplainSeen.text(lang), cause),
+        (Label::ExplainFix.text(lang), fix),
+        (
+            Label::ExplainGuide.text(lang),
+            Label::ExplainGuideRef.with(lang, e.section),
+        ),
+        (
+            Label::ExplainValues.text(lang),
+            Label::ExplainFilled.with(lang, values.join(Label::ListComma.text(lang))),
+        ),
+    ];
     let width = rows
         .iter()
         .map(|(l, _)| display_width(l))
@@ -77,10 +64,11 @@ pub fn list(lang: Lang) -> String {
         .max()
         .unwrap_or(0);
     let mut out = String::new();
-    let (code, section, seen) = match lang {
-        Lang::Ja => ("コード", "節", "見られたこと・原因"),
-        Lang::En => ("CODE", "SECTION", "SEEN (LIKELY CAUSE)"),
-    };
+    let (code, section, seen) = (
+        Label::ListCode.text(lang),
+        Label::ListSection.text(lang),
+        Label::ListSeen.text(lang),
+    );
     let _ = writeln!(
         out,
         "{}  {}  {seen}",

@@ -19,7 +19,7 @@ pub fn render(round: &Round, lang: Lang) -> Result<String, quick_junit::Serializ
     }
     let mut suites: Vec<(&'static str, TestSuite)> = Vec::new();
     for check in &round.checks {
-        let (key, _, _) = super::section(check.kind);
+        let key = super::section(check.kind);
         let at = match suites.iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {

@@ -53,33 +53,19 @@ pub enum RoundFormat {
     Nagios,
 }
 
-/// The section a check belongs to: its stable key (JUnit suite names), and its title in English
-/// and Japanese, in the order the terminal report shows them.
-pub(crate) fn section(kind: crate::model::CheckKind) -> (&'static str, &'static str, &'static str) {
+/// The section a check belongs to, by its stable key (JUnit suite names). The sections' titles
+/// are words of the label table (`Label::Section*`).
+pub(crate) fn section(kind: crate::model::CheckKind) -> &'static str {
     use crate::model::CheckKind::*;
     match kind {
-        Dns => ("dns", "DNS round robin", "DNS ラウンドロビン"),
-        Ntp | NtpConsensus => ("ntp", "NTP", "NTP"),
-        TlsClientCert | Tls => (
-            "tls",
-            "TLS (client certificate)",
-            "TLS（クライアント証明書）",
-        ),
-        Adapter | Route | Ipv4Fallback | Nat64 => {
-            ("adapter", "OQS adapter (補35)", "OQS用アダプタ（補35）")
-        }
-        Tcp => (
-            "tcp",
-            "TCP reachability (through the OQS adapter)",
-            "TCP到達性（OQS用アダプタ経由）",
-        ),
-        ProxySettings | ProxyRoute => ("proxy", "Proxy (補22, 補17)", "プロキシ（補22・補17）"),
-        LineAuth | NgnDns | Environment => (
-            "line",
-            "Line (NGN, environment; 補35, 補16)",
-            "回線（NGN・接続先環境、補35・補16）",
-        ),
-        Deadline => ("deadline", "Cut off", "期限切れ"),
+        Dns => "dns",
+        Ntp | NtpConsensus => "ntp",
+        TlsClientCert | Tls => "tls",
+        Adapter | Route | Ipv4Fallback | Nat64 => "adapter",
+        Tcp => "tcp",
+        ProxySettings | ProxyRoute => "proxy",
+        LineAuth | NgnDns | Environment => "line",
+        Deadline => "deadline",
     }
 }
 
