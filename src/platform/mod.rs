@@ -315,6 +315,8 @@ pub(crate) fn is_lock_violation(e: &io::Error) -> bool {
 /// Listens for Ctrl-C and (Unix) SIGTERM from now on, so a request that comes before the
 /// returned future is first polled is not lost (and does not kill the process the default way);
 /// resolves on the first request. Must be called inside a Tokio runtime.
+// Not an `async fn`: on Unix the handlers are registered by the call, before the future is polled.
+#[cfg_attr(not(unix), allow(clippy::manual_async_fn))]
 pub fn stop_listener() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     let (interrupt, terminate) = {

@@ -516,24 +516,6 @@ pub fn proxy_plan(
     Some(plan)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_lab_answers_ipv4only_arpa_without_aaaa() {
-        let p = crate::profile::shipped("ipvpn-production").unwrap();
-        let spec = spec_for(&p, &LAB_V6_NETNS, None, 0);
-        let v4only = spec.name("ipv4only.arpa").unwrap();
-        assert_eq!(v4only.a, IPV4ONLY_A);
-        assert!(v4only.aaaa.is_empty(), "no DNS64 unless a scenario says so");
-        assert_eq!(
-            spec.tls_bind,
-            [IpAddr::from(Ipv4Addr::LOCALHOST), LAB_V6_NETNS[0].into()]
-        );
-    }
-}
-
 /// Removes what a lab stopped without warning (SIGKILL, a power cut) left in `tmp`: folders named
 /// like the lab's ([`pki::DIR_PREFIX`](crate::lab::pki::DIR_PREFIX)), belonging to this user,
 /// whose owner process ([`pki::OWNER_FILE`](crate::lab::pki::OWNER_FILE)) is gone. A folder
@@ -620,5 +602,23 @@ mod sweep_tests {
             assert!(kept.exists(), "{}", kept.display());
         }
         assert!(sweep_leftovers(tmp.path()).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_answers_ipv4only_arpa_without_aaaa() {
+        let p = crate::profile::shipped("ipvpn-production").unwrap();
+        let spec = spec_for(&p, &LAB_V6_NETNS, None, 0);
+        let v4only = spec.name("ipv4only.arpa").unwrap();
+        assert_eq!(v4only.a, IPV4ONLY_A);
+        assert!(v4only.aaaa.is_empty(), "no DNS64 unless a scenario says so");
+        assert_eq!(
+            spec.tls_bind,
+            [IpAddr::from(Ipv4Addr::LOCALHOST), LAB_V6_NETNS[0].into()]
+        );
     }
 }
