@@ -2,7 +2,7 @@
 //! replaying the recorded states) and works out what the original still had to run.
 
 use super::journal::{self, Header, JournalError, Record};
-use super::report::{Aggregator, header_thresholds};
+use super::report::{Aggregator, Charts, header_thresholds};
 use super::track::Tracker;
 use crate::model::SoakReport;
 use std::path::Path;
@@ -44,7 +44,7 @@ pub fn scan(path: &Path) -> Result<Scan, JournalError> {
     let (header, mut reader) = journal::open(path)?;
     // The summary and the tracker are what a resume needs; the HTML charts' latency columns
     // (megabytes for a long soak) would only be dropped again.
-    let mut agg = Aggregator::new(&header, None).without_latency_columns();
+    let mut agg = Aggregator::new(&header, None).charts(Charts::Timelines);
     let mut tracker = Tracker::new(header_thresholds(&header));
     let mut last_seq = 0;
     while let Some(rec) = reader

@@ -11,7 +11,7 @@ use super::changes::Changes;
 use super::columns::{Grid, Series};
 use super::drift::OffsetAgg;
 use super::verdicts::{self, DISTRIBUTION, Wpad, WpadOn, WpadWatch};
-use super::{MAX_FLAPS, header_thresholds, round3};
+use super::{Charts, MAX_FLAPS, header_thresholds, round3};
 use crate::model::{
     CodeCount, Finding, FlapPeriod, Outage, PhaseLatency, SOAK_SCHEMA_VERSION, SetChange,
     SettingsChange, Slowness, SoakHeader, SoakReport, Stamp, Status, StatusCounts, TargetReport,
@@ -99,18 +99,19 @@ pub struct Aggregator {
     out_of_order: u64,
     /// Header records after the first: ignored.
     extra_headers: u64,
-    /// Whether targets keep their latencies per column (see [`Aggregator::without_latency_columns`]).
-    latency_columns: bool,
+    /// What targets keep per column for the HTML page's charts (see [`Aggregator::charts`]).
+    charts: Charts,
 }
 
 impl Aggregator {
-    /// A report without each target's latencies per column, which only the HTML page's charts
-    /// read: they were 9.7 of the 12 MB of heap a 7-day soak's report of 30 targets took
-    /// (60,480 rounds, `cargo bench --bench html`'s journal), and the soak's own report at its
-    /// end made a 100,000-round soak peak at 24 MB against 14.4 MB during its rounds. The
-    /// up/down columns (the timelines) stay; they are a few bytes a column.
-    pub fn without_latency_columns(mut self) -> Aggregator {
-        self.latency_columns = false;
+    /// What the report keeps per column (all by default). [`Charts::Timelines`] drops each
+    /// target's latencies per column, which only the HTML page's charts read: they were 9.7 of
+    /// the 12 MB of heap a 7-day soak's report of 30 targets took (60,480 rounds, `cargo bench
+    /// --bench html`'s journal), and the soak's own report at its end made a 100,000-round soak
+    /// peak at 24 MB against 14.4 MB during its rounds. The up/down columns (the timelines)
+    /// stay; they are a few bytes a column.
+    pub fn charts(mut self, charts: Charts) -> Aggregator {
+        self.charts = charts;
         self
     }
 
@@ -157,7 +158,7 @@ impl Aggregator {
             last_seq: None,
             out_of_order: 0,
             extra_headers: 0,
-            latency_columns: true,
+            charts: Charts::All,
         }
     }
 
@@ -244,7 +245,7 @@ impl Aggregator {
                     self.targets.len() - 1
                 }
             };
-            self.targets[i].observe(r.ts, r.seq, col, t, wpad, self.latency_columns);
+            self.targets[i].observe(r.ts, r.seq, col, t, wpad, self.charts);
         }
         if !offsets.is_empty() {
             offsets.sort_by(f64::total_cmp);
@@ -417,7 +418,7 @@ impl Agg {
     }
 
     /// One round's record of this target, in grid column `col`; its latencies go into the
-    /// column too when `latency_columns`.
+    /// column too with [`Charts::All`].
     fn observe(
         &mut self,
         ts: i64,
@@ -425,7 +426,7 @@ impl Agg {
         col: usize,
         t: &TargetRecord,
         wpad: Wpad,
-        latency_columns: bool,
+        charts: Charts,
     ) {
         self.rounds += 1;
         self.series.state(col, t.up);
@@ -512,7 +513,7 @@ impl Agg {
                 *min = min.min(v);
                 *max = max.max(v);
                 *slow += u64::from(threshold.is_some_and(|t| v >= t));
-                if latency_columns {
+                if charts == Charts::All {
                     self.series.latency(col, phase, v);
                 }
             }

@@ -46,10 +46,7 @@ pub fn from_path(
     charts: Charts,
 ) -> Result<SoakReport, JournalError> {
     let (header, mut reader) = journal::open(path)?;
-    let mut agg = Aggregator::new(&header, thresholds);
-    if charts == Charts::Timelines {
-        agg = agg.without_latency_columns();
-    }
+    let mut agg = Aggregator::new(&header, thresholds).charts(charts);
     while let Some(rec) = reader
         .next_record()
         .map_err(|source| JournalError::read(path, source))?
@@ -64,8 +61,7 @@ pub fn from_path(
 pub enum Charts {
     /// Each target's up/down and latencies per column: for `--html`.
     All,
-    /// Up/down per column only: for every other rendering (see
-    /// [`Aggregator::without_latency_columns`]).
+    /// Up/down per column only: for every other rendering (see [`Aggregator::charts`]).
     Timelines,
 }
 

@@ -824,7 +824,7 @@ fn issue13_rounds_out_of_order_or_repeated_are_left_out_and_noted() {
 fn a_report_without_latency_columns_differs_in_nothing_else() {
     let records = rounds(&[true, true, false, true, false, false, true, true]);
     let full = report(&records);
-    let mut a = Aggregator::new(&header(), None).without_latency_columns();
+    let mut a = Aggregator::new(&header(), None).charts(Charts::Timelines);
     for r in &records {
         a.add(r);
     }
